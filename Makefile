@@ -1,0 +1,40 @@
+# crm-pipeline — every target works on a fresh clone with Python >= 3.11.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+INPUT  ?= input
+OUTPUT ?= output
+DEMO   ?= demo
+
+.PHONY: install demo run test bench docs clean
+
+# Re-install whenever pyproject.toml changes (the stamp is older than it).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/crm-pipeline demo $(DEMO)/input
+	$(BIN)/crm-pipeline run --input $(DEMO)/input --output $(DEMO)/output --as-of 2026-11-30
+	@echo "演示输出：$(DEMO)/output/2026-11/"
+
+run: $(STAMP)
+	$(BIN)/crm-pipeline run --input $(INPUT) --output $(OUTPUT)
+
+# pytest exits 5 when it collects nothing; that must not pass silently, nor crash CI oddly.
+test: $(STAMP)
+	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+docs: $(STAMP)
+	$(BIN)/python -m pipeline.docs > docs/rules.md
+
+clean:
+	rm -rf $(VENV) $(DEMO) .pytest_cache

@@ -1,0 +1,2 @@
+"""crm-pipeline."""
+__version__ = "0.1.0"

@@ -1,0 +1,82 @@
+"""Public functions behind the CLI; usable from a notebook. No printing here."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import intake
+from .issues import issues_frame
+from .model import RunOptions
+from .rules import Rules, load_rules
+from .runner import PIPELINE, WRITE, Hook, run_stages
+
+FAIL_LEVELS = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
+
+
+@dataclass
+class RunResult:
+    summary: dict[str, Any]
+    issues: Any                      # the issue table (DataFrame)
+    output_dir: Path | None          # output/<YYYY-MM>/ or None for validate
+    catalog: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def threshold_reached(self, fail_on: str) -> bool:
+        levels = FAIL_LEVELS.get(fail_on, ())
+        return bool(levels) and bool(self.issues["severity"].isin(levels).any()) if len(self.issues) else False
+
+
+def _catalog(options: RunOptions, rules: Rules, paths: list[Path]) -> dict[str, Any]:
+    return {
+        "options": options, "rules": rules, "paths": paths, "input_dir": options.input_dir,
+        "as_of": options.as_of, "month": options.month,
+        "history_path": options.output_dir / "history.sqlite",
+    }
+
+
+def run_pipeline(options: RunOptions, rules: Rules | None = None, hooks: Iterable[Hook] = ()) -> RunResult:
+    """Process every submission under ``options.input_dir`` into ``output/<YYYY-MM>/``."""
+    rules = rules or load_rules()
+    paths = intake.list_inputs(options.input_dir)
+    stages = PIPELINE + ((WRITE,) if options.write_master else ())
+    data = run_stages(stages, _catalog(options, rules, paths), hooks)
+    table = data.get("issue_table")
+    if table is None:
+        table = issues_frame(data["issues"], rules, data.get("columns"))
+    summary = data.get("summary") or {}
+    out = options.output_dir / options.month if options.write_master else None
+    return RunResult(summary=summary, issues=table, output_dir=out, catalog=data)
+
+
+def validate_paths(paths: Iterable[Path], as_of: dt.date, rules: Rules | None = None) -> RunResult:
+    """Check files (or folders) without writing anything; returns issues and counts."""
+    from .writers.summary import build_summary
+
+    rules = rules or load_rules()
+    files: list[Path] = []
+    for p in paths:
+        files.extend(intake.list_inputs(p) if Path(p).is_dir() else [Path(p)])
+    root = Path(paths[0]).parent if len(files) == 1 and not Path(paths[0]).is_dir() else None
+    input_dir = Path(root or (paths[0] if Path(paths[0]).is_dir() else Path(paths[0]).parent))
+    options = RunOptions(input_dir=input_dir, output_dir=Path("."), as_of=as_of, write_master=False)
+    catalog = _catalog(options, rules, files)
+    catalog["history_path"] = None
+    data = run_stages(PIPELINE, catalog)
+    table = issues_frame(data["issues"], rules, data.get("columns"))
+    data["issue_table"] = table
+    return RunResult(summary=build_summary(data), issues=table, output_dir=None, catalog=data)
+
+
+def write_template(kind: str, customer_type: str, path: Path, rules: Rules | None = None) -> Path:
+    """Write a blank submission template (list or form) with dropdowns and hints."""
+    from .template import build_template
+
+    return build_template(kind, customer_type, Path(path), rules or load_rules())
+
+
+def write_demo(folder: Path, seed: int = 20261123, rows: int | None = None) -> list[Path]:
+    """Write realistic, messy sample submissions into ``folder``."""
+    from .demo import write_demo_inputs
+
+    return write_demo_inputs(Path(folder), seed=seed, rows=rows)

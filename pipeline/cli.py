@@ -1,0 +1,182 @@
+"""Command line: parse arguments, call one public function, render the result. Chinese help."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_THRESHOLD = 0, 1, 2, 3
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _parse_date(ctx, param, value):
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"日期“{value}”无效，应为 YYYY-MM-DD，例如 2026-11-30")
+
+
+as_of_option = click.option("--as-of", "as_of", callback=_parse_date, metavar="YYYY-MM-DD",
+                            help="处理基准日期（决定输出月份、账龄与提醒），默认今天。")
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"错误：{message}", err=True)
+    sys.exit(code)
+
+
+def _load_rules():
+    from .rules import RulesError, load_rules
+
+    try:
+        return load_rules()
+    except RulesError as exc:
+        _fail(str(exc), EXIT_USAGE)
+
+
+def _print_summary(summary: dict) -> None:
+    sev = summary.get("issues_by_severity", {})
+    click.echo(
+        f"文件 {summary.get('files', 0)} 个，读取 {summary.get('rows_read', 0)} 行，"
+        f"客户 {summary.get('customers', 0)} 个（合并 {summary.get('merged_rows', 0)} 行，"
+        f"退回 {summary.get('rejected_rows', 0)} 行，跳过 {summary.get('skipped_rows', 0)} 行）；"
+        f"问题：错误 {sev.get('error', 0)}，警告 {sev.get('warning', 0)}，提示 {sev.get('info', 0)}"
+    )
+
+
+class _Progress:
+    def before(self, stage):
+        click.echo(f"  · {stage.label}…", err=True)
+
+    def after(self, stage, seconds, result):
+        click.echo(f"    完成（{seconds:.1f} 秒，发现问题 {len(result.issues)} 条）", err=True)
+
+
+@click.group(context_settings=CONTEXT, help="客户资料月度处理流水线：校验、规范化、合并去重、客户分级，并退回带批注的工作簿。")
+@click.version_option(__version__, "-V", "--version", message="crm-pipeline %(version)s")
+def cli() -> None:
+    pass
+
+
+@cli.command("run", context_settings=CONTEXT)
+@click.option("--input", "input_dir", default="input", show_default=True, type=click.Path(path_type=Path),
+              help="提交文件所在目录。")
+@click.option("--output", "output_dir", default="output", show_default=True, type=click.Path(path_type=Path),
+              help="输出目录，结果写入 <输出目录>/<YYYY-MM>/。")
+@as_of_option
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="never", show_default=True,
+              help="出现该级别及以上的问题时以退出码 3 结束（用于自动化检查）。")
+@click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
+def run_cmd(input_dir: Path, output_dir: Path, as_of: dt.date, fail_on: str, quiet: bool) -> None:
+    """处理输入目录中的全部提交文件，写出主档、问题清单、质量报告和退回文件。
+
+    \b
+    示例：
+      crm-pipeline run --input input --output output --as-of 2026-11-30
+    """
+    from .api import run_pipeline
+    from .model import RunOptions
+    from .writers.lock import RunLocked
+
+    if not input_dir.is_dir():
+        _fail(f"输入目录不存在：{input_dir}", EXIT_USAGE)
+    rules = _load_rules()
+    options = RunOptions(input_dir=input_dir, output_dir=output_dir, as_of=as_of, fail_on=fail_on)
+    try:
+        result = run_pipeline(options, rules, hooks=() if quiet else (_Progress(),))
+    except RunLocked as exc:
+        _fail(str(exc), EXIT_USAGE)
+    _print_summary(result.summary)
+    click.echo(f"输出：{result.output_dir}")
+    if result.threshold_reached(fail_on):
+        click.echo(f"存在 {fail_on} 级别的问题，按 --fail-on 设置以退出码 3 结束。", err=True)
+        sys.exit(EXIT_THRESHOLD)
+
+
+@cli.command("validate", context_settings=CONTEXT)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@as_of_option
+@click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="never", show_default=True,
+              help="出现该级别及以上的问题时以退出码 3 结束。")
+@click.option("--limit", default=20, show_default=True, help="最多列出多少条问题。")
+def validate_cmd(paths: tuple[Path, ...], as_of: dt.date, fail_on: str, limit: int) -> None:
+    """只检查文件（或目录），打印问题摘要，不写入任何结果。
+
+    \b
+    示例：
+      crm-pipeline validate input/华东销售部_2026-11.xlsx
+    """
+    from .api import validate_paths
+
+    result = validate_paths(list(paths), as_of, _load_rules())
+    _print_summary(result.summary)
+    for r in result.issues.head(limit).itertuples():
+        where = "/".join(str(x) for x in (r.file, r.sheet, f"{r.column or ''}{'' if r.row is None or r.row != r.row else r.row}") if x)
+        click.echo(f"  [{ {'error': '错误', 'warning': '警告', 'info': '提示'}.get(r.severity, r.severity)}] {where} {r.message}")
+    if len(result.issues) > limit:
+        click.echo(f"  …… 另有 {len(result.issues) - limit} 条")
+    if result.threshold_reached(fail_on):
+        sys.exit(EXIT_THRESHOLD)
+
+
+@cli.command("template", context_settings=CONTEXT)
+@click.option("--kind", type=click.Choice(["list", "form"]), default="list", show_default=True,
+              help="list：一行一个客户的清单；form：一个客户一张的表单。")
+@click.option("--type", "customer_type", type=click.Choice(["企业", "个人"]), default="企业", show_default=True,
+              help="客户类型。")
+@click.option("-o", "--output", "path", required=True, type=click.Path(path_type=Path), help="模板保存路径（.xlsx）。")
+def template_cmd(kind: str, customer_type: str, path: Path) -> None:
+    """生成空白提交模板：必填标记、下拉选项、填写提示和填写说明。
+
+    \b
+    示例：
+      crm-pipeline template --kind list --type 企业 -o 企业客户模板.xlsx
+    """
+    from .api import write_template
+
+    out = write_template(kind, customer_type, path, _load_rules())
+    click.echo(f"模板已生成：{out}")
+
+
+@cli.command("demo", context_settings=CONTEXT)
+@click.argument("folder", default="demo/input", type=click.Path(path_type=Path))
+@click.option("--seed", default=20261123, show_default=True, help="随机种子（相同种子生成相同文件）。")
+@click.option("--rows", default=None, type=int, help="大致总行数（默认约 360 行）。")
+def demo_cmd(folder: Path, seed: int, rows: int | None) -> None:
+    """生成带有常见问题的示例提交文件（多个销售团队）。
+
+    \b
+    示例：
+      crm-pipeline demo demo/input && crm-pipeline run --input demo/input --output demo/output
+    """
+    from .api import write_demo
+
+    written = write_demo(folder, seed=seed, rows=rows)
+    click.echo(f"已生成 {len(written)} 个示例文件：{folder}")
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False, prog_name="crm-pipeline")
+    except click.exceptions.NoArgsIsHelp as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else "")
+        sys.exit(EXIT_USAGE)
+    except click.UsageError as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Abort:
+        click.echo("已取消。", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except SystemExit:
+        raise
+    except Exception:  # internal failure: keep the trace for the developer
+        traceback.print_exc()
+        click.echo("内部错误：处理中断，请把上面的错误信息发给维护人员。", err=True)
+        sys.exit(EXIT_INTERNAL)

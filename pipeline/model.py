@@ -1,0 +1,94 @@
+"""Table contracts between stages, and the value objects every stage shares.
+
+Stages are pure functions ``stage(**inputs) -> StageResult``: they take frames and the
+compiled :class:`~pipeline.rules.Rules`, never read files (except intake, the input edge)
+or global state, never mutate their inputs, and return new frames plus issues.
+The runner (:mod:`pipeline.runner`) wires them together by the names below.
+
+Frames (pandas DataFrames), by the name under which the runner passes them:
+
+``records`` — one row per source data row (intake → validate → normalize → merge)
+    row_id       int, unique in the run, 0..n-1 in reading order
+    src_file     file name relative to the input folder (what a person sees)
+    src_sheet    sheet name ("" for CSV)
+    src_row      Excel row number a person sees (1-based); for forms, the row of the name
+    src_sha256   sha256 of the file bytes
+    src_team     team name (from the file name or title, e.g. "华东销售部"), "" when unknown
+    src_layout   "list" | "form-label" | "form-fields"
+    customer_type  企业 / 个人 after intake's guess (sheet name, column, name shape)
+    <field key>  one column per canonical field key of schemas/fields.yaml that the
+                 submission had: raw cell values after intake (str, int, float, datetime,
+                 None); after normalize: canonical values (str, float, datetime.date, None)
+    extras       dict of unknown header -> value (kept, never dropped), or None
+    bad_fields   (after normalize) frozenset of field keys holding an error-level issue
+
+``source_rows`` — every row intake looked at (SPEC §7 来源明细)
+    src_file, src_sheet, src_row, row_id (Int64, <NA> for skipped rows),
+    outcome ("data" | "跳过"), reason (Chinese, why skipped)
+
+``files`` — one row per input file
+    src_file, sha256, layout ("list"/"form-label"/"form-fields"/"" ), sheets (int),
+    status ("已处理" | "已拒收" | "已忽略"), message (Chinese)
+
+``columns`` — the header map: src_file, src_sheet, field (key), column (letter),
+    header (text as written), unit (multiplier from the header unit, 1.0 when none)
+
+``related`` — dict of table name -> frame for 联系人/互动记录/需求与反馈/维护计划 rows read
+    from forms; each frame has row_id (the parent record), src_file, src_sheet, src_row
+    and Chinese-named columns of that table.
+
+``fixes`` — certain fixes made by normalize (for the returned workbooks):
+    row_id, src_file, src_sheet, src_row, field (key), original, fixed
+
+``customers`` — one row per customer (merge → grade → write): customer_id, every field key,
+    plus src_count (rows merged), row_ids (tuple)
+
+``links`` — row_id -> customer: row_id, customer_id (None when 退回), outcome
+    ("并入主档" | "退回"), reason
+
+``merges`` — 合并记录: customer_id, row_ids (tuple), evidence (Chinese)
+``conflicts`` — 字段冲突: customer_id, field (key), kept, other (values), sources (Chinese)
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .issues import Issue
+
+PROVENANCE = ["row_id", "src_file", "src_sheet", "src_row", "src_sha256", "src_team", "src_layout"]
+SOURCE_ROW_COLUMNS = ["src_file", "src_sheet", "src_row", "row_id", "outcome", "reason"]
+FILE_COLUMNS = ["src_file", "sha256", "layout", "sheets", "status", "message"]
+COLUMN_MAP_COLUMNS = ["src_file", "src_sheet", "field", "column", "header", "unit"]
+FIX_COLUMNS = ["row_id", "src_file", "src_sheet", "src_row", "field", "original", "fixed"]
+LINK_COLUMNS = ["row_id", "customer_id", "outcome", "reason"]
+MERGE_COLUMNS = ["customer_id", "row_ids", "evidence"]
+CONFLICT_COLUMNS = ["customer_id", "field", "kept", "other", "sources"]
+
+OUTCOME_MERGED = "并入主档"
+OUTCOME_REJECTED = "退回"
+OUTCOME_SKIPPED = "跳过"
+
+
+@dataclass(frozen=True)
+class StageResult:
+    """What every stage returns: named outputs and the issues it found."""
+
+    data: Mapping[str, Any]
+    issues: tuple[Issue, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    input_dir: Path
+    output_dir: Path
+    as_of: dt.date
+    fail_on: str = "never"          # error | warning | never
+    write_master: bool = True       # False for `validate`
+    progress: bool = False
+
+    @property
+    def month(self) -> str:
+        return self.as_of.strftime("%Y-%m")

@@ -1,0 +1,89 @@
+"""The pipeline, declared in one place, and the small runner that executes it.
+
+Each :class:`Stage` names the inputs it takes from the run's data catalog and the outputs
+it adds to it. Timing and progress live in runner hooks, never inside stages.
+"""
+from __future__ import annotations
+
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Protocol
+
+from . import grade, history, intake, merge, normalize, validate, writers
+from .issues import Issue
+from .model import StageResult
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    label: str                     # Chinese, shown in progress lines
+    func: Callable[..., StageResult]
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+
+#: intake → validate → normalize → merge → grade → write (history is read before merge,
+#: written with the outputs).
+PIPELINE: tuple[Stage, ...] = (
+    Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules"),
+          ("records", "source_rows", "files", "columns", "related")),
+    Stage("validate", "结构校验", validate.validate_records, ("records", "columns", "rules"), ("records",)),
+    Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
+          ("records", "fixes")),
+    Stage("history", "读取历史", history.load_history, ("history_path", "month"), ("known", "previous")),
+    Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known"),
+          ("customers", "links", "merges", "conflicts", "identities")),
+    Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",)),
+)
+
+#: the write stage runs separately so `validate` can stop before it
+WRITE = Stage("write", "写出结果", writers.write_outputs, ("catalog",), ("summary",))
+
+
+class Hook(Protocol):
+    def before(self, stage: Stage) -> None: ...
+    def after(self, stage: Stage, seconds: float, result: StageResult) -> None: ...
+
+
+@dataclass
+class Timings:
+    """Records wall time and (optionally) peak Python memory per stage."""
+
+    trace_memory: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+    peak_bytes: dict[str, int] = field(default_factory=dict)
+
+    def before(self, stage: Stage) -> None:
+        if self.trace_memory:
+            tracemalloc.start()
+
+    def after(self, stage: Stage, seconds: float, result: StageResult) -> None:
+        self.seconds[stage.name] = seconds
+        if self.trace_memory:
+            self.peak_bytes[stage.name] = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+
+
+def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable[Hook] = ()) -> dict[str, Any]:
+    """Execute stages in order over ``catalog`` (name -> value). Issues accumulate in
+    ``catalog["issues"]``. Returns the catalog (a new dict; the input is not changed)."""
+    data = dict(catalog)
+    data.setdefault("issues", [])
+    hooks = list(hooks)
+    for stage in stages:
+        for h in hooks:
+            h.before(stage)
+        start = time.perf_counter()
+        kwargs = {name: (data if name == "catalog" else data[name]) for name in stage.inputs}
+        result = stage.func(**kwargs)
+        missing = set(stage.outputs) - set(result.data)
+        if missing:
+            raise RuntimeError(f"stage {stage.name} did not produce {sorted(missing)}")
+        data.update({k: result.data[k] for k in stage.outputs})
+        data["issues"] = [*data["issues"], *result.issues]
+        elapsed = time.perf_counter() - start
+        for h in hooks:
+            h.after(stage, elapsed, result)
+    return data

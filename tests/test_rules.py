@@ -1,0 +1,33 @@
+"""The rule files load, and the loader reports every problem at once."""
+import shutil
+
+import pytest
+import yaml
+
+from pipeline.rules import RulesError, fold_header, load_rules
+
+
+def test_rule_files_load(rules):
+    names = rules.field_names
+    assert names["name"] == "客户名称"
+    assert rules.header_synonyms[fold_header("* 公司名称")] == "name"
+    assert rules.header_synonyms[fold_header("客户名称(必填)")] == "name"
+    assert rules.header_synonyms[fold_header("客户\n名称")] == "name"
+
+
+def test_loader_reports_every_problem_at_once(tmp_path):
+    from pipeline.rules import DEFAULT_RULES_DIR
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+    headers = yaml.safe_load((rules_dir / "headers.yaml").read_text(encoding="utf-8"))
+    headers["synonyms"]["no_such_field"] = ["某列"]
+    (rules_dir / "headers.yaml").write_text(yaml.safe_dump(headers, allow_unicode=True), encoding="utf-8")
+    grading = yaml.safe_load((rules_dir / "grading.yaml").read_text(encoding="utf-8"))
+    grading["level"]["levels"] = grading["level"]["levels"][:-1]  # drop the catch-all
+    (rules_dir / "grading.yaml").write_text(yaml.safe_dump(grading, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    text = str(err.value)
+    assert "no_such_field" in text and "兜底" in text
+    assert len(err.value.problems) >= 2
