@@ -9,6 +9,9 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_zh import install as _install_chinese
+
+_install_chinese()
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_THRESHOLD = 0, 1, 2, 3
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -163,20 +166,13 @@ def demo_cmd(folder: Path, seed: int, rows: int | None) -> None:
 
 
 def main() -> None:
+    """Console entry point: click handles usage errors (exit 2); anything unexpected is an
+    internal failure (exit 1) with the trace kept for the developer."""
     try:
-        cli.main(standalone_mode=False, prog_name="crm-pipeline")
-    except click.exceptions.NoArgsIsHelp as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else "")
-        sys.exit(EXIT_USAGE)
-    except click.UsageError as exc:
-        exc.show()
-        sys.exit(EXIT_USAGE)
-    except click.exceptions.Abort:
-        click.echo("已取消。", err=True)
-        sys.exit(EXIT_INTERNAL)
+        cli.main(prog_name="crm-pipeline")
     except SystemExit:
         raise
-    except Exception:  # internal failure: keep the trace for the developer
+    except Exception:
         traceback.print_exc()
         click.echo("内部错误：处理中断，请把上面的错误信息发给维护人员。", err=True)
         sys.exit(EXIT_INTERNAL)

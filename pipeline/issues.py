@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field
+from dataclasses import field as _field  # `field` is shadowed by Issue.field in the class body
 from typing import Any, Iterable, Mapping
 
 import pandas as pd
@@ -32,7 +33,7 @@ class Issue:
     row: int | None = None
     field: str = ""
     value: Any = ""
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = _field(default_factory=dict)
     column: str = ""
     row_id: int | None = None
 
@@ -52,6 +53,8 @@ def display_value(value: Any) -> str:
     if isinstance(value, float):
         if value != value:  # NaN
             return ""
+        if value.is_integer() and abs(value) < 1e16:  # phone numbers, codes read as numbers
+            return str(int(value))
         return f"{value:.10g}"
     if hasattr(value, "strftime"):
         return value.strftime("%Y-%m-%d")

@@ -20,6 +20,8 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
                  submission had: raw cell values after intake (str, int, float, datetime,
                  None); after normalize: canonical values (str, float, datetime.date, None)
     extras       dict of unknown header -> value (kept, never dropped), or None
+    src_cells    (forms only) dict field key -> cell ("C12") the value was read from, else None;
+                 for list layouts the cell is column (``columns``) + src_row
     bad_fields   (after normalize) frozenset of field keys holding an error-level issue
 
 ``source_rows`` — every row intake looked at (SPEC §7 来源明细)
@@ -48,6 +50,13 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
 
 ``merges`` — 合并记录: customer_id, row_ids (tuple), evidence (Chinese)
 ``conflicts`` — 字段冲突: customer_id, field (key), kept, other (values), sources (Chinese)
+
+``changes`` — month-over-month changes (pipeline.monthly): customer_id, name,
+    change ("新增客户" | "流失客户" | "未再提交" | "等级变化" | "状态变化"), before, after,
+    note (Chinese); empty when there is no previous snapshot
+``reminders`` — 提醒清单 (pipeline.monthly): customer_id, name,
+    kind ("跟进逾期" | "跟进到期" | "等级下降" | "季度更新提醒"), date (datetime.date),
+    note (Chinese); overdue first, then by date
 """
 from __future__ import annotations
 
@@ -66,6 +75,8 @@ FIX_COLUMNS = ["row_id", "src_file", "src_sheet", "src_row", "field", "original"
 LINK_COLUMNS = ["row_id", "customer_id", "outcome", "reason"]
 MERGE_COLUMNS = ["customer_id", "row_ids", "evidence"]
 CONFLICT_COLUMNS = ["customer_id", "field", "kept", "other", "sources"]
+CHANGE_COLUMNS = ["customer_id", "name", "change", "before", "after", "note"]
+REMINDER_COLUMNS = ["customer_id", "name", "kind", "date", "note"]
 
 OUTCOME_MERGED = "并入主档"
 OUTCOME_REJECTED = "退回"

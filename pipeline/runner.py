@@ -10,7 +10,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
-from . import grade, history, intake, merge, normalize, validate, writers
+from . import grade, history, intake, merge, monthly, normalize, validate, writers
 from .issues import Issue
 from .model import StageResult
 
@@ -36,6 +36,8 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known"),
           ("customers", "links", "merges", "conflicts", "identities")),
     Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",)),
+    Stage("monthly", "月度对比", monthly.compare_months,
+          ("customers", "previous", "records", "related", "rules", "as_of"), ("changes", "reminders")),
 )
 
 #: the write stage runs separately so `validate` can stop before it

@@ -1,0 +1,252 @@
+"""Figures for the quality report (SPEC §6 analysis, seed 001): distributions, the amount
+Pareto by ABC class, demand hot words, per-team data quality and issues grouped by rule.
+
+Pure functions over the run's frames and the compiled rules; no file output, no printing.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import re
+import tempfile
+from collections import Counter
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import jieba
+import pandas as pd
+
+from .issues import SEVERITY_ORDER
+from .rules import Rules
+
+BLANK = "未填写"
+UNKNOWN_TEAM = "未标明团队"
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+# ----------------------------------------------------------------------------- counts
+
+def count_by(frame: pd.DataFrame | None, column: str, order: Iterable[str] = (), top: int | None = None,
+             blank: str = BLANK) -> list[tuple[str, int]]:
+    """(label, count) pairs, most frequent first (or in ``order`` when given); values beyond
+    ``top`` are summed into 其他; empty values are counted under ``blank``."""
+    if frame is None or frame.empty or column not in frame.columns:
+        return []
+    labels = frame[column].map(_text).replace("", blank)
+    counts = labels.value_counts(sort=False)
+    order = list(order)
+    if order:
+        known = [(k, int(counts[k])) for k in order if k in counts.index]
+        rest = sorted(((str(k), int(v)) for k, v in counts.items() if k not in order and k != blank),
+                      key=lambda kv: (-kv[1], kv[0]))
+        items = known + rest
+    else:
+        items = sorted(((str(k), int(v)) for k, v in counts.items() if k != blank), key=lambda kv: (-kv[1], kv[0]))
+    if top is not None and len(items) > top:
+        items = items[:top] + [("其他", sum(v for _, v in items[top:]))]
+    if blank in counts.index:
+        items.append((blank, int(counts[blank])))
+    return items
+
+
+def band_order(labels: Iterable[str]) -> list[str]:
+    """员工规模 bands in numeric order (``少于50人`` < ``50-100人`` < ``1000人以上``)."""
+    def key(label: str):
+        m = _NUMBER.search(label)
+        first = float(m.group()) if m else math.inf
+        return (first, 0 if ("少于" in label or "以下" in label or "<" in label) else 1, label)
+    return sorted(set(labels), key=key)
+
+
+def grade_counts(customers: pd.DataFrame | None, column: str, grades: Iterable[str]) -> dict[str, int]:
+    """Counts per grade in table order, plus 未评定 for blanks."""
+    out = {g: 0 for g in grades}
+    if customers is None or customers.empty or column not in customers.columns:
+        return out
+    values = customers[column].map(_text)
+    for g, n in values.value_counts().items():
+        out[g or "未评定"] = out.get(g or "未评定", 0) + int(n)
+    return out
+
+
+# ----------------------------------------------------------------------------- Pareto
+
+def amount_pareto(customers: pd.DataFrame | None, rules: Rules, points: int = 120) -> dict[str, Any]:
+    """Share of 累计合作金额 by ABC class and the cumulative curve (customers sorted by amount,
+    descending; x = share of customers, y = share of amount), thinned to ``points`` points."""
+    spec = rules.grading.get("abc") or {}
+    key = spec.get("amount_field", "total_amount")
+    grades = [t["grade"] for t in spec.get("tiers") or ()]
+    empty = {"classes": [], "curve": [], "total": 0.0, "ranked": 0}
+    if customers is None or customers.empty or key not in customers.columns:
+        return empty
+    amounts = pd.to_numeric(customers[key], errors="coerce")
+    abc = customers["abc"].map(_text) if "abc" in customers.columns else pd.Series("", index=customers.index)
+    valid = amounts.notna() & (amounts > 0)
+    total = float(amounts[valid].sum())
+    if not valid.any() or total <= 0:
+        return empty
+    n = int(valid.sum())
+    classes = []
+    cumulative = 0.0
+    for g in grades:
+        mask = valid & (abc == g)
+        amount = float(amounts[mask].sum())
+        cumulative += amount
+        classes.append({"grade": g, "customers": int(mask.sum()), "customer_share": mask.sum() / n,
+                        "amount": amount, "share": amount / total, "cumulative": cumulative / total})
+    ordered = amounts[valid].sort_values(ascending=False).to_numpy()
+    cum = ordered.cumsum() / total
+    step = max(1, n // points)
+    idx = list(range(0, n, step))
+    if idx[-1] != n - 1:
+        idx.append(n - 1)
+    curve = [(0.0, 0.0)] + [((i + 1) / n, float(cum[i])) for i in idx]
+    return {"classes": classes, "curve": curve, "total": total, "ranked": n}
+
+
+# ----------------------------------------------------------------------------- hot words
+
+_TFIDF_CACHE: dict[str, Any] = {}
+
+
+def _extractor(rules: Rules):
+    """A jieba TF-IDF extractor with the domain dictionary and stop words of rules/hotwords/.
+    Built once per rule set, only when there is demand text (loading the dictionary takes
+    about 2.5 s); jieba's log goes quiet and its cache goes to a temp folder of our own."""
+    if rules.digest in _TFIDF_CACHE:
+        return _TFIDF_CACHE[rules.digest]
+    import jieba.analyse  # heavy (loads its IDF table on import): only when there is demand text
+
+    jieba.setLogLevel(logging.WARNING)
+    tmp = Path(tempfile.gettempdir()) / "crm-pipeline-jieba"
+    tmp.mkdir(parents=True, exist_ok=True)
+    jieba.dt.tmp_dir = str(tmp)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = str(tmp)
+    for row in rules.tables.get("hotwords/dictionary", ()):
+        word = (row.get("word") or "").strip()
+        if word:
+            freq = int(row["freq"]) if (row.get("freq") or "").strip().isdigit() else None
+            tokenizer.add_word(word, freq, (row.get("tag") or "").strip() or None)
+    extractor = jieba.analyse.TFIDF()
+    extractor.tokenizer = tokenizer
+    extractor.stop_words |= {(r.get("word") or "").strip().lower() for r in rules.tables.get("hotwords/stopwords", ())}
+    _TFIDF_CACHE[rules.digest] = extractor
+    return extractor
+
+
+def hot_words(texts: Iterable[Any], rules: Rules, top: int = 20, max_texts: int | None = None) -> list[dict[str, Any]]:
+    """Top demand keywords (TF-IDF over all texts: term frequency × jieba's IDF), each with the
+    number and share of texts containing it as a word, most mentioned first. Each distinct
+    text is segmented once (``max_texts`` caps the distinct texts, most frequent first).
+    Empty when there is no text (jieba is then never loaded)."""
+    counts = Counter(t for t in (_text(x) for x in texts) if t)
+    if not counts:
+        return []
+    n_docs = sum(counts.values())
+    extractor = _extractor(rules)
+    stop = extractor.stop_words
+    tf: Counter = Counter()
+    df: Counter = Counter()
+    for text, mult in counts.most_common(max_texts):
+        words = [w for w in extractor.tokenizer.cut(text)
+                 if len(w.strip()) >= 2 and w.lower() not in stop and not _NUMBER.fullmatch(w)]
+        for w in words:
+            tf[w] += mult
+        for w in set(words):
+            df[w] += mult
+    total = sum(tf.values()) or 1
+    idf, median = extractor.idf_freq, extractor.median_idf
+    scored = sorted(((c * idf.get(w, median) / total, w) for w, c in tf.items()), reverse=True)[:top]
+    out = [{"word": w, "weight": float(score), "customers": df[w], "share": df[w] / n_docs} for score, w in scored]
+    out.sort(key=lambda w: (-w["customers"], -w["weight"]))
+    return out
+
+
+# ----------------------------------------------------------------------------- issues
+
+def issue_groups(issue_table: pd.DataFrame | None, rules: Rules, examples: int = 5) -> list[dict[str, Any]]:
+    """One entry per rule: code, title, severity, count, files affected and the first examples
+    (rows of the issue table), most severe first then most frequent."""
+    if issue_table is None or issue_table.empty:
+        return []
+    groups = []
+    for code, part in issue_table.groupby("rule", sort=False):
+        rule = rules.catalog.get(code)
+        severity = part["severity"].iloc[0]
+        groups.append({
+            "rule": code, "title": rule.title if rule else code, "severity": severity,
+            "count": len(part), "files": int(part["file"].nunique()),
+            "examples": part.head(examples).to_dict("records"),
+        })
+    groups.sort(key=lambda g: (SEVERITY_ORDER.get(g["severity"], 9), -g["count"], g["rule"]))
+    return groups
+
+
+def severity_counts(issue_table: pd.DataFrame | None) -> dict[str, int]:
+    out = {"error": 0, "warning": 0, "info": 0}
+    if issue_table is not None and not issue_table.empty:
+        for sev, n in issue_table["severity"].value_counts().items():
+            out[sev] = int(n)
+    return out
+
+
+def file_teams(records: pd.DataFrame | None, files: Iterable[str]) -> dict[str, str]:
+    """File name -> team: the records' ``src_team``, else the file name's stem."""
+    teams: dict[str, str] = {}
+    if records is not None and not records.empty and {"src_file", "src_team"} <= set(records.columns):
+        pairs = records[["src_file", "src_team"]].drop_duplicates("src_file")
+        teams = {f: _text(t) for f, t in zip(pairs["src_file"], pairs["src_team"]) if _text(t)}
+    for f in files:
+        if f and f not in teams:
+            teams[f] = Path(str(f)).stem or UNKNOWN_TEAM
+    return teams
+
+
+def data_rows_by_file(records: pd.DataFrame | None, source_rows: pd.DataFrame | None) -> dict[str, int]:
+    """Data rows per file: records when available, else source rows that were data."""
+    if records is not None and not records.empty and "src_file" in records.columns:
+        return {str(k): int(v) for k, v in records["src_file"].value_counts().items()}
+    if source_rows is not None and not source_rows.empty and "src_file" in source_rows.columns:
+        data = source_rows[source_rows.get("outcome", pd.Series("data", index=source_rows.index)) != "跳过"]
+        return {str(k): int(v) for k, v in data["src_file"].value_counts().items()}
+    return {}
+
+
+def team_scorecard(issue_table: pd.DataFrame | None, records: pd.DataFrame | None,
+                   source_rows: pd.DataFrame | None, rules: Rules, files: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """Per team: files, data rows, issues, issues per 100 rows, errors, warnings, top 3 rules.
+    Worst first (issues per 100 rows)."""
+    rows_by_file = data_rows_by_file(records, source_rows)
+    issue_files = [] if issue_table is None or issue_table.empty else list(issue_table["file"].map(_text).unique())
+    teams = file_teams(records, [*rows_by_file, *files, *issue_files])
+    stats: dict[str, dict[str, Any]] = {}
+    for f, team in teams.items():
+        s = stats.setdefault(team, {"team": team, "files": 0, "rows": 0, "issues": 0, "error": 0, "warning": 0,
+                                    "rules": Counter()})
+        s["files"] += 1
+        s["rows"] += rows_by_file.get(f, 0)
+    if issue_table is not None and not issue_table.empty:
+        frame = issue_table.assign(_team=issue_table["file"].map(lambda f: teams.get(_text(f), UNKNOWN_TEAM)))
+        for (team, sev, code), n in frame.groupby(["_team", "severity", "rule"]).size().items():
+            s = stats.setdefault(team, {"team": team, "files": 0, "rows": 0, "issues": 0, "error": 0,
+                                        "warning": 0, "rules": Counter()})
+            s["issues"] += int(n)
+            if sev in ("error", "warning"):
+                s[sev] += int(n)
+            s["rules"][code] += int(n)
+    out = []
+    for s in stats.values():
+        rate = s["issues"] / s["rows"] * 100 if s["rows"] else None
+        top = [(code, rules.catalog[code].title if code in rules.catalog else code, n)
+               for code, n in s["rules"].most_common(3)]
+        out.append({**{k: v for k, v in s.items() if k != "rules"}, "per100": rate, "top_rules": top})
+    out.sort(key=lambda s: (s["per100"] is None, -(s["per100"] or 0.0), s["team"]))
+    return out

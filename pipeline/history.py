@@ -1,0 +1,172 @@
+"""The history store (``output/history.sqlite``): who each customer is, month after month.
+
+All SQL of the project lives here. Tables (schema version in ``PRAGMA user_version``):
+
+* ``runs(month PK, as_of, started, finished, manifest JSON, customers, rows, identities_added)``
+* ``identities(key_type, key_value, customer_id, first_month; PK (key_type, key_value))`` —
+  only ever added to: a key keeps the number it was first given.
+* ``snapshots(month, customer_id, data JSON; PK (month, customer_id))`` — the customers
+  table of that month; ``data`` holds every field key (dates as ``YYYY-MM-DD``, listed
+  under ``"__dates__"`` so they load back as ``datetime.date``; tuples as lists).
+
+Re-running a month replaces its run row and snapshot in one transaction.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .model import StageResult
+
+SCHEMA_VERSION = 1
+ID_PREFIX = "KH"
+ID_DIGITS = 8
+KNOWN_COLUMNS = ["key_type", "key_value", "customer_id"]
+_ID_RE = re.compile(rf"^{ID_PREFIX}(\d{{{ID_DIGITS}}})$")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    month TEXT PRIMARY KEY, as_of TEXT, started TEXT, finished TEXT, manifest TEXT,
+    customers INTEGER, rows INTEGER, identities_added INTEGER);
+CREATE TABLE IF NOT EXISTS identities (
+    key_type TEXT NOT NULL, key_value TEXT NOT NULL, customer_id TEXT NOT NULL,
+    first_month TEXT NOT NULL, PRIMARY KEY (key_type, key_value));
+CREATE INDEX IF NOT EXISTS identities_customer ON identities(customer_id);
+CREATE TABLE IF NOT EXISTS snapshots (
+    month TEXT NOT NULL, customer_id TEXT NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (month, customer_id));
+"""
+
+
+def format_customer_id(number: int) -> str:
+    return f"{ID_PREFIX}{number:0{ID_DIGITS}d}"
+
+
+def next_customer_number(known: pd.DataFrame | None) -> int:
+    """The number after the largest ``KH…`` ever assigned (1 for an empty history)."""
+    if known is None or not len(known) or "customer_id" not in known.columns:
+        return 1
+    numbers = known["customer_id"].astype(str).str.extract(_ID_RE)[0].dropna()
+    return int(numbers.astype("int64").max()) + 1 if len(numbers) else 1
+
+
+def _empty_known() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in KNOWN_COLUMNS})
+
+
+def load_history(history_path: Path | None, month: str) -> StageResult:
+    """``known`` identities and the ``previous`` snapshot (latest month before ``month``).
+
+    Read-only: a missing file (or ``None``) gives empty frames and creates nothing.
+    """
+    previous = pd.DataFrame({"customer_id": pd.Series(dtype=object)})
+    if history_path is None or not Path(history_path).is_file():
+        return StageResult(data={"known": _empty_known(), "previous": previous})
+    uri = Path(history_path).resolve().as_uri() + "?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as con:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        known = _empty_known()
+        if "identities" in tables:
+            known = pd.read_sql_query(
+                "SELECT key_type, key_value, customer_id FROM identities ORDER BY customer_id, key_type", con)
+        if "snapshots" in tables:
+            row = con.execute("SELECT MAX(month) FROM snapshots WHERE month < ?", (month,)).fetchone()
+            if row and row[0]:
+                rows = con.execute("SELECT customer_id, data FROM snapshots WHERE month = ? ORDER BY customer_id",
+                                   (row[0],)).fetchall()
+                previous = pd.DataFrame([{"customer_id": cid, **_decode(data)} for cid, data in rows])
+                previous.attrs["month"] = row[0]
+    return StageResult(data={"known": known, "previous": previous})
+
+
+def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataFrame,
+             identities: pd.DataFrame) -> None:
+    """Record one month in one transaction: replace its run row and snapshot, add new
+    identities (existing keys keep their number). ``manifest`` keys read: ``as_of``,
+    ``started``, ``finished``, ``rows`` (all optional); the whole manifest is stored as JSON."""
+    history_path = Path(history_path)
+    history_path.parent.mkdir(parents=True, exist_ok=True)
+    fields = [c for c in customers.columns if c != "customer_id"]
+    snap = [(month, str(cid), _encode(dict(zip(fields, vals))))
+            for cid, *vals in customers[["customer_id", *fields]].itertuples(index=False, name=None)]
+    ident = [(str(t), str(v), str(c), month) for t, v, c in
+             identities[KNOWN_COLUMNS].itertuples(index=False, name=None)] if len(identities) else []
+    with closing(sqlite3.connect(history_path, isolation_level=None)) as con:
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                con.execute(statement)  # executescript would commit the open transaction
+            con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            before = con.execute("SELECT COUNT(*) FROM identities").fetchone()[0]
+            con.executemany("INSERT OR IGNORE INTO identities VALUES (?, ?, ?, ?)", ident)
+            added = con.execute("SELECT COUNT(*) FROM identities").fetchone()[0] - before
+            con.execute("DELETE FROM snapshots WHERE month = ?", (month,))
+            con.executemany("INSERT INTO snapshots VALUES (?, ?, ?)", snap)
+            con.execute("DELETE FROM runs WHERE month = ?", (month,))
+            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+                month, _text(manifest.get("as_of")), _text(manifest.get("started")),
+                _text(manifest.get("finished")), json.dumps(manifest, ensure_ascii=False, default=_json_default),
+                len(customers), manifest.get("rows"), added))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+
+
+def read_table(history_path: Path, table: str) -> pd.DataFrame:
+    """A whole history table (runs, identities, snapshots) — for reports and tests."""
+    if table not in {"runs", "identities", "snapshots"}:
+        raise ValueError(f"unknown history table {table!r}")
+    uri = Path(history_path).resolve().as_uri() + "?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as con:
+        return pd.read_sql_query(f"SELECT * FROM {table}", con)
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (set, frozenset, tuple)):
+        return sorted(value, key=str) if isinstance(value, (set, frozenset)) else list(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return str(value)
+
+
+def _encode(row: dict[str, Any]) -> str:
+    data: dict[str, Any] = {}
+    dates = []
+    for k, v in row.items():
+        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+            continue
+        if isinstance(v, dt.datetime):
+            v = v.date()
+        if isinstance(v, dt.date):
+            dates.append(k)
+            v = v.isoformat()
+        data[k] = v
+    if dates:
+        data["__dates__"] = dates
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_json_default)
+
+
+def _decode(text: str) -> dict[str, Any]:
+    data = json.loads(text)
+    for k in data.pop("__dates__", []):
+        if k in data:
+            data[k] = dt.date.fromisoformat(data[k])
+    return data

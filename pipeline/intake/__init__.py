@@ -1,0 +1,185 @@
+"""Intake: the input edge. Lists submission files, reads every sheet, finds the layout and
+the header, and returns raw records with provenance plus the tables that account for
+every file and every row (see the table contracts in :mod:`pipeline.model`).
+
+Public API (called by the runner): :func:`list_inputs`, :func:`read_inputs`.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..issues import Issue, render
+from ..model import (COLUMN_MAP_COLUMNS, FILE_COLUMNS, PROVENANCE, SOURCE_ROW_COLUMNS, StageResult)
+from ..rules import Rules, fold_header
+from .chunk import SheetContext, SheetOut
+from .files import check_file, list_inputs, relative_name
+from .forms import read_field_form, read_label_form
+from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, detect_form, find_header,
+                     is_blank, team_from_path)
+from .lists import read_list_sheet
+from .readers import RawSheet, ReadError, read_sheets
+
+__all__ = ["list_inputs", "read_inputs", "RELATED_TABLES"]
+
+STATUS_DONE, STATUS_REJECTED = "已处理", "已拒收"
+#: related tables in output order (columns come from rules/forms.yaml)
+RELATED_TABLES = ("联系人", "互动记录", "需求与反馈", "维护计划")
+
+
+class _Run:
+    """Accumulates the per-sheet outputs of one run and assigns row ids."""
+
+    def __init__(self, rules: Rules):
+        self.rules = rules
+        self.n = 0
+        self.fields: dict[str, list[Any]] = {}
+        self.prov: dict[str, list[Any]] = {k: [] for k in PROVENANCE + ["customer_type", "extras", "src_cells"]}
+        self.source_rows: list[tuple] = []
+        self.files: list[dict[str, Any]] = []
+        self.columns: list[dict[str, Any]] = []
+        self.related: dict[str, list[dict[str, Any]]] = {}
+        self.issues: list[Issue] = []
+
+    def add(self, out: SheetOut, ctx: SheetContext) -> None:
+        base, n = self.n, out.n
+        for key, values in out.fields.items():
+            if key == "customer_type":
+                continue
+            self.fields.setdefault(key, [None] * base).extend(values)
+        for key, values in self.fields.items():
+            if len(values) < base + n:
+                values.extend([None] * (base + n - len(values)))
+        p = self.prov
+        p["row_id"].extend(range(base, base + n))
+        p["src_file"].extend([ctx.rel] * n)
+        p["src_sheet"].extend([ctx.sheet] * n)
+        p["src_row"].extend(out.src_row)
+        p["src_sha256"].extend([ctx.sha256] * n)
+        p["src_team"].extend([ctx.team] * n)
+        p["src_layout"].extend([out.layout] * n)
+        p["customer_type"].extend(out.customer_type)
+        p["extras"].extend(out.extras)
+        p["src_cells"].extend(out.src_cells)
+        self.source_rows.extend((ctx.rel, ctx.sheet, row, None if i is None else base + i, outcome, reason)
+                                for row, i, outcome, reason in out.source_rows)
+        self.columns.extend(out.column_rows)
+        for table, rows in out.related.items():
+            self.related.setdefault(table, []).extend({**r, "row_id": base + r["row_id"]} for r in rows)
+        self.issues.extend(i if i.row_id is None else dataclasses.replace(i, row_id=base + i.row_id)
+                           for i in out.issues)
+        self.n += n
+
+    def records(self) -> pd.DataFrame:
+        data: dict[str, Any] = {}
+        for key in PROVENANCE + ["customer_type"]:
+            values = self.prov[key]
+            if key in ("row_id", "src_row"):
+                data[key] = pd.Series(values, dtype="int64")
+            else:
+                data[key] = pd.Series(values, dtype=object)
+        for f in self.rules.fields:
+            if f.key in self.fields:
+                data[f.key] = pd.Series(self.fields[f.key], dtype=object)
+        data["extras"] = pd.Series(self.prov["extras"], dtype=object)
+        data["src_cells"] = pd.Series(self.prov["src_cells"], dtype=object)
+        return pd.DataFrame(data)
+
+    def related_frames(self, rules: Rules) -> dict[str, pd.DataFrame]:
+        tables = (rules.extra.get("forms") or {}).get("tables") or {}
+        out = {}
+        for name in dict.fromkeys([*RELATED_TABLES, *tables]):
+            cols = ["row_id", "src_file", "src_sheet", "src_row", *list(tables.get(name, {}))]
+            rows = self.related.get(name, [])
+            frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in cols})
+            out[name] = frame.astype({"row_id": "int64", "src_row": "int64"})
+        return out
+
+
+def _reject(run: _Run, rel: str, sha: str, issue: Issue, sheets: int = 0) -> None:
+    run.issues.append(issue)
+    run.files.append({"src_file": rel, "sha256": sha, "layout": "", "sheets": sheets,
+                      "status": STATUS_REJECTED, "message": render(issue, run.rules)["message"]})
+
+
+def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
+                guesser: TypeGuesser) -> SheetOut | Issue | None:
+    """One sheet -> its records, or a sheet-level issue, or None for a blank sheet."""
+    rows = sheet.rows
+    if sheet.too_many_rows:
+        limit = int(rules.setting("intake.max_rows_per_sheet", 0))
+        return Issue(rule="file-too-large", file=ctx.rel, sheet=ctx.sheet,
+                     params={"detail": f"工作表有 {sheet.too_many_rows} 行，超过上限 {limit} 行"})
+    if not any(not is_blank(v) for row in rows for v in row):
+        return None
+    form = detect_form(rows, rules)
+    if form is not None:
+        layout, header_idx = form
+        if layout == LAYOUT_FIELDS:
+            return read_field_form(sheet, header_idx, ctx, rules, matcher, guesser)
+        return read_label_form(sheet, ctx, rules, matcher, guesser)
+    header_idx = find_header(rows, matcher, rules)
+    if header_idx is None:
+        return Issue(rule="file-no-header", file=ctx.rel, sheet=ctx.sheet,
+                     params={"rows": int(rules.setting("intake.header_scan_rows", 12))})
+    return read_list_sheet(sheet, header_idx, ctx, rules, matcher, guesser)
+
+
+def read_inputs(paths: list[Path], input_dir: Path, rules: Rules) -> StageResult:
+    """Read every file in ``paths`` (from :func:`list_inputs`) into raw records.
+
+    A file that cannot be read yields one file-level issue and ``files`` status 已拒收;
+    the run goes on with the others. Returns data keys ``records``, ``source_rows``,
+    ``files``, ``columns``, ``related`` (contracts in :mod:`pipeline.model`)."""
+    run = _Run(rules)
+    matcher, guesser = HeaderMatcher(rules), TypeGuesser(rules)
+    instructions = {fold_header(s) for s in rules.setting("intake.instruction_sheets", ()) or ()}
+    for path in paths:
+        check = check_file(Path(path), Path(input_dir), rules)
+        if check.issue is not None:
+            _reject(run, check.rel, check.sha256, check.issue)
+            continue
+        try:
+            sheets = read_sheets(check.data, check.kind, rules)
+        except ReadError as exc:
+            params = {"reason": exc.reason} if exc.rule == "file-unreadable" else {}
+            _reject(run, check.rel, check.sha256, Issue(rule=exc.rule, file=check.rel, params=params))
+            continue
+        team = team_from_path(check.rel, rules)
+        stem = Path(check.rel).stem
+        layouts, sheet_issues, empties, before = [], [], [], run.n
+        for sheet in sheets:
+            if not sheet.visible or fold_header(sheet.name) in instructions:
+                continue
+            ctx = SheetContext(rel=check.rel, sheet=sheet.name, sha256=check.sha256, team=team, stem=stem)
+            result = _read_sheet(sheet, ctx, rules, matcher, guesser)
+            sheet.rows = []                        # free the cells early
+            if result is None:
+                continue
+            if isinstance(result, Issue):
+                sheet_issues.append(result)
+                continue
+            layouts.append(result.layout)
+            empties.extend(i for i in result.issues if i.rule == "file-empty")
+            run.add(result, ctx)
+        if run.n == before and not sheet_issues and not empties:
+            sheet_issues.append(Issue(rule="file-empty", file=check.rel))
+        run.issues.extend(sheet_issues)
+        status = STATUS_DONE if run.n > before else STATUS_REJECTED
+        reasons = sheet_issues + empties
+        message = render(reasons[0], rules)["message"] if reasons and status == STATUS_REJECTED else ""
+        run.files.append({"src_file": check.rel, "sha256": check.sha256, "layout": layouts[0] if layouts else "",
+                          "sheets": len(sheets), "status": status, "message": message})
+
+    data = {
+        "records": run.records(),
+        "source_rows": pd.DataFrame(run.source_rows, columns=SOURCE_ROW_COLUMNS).astype(
+            {"row_id": "Int64", "src_row": "int64"}),
+        "files": pd.DataFrame(run.files, columns=FILE_COLUMNS).astype({"sheets": "int64"}),
+        "columns": pd.DataFrame(run.columns, columns=COLUMN_MAP_COLUMNS).astype({"unit": "float64"}),
+        "related": run.related_frames(rules),
+    }
+    return StageResult(data=data, issues=tuple(run.issues))

@@ -1,0 +1,308 @@
+"""The two form layouts (one customer per sheet, or per 客户编号 group).
+
+(a) label/value form (seed 004): section titles ``一、客户基础信息``, rows ``项目 | 填写内容 |
+    备注`` and small tables (联系人, 互动记录, 需求与反馈, 维护计划) with their own header rows.
+(b) field-list form (seed 000): ``客户编号 | 所属行业 | 信息类别 | 字段名称 | 填写内容 | 备注``.
+
+Record values stay raw, except template remnants (``年月日``, ``(选填)``, unticked check
+boxes) which mean "not filled in" and ticked boxes which mean the ticked option
+(rules/forms.yaml). Each record carries ``src_cells`` {field key: "C12"}.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..issues import Issue
+from ..rules import Rules, fold_header
+from .chunk import SheetContext, SheetOut, column_missing_issues
+from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, column_letter, find_columns,
+                     is_blank, raw_value, sheet_type, unknown_column_issue)
+from .lists import fill_merged
+from .readers import RawSheet
+
+_BRACKETS = re.compile(r"[(\[【]([^)\]】]*)[)\]】]")
+
+
+class FormRules:
+    """rules/forms.yaml compiled for one run."""
+
+    def __init__(self, rules: Rules):
+        forms = rules.extra.get("forms") or {}
+        self.raw = forms
+        self.placeholders = [re.compile(p) for p in forms.get("placeholders", ()) or ()]
+        box = forms.get("checkbox") or {}
+        self.empty_boxes = tuple(box.get("empty", ()) or ())
+        self.ticked = tuple(box.get("checked", ()) or ())
+        self.tables: dict[str, dict[str, str]] = {}
+        for table, cols in (forms.get("tables") or {}).items():
+            m = {}
+            for col, syns in cols.items():
+                for w in [col, *(syns or ())]:
+                    m[fold_header(w)] = col
+            self.tables[table] = m
+        lf = forms.get("label_form") or {}
+        self.section_re = re.compile(lf.get("section_pattern") or r"^\s*[一二三四五六七八九十]+\s*[、.．]")
+        self.sections = dict(lf.get("sections") or {})
+        self.label_rows_to_table = dict(lf.get("label_rows_to_table") or {})
+        self.record_from_tables = dict(forms.get("record_from_tables") or {})
+
+    def clean(self, value: Any) -> Any:
+        """A form cell as a raw value; template remnants become None."""
+        value = raw_value(value)
+        if not isinstance(value, str):
+            return value
+        text = value.strip()
+        if not text or any(p.fullmatch(text) for p in self.placeholders):
+            return None
+        if self.ticked and any(t in text for t in self.ticked):
+            marks = "".join(re.escape(b) for b in self.ticked + self.empty_boxes)
+            picked = re.findall(f"[{''.join(re.escape(t) for t in self.ticked)}]\\s*([^{marks}]+)", text)
+            return "、".join(p.strip() for p in picked if p.strip()) or None
+        if self.empty_boxes and text.startswith(self.empty_boxes):
+            return None
+        return value
+
+    def section_of(self, text: str) -> str | None:
+        body = self.section_re.sub("", text, count=1)
+        for name, spec in self.sections.items():
+            if any(w in body for w in (spec or {}).get("words", ())):
+                return name
+        return ""
+
+    def table_columns(self, row: list[Any], prefer: str | None) -> tuple[str, dict[int, str]] | None:
+        """(table, {col0: column name}) when ``row`` is a table header (>= 2 known columns)."""
+        order = ([prefer] if prefer in self.tables else []) + [t for t in self.tables if t != prefer]
+        for table in order:
+            syn = self.tables[table]
+            cols: dict[int, str] = {}
+            for i, v in enumerate(row):
+                if isinstance(v, str) and v.strip():
+                    f = fold_header(v)
+                    col = syn.get(f) or syn.get(_BRACKETS.sub("", f))
+                    if col and col not in cols.values():
+                        cols[i] = col
+            if len(cols) >= 2:
+                return table, cols
+        return None
+
+
+class _Record:
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.cells: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.extras: dict[str, Any] = {}
+        self.first_row: int | None = None
+        self.keep = False          # a form with only table rows is still one customer
+
+
+    def put(self, key: str, value: Any, cell: str, label: str) -> bool:
+        if key in self.values:
+            return False
+        self.values[key], self.cells[key], self.labels[key] = value, cell, label
+        return True
+
+    def filled(self) -> bool:
+        return self.keep or any(not is_blank(v) for v in self.values.values()) or bool(self.extras)
+
+
+def _type_of(rec: _Record, ctx: SheetContext, rules: Rules, guesser: TypeGuesser) -> Any:
+    t = guesser.from_cell(rec.values.get("customer_type"))
+    if t is None:
+        t = sheet_type([ctx.sheet, ctx.stem], rules)
+    if t is None and "uscc" in rec.values:
+        t = "企业"
+    return t if t is not None else guesser.from_name(rec.values.get("name"))
+
+
+def _finish(out: SheetOut, records: list[_Record], ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
+            guesser: TypeGuesser) -> SheetOut:
+    records = [r for r in records if r.filled()]
+    out.n = len(records)
+    if not records:
+        out.related = {}
+        out.issues.append(Issue(rule="file-empty", file=ctx.rel, sheet=ctx.sheet))
+        return out
+    keys = [k for k in matcher.types if any(k in r.values for r in records)]
+    for k in keys:
+        out.fields[k] = [r.values.get(k) for r in records]
+    out.customer_type = [_type_of(r, ctx, rules, guesser) for r in records]
+    if "customer_type" in out.fields:
+        out.fields["customer_type"] = list(out.customer_type)
+    out.extras = [r.extras or None for r in records]
+    out.src_cells = [dict(r.cells) for r in records]
+    for i, r in enumerate(records):
+        row = r.cells.get("name") and int(re.sub(r"^[A-Z]+", "", r.cells["name"])) or r.first_row or 1
+        out.src_row.append(row)
+        out.source_rows.append((row, i, "data", ""))
+    seen = set()
+    for r in records:
+        for k, cell in r.cells.items():
+            if k not in seen:
+                seen.add(k)
+                label = r.labels[k]
+                out.column_rows.append({"src_file": ctx.rel, "src_sheet": ctx.sheet, "field": k,
+                                        "column": re.sub(r"\d+$", "", cell), "header": label,
+                                        "unit": matcher.match(label).unit})
+    out.issues.extend(column_missing_issues(seen, out.customer_type, ctx, rules))
+    return out
+
+
+def _label_key(label: Any, section: str | None, fr: FormRules, matcher: HeaderMatcher) -> str | None:
+    """Field key of a form label ("" = ignore, None = unknown)."""
+    spec = fr.sections.get(section or "") or {}
+    overrides = {fold_header(k): v for k, v in (spec.get("labels") or {}).items()}
+    f = fold_header(label)
+    if f in overrides:
+        return overrides[f] or ""
+    bare = _BRACKETS.sub("", f)
+    if bare in overrides:
+        return overrides[bare] or ""
+    return matcher.match(label).key
+
+
+def read_label_form(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
+                    guesser: TypeGuesser) -> SheetOut:
+    fr = FormRules(rules)
+    forms = fr.raw.get("label_form") or {}
+    rows = sheet.rows
+    fill_merged(rows, [m for m in sheet.merged if m[0][0] != m[1][0]], 0)   # vertical merges only
+    out = SheetOut(layout=LAYOUT_LABEL, related={t: [] for t in fr.tables})
+    rec = _Record()
+    computed = {f.key for f in rules.fields if f.computed}
+    section: str | None = None
+    mode, label_col, value_col = None, 0, 1
+    table, table_cols = "", {}
+    from_tables: list[tuple[str, Any, str, str]] = []        # key, value, cell, label
+    section_values: dict[str, dict[str, tuple[Any, int]]] = {}
+    reported: set[str] = set()
+
+    for r, row in enumerate(rows):
+        cells = [(i, v) for i, v in enumerate(row) if not is_blank(v)]
+        if not cells:
+            mode = None if mode == "table" else mode
+            continue
+        first = str(cells[0][1]).strip()
+        if len(cells) <= 2 and fr.section_re.match(first):
+            section, mode = fr.section_of(first), None
+            continue
+        lc, vc = find_columns(row, forms.get("label", ())), find_columns(row, forms.get("value", ()))
+        if lc is not None and vc is not None:
+            mode, label_col, value_col = "labels", lc, vc
+            continue
+        spec = fr.sections.get(section or "") or {}
+        hdr = fr.table_columns(row, spec.get("table"))
+        if hdr is not None and (mode != "labels" or len(hdr[1]) >= 3):
+            mode, (table, table_cols) = "table", hdr
+            continue
+        if mode == "table":
+            vals = {col: fr.clean(row[c]) if c < len(row) else None for c, col in table_cols.items()}
+            if any(not is_blank(v) for v in vals.values()):
+                out.related[table].append({"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
+                                           "src_row": r + 1, **vals})
+                for key, (t, col) in fr.record_from_tables.items():
+                    if t == table and not is_blank(vals.get(col)):
+                        c0 = next(c for c, n in table_cols.items() if n == col)
+                        from_tables.append((key, vals[col], f"{column_letter(c0)}{r + 1}", col))
+            continue
+        if mode == "labels":
+            lcol, vcol = label_col, value_col
+        elif len(cells) >= 2 and _label_key(cells[0][1], section, fr, matcher) is not None:
+            lcol, vcol = cells[0][0], cells[1][0]
+        else:
+            continue
+        label = row[lcol] if lcol < len(row) else ""
+        if is_blank(label):
+            continue
+        label = str(label).strip()
+        value = fr.clean(row[vcol]) if vcol < len(row) else None
+        key = _label_key(label, section, fr, matcher)
+        if rec.first_row is None:
+            rec.first_row = r + 1
+        if key == "":                                   # a known label that is no field
+            if not is_blank(value):
+                rec.extras.setdefault(label, value)
+            continue
+        if key is None or key in computed or not rec.put(key, value, f"{column_letter(vcol)}{r + 1}", label):
+            if not is_blank(value):
+                rec.extras.setdefault(label, value)
+            if key is None and label not in reported:
+                reported.add(label)
+                out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, lcol, label, r + 1))
+        elif section in fr.label_rows_to_table:
+            section_values.setdefault(section, {})[key] = (value, r + 1)
+
+    for key, value, cell, label in from_tables:
+        rec.put(key, value, cell, label)
+    for sec, values in section_values.items():
+        cols = fr.label_rows_to_table[sec]
+        row_vals = {cols[k]: v for k, (v, _) in values.items() if k in cols}
+        if any(not is_blank(v) for v in row_vals.values()):
+            first_row = min(r for _, r in values.values())
+            table = (fr.sections.get(sec) or {}).get("table", sec)
+            out.related.setdefault(table, []).insert(0, {"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
+                                                          "src_row": first_row, **row_vals})
+    if not rec.filled() and any(out.related.values()):
+        rec.keep = True
+        rec.first_row = rec.first_row or min(x["src_row"] for rows_ in out.related.values() for x in rows_)
+    return _finish(out, [rec], ctx, rules, matcher, guesser)
+
+
+def read_field_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
+                    guesser: TypeGuesser) -> SheetOut:
+    fr = FormRules(rules)
+    spec = fr.raw.get("field_list") or {}
+    rows = sheet.rows
+    fill_merged(rows, sheet.merged, header_idx + 1)
+    header = rows[header_idx]
+    lcol, vcol = find_columns(header, spec.get("label", ())), find_columns(header, spec.get("value", ()))
+    gcol = find_columns(header, spec.get("group", ()))
+    carried = {key: find_columns(header, words) for key, words in (spec.get("carried") or {}).items()}
+    carried = {k: c for k, c in carried.items() if c is not None}
+    computed = {f.key for f in rules.fields if f.computed}
+    out = SheetOut(layout=LAYOUT_FIELDS)
+    groups: dict[Any, _Record] = {}
+    current: Any = None
+    reported: set[str] = set()
+    for r in range(header_idx + 1, len(rows)):
+        row = rows[r]
+        if gcol is not None and not is_blank(row[gcol]):
+            current = raw_value(row[gcol])
+        label = row[lcol] if lcol is not None and lcol < len(row) else ""
+        value = fr.clean(row[vcol]) if vcol is not None and vcol < len(row) else None
+        carried_vals = {k: fr.clean(row[c]) for k, c in carried.items() if c < len(row)}
+        if is_blank(label) and all(is_blank(v) for v in carried_vals.values()):
+            continue
+        rec = groups.get(current)
+        if rec is None:
+            rec = groups[current] = _Record()
+            rec.first_row = r + 1
+            if current is not None:
+                rec.extras[str(header[gcol]).strip()] = current
+        for key, v in carried_vals.items():
+            if not is_blank(v):
+                rec.put(key, v, f"{column_letter(carried[key])}{r + 1}", str(header[carried[key]]).strip())
+        if is_blank(label):
+            continue
+        label = str(label).strip()
+        key = matcher.match(label).key
+        cell = f"{column_letter(vcol)}{r + 1}"
+        if key is None or key in computed:
+            if not is_blank(value):
+                rec.extras.setdefault(label, value)
+            if key is None and label not in reported:
+                reported.add(label)
+                out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, lcol, label, r + 1))
+        elif key in rec.values and is_blank(rec.values[key]) and key not in carried:
+            rec.values.pop(key)
+            rec.put(key, value, cell, label)
+        elif not rec.put(key, value, cell, label):
+            if not is_blank(value):
+                rec.extras.setdefault(label, value)
+                out.issues.append(Issue(rule="column-duplicate", file=ctx.rel, sheet=ctx.sheet, row=r + 1,
+                                        column=column_letter(lcol), field=key,
+                                        params={"header": label, "first": rec.labels[key]}))
+    # A record with only the group id and nothing else is an unfilled template row.
+    recs = [g for g in groups.values() if any(not is_blank(v) for v in g.values.values())]
+    return _finish(out, recs, ctx, rules, matcher, guesser)

@@ -1,0 +1,190 @@
+"""Cell readers: python-calamine for workbooks, the csv module for text files.
+
+A reader turns file bytes into :class:`RawSheet` values: rows of raw cell values indexed
+from Excel row 1 / column A ("" for an empty cell), plus what the layout step needs to know
+(merged ranges, visibility, formula cells without a cached value).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from posixpath import dirname, join, normpath
+from typing import Any, Iterator
+
+import charset_normalizer
+import python_calamine as pc
+from defusedxml import ElementTree
+
+from ..rules import Rules
+
+
+class ReadError(Exception):
+    """The workbook cannot be read; ``reason`` is a short Chinese explanation."""
+
+    def __init__(self, reason: str, rule: str = "file-unreadable", detail: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.rule = rule
+        self.detail = detail
+
+
+@dataclass
+class RawSheet:
+    name: str
+    visible: bool = True
+    rows: list[list[Any]] = field(default_factory=list)
+    merged: list[tuple[tuple[int, int], tuple[int, int]]] = field(default_factory=list)
+    no_value_formulas: set[tuple[int, int]] = field(default_factory=set)  # (row0, col0)
+    too_many_rows: int = 0       # > 0: the sheet was not read, it holds this many rows
+
+
+# --- formula cells without a cached value (xlsx/xlsm only, scanned only when <f appears) ---
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_FORMULA_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})(\d+)"([^>]*)>\s*(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> worksheet part name inside the xlsx package."""
+    try:
+        book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        part = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+        out[sheet.get("name", "")] = part
+    return out
+
+
+def formula_cells_without_value(data: bytes) -> dict[str, set[tuple[int, int]]]:
+    """Per sheet name, the (row0, col0) of formula cells that carry no cached value.
+
+    A formula whose cached result is an empty string (``t="str"``) is a real value."""
+    out: dict[str, set[tuple[int, int]]] = {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for name, part in _sheet_parts(zf).items():
+                try:
+                    xml = zf.read(part)
+                except KeyError:
+                    continue
+                if b"<f" not in xml:
+                    continue
+                cells = set()
+                for m in _FORMULA_CELL.finditer(xml):
+                    if b't="str"' in m.group(3) and m.group(4):
+                        continue
+                    cells.add((int(m.group(2)) - 1, _col_index(m.group(1))))
+                if cells:
+                    out[name] = cells
+    except (zipfile.BadZipFile, OSError):
+        return {}
+    return out
+
+
+# --- workbooks ---
+
+def read_workbook(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
+    """Every worksheet of an xlsx/xlsm/xls file, in workbook order."""
+    max_rows = int(rules.setting("intake.max_rows_per_sheet", 1_100_000))
+    try:
+        book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except pc.PasswordError:
+        raise ReadError("文件已加密", rule="file-encrypted")
+    except Exception as exc:  # calamine raises several error types for damaged files
+        raise ReadError(f"文件已损坏或格式不支持：{type(exc).__name__}") from exc
+    formulas = formula_cells_without_value(data) if kind == "xlsx" else {}
+    sheets: list[RawSheet] = []
+    try:
+        for meta in book.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            raw = RawSheet(name=meta.name, visible=meta.visible == pc.SheetVisibleEnum.Visible)
+            sheets.append(raw)
+            if not raw.visible:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            if sheet.height > max_rows:
+                raw.too_many_rows = sheet.height
+                continue
+            raw.rows = sheet.to_python(skip_empty_area=False)
+            raw.merged = list(sheet.merged_cell_ranges or [])
+            raw.no_value_formulas = formulas.get(meta.name, set())
+    except ReadError:
+        raise
+    except Exception as exc:
+        raise ReadError(f"工作表内容已损坏：{type(exc).__name__}") from exc
+    finally:
+        book.close()
+    return sheets
+
+
+# --- csv ---
+
+def decode_text(data: bytes, rules: Rules) -> str:
+    """UTF-8 (with or without BOM) first; otherwise charset-normalizer among the encodings
+    of ``intake.csv_encodings`` (GBK/GB18030 by default)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = list(rules.setting("intake.csv_encodings", ["gb18030"]))
+    best = charset_normalizer.from_bytes(data, cp_isolation=candidates).best()
+    if best is not None:
+        return str(best)
+    for enc in candidates:
+        try:
+            return data.decode(enc)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise ReadError("无法识别文件编码（应为 UTF-8 或 GBK）")
+
+
+def read_csv(data: bytes, rules: Rules) -> list[RawSheet]:
+    """One sheet named "" holding the csv rows as strings ("" for empty)."""
+    text = decode_text(data, rules)
+    sample = text[:8192]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;|")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    width = max((len(r) for r in rows), default=0)
+    rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
+    max_rows = int(rules.setting("intake.max_rows_per_sheet", 1_100_000))
+    sheet = RawSheet(name="")
+    if len(rows) > max_rows:
+        sheet.too_many_rows = len(rows)
+    else:
+        sheet.rows = rows
+    return [sheet]
+
+
+def read_sheets(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
+    if kind == "csv":
+        return read_csv(data, rules)
+    return read_workbook(data, kind, rules)
+
+
+def iter_cells(row: list[Any]) -> Iterator[tuple[int, Any]]:
+    for i, v in enumerate(row):
+        if v != "" and v is not None and not (isinstance(v, str) and not v.strip()):
+            yield i, v

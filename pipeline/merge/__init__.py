@@ -1,0 +1,241 @@
+"""Merge duplicate records into customers (SPEC §5): block → compare → cluster → survive.
+
+:func:`merge_records` is the stage the runner calls. Each step is a small module joined by
+a table: ``keys.prepare_keys`` (key frame) → ``block.candidate_pairs`` (pairs) →
+``compare.compare_pairs`` (scored pairs, ``_l``/``_r`` columns) → ``cluster.cluster_records``
+(labels) → ``survive.build_customers`` (golden records, conflicts) → ``ids`` (numbers).
+Steward decisions from ``rules/merge.yaml`` are re-applied on every run.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz
+
+from ..issues import Issue
+from ..model import (CONFLICT_COLUMNS, LINK_COLUMNS, MERGE_COLUMNS, OUTCOME_MERGED,
+                     OUTCOME_REJECTED, StageResult)
+from ..rules import Rules
+from .block import candidate_pairs
+from .cluster import cluster_records, drop_ambiguous
+from .compare import compare_pairs
+from .ids import IDENTITY_COLUMNS, assign_ids, identity_keys
+from .keys import KeyBuilder, fold_text, key_builder, prepare_keys
+from .survive import build_customers
+
+__all__ = ["merge_records"]
+
+_CODE_RE = re.compile(r"^[0-9A-Z]{18}$")
+CUSTOMER_EXTRA_COLUMNS = ["parent_name", "src_count", "row_ids", "src_teams", "bad_fields"]
+
+
+def _decisions(merge_rules: Mapping[str, Any], kb: KeyBuilder):
+    """Steward decisions → code aliases, must-link name pairs, cannot-link token pairs."""
+    alias: dict[str, str] = {}
+    same_names: list[tuple[str, str]] = []
+    forbidden: set[frozenset[str]] = set()
+    listed: list[tuple[str, str, str, str, str]] = []
+
+    def token(text: Any, full: bool) -> str:
+        t = str(text or "").strip()
+        if _CODE_RE.match(t.upper()):
+            return "c:" + t.upper()
+        if full:
+            return "f:" + fold_text(t)
+        k = kb.company_key(t)
+        return "n:" + k.key + ("#" + k.branch if k.branch else "")
+
+    def root(code: str) -> str:
+        while alias.get(code, code) != code:
+            code = alias[code]
+        return code
+
+    for d in merge_rules.get("decisions", ()) or ():
+        kind = str(d.get("decision", "")).strip()
+        # "same" names are taken as written; "not_same" names by name key, unless both
+        # names share one key (then as written)
+        a, b = token(d.get("a"), kind == "same"), token(d.get("b"), kind == "same")
+        if a == b and a.startswith("n:"):
+            a, b = token(d.get("a"), True), token(d.get("b"), True)
+        listed.append((a, b, kind, str(d.get("a", "")), str(d.get("b", ""))))
+        if kind == "same" and a[0] == b[0] == "c":
+            ra, rb = root(a[2:]), root(b[2:])
+            if ra != rb:
+                alias[max(ra, rb)] = min(ra, rb)
+        elif kind == "same":
+            same_names.append((a, b))
+        elif kind == "not_same":
+            forbidden.add(frozenset((a, b)))
+    return {c: root(c) for c in alias}, same_names, forbidden, listed
+
+
+def _row_tokens(prep: pd.DataFrame) -> pd.Series:
+    branch = np.where(prep["branch"] != "", "#" + prep["branch"], "")
+    return "n:" + prep["name_key"] + branch
+
+
+def _source(rec: pd.DataFrame, i: int) -> str:
+    team = str(rec["src_team"].iat[i] or "") if "src_team" in rec.columns else ""
+    who = team or (str(rec["src_file"].iat[i]) if "src_file" in rec.columns else "")
+    row = rec["src_row"].iat[i] if "src_row" in rec.columns else None
+    return f"{who} 第{row}行" if row is not None and row == row else who
+
+
+def _where(rec: pd.DataFrame, i: int) -> dict[str, Any]:
+    get = lambda c, d: rec[c].iat[i] if c in rec.columns else d  # noqa: E731
+    row = get("src_row", None)
+    rid = get("row_id", i)
+    return {"file": str(get("src_file", "") or ""), "sheet": str(get("src_sheet", "") or ""),
+            "row": int(row) if row is not None and row == row else None,
+            "row_id": int(rid) if rid is not None and rid == rid else None}
+
+
+def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> StageResult:
+    """Merge normalized ``records`` into customers; see the package docstring and docs/merge.md."""
+    rec = records.reset_index(drop=True)
+    n = len(rec)
+    merge_rules = rules.extra.get("merge", {}) or {}
+    kb = key_builder(merge_rules, rules.tables)
+    threshold = float(rules.setting("merge.fuzzy_name_threshold", 92))
+    alias, same_names, forbidden, listed = _decisions(merge_rules, kb)
+    prep = prepare_keys(rec, kb, alias)
+    company = (prep["ctype"] == "企业").to_numpy()
+    identifiable = (prep["name"] != "").to_numpy() | np.where(
+        company, (prep["uscc"] != "").to_numpy(), (prep["mobile"] != "").to_numpy())
+
+    pairs = candidate_pairs(prep, int(rules.setting("merge.max_block_size", 40)),
+                            int(rules.setting("merge.block_window", 10)))
+    scored = compare_pairs(prep, pairs, threshold, float(rules.setting("merge.fuzzy_name_threshold_with_contact", 80)),
+                           float(rules.setting("merge.person_name_threshold", 50)))
+    matches = scored.loc[scored["match"], ["i_l", "i_r", "rank", "name_score", "evidence"]]
+    company_codes = prep["code"].where(prep["ctype"] == "企业", "").tolist()
+    matches, ambiguous = drop_ambiguous(matches, company_codes, prep["uscc_raw"].tolist())
+    tokens = _row_tokens(prep)
+    full_names = ("f:" + prep["name"]).tolist()
+    forced = []
+    for a, b in same_names:
+        hit = pd.Series(full_names).isin([a, b]) | ("c:" + prep["uscc"]).isin([a, b])
+        rows = np.flatnonzero(company & hit.to_numpy() & identifiable)
+        forced += [(rows[0], r) for r in rows[1:]]
+    if forced:
+        matches = pd.concat([matches, pd.DataFrame(
+            {"i_l": [f[0] for f in forced], "i_r": [f[1] for f in forced], "rank": -1,
+             "name_score": 100.0, "evidence": "人工判定为同一客户"})], ignore_index=True)
+    involved = {t for pair in forbidden for t in pair}
+    row_tokens: dict[int, frozenset[str]] = {}
+    if involved:
+        codes = ("c:" + prep["uscc"]).tolist()
+        for i, (t, c, f) in enumerate(zip(tokens.tolist(), codes, full_names)):
+            mine = frozenset(x for x in (t, c, f) if x in involved)
+            if mine and company[i]:
+                row_tokens[i] = mine
+    clusters = cluster_records(n, matches, company_codes,
+                               row_tokens, forbidden, include=identifiable)
+    labels = clusters.labels
+
+    fields = [f.key for f in rules.fields if f.key in rec.columns and f.key != "customer_id"]
+    if "customer_type" not in fields:
+        fields = ["customer_type", *fields]
+        rec = rec.assign(customer_type=prep["ctype"].to_numpy())
+    priority = {str(k): int(v) for k, v in (rules.setting("merge.source_priority", {}) or {}).items()}
+    customers, conflicts = build_customers(rec, labels, fields, priority)
+    keys = identity_keys(prep, labels)
+    ids = assign_ids(len(customers), keys, known)
+    customers.insert(0, "customer_id", ids)
+    parents = pd.Series(prep["parent"].to_numpy()[labels >= 0]).groupby(labels[labels >= 0]).first()
+    customers.insert(customers.columns.get_loc("src_count"), "parent_name", parents.reindex(range(len(customers)), fill_value="").to_numpy())
+    conflicts.insert(0, "customer_id", [ids[c] for c in conflicts["label"].tolist()])
+    conflicts = conflicts[CONFLICT_COLUMNS].reset_index(drop=True)
+
+    issues: list[Issue] = []
+    links, merges = _links_and_merges(rec, prep, labels, ids, clusters.accepted, customers, issues)
+    issues += _warnings(rec, prep, scored, labels, customers, kb, threshold)
+    for i in ambiguous.tolist():
+        near = scored[((scored["i_l"] == i) | (scored["i_r"] == i)) & scored["match"]]
+        codes = sorted({c for c in [*near["uscc_l"], *near["uscc_r"]] if c})
+        issues.append(Issue(rule="merge-ambiguous-name", field="name", value=rec["name"].iat[i],
+                            params={"codes": "、".join(codes)}, **_where(rec, i)))
+    seen_tokens = set(tokens.tolist()) | set(("c:" + prep["uscc"]).tolist()) | set(full_names)
+    for a, b, kind, ta, tb in listed:
+        if a not in seen_tokens and b not in seen_tokens:
+            issues.append(Issue(rule="merge-decision-unknown", params={"a": ta, "b": tb, "decision": kind}))
+    identities = keys.assign(customer_id=[ids[c] for c in keys["label"].tolist()])[IDENTITY_COLUMNS]
+    stats = {"records": n, "pairs_compared": len(pairs), "pairs_matched": int(scored["match"].sum()),
+             "customers": len(customers), "rejected": int((~identifiable).sum())}
+    return StageResult(data={"customers": customers, "links": links, "merges": merges,
+                             "conflicts": conflicts, "identities": identities.reset_index(drop=True),
+                             "merge_stats": stats}, issues=tuple(issues))
+
+
+def _links_and_merges(rec, prep, labels, ids, accepted, customers, issues):
+    n = len(rec)
+    size = customers["src_count"].to_numpy()
+    ev_by_label: dict[int, list[str]] = {}
+    for a, e in zip(accepted["i_l"].tolist(), accepted["evidence"].tolist()):
+        lst = ev_by_label.setdefault(int(labels[a]), [])
+        if e not in lst:
+            lst.append(e)
+    rows = []
+    rids = rec["row_id"].tolist() if "row_id" in rec.columns else list(range(n))
+    ctypes, branches, parents = prep["ctype"].tolist(), prep["branch"].tolist(), prep["parent"].tolist()
+    joined = {lab: f"与另外 {size[lab] - 1} 行合并为同一客户：" + "；".join(ev) for lab, ev in ev_by_label.items()}
+    for i, lab in enumerate(labels.tolist()):
+        if lab < 0:
+            extra = "和统一社会信用代码" if ctypes[i] == "企业" else "和手机号码"
+            rows.append((rids[i], None, OUTCOME_REJECTED, f"没有客户名称{extra}，无法识别客户"))
+            issues.append(Issue(rule="row-unidentifiable", field="name", value="", params={"extra": extra},
+                                **_where(rec, i)))
+            continue
+        reason = joined.get(lab, "") if size[lab] > 1 else ""
+        if branches[i]:
+            note = f"分支机构，未并入总公司“{parents[i]}”" if parents[i] else "分支机构，单独建档"
+            reason = f"{reason}；{note}" if reason else note
+        rows.append((rids[i], ids[lab], OUTCOME_MERGED, reason))
+    links = pd.DataFrame(rows, columns=LINK_COLUMNS)
+    multi = np.flatnonzero(size > 1)
+    merges = pd.DataFrame({
+        "customer_id": [ids[c] for c in multi.tolist()],
+        "row_ids": customers["row_ids"].to_numpy()[multi] if len(multi) else [],
+        "evidence": ["；".join(ev_by_label.get(c, [])) for c in multi.tolist()],
+    }, columns=MERGE_COLUMNS)
+    return links, merges
+
+
+def _warnings(rec, prep, scored, labels, customers, kb, threshold) -> list[Issue]:
+    issues: list[Issue] = []
+    # same canonical name, two different valid codes (never merged)
+    if len(scored):
+        m = (scored["ctype_l"] == "企业") & (scored["uscc_l"] != "") & (scored["uscc_r"] != "") \
+            & (scored["code_l"] != scored["code_r"]) & (scored["name_l"] == scored["name_r"]) & (scored["name_l"] != "")
+        seen: set[frozenset[str]] = set()
+        for il, ir, cl, cr in scored.loc[m, ["i_l", "i_r", "uscc_l", "uscc_r"]].itertuples(index=False, name=None):
+            if frozenset((cl, cr)) in seen:
+                continue
+            seen.add(frozenset((cl, cr)))
+            issues.append(Issue(rule="merge-same-name-different-code", field="uscc", value=cr,
+                                params={"name": rec["name"].iat[ir], "other_code": cl,
+                                        "other_source": _source(rec, il)}, **_where(rec, ir)))
+    # one code, clearly different names (merged by the code)
+    multi = customers["src_count"].to_numpy()[np.maximum(labels, 0)] > 1
+    rows = np.flatnonzero((labels >= 0) & multi & (prep["uscc"] != "").to_numpy() & (prep["name"] != "").to_numpy())
+    if len(rows) and "name" in customers.columns:
+        kept_names = customers["name"].tolist()
+        df = pd.DataFrame({"i": rows, "lab": labels[rows], "key": prep["name_key"].to_numpy()[rows],
+                           "branch": prep["branch"].to_numpy()[rows], "raw": rec["name"].to_numpy(dtype=object)[rows]})
+        df["kept"] = [kept_names[c] for c in df["lab"].tolist()]
+        kept_rows = df[df["raw"] == df["kept"]].drop_duplicates("lab").set_index("lab")
+        df["kept_key"] = df["lab"].map(kept_rows["key"])
+        df["kept_branch"] = df["lab"].map(kept_rows["branch"])
+        odd = df[(df["key"] != df["kept_key"]) | (df["branch"] != df["kept_branch"])]
+        for i, lab, key, raw, kept, kept_key in odd[["i", "lab", "key", "raw", "kept", "kept_key"]].itertuples(
+                index=False, name=None):
+            if not isinstance(kept_key, str):
+                kept_key = kb.company_key(kept).key
+            if key == kept_key or fuzz.ratio(key, kept_key) >= threshold:
+                continue
+            issues.append(Issue(rule="merge-same-code-different-name", field="name", value=raw,
+                                params={"code": prep["uscc"].iat[i], "kept": kept}, **_where(rec, i)))
+    return issues

@@ -1,0 +1,111 @@
+"""The normalize stage: canonical values per SPEC §4, the issues they raise, the certain
+fixes for the returned workbooks and ``bad_fields`` per row.
+
+Each column is parsed over its distinct values (:mod:`.columns`); fields that depend on
+each other (regions, phones, dates, credit code vs. province and name, status flags) are
+settled afterwards in :mod:`.crossfield`. The input frame is never modified.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from ..model import StageResult
+from ..rules import Rules
+from . import crossfield
+from .amounts import parse_amount, parse_rate, parse_score
+from .base import Parsed
+from .codes import parse_uscc
+from .columns import BLANK_ON_ERROR, blank_errors, parse_column, report
+from .compiled import Normalizers, compiled
+from .dates import parse_date
+from .emails import parse_email
+from .sink import Sink
+from .text import parse_band, parse_name, parse_tags, parse_text
+
+__all__ = ["normalize_records"]
+
+#: field types settled together with other fields (see crossfield)
+CROSS_TYPES = {"mobile", "landline", "province", "city", "district", "address", "industry"}
+
+
+def _value_parsers(n: Normalizers) -> dict[str, Callable[[Any], Any]]:
+    low, high = n.score_range
+    return {
+        "text": partial(parse_text, max_length=n.text_max_length),
+        "name": parse_name,
+        "uscc": parse_uscc,
+        "band": parse_band,
+        "tags": partial(parse_tags, joiner=n.tags_joiner),
+        "date": partial(parse_date, settings=n.dates),
+        "rate": partial(parse_rate, maximum=n.rate_max),
+        "score": partial(parse_score, low=low, high=high),
+        "email": parse_email,
+    }
+
+
+def _sheet_units(records: pd.DataFrame, columns: pd.DataFrame | None, key: str) -> np.ndarray:
+    """Header unit multiplier per row for one field (1.0 when none)."""
+    units = np.ones(len(records))
+    if columns is None or columns.empty or "unit" not in columns or "src_file" not in records:
+        return units
+    mine = columns[(columns["field"] == key) & (columns["unit"].astype(float) != 1.0)]
+    if mine.empty:
+        return units
+    lookup = {(f, s): float(u) for f, s, u in zip(mine["src_file"], mine["src_sheet"], mine["unit"])}
+    sheets = records["src_sheet"] if "src_sheet" in records else pd.Series("", index=records.index)
+    keys = pd.Series(list(zip(records["src_file"], sheets)), index=records.index)
+    return keys.map(lookup).fillna(1.0).to_numpy(dtype=float)
+
+
+def _amount_column(out: pd.DataFrame, records: pd.DataFrame, columns: pd.DataFrame | None, key: str,
+                   n: Normalizers, sink: Sink) -> None:
+    units = _sheet_units(records, columns, key)
+    values = np.full(len(records), None, dtype=object)
+    for unit in np.unique(units):
+        rows = np.flatnonzero(units == unit)
+        col = parse_column(records[key], partial(parse_amount, unit=float(unit), settings=n.amounts), rows)
+        blank_errors(col, n.severity)
+        # the returned workbook keeps the header's unit: a fix is written in that unit
+        report(col, key, sink, value_of=lambda p, u=float(unit): None if p.value is None else round(p.value / u, 6))
+        values[rows] = col.per_row(len(records))[rows]
+    out[key] = values
+
+
+def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules, as_of: dt.date) -> StageResult:
+    """Canonical values, issues, certain fixes and ``bad_fields`` (see module doc)."""
+    n = compiled(rules)
+    out = records.copy()
+    sink = Sink(records)
+    parsers = _value_parsers(n)
+    present = [f for f in rules.fields if f.key in records.columns and not f.computed]
+    for f in present:
+        if f.type in CROSS_TYPES:
+            continue
+        if f.type == "amount":
+            _amount_column(out, records, columns, f.key, n, sink)
+            continue
+        parse = n.enums.get(f.key) if f.type == "enum" else parsers.get(f.type, parsers["text"])
+        if parse is None:
+            continue
+        col = parse_column(records[f.key], parse)
+        if f.type in BLANK_ON_ERROR:
+            blank_errors(col, n.severity)
+        if f.key == "customer_type":   # intake guessed the type and reported type-unknown
+            col.parsed = [Parsed(p.value) for p in col.parsed]
+        report(col, f.key, sink)
+        out[f.key] = col.per_row(len(records))
+
+    crossfield.apply_status_flags(out, records, n, sink)
+    crossfield.normalize_phones(out, records, rules, sink)
+    crossfield.normalize_regions(out, records, rules, n, sink)
+    crossfield.normalize_industry(out, records, rules, n, sink)
+    crossfield.check_uscc(out, n, sink)
+    crossfield.check_dates(out, rules, n, as_of, sink)
+
+    out["bad_fields"] = sink.bad_fields(n.severity)
+    return StageResult(data={"records": out, "fixes": sink.fixes()}, issues=tuple(sink.issues()))

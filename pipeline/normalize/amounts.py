@@ -1,0 +1,109 @@
+"""Amounts in yuan, rates (续约率) and scores (满意度)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .base import Parsed, as_text, failed, finding
+
+_CURRENCY = re.compile(r"^(?:人民币|RMB|CNY|￥|¥)\s*|\s*(?:人民币|RMB|CNY)$", re.IGNORECASE)
+_THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
+_NUMBER = r"([-－−]?)\s*(\d+(?:\.\d+)?|\.\d+)"
+
+
+@dataclass(frozen=True)
+class AmountSettings:
+    units: Mapping[str, float] = field(default_factory=lambda: {"亿元": 1e8, "亿": 1e8, "万元": 1e4, "万": 1e4,
+                                                                  "千元": 1e3, "元": 1.0})
+    approx_prefixes: tuple[str, ...] = ("大约", "大概", "约", "~", "～")
+    approx_suffixes: tuple[str, ...] = ("左右", "上下")
+    pattern: re.Pattern = field(init=False, repr=False, compare=False)
+    approx: re.Pattern = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        def alt(words):
+            return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) or "(?!)"
+
+        object.__setattr__(self, "pattern", re.compile(rf"^{_NUMBER}\s*({alt(self.units)})?$"))
+        object.__setattr__(self, "approx", re.compile(
+            rf"^\s*(?:{alt(self.approx_prefixes)})\s*|\s*(?:{alt(self.approx_suffixes)})\s*$"))
+
+
+def _round(x: float) -> float:
+    return round(x, 2) + 0.0
+
+
+def parse_amount(value: Any, unit: float = 1.0, settings: AmountSettings = AmountSettings()) -> Parsed:
+    """Yuan as float. ``unit`` is the header's multiplier (``年合作金额（万元）``); a unit
+    written in the cell itself (``120万``) wins over the header's."""
+    if isinstance(value, bool):
+        return failed(None, "amount-invalid")
+    if isinstance(value, (int, float)):
+        amount = _round(float(value) * unit)
+        return failed(amount, "amount-negative") if amount < 0 else Parsed(amount)
+    text = as_text(value)
+    if not text:
+        return Parsed()
+    stripped = settings.approx.sub("", text)
+    approx, text = stripped != text, stripped
+    text = _CURRENCY.sub("", _THOUSANDS.sub("", text.strip())).strip()
+    m = settings.pattern.match(text.replace(" ", ""))
+    if not m:
+        return failed(None, "amount-invalid")
+    number = float(m.group(2))
+    factor = settings.units[m.group(3)] if m.group(3) else unit
+    amount = _round(number * factor) * (-1 if m.group(1) else 1)
+    findings = []
+    if amount < 0:
+        findings.append(finding("amount-negative"))
+    if approx:
+        findings.append(finding("amount-approx", amount=amount))
+    return Parsed(amount + 0.0, tuple(findings))
+
+
+_RATE = re.compile(r"^([-－−]?\d+(?:\.\d+)?|[-－−]?\.\d+)\s*([%％])?$")
+
+
+def parse_rate(value: Any, maximum: float = 1.0) -> Parsed:
+    """``92%``, ``0.92`` and ``92`` all mean 0.92; above ``maximum`` → rate-out-of-range."""
+    if isinstance(value, bool):
+        return failed(None, "rate-invalid")
+    if isinstance(value, (int, float)):
+        number, percent = float(value), False
+    else:
+        text = as_text(value).replace(" ", "")
+        if not text:
+            return Parsed()
+        m = _RATE.match(text)
+        if not m:
+            return failed(None, "rate-invalid")
+        number, percent = float(m.group(1).replace("－", "-").replace("−", "-")), bool(m.group(2))
+    if number < 0:
+        return failed(None, "rate-invalid")
+    rate = round(number / 100 if percent or number > 1 else number, 6)
+    if rate > maximum:
+        return failed(rate, "rate-out-of-range")
+    return Parsed(rate)
+
+
+_SCORE = re.compile(r"^(\d+(?:\.\d+)?)\s*分?\s*(?:/\s*(\d+(?:\.\d+)?)\s*分?)?$")
+
+
+def parse_score(value: Any, low: float = 1.0, high: float = 5.0) -> Parsed:
+    """``4.6``, ``4.6分``, ``4.6/5`` → 4.6; outside low–high → score-out-of-range."""
+    if isinstance(value, bool):
+        return failed(None, "score-invalid")
+    if isinstance(value, (int, float)):
+        score = float(value)
+    else:
+        text = as_text(value).replace(" ", "")
+        if not text:
+            return Parsed()
+        m = _SCORE.match(text)
+        if not m or (m.group(2) and float(m.group(2)) != high):
+            return failed(None, "score-invalid")
+        score = float(m.group(1))
+    if not low <= score <= high:
+        return failed(score, "score-out-of-range")
+    return Parsed(round(score, 4))

@@ -1,0 +1,88 @@
+"""统一社会信用代码 (GB 32100-2015) and its embedded organisation code (GB 11714)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+from stdnum.cn import uscc as _stdnum_uscc
+
+from .base import Parsed, as_text, failed, finding
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"     # GB 32100: no I, O, S, V, Z
+_STRIP = re.compile(r"[\s\-_—－–·.]+")
+_SHAPE = re.compile(rf"^[{ALPHABET}]{{2}}\d{{6}}[{ALPHABET}]{{10}}$")
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def compact(value: Any) -> str:
+    """Upper case, folded full-width, no spaces or dashes."""
+    return _STRIP.sub("", as_text(value)).upper()
+
+
+def check_digit(body17: str) -> str:
+    """GB 32100 check character. stdnum's ``validate`` rejects codes whose first two
+    characters are letters (``N2…``, ``Y1…``) although its ``calc_check_digit`` is right
+    for them, so only the latter is used."""
+    return _stdnum_uscc.calc_check_digit(body17)
+
+
+def org_check_char(body8: str) -> str:
+    """GB 11714 check character of an 8-character organisation code body."""
+    total = sum((int(c) if c.isdigit() else ord(c) - 55) * w for c, w in zip(body8, _ORG_WEIGHTS))
+    r = 11 - total % 11
+    return "X" if r == 10 else "0" if r == 11 else str(r)
+
+
+def parse_uscc(value: Any) -> Parsed:
+    code = compact(value)
+    if not code:
+        return Parsed()
+    if len(code) != 18:
+        return failed(code, "uscc-format", detail=f"长度为 {len(code)} 位，应为 18 位")
+    if not _SHAPE.match(code):
+        bad = next((c for c in code if c not in ALPHABET), "")
+        if bad:
+            return failed(code, "uscc-format", detail=f"含有不允许的字符“{bad}”")
+        return failed(code, "uscc-format", detail="第 3–8 位应为数字（登记管理机关行政区划码）")
+    expected = check_digit(code[:17])
+    if code[17] != expected:
+        return failed(code, "uscc-checksum", expected=expected)
+    if org_check_char(code[8:16]) != code[16]:
+        return Parsed(code, (finding("uscc-org-checksum"),))
+    return Parsed(code)
+
+
+# --- entity type (characters 1–2) against the name's legal form ---
+
+@dataclass(frozen=True)
+class NameForm:
+    form: str
+    words: tuple[str, ...]
+    prefixes: tuple[str, ...]       # credit-code prefixes compatible with this form
+
+
+def compile_name_forms(raw: Sequence[Mapping[str, Any]]) -> tuple[NameForm, ...]:
+    return tuple(NameForm(str(r["form"]), tuple(r.get("words", ())), tuple(str(p) for p in r.get("prefixes", ())))
+                 for r in raw or ())
+
+
+def code_entity(code: str, kinds: Mapping[str, str]) -> str:
+    """Entity label of a credit code by its longest matching prefix (``92`` → 个体工商户)."""
+    for n in (2, 1):
+        label = kinds.get(code[:n])
+        if label:
+            return label
+    return ""
+
+
+def entity_mismatch(code: str, name: str, kinds: Mapping[str, str], forms: Sequence[NameForm]) -> str:
+    """The code's entity label when the name's legal form contradicts it, else ""."""
+    if not code or not name:
+        return ""
+    for form in forms:
+        if any(w in name for w in form.words):
+            if code.startswith(form.prefixes):
+                return ""
+            return code_entity(code, kinds) or f"类型代码 {code[:2]}"
+    return ""

@@ -1,0 +1,88 @@
+"""Mobile and landline numbers. A regex fast path handles plain 11-digit mobiles; the
+rest goes through phonenumbers (region CN, ``is_valid_number``)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import phonenumbers
+from phonenumbers import PhoneNumberType as T
+
+from .base import as_text
+
+MOBILE = "mobile"
+LANDLINE = "landline"
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_EXT = re.compile(r"\s*(?:转|分机号?|内线|ext\.?|extension)\s*", re.IGNORECASE)
+_MASK = re.compile(r"[*＊xX×]")
+_NOISE = re.compile(r"[\s\-－—–()（）.·]")
+_PREFIX = re.compile(r"^(?:\+86|0086|\+?86(?=1[3-9]\d{9}$))")
+_SEVERAL = re.compile(r"[/、,，;；]|\s{2,}")
+_LANDLINE_TYPES = {T.FIXED_LINE, T.FIXED_LINE_OR_MOBILE, T.TOLL_FREE, T.SHARED_COST, T.UAN, T.VOIP}
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A parsed phone cell: ``kind`` is mobile / landline, or "" when unusable (then
+    ``masked`` or ``detail`` says why and ``value`` keeps the cleaned text)."""
+
+    kind: str
+    value: str
+    masked: bool = False
+    detail: str = ""
+
+
+def _several(text: str) -> bool:
+    parts = [p for p in _SEVERAL.split(text) if sum(ch.isdigit() for ch in p) >= 7]
+    return len(parts) >= 2
+
+
+def _landline_text(num: phonenumbers.PhoneNumber) -> str:
+    nsn = phonenumbers.national_significant_number(num)
+    area = phonenumbers.length_of_geographical_area_code(num)
+    if area:
+        text = f"0{nsn[:area]}-{nsn[area:]}"
+    else:  # 400 / 800 service numbers: the national grouping with dashes
+        text = phonenumbers.format_number(num, phonenumbers.PhoneNumberFormat.NATIONAL)
+        text = re.sub(r"\s+", "-", text.split(" ext.")[0].strip())
+    return f"{text}-{num.extension}" if num.extension else text
+
+
+def parse_phone(value: Any) -> Phone:
+    """Classify and canonicalise one phone cell (either column)."""
+    text = as_text(value)
+    if not text:
+        return Phone("", "")
+    compact = _NOISE.sub("", text)
+    if _MOBILE.match(compact):                       # fast path: 13812345678
+        return Phone(MOBILE, compact)
+    main, _, ext = _EXT.sub("#", text).partition("#")
+    if _MASK.search(main) or "*" in ext:
+        return Phone("", text, masked=True)
+    if _several(main):
+        return Phone("", text, detail="一个单元格里填了多个号码，请只填一个")
+    digits = _PREFIX.sub("", _NOISE.sub("", main))
+    ext = _NOISE.sub("", ext)
+    if not digits.isdigit() or (ext and not ext.isdigit()):
+        return Phone("", text, detail="含有数字以外的字符")
+    if _MOBILE.match(digits) and not ext:
+        return Phone(MOBILE, digits)
+    if digits.startswith("1"):
+        if len(digits) == 11:
+            return Phone("", text, detail=f"号段 {digits[:3]} 不存在")
+        return Phone("", text, detail=f"位数不对（{len(digits)} 位，手机号应为 11 位）")
+    try:
+        num = phonenumbers.parse(digits + (f" ext. {ext}" if ext else ""), "CN")
+    except phonenumbers.NumberParseException:
+        return Phone("", text, detail="无法识别为电话号码")
+    if not phonenumbers.is_valid_number(num):
+        hint = "缺少区号" if not digits.startswith(("0", "4", "8")) else "区号或位数不对"
+        return Phone("", text, detail=hint)
+    kind = phonenumbers.number_type(num)
+    if kind == T.MOBILE:
+        return Phone(MOBILE, phonenumbers.national_significant_number(num))
+    if kind in _LANDLINE_TYPES:
+        return Phone(LANDLINE, _landline_text(num))
+    return Phone("", text, detail="不是可拨打的固定电话或手机号码")

@@ -1,0 +1,94 @@
+"""Collects issues and fixes by row position, then turns them into Issue records, the
+``fixes`` frame and the ``bad_fields`` column in one pass at the end."""
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..issues import Issue
+from ..model import FIX_COLUMNS
+
+_EMPTY_SET: frozenset[str] = frozenset()
+
+
+class Sink:
+    def __init__(self, records: pd.DataFrame):
+        self._n = len(records)
+        self._records = records
+        self._prov_lists: dict[str, list] | None = None
+        self._issues: list[tuple[np.ndarray, str, str, Any, Any, bool]] = []
+        self._fixes: list[tuple[np.ndarray, str, Any, Any]] = []
+
+    def add(self, rows: np.ndarray, *, rule: str, field: str, value: Any = "",
+            params: Mapping[str, Any] | None = None) -> None:
+        """One finding shared by every row in ``rows`` (positions)."""
+        if len(rows):
+            self._issues.append((np.asarray(rows), rule, field, value, dict(params or {}), False))
+
+    def add_each(self, rows: np.ndarray, *, rule: str, field: str, values: Sequence[Any],
+                 params: Sequence[Mapping[str, Any]]) -> None:
+        """One finding per row, with per-row values and parameters."""
+        if len(rows):
+            self._issues.append((np.asarray(rows), rule, field, list(values), list(params), True))
+
+    def fix(self, rows: np.ndarray, field: str, original: Any, fixed: Any) -> None:
+        if len(rows):
+            self._fixes.append((np.asarray(rows), field, original, fixed))
+
+    @property
+    def _prov(self) -> dict[str, list]:
+        """Provenance columns as Python lists (ints as int), built once."""
+        if self._prov_lists is None:
+            r = self._records
+            blank = [""] * self._n
+            self._prov_lists = {
+                "src_file": r["src_file"].tolist() if "src_file" in r else blank,
+                "src_sheet": r["src_sheet"].tolist() if "src_sheet" in r else blank,
+                "src_row": [_int(v) for v in r["src_row"].tolist()] if "src_row" in r else [None] * self._n,
+                "row_id": [_int(v) for v in r["row_id"].tolist()] if "row_id" in r else [None] * self._n,
+            }
+        return self._prov_lists
+
+    def issues(self) -> list[Issue]:
+        p = self._prov
+        files, sheets, srows, ids = p["src_file"], p["src_sheet"], p["src_row"], p["row_id"]
+        out = []
+        add = out.append
+        for rows, rule, field, value, params, each in self._issues:
+            if each:
+                for pos, v, prm in zip(rows.tolist(), value, params):
+                    add(Issue(rule=rule, file=files[pos], sheet=sheets[pos], row=srows[pos], field=field, value=v,
+                              params=prm, row_id=ids[pos]))
+            else:
+                for pos in rows.tolist():
+                    add(Issue(rule=rule, file=files[pos], sheet=sheets[pos], row=srows[pos], field=field, value=value,
+                              params=params, row_id=ids[pos]))
+        return out
+
+    def bad_fields(self, severity: Callable[[str], str]) -> np.ndarray:
+        sets: dict[int, set[str]] = {}
+        for rows, rule, field, *_ in self._issues:
+            if severity(rule) == "error":
+                for pos in rows.tolist():
+                    sets.setdefault(pos, set()).add(field)
+        out = np.full(self._n, _EMPTY_SET, dtype=object)
+        for pos, keys in sets.items():
+            out[pos] = frozenset(keys)
+        return out
+
+    def fixes(self) -> pd.DataFrame:
+        p = self._prov
+        rows = [(p["row_id"][pos], p["src_file"][pos], p["src_sheet"][pos], p["src_row"][pos],
+                 field, original, fixed)
+                for positions, field, original, fixed in self._fixes for pos in positions.tolist()]
+        frame = pd.DataFrame(rows, columns=FIX_COLUMNS)
+        return frame.sort_values(["row_id", "field"], kind="stable").reset_index(drop=True)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,61 @@
+"""Free text, customer names, employee bands and tags."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .base import Parsed, as_text, failed
+
+_CJK = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]"
+_SPACE_NEAR_CJK = re.compile(rf"\s+(?={_CJK})|(?<={_CJK})\s+")
+_PARENS = str.maketrans({"(": "（", ")": "）"})
+
+
+def parse_text(value: Any, max_length: int = 0) -> Parsed:
+    """Trim, fold full-width letters/digits/@/spaces; numbers become their digits."""
+    text = as_text(value)
+    if not text:
+        return Parsed()
+    if max_length and len(text) > max_length:
+        return failed(text[:max_length], "text-too-long", length=len(text))
+    return Parsed(text)
+
+
+def parse_name(value: Any) -> Parsed:
+    """Company or person name: full-width parentheses, no spaces next to Chinese text
+    (``ABC Trading`` keeps its inner space)."""
+    text = as_text(value)
+    if not text:
+        return Parsed()
+    text = _SPACE_NEAR_CJK.sub("", text.translate(_PARENS))
+    return Parsed(text)
+
+
+_BAND = re.compile(r"^(\d+)\s*(?:人)?\s*(?:-|－|—|–|~|～|至|到)\s*(\d+)\s*(?:人)?$")
+_COUNT = re.compile(r"^(\d+)\s*(?:人)?$")
+
+
+def parse_band(value: Any) -> Parsed:
+    """Employee band: ``100～200`` / ``100至200人`` → ``100-200人``; ``150`` → ``150人``."""
+    text = as_text(value)
+    if not text:
+        return Parsed()
+    m = _BAND.match(text)
+    if m:
+        return Parsed(f"{int(m.group(1))}-{int(m.group(2))}人")
+    m = _COUNT.match(text)
+    if m:
+        return Parsed(f"{int(m.group(1))}人")
+    return Parsed(text)
+
+
+_TAG_SPLIT = re.compile(r"[,，、;；/|\s]+")
+
+
+def parse_tags(value: Any, joiner: str = "、") -> Parsed:
+    """Tags split on commas, 、, semicolons, slashes and spaces; de-duplicated, in order."""
+    text = as_text(value)
+    if not text:
+        return Parsed()
+    tags = list(dict.fromkeys(t for t in _TAG_SPLIT.split(text) if t))
+    return Parsed(joiner.join(tags))

@@ -1,0 +1,53 @@
+"""The WRITE stage: every file of ``output/<YYYY-MM>/`` (SPEC §7), built aside and moved
+into place whole, under a per-month lock, then the run is recorded in the history store.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .. import history
+from ..issues import issues_frame
+from ..model import StageResult
+from .atomic import build_aside
+from .issues_csv import write_issues_csv
+from .lock import RunLocked, output_lock
+from .master import data_status, write_master
+from .report import write_report
+from .returns import write_returns
+from .summary import build_summary, write_summary
+from .views import write_views
+
+__all__ = ["write_outputs", "RunLocked"]
+
+
+def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -> pd.DataFrame:
+    customers = catalog["customers"].copy()
+    customers["data_status"] = data_status(customers, issue_table, catalog.get("links"), catalog.get("source_rows"))
+    return customers
+
+
+def write_outputs(catalog: dict[str, Any]) -> StageResult:
+    """Write customers.xlsx, issues.csv, summary.json, report.html, returns/ and views/ into
+    ``output/<YYYY-MM>/`` and save the run to ``output/history.sqlite``."""
+    options, rules = catalog["options"], catalog["rules"]
+    issue_table = issues_frame(catalog.get("issues", []), rules, catalog.get("columns"))
+    customers = _customers_with_status(catalog, issue_table)
+    data = {**catalog, "customers": customers, "issue_table": issue_table}
+    summary = build_summary(data)
+    data["summary"] = summary
+    out_root = Path(options.output_dir)
+    month = options.month
+    with output_lock(out_root, month):
+        with build_aside(out_root / month) as tmp:
+            write_master(tmp / "customers.xlsx", data, customers)
+            write_issues_csv(tmp / "issues.csv", issue_table)
+            write_summary(tmp / "summary.json", summary)
+            write_returns(tmp / "returns", data, issue_table)
+            write_views(tmp / "views", customers, rules)
+            write_report(tmp / "report.html", data)
+        history.save_run(out_root / "history.sqlite", month, summary["manifest"], customers,
+                         catalog.get("identities"))
+    return StageResult(data={"summary": summary, "issue_table": issue_table})

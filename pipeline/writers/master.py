@@ -1,0 +1,199 @@
+"""customers.xlsx (SPEC §7): the cleaned master workbook, written with xlsxwriter.
+
+Sheets, always all present (headers only when empty): 客户主档, 来源明细, 合并记录, 字段冲突,
+联系人, 互动记录, 需求与反馈, 维护计划, 提醒清单.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from ..rules import FieldDef, Rules
+from .xlsx import KIND_BY_TYPE, Formats, is_blank, open_workbook, text_of, write_table
+
+STATUS_OPEN = "待核实"
+STATUS_COMPLETE = "完整"
+SOURCE_HEADERS = ["客户编号", "来源文件", "工作表", "行号", "处理结果", "说明"]
+MERGE_HEADERS = ["客户编号", "客户名称", "合并行数", "来源行", "合并依据"]
+CONFLICT_HEADERS = ["客户编号", "客户名称", "字段", "保留值", "其他值", "来源"]
+REMINDER_HEADERS = ["客户编号", "客户名称", "提醒类型", "日期", "说明"]
+REMINDER_KEYS = {"customer_id": "客户编号", "name": "客户名称", "kind": "提醒类型", "type": "提醒类型",
+                 "date": "日期", "due": "日期", "note": "说明", "message": "说明", "detail": "说明"}
+PROVENANCE_HEADERS = ["来源文件", "工作表", "行号"]
+
+
+def _frame(value: Any, columns: Sequence[str] = ()) -> pd.DataFrame:
+    return value if isinstance(value, pd.DataFrame) else pd.DataFrame(columns=list(columns))
+
+
+def master_fields(rules: Rules) -> list[FieldDef]:
+    """The 客户主档 columns: every field of schemas/fields.yaml, in that order."""
+    return list(rules.fields)
+
+
+def field_kind(fd: FieldDef) -> str:
+    return KIND_BY_TYPE.get(fd.type, "text")
+
+
+def row_customer_map(links: pd.DataFrame) -> dict[int, Any]:
+    links = _frame(links, ["row_id", "customer_id"])
+    return {int(r): (None if is_blank(c) else c) for r, c in zip(links["row_id"], links["customer_id"])}
+
+
+def data_status(customers: pd.DataFrame, issue_table: pd.DataFrame, links: pd.DataFrame,
+                source_rows: pd.DataFrame | None = None) -> pd.Series:
+    """数据状态 per customer: 待核实 when an open issue (error or warning) concerns a row merged
+    into it, else 完整. Issues are tied to rows by row_id, else by file/sheet/row."""
+    by_row = row_customer_map(links)
+    flagged: set = set()
+    if issue_table is not None and len(issue_table):
+        open_ = issue_table[issue_table["severity"].isin(["error", "warning"])]
+        ids = open_["row_id"] if "row_id" in open_ else pd.Series([None] * len(open_))
+        where: dict[tuple, int] = {}
+        src = _frame(source_rows, ["src_file", "src_sheet", "src_row", "row_id"])
+        for f, s, r, rid in zip(src["src_file"], src["src_sheet"], src["src_row"], src["row_id"]):
+            if not is_blank(rid):
+                where[(f, s, int(r))] = int(rid)
+        for rid, f, s, r in zip(ids, open_["file"], open_["sheet"], open_["row"]):
+            if is_blank(rid) and not is_blank(r):
+                rid = where.get((f, s, int(r)))
+            if not is_blank(rid) and by_row.get(int(rid)) is not None:
+                flagged.add(by_row[int(rid)])
+    return customers["customer_id"].map(lambda c: STATUS_OPEN if c in flagged else STATUS_COMPLETE)
+
+
+def master_rows(customers: pd.DataFrame, fields: Sequence[FieldDef], transform=None) -> Iterable[list]:
+    cols = [f.key for f in fields]
+    present = [c for c in cols if c in customers.columns]
+    frame = customers[present]
+    for values in frame.itertuples(index=False, name=None):
+        row = dict(zip(present, values))
+        out = []
+        for f in fields:
+            v = row.get(f.key)
+            out.append(transform(f, v) if transform is not None and not is_blank(v) else v)
+        yield out
+
+
+def write_customer_sheet(wb, fmt: Formats, name: str, customers: pd.DataFrame, fields: Sequence[FieldDef],
+                         transform=None) -> None:
+    write_table(wb, fmt, name, [f.name for f in fields], master_rows(customers, fields, transform),
+                [field_kind(f) for f in fields])
+
+
+def _provenance(source_rows: pd.DataFrame, records: pd.DataFrame) -> dict[int, tuple[str, str, Any]]:
+    out: dict[int, tuple[str, str, Any]] = {}
+    for frame in (_frame(records, ["row_id"]), _frame(source_rows, ["row_id"])):
+        if not {"src_file", "src_sheet", "src_row"} <= set(frame.columns):
+            continue
+        for rid, f, s, r in zip(frame["row_id"], frame["src_file"], frame["src_sheet"], frame["src_row"]):
+            if not is_blank(rid):
+                out[int(rid)] = (f, s, r)
+    return out
+
+
+def source_detail_rows(source_rows: pd.DataFrame, links: pd.DataFrame, files: pd.DataFrame) -> list[list]:
+    """来源明细: every row intake looked at, with its outcome; files refused whole add one line."""
+    src = _frame(source_rows, ["src_file", "src_sheet", "src_row", "row_id", "outcome", "reason"])
+    lk = _frame(links, ["row_id", "customer_id", "outcome", "reason"])
+    link_by_row = {int(r.row_id): r for r in lk.itertuples(index=False)}
+    rows = []
+    for r in src.itertuples(index=False):
+        if r.outcome == OUTCOME_SKIPPED or is_blank(r.row_id):
+            rows.append(["", r.src_file, r.src_sheet, r.src_row, OUTCOME_SKIPPED, text_of(r.reason)])
+            continue
+        link = link_by_row.get(int(r.row_id))
+        if link is None:
+            rows.append(["", r.src_file, r.src_sheet, r.src_row, OUTCOME_REJECTED, "未能归入任何客户"])
+        else:
+            cid = "" if is_blank(link.customer_id) else link.customer_id
+            rows.append([cid, r.src_file, r.src_sheet, r.src_row, link.outcome or OUTCOME_REJECTED,
+                         text_of(link.reason)])
+    fl = _frame(files, ["src_file", "status", "message"])
+    for f in fl.itertuples(index=False):
+        if f.status == "已拒收":
+            rows.append(["", f.src_file, "", None, OUTCOME_REJECTED, text_of(f.message) or "文件未处理"])
+    return rows
+
+
+def merge_rows(merges: pd.DataFrame, names: Mapping[Any, str], prov: Mapping[int, tuple]) -> list[list]:
+    rows = []
+    for m in _frame(merges, ["customer_id", "row_ids", "evidence"]).itertuples(index=False):
+        ids = list(m.row_ids) if isinstance(m.row_ids, (list, tuple, set, frozenset)) else []
+        where = "；".join(f"{p[0]}/{p[1]}/第{p[2]}行" if p[1] else f"{p[0]}/第{p[2]}行"
+                         for p in (prov.get(int(i)) for i in ids) if p)
+        rows.append([m.customer_id, names.get(m.customer_id, ""), len(ids), where, text_of(m.evidence)])
+    return rows
+
+
+def conflict_rows(conflicts: pd.DataFrame, names: Mapping[Any, str], rules: Rules) -> list[list]:
+    fnames = rules.field_names
+    return [[c.customer_id, names.get(c.customer_id, ""), fnames.get(c.field, c.field), text_of(c.kept),
+             text_of(c.other), text_of(c.sources)]
+            for c in _frame(conflicts, ["customer_id", "field", "kept", "other", "sources"])
+            .itertuples(index=False)]
+
+
+def related_headers(rules: Rules) -> dict[str, list[str]]:
+    tables = (rules.extra.get("template") or {}).get("related_tables") or {}
+    return {name: list(cols) for name, cols in tables.items()}
+
+
+def related_rows(frame: pd.DataFrame, columns: Sequence[str], by_row: Mapping[int, Any],
+                 names: Mapping[Any, str]) -> tuple[list[str], list[list]]:
+    frame = _frame(frame)
+    hidden = {"row_id", "src_file", "src_sheet", "src_row", "customer_id", "客户编号", "客户名称"}
+    extra = [c for c in frame.columns if c not in hidden and c not in columns]
+    headers = ["客户编号", "客户名称", *columns, *extra, *PROVENANCE_HEADERS]
+    rows = []
+    for rec in frame.to_dict("records"):
+        rid = rec.get("row_id")
+        cid = by_row.get(int(rid)) if not is_blank(rid) else rec.get("customer_id")
+        cid = "" if is_blank(cid) else cid
+        rows.append([cid, names.get(cid, ""), *(rec.get(c) for c in [*columns, *extra]),
+                     rec.get("src_file"), rec.get("src_sheet"), rec.get("src_row")])
+    return headers, rows
+
+
+def reminder_rows(reminders: Any, names: Mapping[Any, str]) -> list[list]:
+    frame = _frame(reminders)
+    if frame.empty:
+        return []
+    frame = frame.rename(columns={k: v for k, v in REMINDER_KEYS.items() if k in frame.columns})
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    out = []
+    for rec in frame.to_dict("records"):
+        cid = rec.get("客户编号", "")
+        name = rec.get("客户名称")
+        out.append([cid, names.get(cid, "") if is_blank(name) else name, rec.get("提醒类型"), rec.get("日期"),
+                    rec.get("说明")])
+    return out
+
+
+def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame) -> None:
+    """Write customers.xlsx. ``customers`` already carries ``data_status``."""
+    rules: Rules = catalog["rules"]
+    links = _frame(catalog.get("links"), ["row_id", "customer_id", "outcome", "reason"])
+    names = dict(zip(customers["customer_id"], customers["name"])) if "name" in customers else {}
+    by_row = row_customer_map(links)
+    prov = _provenance(catalog.get("source_rows"), catalog.get("records"))
+    wb = open_workbook(path)
+    fmt = Formats(wb)
+    write_customer_sheet(wb, fmt, "客户主档", customers, master_fields(rules))
+    write_table(wb, fmt, "来源明细", SOURCE_HEADERS,
+                source_detail_rows(catalog.get("source_rows"), links, catalog.get("files")),
+                ["text", "text", "text", "number", "text", "text"])
+    write_table(wb, fmt, "合并记录", MERGE_HEADERS, merge_rows(catalog.get("merges"), names, prov),
+                ["text", "text", "number", "text", "text"])
+    write_table(wb, fmt, "字段冲突", CONFLICT_HEADERS, conflict_rows(catalog.get("conflicts"), names, rules),
+                ["text"] * len(CONFLICT_HEADERS))
+    related = catalog.get("related") or {}
+    for table, columns in related_headers(rules).items():
+        headers, rows = related_rows(related.get(table), columns, by_row, names)
+        write_table(wb, fmt, table, headers, rows, ["auto"] * len(headers))
+    write_table(wb, fmt, "提醒清单", REMINDER_HEADERS, reminder_rows(catalog.get("reminders"), names),
+                ["text", "text", "text", "date", "text"])
+    wb.close()

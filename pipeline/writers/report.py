@@ -1,0 +1,322 @@
+"""report.html (SPEC §7): one self-contained, offline Chinese quality report.
+
+Rendered with jinja2 (autoescape on) from the run catalog; charts are inline SVG drawn
+server-side (:mod:`pipeline.writers.charts`); the only script is a small filter for the
+issue table, allowed by its sha256 in a restrictive Content-Security-Policy. Phones and
+e-mails are masked everywhere (SPEC §10): issue values by their field's type, and every
+other text through :func:`pipeline.mask.mask_text` as the template's finalize step.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from .. import analysis
+from ..issues import SEVERITY_ORDER, SEVERITY_ZH, display_value
+from ..mask import mask_text, mask_value
+from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from . import charts
+
+TEMPLATE = "report.html.j2"
+DEFAULTS = {"max_issue_rows": 2000, "examples_per_rule": 5, "hot_words": 20, "top_provinces": 15,
+            "top_industries": 12, "max_table_rows": 200}
+TABLE_HEADERS = {"change": "变化类型", "before": "变化前", "after": "变化后", "note": "说明", "kind": "提醒类型",
+                 "date": "日期"}
+LAYOUT_ZH = {"list": "列表", "form-label": "表单（项目/填写内容）", "form-fields": "表单（字段清单）"}
+FIGURES = [  # (summary key, label, tone)
+    ("files", "文件", ""), ("rows_read", "读取行", ""), ("customers", "客户", "accent"),
+    ("merged_rows", "并入主档行", ""), ("duplicates_merged", "重复合并行", ""),
+    ("rejected_rows", "退回行", "warn"), ("skipped_rows", "跳过行", "muted"),
+    ("error", "错误", "error"), ("warning", "警告", "warning"), ("info", "提示", "info"),
+]
+
+
+def _frame(value: Any) -> pd.DataFrame | None:
+    return value if isinstance(value, pd.DataFrame) else None
+
+
+def _cell(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return "、".join(_cell(v) for v in value)
+    return display_value(value)
+
+
+def _finalize(value: Any) -> Any:
+    """Every {{ expression }} goes through here: masks phones and e-mails in any text."""
+    if value is None:
+        return ""
+    if isinstance(value, Markup) or not isinstance(value, str):
+        return value
+    return mask_text(value)
+
+
+def _csp_hash(script: Any) -> str:
+    return "sha256-" + base64.b64encode(hashlib.sha256(str(script).encode("utf-8")).digest()).decode("ascii")
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pipeline", "templates"),
+        autoescape=True, finalize=_finalize, trim_blocks=True, lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["csp_hash"] = _csp_hash
+    env.filters["num"] = lambda v: "" if v is None else f"{v:,}" if isinstance(v, int) else f"{v:,.1f}"
+    env.filters["pct"] = lambda v, d=0: "" if v is None else f"{v:.{d}%}"
+    env.filters["sev"] = lambda s: SEVERITY_ZH.get(s, s)
+    return env
+
+
+_ENV: jinja2.Environment | None = None
+
+
+def _env() -> jinja2.Environment:
+    global _ENV
+    if _ENV is None:
+        _ENV = _environment()
+    return _ENV
+
+
+# ----------------------------------------------------------------------------- sections
+
+def _summary(data: Mapping[str, Any]) -> dict[str, Any]:
+    summary = data.get("summary")
+    if summary:
+        return dict(summary)
+    from .summary import build_summary  # the same counts summary.json holds
+
+    return build_summary(data)
+
+
+def _figures(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    sev = summary.get("issues_by_severity") or {}
+    out = []
+    for key, label, tone in FIGURES:
+        value = sev.get(key, 0) if key in ("error", "warning", "info") else summary.get(key)
+        if value is None:
+            continue
+        out.append({"key": key, "label": label, "value": int(value), "tone": tone})
+    return out
+
+
+def _file_rows(data: Mapping[str, Any], issue_table: pd.DataFrame | None) -> list[dict[str, Any]]:
+    files = _frame(data.get("files"))
+    if files is None or files.empty:
+        return []
+    src, links = _frame(data.get("source_rows")), _frame(data.get("links"))
+    read, skipped, merged, rejected = {}, {}, {}, {}
+    if src is not None and not src.empty:
+        read = src["src_file"].value_counts().to_dict()
+        skipped = src.loc[src["outcome"] == OUTCOME_SKIPPED, "src_file"].value_counts().to_dict()
+        if links is not None and not links.empty and "row_id" in src.columns:
+            by_row = dict(zip(src["row_id"].dropna().astype(int), src.loc[src["row_id"].notna(), "src_file"]))
+            files_of = links["row_id"].map(lambda r: by_row.get(int(r)) if pd.notna(r) else None)
+            merged = files_of[links["outcome"] == OUTCOME_MERGED].value_counts().to_dict()
+            rejected = files_of[links["outcome"] == OUTCOME_REJECTED].value_counts().to_dict()
+    errors, warnings = {}, {}
+    if issue_table is not None and not issue_table.empty:
+        errors = issue_table.loc[issue_table["severity"] == "error", "file"].value_counts().to_dict()
+        warnings = issue_table.loc[issue_table["severity"] == "warning", "file"].value_counts().to_dict()
+    rows = []
+    for rec in files.to_dict("records"):
+        f = rec.get("src_file", "")
+
+        def count(col: str, fallback: Mapping[str, int]) -> int:
+            v = rec.get(col)
+            return int(v) if v is not None and not pd.isna(v) else int(fallback.get(f, 0))
+
+        rows.append({
+            "file": f, "status": _cell(rec.get("status")), "layout": LAYOUT_ZH.get(rec.get("layout") or "", ""),
+            "sheets": _cell(rec.get("sheets")), "message": _cell(rec.get("message")),
+            "read": count("rows_read", read), "merged": count("rows_merged", merged),
+            "rejected": count("rows_rejected", rejected), "skipped": count("rows_skipped", skipped),
+            "errors": int(errors.get(f, 0)), "warnings": int(warnings.get(f, 0)),
+        })
+    return rows
+
+
+def _catalog_text(text: str, template: str) -> str | Markup:
+    """Text identical to its catalog template holds no submitted data: shown unmasked, so
+    help such as “例如 13812345678” stays readable. Anything else is masked."""
+    return Markup.escape(text) if text and text == template else mask_text(text)
+
+
+def _issue_row(rec: Mapping[str, Any], types: Mapping[str, str], rules) -> dict[str, Any]:
+    """One issue as display strings; a phone/e-mail value is masked by its field's type, also
+    where the message or suggestion quotes it."""
+    field = _cell(rec.get("field"))
+    rule = rules.catalog.get(_cell(rec.get("rule")))
+    ftype = types.get(field, "")
+    raw = _cell(rec.get("value"))
+    value = mask_value(raw, ftype) if raw else ""
+    message, suggestion = _cell(rec.get("message")), _cell(rec.get("suggestion"))
+    if raw and value != raw:  # the templates quote the value as “{value}”
+        message, suggestion = (t.replace(f"“{raw}”", f"“{value}”") for t in (message, suggestion))
+    return {
+        "file": _cell(rec.get("file")), "sheet": _cell(rec.get("sheet")), "row": _cell(rec.get("row")),
+        "column": _cell(rec.get("column")), "field": field, "rule": _cell(rec.get("rule")),
+        "severity": _cell(rec.get("severity")), "value": mask_text(value),
+        "message": _catalog_text(message, rule.message if rule else ""),
+        "suggestion": _catalog_text(suggestion, rule.suggestion if rule else ""),
+    }
+
+
+def _issue_sections(issue_table: pd.DataFrame | None, rules, settings: Mapping[str, Any]):
+    types = {f.name: f.type for f in rules.fields}
+    groups = analysis.issue_groups(issue_table, rules, int(settings["examples_per_rule"]))
+    for g in groups:
+        g["examples"] = [_issue_row(r, types, rules) for r in g["examples"]]
+    details: list[dict[str, str]] = []
+    total = 0 if issue_table is None else len(issue_table)
+    if total:
+        order = issue_table["severity"].map(SEVERITY_ORDER).fillna(9)
+        head = issue_table.assign(_o=order).sort_values("_o", kind="stable").head(int(settings["max_issue_rows"]))
+        details = [_issue_row(r, types, rules) for r in head.to_dict("records")]
+    return groups, details, total
+
+
+def _rejected_rows(data: Mapping[str, Any], limit: int) -> tuple[list[dict[str, str]], int]:
+    links, src = _frame(data.get("links")), _frame(data.get("source_rows"))
+    if links is None or links.empty or "outcome" not in links.columns:
+        return [], 0
+    rejected = links[links["outcome"] == OUTCOME_REJECTED]
+    where: dict[int, tuple] = {}
+    if src is not None and not src.empty and "row_id" in src.columns:
+        known = src[src["row_id"].notna()]
+        where = {int(r): (f, s, n) for r, f, s, n in
+                 zip(known["row_id"], known["src_file"], known["src_sheet"], known["src_row"])}
+    rows = []
+    for rec in rejected.head(limit).to_dict("records"):
+        f, s, n = where.get(int(rec["row_id"]), ("", "", "")) if pd.notna(rec.get("row_id")) else ("", "", "")
+        rows.append({"file": _cell(f), "sheet": _cell(s), "row": _cell(n), "reason": _cell(rec.get("reason"))})
+    return rows, len(rejected)
+
+
+def _generic_table(frame: pd.DataFrame | None, names: Mapping[str, str], limit: int) -> dict[str, Any] | None:
+    """A frame from another stage (月度变化, 提醒清单: model.CHANGE_COLUMNS / REMINDER_COLUMNS)
+    shown as it is, headers in Chinese, with counts per kind of change or reminder."""
+    if frame is None:
+        return None
+    cols = [c for c in frame.columns if not str(c).startswith("_") and c not in ("row_ids", "row_id")]
+    kind = next((c for c in ("change", "kind") if c in frame.columns), None)
+    kinds = [(str(k), int(n)) for k, n in frame[kind].value_counts(sort=False).items()] if kind else []
+    return {
+        "headers": [TABLE_HEADERS.get(str(c)) or names.get(str(c), str(c)) for c in cols],
+        "rows": [[_cell(v) for v in row] for row in frame[cols].head(limit).itertuples(index=False, name=None)],
+        "total": len(frame), "kinds": kinds,
+    }
+
+
+def _distributions(customers: pd.DataFrame | None, summary: Mapping[str, Any], rules, settings) -> dict[str, Markup]:
+    grading = rules.grading
+    out = {
+        "region": charts.bar_chart(analysis.count_by(customers, "region", order=(
+            "华北", "东北", "华东", "华中", "华南", "西南", "西北", "港澳台")), title="按所属大区"),
+        "province": charts.bar_chart(analysis.count_by(customers, "province", top=int(settings["top_provinces"])),
+                                     title="按省份"),
+        "industry": charts.bar_chart(analysis.count_by(customers, "industry_section",
+                                                       top=int(settings["top_industries"])),
+                                     title="按行业门类", label_chars=11),
+    }
+    bands = []
+    if customers is not None and "employees" in customers.columns:
+        bands = analysis.band_order(v for v in customers["employees"].map(analysis._text) if v)
+    out["employees"] = charts.bar_chart(analysis.count_by(customers, "employees", order=bands), title="按员工规模")
+    grades = summary.get("grades") or {}
+    orders = {"level": [lv["grade"] for lv in (grading.get("level") or {}).get("levels", ())],
+              "abc": [t["grade"] for t in (grading.get("abc") or {}).get("tiers", ())],
+              "value_tier": [t["tier"] for t in (grading.get("value_tier") or {}).get("tiers", ())]}
+    for key, order in orders.items():
+        counts = dict(grades.get(key) or analysis.grade_counts(customers, key, order))
+        items = [(g, counts.get(g, 0)) for g in order] + [(g, n) for g, n in counts.items() if g not in order]
+        ungraded = int(summary.get("customers") or 0) - sum(n for _, n in items)
+        if ungraded > 0:
+            items.append(("未评定", ungraded))
+        out[key] = charts.bar_chart(items, colors=charts.GRADE_COLORS, title=key)
+    return out
+
+
+def _grade_cards(summary: Mapping[str, Any], rules, customers: pd.DataFrame | None) -> list[dict[str, Any]]:
+    grading = rules.grading
+    spec = [("level", "客户等级", [lv["grade"] for lv in (grading.get("level") or {}).get("levels", ())]),
+            ("abc", "ABC分类", [t["grade"] for t in (grading.get("abc") or {}).get("tiers", ())]),
+            ("value_tier", "价值层级", [t["tier"] for t in (grading.get("value_tier") or {}).get("tiers", ())])]
+    grades = summary.get("grades") or {}
+    total = int(summary.get("customers") or 0)
+    cards = []
+    for key, label, order in spec:
+        counts = dict(grades.get(key) or analysis.grade_counts(customers, key, order))
+        items = [(g, int(counts.get(g, 0))) for g in order] + [(g, int(n)) for g, n in counts.items() if g not in order]
+        graded = sum(n for _, n in items)
+        cards.append({"key": key, "label": label, "counts": items, "ungraded": max(0, total - graded)})
+    return cards
+
+
+def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
+    rules = data["rules"]
+    settings = {**DEFAULTS, **dict(rules.extra.get("report") or {})}
+    options = data.get("options")
+    as_of = getattr(options, "as_of", None) or data.get("as_of")
+    month = getattr(options, "month", None) or data.get("month") or (as_of.strftime("%Y-%m") if as_of else "")
+    summary = _summary(data)
+    issue_table = _frame(data.get("issue_table"))
+    customers = _frame(data.get("customers"))
+    records = _frame(data.get("records"))
+    groups, details, total_issues = _issue_sections(issue_table, rules, settings)
+    rejected, rejected_total = _rejected_rows(data, int(settings["max_table_rows"]))
+    pareto = analysis.amount_pareto(customers, rules)
+    texts = customers["core_need"] if customers is not None and "core_need" in customers.columns else []
+    words = analysis.hot_words(texts, rules, int(settings["hot_words"]), settings.get("hot_words_max_texts"))
+    tag_counts: list[tuple[str, int]] = []
+    if customers is not None and "need_tags" in customers.columns:
+        tags = customers["need_tags"].dropna().map(str).str.split(r"[、,，]").explode().str.strip()
+        tag_counts = [(str(k), int(v)) for k, v in tags[tags != ""].value_counts().items()]
+    files = _frame(data.get("files"))
+    file_names = list(files["src_file"]) if files is not None and "src_file" in files.columns else []
+    names = rules.field_names
+    return {
+        "month": month, "as_of": as_of.isoformat() if as_of else "",
+        "digest": (getattr(rules, "digest", "") or "")[:12],
+        "summary": summary, "figures": _figures(summary),
+        "files": _file_rows(data, issue_table),
+        "grade_cards": _grade_cards(summary, rules, customers),
+        "charts": _distributions(customers, summary, rules, settings),
+        "pareto": pareto, "pareto_svg": charts.pareto_chart(pareto),
+        "hot_words": words,
+        "hot_svg": charts.bar_chart(sorted(((w["word"], w["customers"]) for w in words[:15]), key=lambda kv: -kv[1]),
+                                    title="需求热词"),
+        "tags_svg": charts.bar_chart(tag_counts, title="需求标签"),
+        "demand_texts": int(sum(1 for t in texts if analysis._text(t))),
+        "teams": analysis.team_scorecard(issue_table, records, _frame(data.get("source_rows")), rules, file_names),
+        "groups": groups, "details": details, "total_issues": total_issues,
+        "max_issue_rows": int(settings["max_issue_rows"]),
+        "rules_in_details": sorted({d["rule"] for d in details}),
+        "rejected": rejected, "rejected_total": rejected_total,
+        "merges": len(_frame(data.get("merges")) if _frame(data.get("merges")) is not None else []),
+        "conflicts": len(_frame(data.get("conflicts")) if _frame(data.get("conflicts")) is not None else []),
+        "changes": _generic_table(_frame(data.get("changes")), names, int(settings["max_table_rows"])),
+        "reminders": _generic_table(_frame(data.get("reminders")), names, int(settings["max_table_rows"])),
+        "severity_zh": SEVERITY_ZH,
+    }
+
+
+def build_report_html(data: Mapping[str, Any]) -> str:
+    """The report page as text (see :func:`write_report`)."""
+    return _env().get_template(TEMPLATE).render(**build_context(data))
+
+
+def write_report(path: Path, data: Mapping[str, Any]) -> None:
+    """Write report.html for the run catalog ``data`` (rules, options, summary, issue_table,
+    customers, files, source_rows, links, merges, conflicts; optional changes, reminders)."""
+    Path(path).write_text(build_report_html(data), encoding="utf-8")

@@ -1,0 +1,290 @@
+"""returns/<submitted file>: each submission handed back corrected and annotated (SPEC §7).
+
+The submitted workbook is opened with openpyxl (the input file is only read) so sheets,
+merged cells, data validations, styles, widths and formulas survive. Certain fixes are
+written in place (light green, comment ``已自动更正，原值：…``); cells with issues are
+filled by severity and get one combined comment; a ``问题清单`` sheet is inserted FIRST
+(and made active) listing every issue of the file with a link to its cell.
+``.xls`` and ``.csv`` submissions come back as ``.xlsx`` rebuilt from their values.
+A file intake refused (corrupt, encrypted, too large) comes back as a workbook holding
+only the ``问题清单``: it is never opened with openpyxl.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+import pandas as pd
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import MergedCell
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.hyperlink import Hyperlink
+
+from ..intake.readers import read_sheets
+from ..issues import SEVERITY_ORDER, SEVERITY_ZH
+from ..rules import Rules
+from .xlsx import PERCENT_FORMAT, as_number, display_width, is_blank, set_cell, text_of
+
+AUTHOR = "crm-pipeline"
+ISSUE_SHEET_HEADERS = ["工作表", "单元格", "级别", "字段", "问题", "修改建议", "填写值", "规则代码"]
+DEFAULT_FILLS = {"fixed": "E2EFDA", "error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+_BAD_CHARS = re.compile(r'[<>:"|?*\x00-\x1f]')
+_CELL = re.compile(r"^[A-Z]{1,3}$")
+
+
+def safe_relative(name: str) -> Path:
+    """A relative path that cannot leave the returns folder: no ``..``, no absolute parts,
+    no characters Windows refuses."""
+    parts = []
+    for part in re.split(r"[\\/]+", str(name)):
+        part = _BAD_CHARS.sub("_", part).strip().rstrip(".")
+        if part in ("", ".", ".."):
+            continue
+        parts.append(part[:150])
+    return Path(*parts) if parts else Path("未命名")
+
+
+def returned_name(src_file: str) -> Path:
+    rel = safe_relative(src_file)
+    suffix = rel.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return rel
+    return rel.with_suffix(".xlsx") if suffix in (".xls", ".csv") else rel.with_name(rel.name + ".xlsx")
+
+
+def _sheet_title(name: str, fallback: str) -> str:
+    title = re.sub(r"[\[\]:*?/\\]", "_", name or fallback)[:31].strip("'") or "Sheet1"
+    return title
+
+
+class Annotator:
+    """Collects notes per cell, then fills and comments each cell once."""
+
+    def __init__(self, fills: Mapping[str, str]):
+        self.fills = {k: PatternFill("solid", fgColor=v) for k, v in {**DEFAULT_FILLS, **fills}.items()}
+        self.notes: dict[tuple[str, str], list[tuple[str, str]]] = {}   # (sheet, coord) -> [(kind, text)]
+        self.seconds_comments = 0.0
+
+    def add(self, sheet: str, coord: str, kind: str, text: str) -> None:
+        self.notes.setdefault((sheet, coord), []).append((kind, text))
+
+    def apply(self, wb, sheets: Mapping[str, Any]) -> int:
+        done = 0
+        for (sheet, coord), notes in self.notes.items():
+            ws = sheets.get(sheet)
+            if ws is None:
+                continue
+            cell = _anchor(ws, coord)
+            kinds = [k for k, _ in notes]
+            worst = min((k for k in kinds if k in SEVERITY_ORDER), key=SEVERITY_ORDER.get, default="fixed")
+            cell.fill = self.fills[worst]
+            text = "\n".join(t for _, t in notes)
+            old = cell.comment
+            if old is not None and old.author != AUTHOR and old.text:
+                text += f"\n——原批注：{old.text}"
+            lines = text.split("\n")
+            comment = Comment(text, AUTHOR)
+            comment.width = min(max(display_width(max(lines, key=display_width)) * 7 + 20, 200), 480)
+            comment.height = min(max(sum(display_width(line) // 60 + 1 for line in lines) * 18 + 20, 60), 400)
+            cell.comment = comment
+            done += 1
+        return done
+
+
+def _anchor(ws, coord: str):
+    cell = ws[coord]
+    if isinstance(cell, MergedCell):
+        for rng in ws.merged_cells.ranges:
+            if coord in rng:
+                return ws.cell(rng.min_row, rng.min_col)
+    return cell
+
+
+def _clear_previous_annotations(wb, fills: Iterable[str]) -> None:
+    """A returned workbook submitted again: drop our old comments, fills and issue sheet."""
+    ours = {f.upper()[-6:] for f in fills}
+    for ws in wb.worksheets:
+        for cell in list(getattr(ws, "_cells", {}).values()):
+            if cell.comment is not None and cell.comment.author == AUTHOR:
+                cell.comment = None
+                rgb = str(cell.fill.fgColor.rgb or "") if cell.fill is not None else ""
+                if rgb.upper()[-6:] in ours:
+                    cell.fill = PatternFill()
+
+
+def open_submission(path: Path, status: str, rules: Rules) -> tuple[Workbook, dict[str, Any]]:
+    """The workbook to annotate and a map: sheet name in issues -> worksheet."""
+    suffix = path.suffix.lower()
+    if status == "已拒收":
+        wb = Workbook()
+        wb.remove(wb.active)
+        return wb, {}
+    if suffix in (".xlsx", ".xlsm"):
+        wb = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=False)
+        return wb, {ws.title: ws for ws in wb.worksheets}
+    kind = "csv" if suffix == ".csv" else "xls"
+    sheets = read_sheets(path.read_bytes(), kind, rules)
+    wb = Workbook()
+    wb.remove(wb.active)
+    by_name = {}
+    for raw in sheets:
+        ws = wb.create_sheet(_sheet_title(raw.name, path.stem))
+        if not raw.visible:
+            ws.sheet_state = "hidden"
+        for r, row in enumerate(raw.rows or (), start=1):
+            for c, value in enumerate(row, start=1):
+                if not is_blank(value):
+                    set_cell(ws.cell(r, c), value)
+        for rng in getattr(raw, "merged", None) or ():
+            try:
+                (r0, c0), (r1, c1) = rng
+                ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
+            except (TypeError, ValueError):
+                pass
+        by_name[raw.name] = ws
+    return wb, by_name
+
+
+def _fix_value(fixed: Any, unit: float, field_type: str) -> Any:
+    n = as_number(fixed)
+    if n is not None and unit not in (None, 1, 1.0) and field_type == "amount":
+        return n / unit
+    return fixed
+
+
+def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | None, columns: pd.DataFrame | None,
+              rules: Rules, cells: Mapping[int, Mapping[str, str]] | None = None) -> None:
+    """Write certain fixes in place: at the field's column on the record's row (lists), or at
+    the cell intake recorded for the field (forms: ``src_cells``)."""
+    if fixes is None or fixes.empty:
+        return
+    cells = cells or {}
+    colmap = {(r.src_sheet, r.field): (r.column, getattr(r, "unit", 1.0)) for r in columns.itertuples()} \
+        if columns is not None and not columns.empty else {}
+    types = {f.key: f.type for f in rules.fields}
+    for fx in fixes.itertuples(index=False):
+        ws = sheets.get(fx.src_sheet)
+        col, unit = colmap.get((fx.src_sheet, fx.field), ("", 1.0))
+        own = cells.get(int(fx.row_id)) if not is_blank(fx.row_id) else None
+        if own is not None:
+            coord = own.get(fx.field, "")
+        elif col and not is_blank(fx.src_row):
+            coord = f"{col}{int(fx.src_row)}"
+        else:
+            coord = ""
+        if ws is None or not coord:
+            continue
+        value = _fix_value(fx.fixed, unit, types.get(fx.field, ""))
+        if text_of(value) == text_of(fx.original) or is_blank(value):
+            continue
+        cell = _anchor(ws, coord)
+        set_cell(cell, value)
+        if types.get(fx.field) == "rate" and as_number(value) is not None:
+            cell.number_format = PERCENT_FORMAT
+        ann.add(fx.src_sheet, cell.coordinate, "fixed", f"已自动更正，原值：{text_of(fx.original)}")
+
+
+def add_issues(ann: Annotator, sheets: Mapping[str, Any], issues: pd.DataFrame) -> None:
+    for rec in issues.itertuples(index=False):
+        if rec.sheet not in sheets or is_blank(rec.row) or is_blank(rec.column) or not _CELL.match(str(rec.column)):
+            continue
+        text = f"【{SEVERITY_ZH.get(rec.severity, rec.severity)}】{rec.message}"
+        if not is_blank(rec.suggestion) and rec.suggestion:
+            text += f"\n建议：{rec.suggestion}"
+        ann.add(rec.sheet, f"{rec.column}{int(rec.row)}", rec.severity, text)
+
+
+def add_issue_sheet(wb, sheets: Mapping[str, Any], issues: pd.DataFrame, title: str,
+                    fills: Mapping[str, PatternFill]) -> None:
+    if title in wb.sheetnames:
+        del wb[title]
+    ws = wb.create_sheet(title, 0)
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    ws.sheet_view.tabSelected = True
+    wb.active = 0
+    bold = Font(bold=True)
+    head_fill = PatternFill("solid", fgColor="DDEBF7")
+    for j, h in enumerate(ISSUE_SHEET_HEADERS, start=1):
+        c = ws.cell(1, j, h)
+        c.font, c.fill = bold, head_fill
+    link_font = Font(color="0563C1", underline="single")
+    for i, rec in enumerate(issues.itertuples(index=False), start=2):
+        target = sheets.get(rec.sheet)
+        sheet_name = target.title if target is not None else (rec.sheet or "")
+        has_cell = not is_blank(rec.row) and not is_blank(rec.column) and rec.column
+        where = f"{rec.column}{int(rec.row)}" if has_cell else (f"第{int(rec.row)}行" if not is_blank(rec.row) else "整个文件")
+        values = [sheet_name, where, SEVERITY_ZH.get(rec.severity, rec.severity), rec.field, rec.message,
+                  rec.suggestion, rec.value, rec.rule]
+        for j, v in enumerate(values, start=1):
+            if not is_blank(v):
+                set_cell(ws.cell(i, j), text_of(v))
+        ws.cell(i, 3).fill = fills.get(rec.severity, PatternFill())
+        if has_cell and target is not None:
+            cell = ws.cell(i, 2)
+            quoted = "'" + target.title.replace("'", "''") + "'"
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quoted}!{where}")
+            cell.font = link_font
+    for j, w in enumerate([14, 10, 8, 14, 60, 40, 20, 20], start=1):
+        ws.column_dimensions[get_column_letter(j)].width = w
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(ISSUE_SHEET_HEADERS))}{max(len(issues) + 1, 2)}"
+
+
+def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fixes: pd.DataFrame | None,
+                    columns: pd.DataFrame | None, rules: Rules,
+                    cells: Mapping[int, Mapping[str, str]] | None = None) -> Path:
+    """Annotate one submission and save it to ``dest`` (the input is only read). ``cells``:
+    row_id -> {field key: cell} for form records (a form's fields do not share one row)."""
+    settings = rules.extra.get("template") or {}
+    fills = dict(settings.get("fills") or {})
+    ann = Annotator(fills)
+    wb, sheets = open_submission(src, status, rules)
+    _clear_previous_annotations(wb, {**DEFAULT_FILLS, **fills}.values())
+    add_fixes(ann, sheets, fixes, columns, rules, cells)
+    add_issues(ann, sheets, issues)
+    ann.apply(wb, sheets)
+    add_issue_sheet(wb, sheets, issues, settings.get("issue_sheet", "问题清单"), ann.fills)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dest)
+    return dest
+
+
+def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:
+    """row_id -> {field key: cell coordinate} for records read from forms (intake ``src_cells``)."""
+    if records is None or "src_cells" not in getattr(records, "columns", ()):
+        return {}
+    return {int(r): c for r, c in zip(records["row_id"], records["src_cells"]) if isinstance(c, Mapping)}
+
+
+def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFrame) -> list[Path]:
+    """One returned workbook per submitted file (files intake ignored are not returned)."""
+    options, rules = catalog["options"], catalog["rules"]
+    files = catalog.get("files")
+    if files is None or files.empty:
+        return []
+    fixes = catalog.get("fixes")
+    columns = catalog.get("columns")
+    cells = form_cells(catalog.get("records"))
+    used: set[str] = set()
+    written = []
+    for rec in files.itertuples(index=False):
+        if rec.status == "已忽略":
+            continue
+        src = Path(options.input_dir) / rec.src_file
+        rel = returned_name(rec.src_file)
+        n = 2
+        while rel.as_posix().lower() in used:
+            rel = rel.with_name(f"{returned_name(rec.src_file).stem} ({n}){rel.suffix}")
+            n += 1
+        used.add(rel.as_posix().lower())
+        dest = Path(folder) / rel
+        mine = issue_table[issue_table["file"] == rec.src_file] if len(issue_table) else issue_table
+        f_fix = fixes[fixes["src_file"] == rec.src_file] if fixes is not None and len(fixes) else None
+        f_cols = columns[columns["src_file"] == rec.src_file] if columns is not None and len(columns) else None
+        status = rec.status if src.is_file() else "已拒收"
+        written.append(return_workbook(src, dest, status, mine, f_fix, f_cols, rules, cells))
+    return written

@@ -1,0 +1,46 @@
+"""views/<role>.xlsx (SPEC §10, seed 000): the 客户主档 limited to a role's field groups,
+with the role's masked fields shown as 138****5678 / z***@example.com.
+
+Roles live in rules/roles.yaml: ``groups`` (field groups of schemas/fields.yaml) and
+``mask`` (field keys).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..mask import mask_value
+from ..rules import FieldDef, Rules
+from .master import write_customer_sheet
+from .returns import safe_relative
+from .xlsx import Formats, open_workbook
+
+VIEW_SHEET = "客户主档"
+
+
+def role_fields(rules: Rules, role: str) -> list[FieldDef]:
+    spec = (rules.roles.get("roles") or {}).get(role) or {}
+    groups = set(spec.get("groups") or ())
+    return [f for f in rules.fields if f.group in groups]
+
+
+def write_view(path: Path, customers: pd.DataFrame, rules: Rules, role: str) -> Path:
+    spec = (rules.roles.get("roles") or {}).get(role) or {}
+    masked = set(spec.get("mask") or ())
+
+    def transform(fd: FieldDef, value: Any) -> Any:
+        return mask_value(value, fd.type) if fd.key in masked else value
+
+    wb = open_workbook(path)
+    write_customer_sheet(wb, Formats(wb), VIEW_SHEET, customers, role_fields(rules, role), transform)
+    wb.close()
+    return path
+
+
+def write_views(folder: Path, customers: pd.DataFrame, rules: Rules) -> list[Path]:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_view(folder / f"{safe_relative(role).name}.xlsx", customers, rules, role)
+            for role in (rules.roles.get("roles") or {})]

@@ -1,0 +1,202 @@
+"""Shared cell helpers for every workbook the pipeline writes.
+
+Nothing from a submission may become a formula (SPEC §10): xlsxwriter workbooks are opened
+with ``strings_to_formulas/urls/numbers`` off and every ``str`` goes through
+``write_string``; openpyxl cells get ``data_type = "s"`` when their text starts with ``=``
+(openpyxl would otherwise store it as a formula). CSV values are neutralised with a leading
+apostrophe (the OWASP recommendation for CSV injection).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import unicodedata
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+
+import xlsxwriter
+
+#: a cell text starting with one of these is a formula to Excel or LibreOffice
+RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+DATE_FORMAT = "yyyy-mm-dd"
+AMOUNT_FORMAT = "#,##0.00"
+PERCENT_FORMAT = "0.0%"
+SCORE_FORMAT = "0.0"
+
+#: field type (schemas/fields.yaml) -> value kind used by the writers
+KIND_BY_TYPE = {"date": "date", "amount": "amount", "rate": "percent", "score": "score"}
+
+
+def is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:  # pandas NA / NaT
+        import pandas as pd
+
+        if value is pd.NA or value is pd.NaT:
+            return True
+    except ImportError:  # pragma: no cover
+        pass
+    return isinstance(value, str) and value == ""
+
+
+def is_risky(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(RISKY_PREFIXES)
+
+
+def neutralise_csv(value: Any) -> Any:
+    """CSV cell: prefix ``'`` to a text Excel would read as a formula."""
+    return "'" + value if is_risky(value) else value
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A real date from a date, datetime or pandas Timestamp; ``None`` otherwise."""
+    if is_blank(value):
+        return None
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time() else value
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def as_number(value: Any) -> float | None:
+    if isinstance(value, bool) or is_blank(value):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    try:  # numpy scalars
+        return float(value) if hasattr(value, "dtype") else None
+    except (TypeError, ValueError):
+        return None
+
+
+def text_of(value: Any) -> str:
+    """Display text of any value (lists and tuples joined with ；)."""
+    if is_blank(value):
+        return ""
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "；".join(text_of(v) for v in value if not is_blank(v))
+    d = as_date(value)
+    if d is not None:
+        return d.strftime("%Y-%m-%d")
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return f"{value:.10g}"
+    return str(value)
+
+
+def display_width(text: str) -> int:
+    """Width in Excel character units: East Asian wide characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], sample: int = 300,
+                  minimum: int = 6, maximum: int = 50) -> list[int]:
+    widths = [display_width(str(h)) + 2 for h in headers]
+    for i, row in enumerate(rows):
+        if i >= sample:
+            break
+        for j, v in enumerate(row[: len(widths)]):
+            w = 12 if as_date(v) is not None else display_width(text_of(v)) + 2
+            widths[j] = max(widths[j], w)
+    return [min(max(w, minimum), maximum) for w in widths]
+
+
+# --- xlsxwriter -----------------------------------------------------------------------
+
+def open_workbook(path: Path, constant_memory: bool = True) -> xlsxwriter.Workbook:
+    """An xlsxwriter workbook that never turns submitted text into formulas, links or numbers."""
+    wb = xlsxwriter.Workbook(str(path), {
+        "constant_memory": constant_memory, "strings_to_formulas": False, "strings_to_urls": False,
+        "strings_to_numbers": False, "default_date_format": DATE_FORMAT,
+    })
+    # fixed document dates keep the output deterministic (golden comparisons)
+    wb.set_properties({"created": dt.datetime(2000, 1, 1), "author": "crm-pipeline"})
+    return wb
+
+
+class Formats:
+    """The few cell formats every writer shares (created once per workbook)."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.header = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
+                                     "valign": "vcenter"})
+        self.date = wb.add_format({"num_format": DATE_FORMAT})
+        self.amount = wb.add_format({"num_format": AMOUNT_FORMAT})
+        self.percent = wb.add_format({"num_format": PERCENT_FORMAT})
+        self.score = wb.add_format({"num_format": SCORE_FORMAT})
+        self.text = wb.add_format({"num_format": "@"})
+
+    def for_kind(self, kind: str):
+        return {"date": self.date, "amount": self.amount, "percent": self.percent, "score": self.score}.get(kind)
+
+
+def write_value(ws, row: int, col: int, value: Any, kind: str, fmt: Formats) -> None:
+    """Write one typed value: dates as dates, numbers as numbers, every text as text."""
+    if is_blank(value):
+        return
+    if kind == "date":
+        d = as_date(value)
+        if d is not None:
+            ws.write_datetime(row, col, d if isinstance(d, dt.datetime) else dt.datetime.combine(d, dt.time()),
+                              fmt.date)
+            return
+    if kind in ("amount", "percent", "score", "number"):
+        n = as_number(value)
+        if n is not None and math.isfinite(n):
+            ws.write_number(row, col, n, fmt.for_kind(kind))
+            return
+    if kind == "auto":
+        d = as_date(value)
+        if d is not None:
+            ws.write_datetime(row, col, d if isinstance(d, dt.datetime) else dt.datetime.combine(d, dt.time()),
+                              fmt.date)
+            return
+        n = as_number(value)
+        if n is not None and math.isfinite(n) and not isinstance(value, bool):
+            ws.write_number(row, col, n)
+            return
+    ws.write_string(row, col, text_of(value))
+
+
+def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Sequence[str],
+                rows: Iterable[Sequence[Any]], kinds: Sequence[str] | None = None) -> None:
+    """One sheet: styled frozen header, autofilter, widths, typed rows (in row order, so it
+    works with constant_memory). Writes the header even when there are no rows."""
+    rows = list(rows)
+    kinds = list(kinds or ["auto"] * len(headers))
+    ws = wb.add_worksheet(name)
+    for j, w in enumerate(column_widths(headers, rows)):
+        ws.set_column(j, j, w, fmt.text if kinds[j] == "text" else None)
+    ws.set_row(0, 30)
+    for j, h in enumerate(headers):
+        ws.write_string(0, j, str(h), fmt.header)
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            write_value(ws, i, j, v, kinds[j], fmt)
+    ws.freeze_panes(1, 0)
+    if headers:
+        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+    return ws
+
+
+# --- openpyxl -------------------------------------------------------------------------
+
+def set_cell(cell, value: Any) -> None:
+    """Set an openpyxl cell so that submitted text can never become a formula."""
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"
+        return
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    cell.value = None if is_blank(value) else value
+    if isinstance(value, (dt.date, dt.datetime)):
+        cell.number_format = DATE_FORMAT
