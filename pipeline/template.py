@@ -130,14 +130,25 @@ def field_validation(rules: Rules, fd: FieldDef, options: _Options) -> tuple[Dat
     return dv, number_format
 
 
-def _title_row(ws, title: str, stamp: str, width: int) -> None:
+def _title_row(ws, title: str, stamp: str, title_cols: int, last_col: int) -> None:
+    """Title merged over the first ``title_cols`` columns, the version stamp merged over the
+    rest up to ``last_col`` (wrapped, so printing stays within the used columns)."""
     ws.cell(1, 1, title).font = Font(bold=True, size=14)
-    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(width - 3, 1))
-    stamp_cell = ws.cell(1, max(width - 2, 2), stamp)
+    ws.cell(1, 1).alignment = Alignment(vertical="center")
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=title_cols)
+    stamp_cell = ws.cell(1, title_cols + 1, stamp)
     stamp_cell.data_type = "s"
     stamp_cell.font = Font(size=9, color="808080")
-    ws.row_dimensions[1].height = 28
-    ws.cell(1, 1).alignment = Alignment(vertical="center")
+    stamp_cell.alignment = Alignment(horizontal="right", vertical="center", wrap_text=True)
+    if last_col > title_cols + 1:
+        ws.merge_cells(start_row=1, start_column=title_cols + 1, end_row=1, end_column=last_col)
+    ws.row_dimensions[1].height = 32
+
+
+def _printable(ws, landscape: bool) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _add_version_name(wb: Workbook, stamp: str) -> None:
@@ -180,7 +191,7 @@ def build_list(wb: Workbook, rules: Rules, customer_type: str) -> None:
     ws = wb.active
     ws.title = f"{customer_type}客户"
     title = str((settings.get("titles") or {}).get("list", "{type}客户信息登记表")).format(type=customer_type)
-    _title_row(ws, title, version_stamp(rules), len(fields))
+    _title_row(ws, title, version_stamp(rules), 6, max(len(fields), 10))
     options = _Options(wb)
     last = 2 + int(settings.get("list_rows", 500))
     for j, fd in enumerate(fields, start=1):
@@ -199,6 +210,8 @@ def build_list(wb: Workbook, rules: Rules, customer_type: str) -> None:
         ws.column_dimensions[letter].width = max(display_width(fd.name) + 4, 12 if fd.type != "name" else 30)
     ws.row_dimensions[2].height = 30
     ws.freeze_panes = "B3"
+    ws.print_title_rows = "2:2"
+    _printable(ws, landscape=True)
     _instructions(wb, rules, customer_type, fields)
     if options.ws is not None:        # keep the hidden options sheet last
         wb.move_sheet(options.ws, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(OPTIONS_SHEET))
@@ -222,7 +235,8 @@ def build_form(wb: Workbook, rules: Rules, customer_type: str) -> None:
     ws = wb.active
     ws.title = f"{customer_type}客户信息表"
     width = max([7, *(len(tables.get(s.get("table"), ())) for s in sections)])
-    _title_row(ws, str((settings.get("titles") or {}).get("form", "客户信息维护与收集表")), version_stamp(rules), width + 2)
+    _title_row(ws, str((settings.get("titles") or {}).get("form", "客户信息维护与收集表")), version_stamp(rules),
+               width - 3, width)
     options = _Options(wb)
     row = 3
     for section in sections:
@@ -274,6 +288,7 @@ def build_form(wb: Workbook, rules: Rules, customer_type: str) -> None:
         row += 2
     for letter, w in zip("ABCDEFG", (18, 30, 40, 16, 24, 18, 12)):
         ws.column_dimensions[letter].width = w
+    _printable(ws, landscape=False)
     _instructions(wb, rules, customer_type, [by_key[k] for s in sections for k in s.get("fields", ()) if k in by_key])
     if options.ws is not None:
         wb.move_sheet(options.ws, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(OPTIONS_SHEET))

@@ -293,3 +293,10 @@ def test_pairs_compared_stay_near_linear(rules):
                        "mobile": f"138{rng.integers(0, 10**8):08d}"} for i in range(n)])
     stats = run(records, rules).data["merge_stats"]
     assert stats["pairs_compared"] < 20 * n
+
+
+def test_no_records_give_empty_tables(rules):
+    result = run(pd.DataFrame({"row_id": pd.Series(dtype="int64"), "name": pd.Series(dtype=object)}), rules)
+    assert result.data["customers"].empty and "customer_id" in result.data["customers"].columns
+    assert list(result.data["links"].columns) == ["row_id", "customer_id", "outcome", "reason"]
+    assert result.issues == ()

@@ -197,3 +197,20 @@ def test_returned_workbook_reads_back_without_issue_sheet_rows(returned, tmp_pat
     read = intake.read_inputs(intake.list_inputs(inp), inp, rules).data
     assert set(read["records"]["src_sheet"]) == {SHEET}
     assert len(read["records"]) == 4
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None or shutil.which("pdftotext") is None,
+                    reason="LibreOffice (soffice) and poppler-utils not installed")
+def test_returned_workbook_opens_in_libreoffice(returned, tmp_path):
+    """The returned file is a valid workbook for another spreadsheet program too."""
+    import subprocess
+
+    _, catalog = returned
+    src = catalog["options"].output_dir / "2026-11" / "returns" / FILE
+    work = tmp_path / "pdf"
+    work.mkdir()
+    shutil.copy(src, work / "r.xlsx")
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{work}/profile", "--convert-to", "pdf",
+                    "--outdir", str(work), str(work / "r.xlsx")], check=True, capture_output=True, timeout=180)
+    text = subprocess.run(["pdftotext", str(work / "r.pdf"), "-"], check=True, capture_output=True, text=True).stdout
+    assert "工作表" in text and "统一社会信用代码" in text and "北京市" in text

@@ -38,7 +38,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                ("最近合作时间", "last_coop"), ("备注", "remark")],
 }
 LAYOUT_FIELDS = {k: {f for _, f in v} for k, v in COLUMNS.items()}
-TEAM_CITIES = {"east": data.TEAM_CITIES["east"], "csv": data.TEAM_CITIES["south"]}
+TEAM_CITIES = {"华东销售部": data.TEAM_CITIES["east"], "华东二区": data.TEAM_CITIES["east"],
+               "华南区域": data.TEAM_CITIES["south"]}
 SPECIAL_REMARKS = {"east": ("formula_like", "=点击查看合同"), "key": ("html", "<b>重点</b>客户，优先保障"),
                    "csv": ("formula_like", "@李经理 请尽快回访"), "online": ("formula_like", "-已签约-")}
 INSTRUCTIONS = (
@@ -133,7 +134,7 @@ class ListRenderer:
     def _cell(self, category: str, kind: str, row: int, field: str, value: Any) -> None:
         self.manifest.cell(category, kind, self.loc(row), field, col_letter(self.index[field]), value)
 
-    def _override(self, values: dict[str, Any], entry: Entry, base: Company | Person, row_no: int) -> list:
+    def _override(self, values: dict[str, Any], entry: Entry, base: Company | Person) -> list:
         marks = []
         if entry.invalid:
             target, make = messy.INVALID[entry.invalid]
@@ -150,7 +151,7 @@ class ListRenderer:
     def company_row(self, entry: Entry, special: tuple[str, str] | None = None) -> None:
         rng = self.rng
         if entry.role in ("own", "noname"):
-            c = self.pop.company(TEAM_CITIES.get(self.layout))
+            c = self.pop.company(TEAM_CITIES.get(self.spec.team))
         else:
             c = entry.entity
         if entry.variant == "other_contact":
@@ -166,7 +167,7 @@ class ListRenderer:
             values["mobile"] = c.mobile
         if entry.role == "noname":
             values["name"] = values["uscc"] = None
-        marks = self._override(values, entry, c, 0)
+        marks = self._override(values, entry, c)
         if special:
             values["remark"] = special[1]
         self.count += 1
@@ -201,7 +202,7 @@ class ListRenderer:
             values["address"] = p.address.split("号")[0] + "号"
         if entry.role == "noname":
             values["name"] = values["mobile"] = None
-        marks = self._override(values, entry, p, 0)
+        marks = self._override(values, entry, p)
         if special:
             values["remark"] = special[1]
         self.count += 1

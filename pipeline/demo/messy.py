@@ -93,10 +93,6 @@ def joined_region(c: Company, rng: random.Random) -> str:
     return c.address
 
 
-def mobile_plain(m: str) -> str:
-    return m
-
-
 # ---- fixable variants (normalize repairs them silently) ----------------------------------
 FIXABLE = {
     "mobile_fullwidth": ("mobile", lambda v, rng: v.translate(FULLWIDTH)),

@@ -64,10 +64,6 @@ class FileSpec:
     entries: list[Entry] = field(default_factory=list)
     person_entries: list[Entry] = field(default_factory=list)
 
-    @property
-    def enterprise_capacity(self) -> int:
-        return self.rows
-
 
 class Manifest:
     """Counts and locations of everything planted; ``to_dict`` is JSON-ready."""
@@ -174,19 +170,28 @@ def _pick_files(rng: random.Random, specs: list[FileSpec], free: dict[int, int],
     return sorted(chosen)
 
 
-def _mark(rng: random.Random, entries: list[Entry], fields: set[str]) -> None:
+def _kinds(rng: random.Random, n: int, allowed: list[str], unused: list[str]) -> list[str]:
+    """``n`` kinds: those no earlier file planted come first, then random ones."""
+    first = [k for k in unused if k in allowed][:n]
+    for k in first:
+        unused.remove(k)
+    return first + [rng.choice(allowed) for _ in range(n - len(first))] if allowed else []
+
+
+def _mark(rng: random.Random, entries: list[Entry], fields: set[str], unused: dict[str, list[str]]) -> None:
     """Plant invalid and fixable values on rows that are neither copies nor nameless."""
-    invalids = messy.applicable_invalids(fields)
-    fixables = messy.applicable_fixables(fields)
     own = [e for e in entries if e.role == "own"]
-    n_invalid = max(len(invalids), round(len(entries) * INVALID_SHARE)) if len(own) > 2 * len(invalids) else 0
-    picked = rng.sample(own, min(len(own), n_invalid))
-    for i, e in enumerate(picked):
-        e.invalid = invalids[i] if i < len(invalids) else rng.choice(invalids)
+    if len(own) < 20:
+        return
+    n_invalid = max(1, round(len(entries) * INVALID_SHARE))
+    kinds = _kinds(rng, n_invalid, messy.applicable_invalids(fields), unused["invalid"])
+    for e, kind in zip(rng.sample(own, len(kinds)), kinds):
+        e.invalid = kind
     rest = [e for e in own if e.invalid is None]
-    n_fixable = max(len(fixables), round(len(entries) * FIXABLE_SHARE)) if len(rest) > 2 * len(fixables) else 0
-    for i, e in enumerate(rng.sample(rest, min(len(rest), n_fixable))):
-        e.fixable = fixables[i] if i < len(fixables) else rng.choice(fixables)
+    n_fixable = max(1, round(len(entries) * FIXABLE_SHARE))
+    kinds = _kinds(rng, n_fixable, messy.applicable_fixables(fields), unused["fixable"])
+    for e, kind in zip(rng.sample(rest, len(kinds)), kinds):
+        e.fixable = kind
 
 
 def build_plan(seed: int, rows: int | None) -> tuple[list[FileSpec], Population, random.Random]:
@@ -236,6 +241,8 @@ def build_plan(seed: int, rows: int | None) -> tuple[list[FileSpec], Population,
         slots[chosen[0]].append(Entry("lookalike", base))
         slots[chosen[1]].append(Entry("lookalike", other))
 
+    # every kind at least once in the set (the rarest targets first), then at random
+    unused = {"invalid": sorted(messy.INVALID, key=lambda k: k != "founded_future"), "fixable": list(messy.FIXABLE)}
     for i in lists:
         spec = specs[i]
         entries = slots[i][: spec.rows]
@@ -243,11 +250,11 @@ def build_plan(seed: int, rows: int | None) -> tuple[list[FileSpec], Population,
         entries += [Entry("noname") for _ in range(min(n_noname, spec.rows - len(entries)))]
         entries += [Entry("own") for _ in range(spec.rows - len(entries))]
         rng.shuffle(entries)
-        _mark(rng, entries, LAYOUT_FIELDS[spec.layout])
+        _mark(rng, entries, LAYOUT_FIELDS[spec.layout], unused)
         spec.entries = entries
         if spec.person_rows:
             people = _person_entries(rng, spec.person_rows)
-            _mark(rng, people, LAYOUT_FIELDS["person"])
+            _mark(rng, people, LAYOUT_FIELDS["person"], unused)
             spec.person_entries = people
     for i in forms:
         specs[i].entries = slots[i]

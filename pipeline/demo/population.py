@@ -121,12 +121,13 @@ def make_mobile(rng: random.Random) -> str:
     return rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10 ** 8):08d}"
 
 
-EIGHT_DIGIT_AREAS = {"0512", "0755", "0571", "0574", "0757", "0769"}
+SEVEN_DIGIT_AREAS = {"0592", "0771", "0471"}     # 厦门, 南宁, 呼和浩特 still dial 7 digits
 
 
 def make_landline(rng: random.Random, area_code: str) -> str:
-    digits = 8 if len(area_code) == 3 or area_code in EIGHT_DIGIT_AREAS else 7
-    return f"{area_code}-{rng.randrange(2, 9)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
+    """``区号-号码``: 8-digit local numbers (7 in a few cities), never starting with 0/1/9."""
+    rest = 6 if area_code in SEVEN_DIGIT_AREAS else 7
+    return f"{area_code}-{rng.randrange(2, 9)}{rng.randrange(10 ** rest):0{rest}d}"
 
 
 def make_person_name(rng: random.Random) -> tuple[str, str]:

@@ -97,6 +97,8 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
     """Merge normalized ``records`` into customers; see the package docstring and docs/merge.md."""
     rec = records.reset_index(drop=True)
     n = len(rec)
+    if n == 0:
+        return _empty_result(rec, rules)
     merge_rules = rules.extra.get("merge", {}) or {}
     kb = key_builder(merge_rules, rules.tables)
     threshold = float(rules.setting("merge.fuzzy_name_threshold", 92))
@@ -153,9 +155,14 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
     issues: list[Issue] = []
     links, merges = _links_and_merges(rec, prep, labels, ids, clusters.accepted, customers, issues)
     issues += _warnings(rec, prep, scored, labels, customers, kb, threshold)
+    if len(ambiguous):
+        hits = scored.loc[scored["match"], ["i_l", "i_r", "uscc_l", "uscc_r"]]
+        hits = pd.concat([hits[["i_l", "uscc_r"]].set_axis(["i", "code"], axis=1),
+                          hits[["i_r", "uscc_l"]].set_axis(["i", "code"], axis=1)])
+        hits = hits[hits["i"].isin(ambiguous) & (hits["code"] != "")]
+        codes_of = hits.groupby("i")["code"].agg(lambda c: sorted(set(c)))
     for i in ambiguous.tolist():
-        near = scored[((scored["i_l"] == i) | (scored["i_r"] == i)) & scored["match"]]
-        codes = sorted({c for c in [*near["uscc_l"], *near["uscc_r"]] if c})
+        codes = codes_of.get(i, [])
         issues.append(Issue(rule="merge-ambiguous-name", field="name", value=rec["name"].iat[i],
                             params={"codes": "、".join(codes)}, **_where(rec, i)))
     seen_tokens = set(tokens.tolist()) | set(("c:" + prep["uscc"]).tolist()) | set(full_names)
@@ -168,6 +175,18 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
     return StageResult(data={"customers": customers, "links": links, "merges": merges,
                              "conflicts": conflicts, "identities": identities.reset_index(drop=True),
                              "merge_stats": stats}, issues=tuple(issues))
+
+
+def _empty_result(rec: pd.DataFrame, rules: Rules) -> StageResult:
+    fields = [f.key for f in rules.fields if f.key in rec.columns and f.key != "customer_id"]
+    if "customer_type" not in fields:
+        fields = ["customer_type", *fields]
+    empty = lambda cols: pd.DataFrame({c: pd.Series(dtype=object) for c in cols})  # noqa: E731
+    stats = {"records": 0, "pairs_compared": 0, "pairs_matched": 0, "customers": 0, "rejected": 0}
+    return StageResult(data={
+        "customers": empty(["customer_id", *fields, *CUSTOMER_EXTRA_COLUMNS]), "links": empty(LINK_COLUMNS),
+        "merges": empty(MERGE_COLUMNS), "conflicts": empty(CONFLICT_COLUMNS), "identities": empty(IDENTITY_COLUMNS),
+        "merge_stats": stats})
 
 
 def _links_and_merges(rec, prep, labels, ids, accepted, customers, issues):
@@ -219,6 +238,8 @@ def _warnings(rec, prep, scored, labels, customers, kb, threshold) -> list[Issue
                                 params={"name": rec["name"].iat[ir], "other_code": cl,
                                         "other_source": _source(rec, il)}, **_where(rec, ir)))
     # one code, clearly different names (merged by the code)
+    if customers.empty:
+        return issues
     multi = customers["src_count"].to_numpy()[np.maximum(labels, 0)] > 1
     rows = np.flatnonzero((labels >= 0) & multi & (prep["uscc"] != "").to_numpy() & (prep["name"] != "").to_numpy())
     if len(rows) and "name" in customers.columns:

@@ -15,8 +15,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+import numpy as np
+import pandas as pd
+
 _BRACKETS = re.compile(r"[(\[{<«〔【〖《]([^)\]}>»〕】〗》]*)[)\]}>»〕】〗》]")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_HAS_BRACKET = re.compile(r"[(\[{<«〔【〖《]")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,7 @@ class KeyBuilder:
     branch_words: tuple[str, ...]
     regions: Mapping[str, tuple[str, str]]  # folded name/short/alias -> (province, city or "")
     districts: frozenset[str] = frozenset()
+    branch_re: re.Pattern | None = None
 
     def company_key(self, name: Any, city_hint: str = "") -> NameKey:
         return company_key(self, name, city_hint)
@@ -74,7 +79,8 @@ def key_builder(merge_rules: Mapping[str, Any], tables: Mapping[str, Iterable[Ma
     districts = frozenset(fold_text(r.get("name", "")) for r in tables.get("regions/districts", ()) or ()
                           if len(fold_text(r.get("name", ""))) >= 3)
     legal_re = re.compile("(?:" + "|".join(re.escape(w[::-1]) for w in legal) + ")+") if legal else None
-    return KeyBuilder(tuple(legal), legal_re, words, branch, regions, districts)
+    branch_re = re.compile("|".join(map(re.escape, branch))) if branch else None
+    return KeyBuilder(tuple(legal), legal_re, words, branch, regions, districts, branch_re)
 
 
 def _strip_legal(s: str, legal_re: re.Pattern | None) -> str:
@@ -146,21 +152,23 @@ def company_key(kb: KeyBuilder, name: Any, city_hint: str = "") -> NameKey:
     folded = fold_text(raw)
     if not folded:
         return NameKey("", "", "", "", "")
-    s, province, city = _bracket_regions(kb, folded)
+    if _HAS_BRACKET.search(folded):
+        s, province, city = _bracket_regions(kb, folded)
+    else:
+        s, province, city = folded, "", ""
     branch = parent = ""
-    for w in kb.branch_words:
-        pos = s.find(w)
-        if pos > 0:
-            head, tail = s[:pos], s[pos:]
-            # the branch's own place ("苏州分公司") belongs to the branch part
-            cut = _legal_end(head, kb.legal_forms)
-            branch = _PUNCT.sub("", head[cut:] + tail)
-            parent = _parent_name(raw, w, kb.legal_forms)
-            s = head[:cut] if cut > 0 else head
-            _, bp, bc = _strip_regions(kb, branch)  # the branch's own place, if it names one
-            if bp or bc:
-                province, city = bp, bc
-            break
+    m = kb.branch_re.search(s, 1) if kb.branch_re is not None else None
+    if m:
+        w, pos = m.group(0), m.start()
+        head, tail = s[:pos], s[pos:]
+        # the branch's own place ("苏州分公司") belongs to the branch part
+        cut = _legal_end(head, kb.legal_forms)
+        branch = _PUNCT.sub("", head[cut:] + tail)
+        parent = _parent_name(raw, w, kb.legal_forms)
+        s = head[:cut] if cut > 0 else head
+        _, bp, bc = _strip_regions(kb, branch)  # the branch's own place, if it names one
+        if bp or bc:
+            province, city = bp, bc
     s = _PUNCT.sub("", s)
     s = _strip_legal(s, kb.legal_re)
     s, p2, c2 = _strip_regions(kb, s, city_hint, bool(city))
@@ -192,7 +200,7 @@ def _clean(value: Any) -> str:
     return str(value).strip()
 
 
-def prepare_keys(records: Any, kb: KeyBuilder, code_alias: Mapping[str, str] | None = None) -> Any:
+def prepare_keys(records: pd.DataFrame, kb: KeyBuilder, code_alias: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per record (same positions) with everything matching needs.
 
     Columns: row_id, ctype (企业/个人), name (folded full name), name_key, branch, parent,
@@ -200,20 +208,28 @@ def prepare_keys(records: Any, kb: KeyBuilder, code_alias: Mapping[str, str] | N
     code after steward aliases, used for matching), mobile, email (valid values or ""),
     ecity (effective city: the city field, else the city in the name).
     """
-    import pandas as pd
-
     n = len(records)
-    bad = records["bad_fields"] if "bad_fields" in records.columns else pd.Series([frozenset()] * n, index=records.index)
-    bad = [b if isinstance(b, (frozenset, set, tuple, list)) else () for b in bad]
+    bad_rows: dict[str, np.ndarray] = {}
+    if "bad_fields" in records.columns:
+        for i, b in enumerate(records["bad_fields"].tolist()):
+            if isinstance(b, (frozenset, set, tuple, list)):
+                for f in b:
+                    bad_rows.setdefault(f, np.zeros(n, dtype=bool))[i] = True
+
+    def text(col: str) -> pd.Series:
+        if col not in records.columns:
+            return pd.Series([""] * n, dtype=object)
+        ser = records[col].reset_index(drop=True)
+        return ser.astype(object).where(ser.notna(), "").astype(str).str.strip()
 
     def valid(col: str) -> list[str]:
-        if col not in records.columns:
-            return [""] * n
-        return [("" if col in b else _clean(v)) for v, b in zip(records[col].tolist(), bad)]
+        t = text(col)
+        if col in bad_rows:
+            t = t.where(~bad_rows[col], "")
+        return t.tolist()
 
-    ctype = records["customer_type"].tolist() if "customer_type" in records.columns else ["企业"] * n
-    ctype = ["个人" if _clean(t) == "个人" else "企业" for t in ctype]
-    names = [_clean(v) for v in records["name"].tolist()] if "name" in records.columns else [""] * n
+    ctype = np.where(text("customer_type").to_numpy() == "个人", "个人", "企业").tolist()
+    names = text("name").tolist()
     cache: dict[str, NameKey] = {}
     keys = []
     hints = valid("city")
@@ -242,7 +258,7 @@ def prepare_keys(records: Any, kb: KeyBuilder, code_alias: Mapping[str, str] | N
         "province": province,
         "uscc": uscc,
         "code": [alias.get(c, c) for c in uscc],
-        "uscc_raw": [_clean(v).upper() for v in records["uscc"].tolist()] if "uscc" in records.columns else [""] * n,
+        "uscc_raw": text("uscc").str.upper().tolist(),
         "mobile": valid("mobile"),
         "email": [e.lower() for e in valid("email")],
     })

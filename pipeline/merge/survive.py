@@ -74,6 +74,9 @@ def build_customers(records: pd.DataFrame, labels: np.ndarray, fields: Sequence[
         lc_bad = bad_at.get("last_coop", set())
         lc_ord = np.array([(v.toordinal() if isinstance(v, dt.date) and i not in lc_bad else 0)
                            for v, i in zip(lc, mpos.tolist())], dtype="int64")
+        files = records["src_file"].tolist() if "src_file" in records.columns else [""] * n
+        src_rows = records["src_row"].tolist() if "src_row" in records.columns else [None] * n
+        sources = _Lazy(lambda i: _source(teams[i], files[i], src_rows[i]))
         for f in fields:
             if f not in records.columns:
                 continue
@@ -95,10 +98,10 @@ def build_customers(records: pd.DataFrame, labels: np.ndarray, fields: Sequence[
             customers[f] = column
             for w in winners[validity[winners] == 1].tolist():
                 cust_bad[int(mlab[w])].add(f)
-            conflicts.extend(_conflicts(f, mlab, validity, codes, values, mpos, winners, records, teams))
+            conflicts.extend(_conflicts(f, mlab, validity, codes, values, mpos, winners, sources))
     customers = customers.infer_objects()
     customers["src_count"] = size.astype("int64")
-    groups = np.split(pos, np.flatnonzero(first_of)[1:])
+    groups = np.split(pos, np.flatnonzero(first_of)[1:]) if len(pos) else []
     customers["row_ids"] = [tuple(row_ids[i] for i in g.tolist()) for g in groups]
     customers["src_teams"] = [tuple(dict.fromkeys(teams[i] for i in g.tolist() if teams[i])) for g in groups]
     customers["bad_fields"] = [frozenset(b) for b in cust_bad]
@@ -106,16 +109,16 @@ def build_customers(records: pd.DataFrame, labels: np.ndarray, fields: Sequence[
     return customers, conflict_frame
 
 
-class _Text(dict):
-    """Display text of ``values[j]``, computed on first use."""
+class _Lazy(dict):
+    """``make(key)``, computed on first use."""
 
-    def __init__(self, values: np.ndarray):
+    def __init__(self, make):
         super().__init__()
-        self.values = values
+        self.make = make
 
-    def __missing__(self, j: int) -> str:
-        self[j] = display_value(self.values[j])
-        return self[j]
+    def __missing__(self, key: Any) -> str:
+        value = self[key] = self.make(key)
+        return value
 
 
 def _empty_mask(values: np.ndarray) -> np.ndarray:
@@ -136,7 +139,7 @@ def _value_codes(values: np.ndarray, empty: np.ndarray) -> np.ndarray:
 
 
 def _conflicts(f: str, mlab: np.ndarray, validity: np.ndarray, codes: np.ndarray, values: np.ndarray,
-               mpos: np.ndarray, winners: np.ndarray, records: pd.DataFrame, teams: list[str]) -> list[dict[str, Any]]:
+               mpos: np.ndarray, winners: np.ndarray, sources: Mapping[int, str]) -> list[dict[str, Any]]:
     ok = validity == 2
     if not ok.any():
         return []
@@ -144,10 +147,8 @@ def _conflicts(f: str, mlab: np.ndarray, validity: np.ndarray, codes: np.ndarray
     bad_labels = set(distinct.index[distinct.to_numpy() > 1].tolist())
     if not bad_labels:
         return []
-    text = _Text(values)
+    text = _Lazy(lambda j: display_value(values[j]))
     kept = {int(mlab[w]): text[w] for w in winners.tolist() if int(mlab[w]) in bad_labels}
-    files = records["src_file"].tolist() if "src_file" in records.columns else [""] * len(records)
-    rows = records["src_row"].tolist() if "src_row" in records.columns else [None] * len(records)
     by_label: dict[int, list[int]] = {}
     for j in np.flatnonzero(ok).tolist():
         if int(mlab[j]) in bad_labels:
@@ -156,6 +157,6 @@ def _conflicts(f: str, mlab: np.ndarray, validity: np.ndarray, codes: np.ndarray
     for c, js in sorted(by_label.items()):
         js.sort(key=lambda j: mpos[j])
         others = list(dict.fromkeys(text[j] for j in js if text[j] != kept[c]))
-        sources = " / ".join(f"{_source(teams[mpos[j]], files[mpos[j]], rows[mpos[j]])}：{text[j]}" for j in js)
-        out.append({"label": c, "field": f, "kept": kept[c], "other": "、".join(others), "sources": sources})
+        where = " / ".join(f"{sources[int(mpos[j])]}：{text[j]}" for j in js)
+        out.append({"label": c, "field": f, "kept": kept[c], "other": "、".join(others), "sources": where})
     return out

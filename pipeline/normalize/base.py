@@ -107,7 +107,8 @@ def factorize(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, list[Any]]
 def rows_by_code(codes: np.ndarray, count: int) -> list[np.ndarray]:
     """Row positions for each code 0..count-1, in row order."""
     valid = codes >= 0
-    order = np.argsort(codes, kind="stable")[int((~valid).sum()):]   # -1 (empty) sorts first
+    small = codes.astype(np.int16) if count < 32000 else codes    # 16-bit keys: numpy radix sort
+    order = np.argsort(small, kind="stable")[int((~valid).sum()):]   # -1 (empty) sorts first
     counts = np.bincount(codes[valid], minlength=count)
     return np.split(order, np.cumsum(counts)[:-1]) if count else []
 

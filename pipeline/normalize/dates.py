@@ -42,7 +42,7 @@ def parse_date(value: Any, settings: DateSettings = DateSettings()) -> Parsed:
     if isinstance(value, dt.date):
         return Parsed(value)
     if isinstance(value, bool):
-        return failed(as_text(value), "date-invalid")
+        return failed(None, "date-invalid")
     if isinstance(value, (int, float)):
         return _from_number(float(value), settings)
     text = as_text(value)
@@ -52,25 +52,25 @@ def parse_date(value: Any, settings: DateSettings = DateSettings()) -> Parsed:
         m = pattern.match(text)
         if m:
             date = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), settings)
-            return Parsed(date) if date else failed(text, "date-invalid")
+            return Parsed(date) if date else failed(None, "date-invalid")
     m = _YM.match(text)
     if m:
         date = _make(int(m.group(1)), int(m.group(2)), 1, settings)
         if date is None:
-            return failed(text, "date-invalid")
+            return failed(None, "date-invalid")
         return Parsed(date, (finding("date-month-only", date=date),))
     m = _Y.match(text)
     if m:
         return _year_only(int(m.group(1)), text, settings)
     if _NUMBER.match(text):
         return _from_number(float(text), settings)
-    return failed(text, "date-invalid")
+    return failed(None, "date-invalid")
 
 
 def _year_only(year: int, text: str, s: DateSettings) -> Parsed:
     date = _make(year, 1, 1, s)
     if date is None:
-        return failed(text, "date-invalid")
+        return failed(None, "date-invalid")
     return Parsed(date, (finding("date-year-only", date=date),))
 
 
@@ -84,7 +84,7 @@ def _from_number(number: float, s: DateSettings) -> Parsed:
         m = _COMPACT.match(str(n))
         if m:
             date = _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), s)
-            return Parsed(date) if date else failed(shown, "date-invalid")
+            return Parsed(date) if date else failed(None, "date-invalid")
     if s.serial_min <= number <= s.serial_max:
         return Parsed(_EXCEL_EPOCH + dt.timedelta(days=int(number)))
-    return failed(shown, "date-invalid")
+    return failed(None, "date-invalid")

@@ -55,7 +55,7 @@ def parse_phone(value: Any) -> Phone:
     text = as_text(value)
     if not text:
         return Phone("", "")
-    compact = _NOISE.sub("", text)
+    compact = _PREFIX.sub("", _NOISE.sub("", text))
     if _MOBILE.match(compact):                       # fast path: 13812345678
         return Phone(MOBILE, compact)
     main, _, ext = _EXT.sub("#", text).partition("#")

@@ -68,23 +68,43 @@ class Sink:
         return out
 
     def bad_fields(self, severity: Callable[[str], str]) -> np.ndarray:
-        sets: dict[int, set[str]] = {}
+        """frozenset of field keys with an error-level issue, per row (bit masks, then one
+        frozenset per distinct mask)."""
+        keys: dict[str, int] = {}
+        mask = np.zeros(self._n, dtype=np.uint64)
         for rows, rule, field, *_ in self._issues:
             if severity(rule) == "error":
-                for pos in rows.tolist():
-                    sets.setdefault(pos, set()).add(field)
-        out = np.full(self._n, _EMPTY_SET, dtype=object)
-        for pos, keys in sets.items():
-            out[pos] = frozenset(keys)
-        return out
+                bit = keys.setdefault(field, len(keys))
+                if bit >= 64:
+                    raise ValueError("more than 64 fields with errors")
+                np.bitwise_or.at(mask, rows, np.uint64(1 << bit))
+        names = {bit: key for key, bit in keys.items()}
+        codes, uniques = pd.factorize(mask)
+        sets = np.empty(len(uniques), dtype=object)
+        sets[:] = [frozenset(names[b] for b in range(len(names)) if int(m) >> b & 1) for m in uniques]
+        return sets[codes]
 
     def fixes(self) -> pd.DataFrame:
+        if not self._fixes:
+            return pd.DataFrame(columns=FIX_COLUMNS)
+        pos = np.concatenate([rows for rows, *_ in self._fixes])
+        counts = [len(rows) for rows, *_ in self._fixes]
         p = self._prov
-        rows = [(p["row_id"][pos], p["src_file"][pos], p["src_sheet"][pos], p["src_row"][pos],
-                 field, original, fixed)
-                for positions, field, original, fixed in self._fixes for pos in positions.tolist()]
-        frame = pd.DataFrame(rows, columns=FIX_COLUMNS)
+        pick = lambda values: np.asarray(values, dtype=object)[pos]  # noqa: E731
+        frame = pd.DataFrame({
+            "row_id": pick(p["row_id"]), "src_file": pick(p["src_file"]), "src_sheet": pick(p["src_sheet"]),
+            "src_row": pick(p["src_row"]),
+            "field": np.repeat(np.array([f for _, f, _, _ in self._fixes], dtype=object), counts),
+            "original": _repeat([o for _, _, o, _ in self._fixes], counts),
+            "fixed": _repeat([x for _, _, _, x in self._fixes], counts),
+        }, columns=FIX_COLUMNS)
         return frame.sort_values(["row_id", "field"], kind="stable").reset_index(drop=True)
+
+
+def _repeat(values: list, counts: list[int]) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return np.repeat(arr, counts)
 
 
 def _int(value: Any) -> int | None:

@@ -231,6 +231,10 @@ def add_issue_sheet(wb, sheets: Mapping[str, Any], issues: pd.DataFrame, title: 
     for j, w in enumerate([14, 10, 8, 14, 60, 40, 20, 20], start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = "A2"
+    ws.page_setup.orientation = "landscape"          # printable: one page wide
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "1:1"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ISSUE_SHEET_HEADERS))}{max(len(issues) + 1, 2)}"
 
 
