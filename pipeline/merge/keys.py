@@ -37,7 +37,7 @@ def fold_text(value: Any) -> str:
     if value is None:
         return ""
     s = unicodedata.normalize("NFKC", str(value)).lower()
-    return re.sub(r"\s+", "", s)
+    return "".join(s.split())
 
 
 @dataclass(frozen=True)
@@ -146,10 +146,10 @@ def _bracket_regions(kb: KeyBuilder, s: str) -> tuple[str, str, str]:
     return _BRACKETS.sub(repl, s), province, city
 
 
-def company_key(kb: KeyBuilder, name: Any, city_hint: str = "") -> NameKey:
+def company_key(kb: KeyBuilder, name: Any, city_hint: str = "", folded: str | None = None) -> NameKey:
     """The matching key of one company name (see the module docstring)."""
     raw = "" if name is None else str(name).strip()
-    folded = fold_text(raw)
+    folded = fold_text(raw) if folded is None else folded
     if not folded:
         return NameKey("", "", "", "", "")
     if _HAS_BRACKET.search(folded):
@@ -230,25 +230,29 @@ def prepare_keys(records: pd.DataFrame, kb: KeyBuilder, code_alias: Mapping[str,
 
     ctype = np.where(text("customer_type").to_numpy() == "个人", "个人", "企业").tolist()
     names = text("name").tolist()
-    cache: dict[str, NameKey] = {}
+    folded: dict[str, str] = {}
+    for nm in names:
+        if nm not in folded:
+            folded[nm] = fold_text(nm)
+    cache: dict[tuple[str, str], NameKey] = {}
     keys = []
     hints = valid("city")
+    person = NameKey("", "", "", "", "")
     for nm, t, hint in zip(names, ctype, hints):
         if t == "个人":
-            keys.append(NameKey(fold_text(nm), "", "", "", ""))
+            keys.append(person)
             continue
         k = cache.get((nm, hint))
         if k is None:
-            k = cache[(nm, hint)] = company_key(kb, nm, hint)
+            k = cache[(nm, hint)] = company_key(kb, nm, hint, folded[nm])
         keys.append(k)
     uscc = [c.upper() for c in valid("uscc")]
-    folded: dict[str, str] = {}
     alias = code_alias or {}
     city, province = valid("city"), valid("province")
     prep = pd.DataFrame({
         "row_id": records["row_id"].tolist() if "row_id" in records.columns else list(range(n)),
         "ctype": ctype,
-        "name": [folded.get(v) or folded.setdefault(v, fold_text(v)) for v in names],
+        "name": [folded[v] for v in names],
         "name_key": [k.key for k in keys],
         "branch": [k.branch for k in keys],
         "parent": [k.parent for k in keys],

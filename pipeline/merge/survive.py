@@ -44,7 +44,8 @@ def build_customers(records: pd.DataFrame, labels: np.ndarray, fields: Sequence[
     k = int(labels.max()) + 1 if keep.any() else 0
     col = lambda c, d: records[c].tolist() if c in records.columns else [d] * n  # noqa: E731
     bad = [b if isinstance(b, (frozenset, set, tuple, list)) else () for b in col("bad_fields", ())]
-    teams = ["" if _is_empty(t) else str(t) for t in col("src_team", "")]
+    teams = (records["src_team"].astype(object).where(records["src_team"].notna(), "").astype(str).str.strip().tolist()
+             if "src_team" in records.columns else [""] * n)
     row_ids = col("row_id", None)
     row_ids = list(range(n)) if row_ids[0] is None and n else row_ids
 
@@ -143,20 +144,23 @@ def _conflicts(f: str, mlab: np.ndarray, validity: np.ndarray, codes: np.ndarray
     ok = validity == 2
     if not ok.any():
         return []
-    distinct = pd.DataFrame({"l": mlab[ok], "c": codes[ok]}).drop_duplicates().groupby("l").size()
-    bad_labels = set(distinct.index[distinct.to_numpy() > 1].tolist())
-    if not bad_labels:
+    pairs = pd.DataFrame({"lab": mlab[ok], "code": codes[ok]}).drop_duplicates()
+    counts = pairs.groupby("lab").size()
+    bad_labels = counts.index[counts.to_numpy() > 1].to_numpy()
+    if not len(bad_labels):
         return []
-    text = _Lazy(lambda j: display_value(values[j]))
-    kept = {int(mlab[w]): text[w] for w in winners.tolist() if int(mlab[w]) in bad_labels}
-    by_label: dict[int, list[int]] = {}
-    for j in np.flatnonzero(ok).tolist():
-        if int(mlab[j]) in bad_labels:
-            by_label.setdefault(int(mlab[j]), []).append(j)
-    out = []
-    for c, js in sorted(by_label.items()):
-        js.sort(key=lambda j: mpos[j])
-        others = list(dict.fromkeys(text[j] for j in js if text[j] != kept[c]))
-        where = " / ".join(f"{sources[int(mpos[j])]}：{text[j]}" for j in js)
-        out.append({"label": c, "field": f, "kept": kept[c], "other": "、".join(others), "sources": where})
-    return out
+    sel = ok & np.isin(mlab, bad_labels)
+    df = pd.DataFrame({"lab": mlab[sel], "pos": mpos[sel], "code": codes[sel], "j": np.flatnonzero(sel)})
+    first = df.drop_duplicates("code")
+    text_of = {c: display_value(values[j]) for c, j in zip(first["code"].tolist(), first["j"].tolist())}
+    df["text"] = df["code"].map(text_of)
+    df["src"] = [sources[p] for p in df["pos"].tolist()]
+    kept_code = pd.Series(codes[winners], index=mlab[winners])
+    df["kept"] = df["lab"].map(kept_code).to_numpy() == df["code"].to_numpy()
+    df = df.sort_values(["lab", "pos"], kind="stable")
+    where = (df["src"] + "：" + df["text"]).groupby(df["lab"]).agg(" / ".join)
+    other = df[~df["kept"]].drop_duplicates(["lab", "code"]).groupby("lab")["text"].agg("、".join)
+    kept = df[df["kept"]].drop_duplicates("lab").set_index("lab")["text"]
+    labels = where.index.to_numpy()
+    return [{"label": int(c), "field": f, "kept": k, "other": o, "sources": w} for c, k, o, w in zip(
+        labels.tolist(), kept.reindex(labels).tolist(), other.reindex(labels).fillna("").tolist(), where.tolist())]
