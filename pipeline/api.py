@@ -32,6 +32,7 @@ def _catalog(options: RunOptions, rules: Rules, paths: list[Path]) -> dict[str, 
         "options": options, "rules": rules, "paths": paths, "input_dir": options.input_dir,
         "as_of": options.as_of, "month": options.month,
         "history_path": options.output_dir / "history.sqlite",
+        "started": dt.datetime.now().isoformat(timespec="seconds"),
     }
 
 

@@ -2,12 +2,20 @@
 
 All SQL of the project lives here. Tables (schema version in ``PRAGMA user_version``):
 
-* ``runs(month PK, as_of, started, finished, manifest JSON, customers, rows, identities_added)``
+* ``runs(month PK, as_of, started, finished, manifest JSON, customers, rows, identities_added,
+  version, rules_digest, inputs JSON, counts JSON)`` — ``inputs`` lists every input file with
+  its sha256 and status, ``counts`` the summary counts: enough to reproduce and audit a run.
 * ``identities(key_type, key_value, customer_id, first_month; PK (key_type, key_value))`` —
   only ever added to: a key keeps the number it was first given.
 * ``snapshots(month, customer_id, data JSON; PK (month, customer_id))`` — the customers
   table of that month; ``data`` holds every field key (dates as ``YYYY-MM-DD``, listed
   under ``"__dates__"`` so they load back as ``datetime.date``; tuples as lists).
+
+* ``submissions(month, src_file, sha256, src_team, sheets JSON, fields JSON, issues JSON,
+  records JSON, seq; PK (month, src_file, sha256))`` — each submitted file as
+  :mod:`pipeline.resubmit` describes it (issues keyed by record, field, rule; canonical values
+  per record), so a corrected file sent again can be compared with it. A file sent again
+  unchanged replaces its row; a changed file is a new row (``seq`` orders them).
 
 Re-running a month replaces its run row and snapshot in one transaction.
 """
@@ -26,7 +34,7 @@ import pandas as pd
 
 from .model import StageResult
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ID_PREFIX = "KH"
 ID_DIGITS = 8
 KNOWN_COLUMNS = ["key_type", "key_value", "customer_id"]
@@ -35,7 +43,8 @@ _ID_RE = re.compile(rf"^{ID_PREFIX}(\d{{{ID_DIGITS}}})$")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     month TEXT PRIMARY KEY, as_of TEXT, started TEXT, finished TEXT, manifest TEXT,
-    customers INTEGER, rows INTEGER, identities_added INTEGER);
+    customers INTEGER, rows INTEGER, identities_added INTEGER,
+    version TEXT, rules_digest TEXT, inputs TEXT, counts TEXT);
 CREATE TABLE IF NOT EXISTS identities (
     key_type TEXT NOT NULL, key_value TEXT NOT NULL, customer_id TEXT NOT NULL,
     first_month TEXT NOT NULL, PRIMARY KEY (key_type, key_value));
@@ -43,7 +52,15 @@ CREATE INDEX IF NOT EXISTS identities_customer ON identities(customer_id);
 CREATE TABLE IF NOT EXISTS snapshots (
     month TEXT NOT NULL, customer_id TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (month, customer_id));
+CREATE TABLE IF NOT EXISTS submissions (
+    month TEXT NOT NULL, src_file TEXT NOT NULL, sha256 TEXT NOT NULL, src_team TEXT,
+    sheets TEXT, fields TEXT, issues TEXT, records TEXT, seq INTEGER NOT NULL,
+    PRIMARY KEY (month, src_file, sha256));
 """
+#: columns added to ``runs`` after schema version 1 (added in place to an older store)
+_RUN_COLUMNS_V2 = {"version": "TEXT", "rules_digest": "TEXT", "inputs": "TEXT", "counts": "TEXT"}
+SUBMISSION_TABLE_COLUMNS = ["month", "src_file", "sha256", "src_team", "sheets", "fields", "issues", "records", "seq"]
+_SUBMISSION_JSON = ("sheets", "fields", "issues", "records")
 
 
 def format_customer_id(number: int) -> str:
@@ -62,14 +79,28 @@ def _empty_known() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in KNOWN_COLUMNS})
 
 
-def load_history(history_path: Path | None, month: str) -> StageResult:
-    """``known`` identities and the ``previous`` snapshot (latest month before ``month``).
+def _empty_submissions() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in SUBMISSION_TABLE_COLUMNS})
+
+
+def _months_before(month: str, n: int) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + (mon - 1) - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def load_history(history_path: Path | None, month: str, rules: Any = None) -> StageResult:
+    """``known`` identities, the ``previous`` snapshot (latest month before ``month``) and the
+    ``previous_submissions`` of this month and the ``resubmit.window_months`` months before
+    (rules/settings.yaml; 1 without ``rules``), oldest first, JSON columns decoded.
 
     Read-only: a missing file (or ``None``) gives empty frames and creates nothing.
     """
     previous = pd.DataFrame({"customer_id": pd.Series(dtype=object)})
+    submissions = _empty_submissions()
+    window = int(rules.setting("resubmit.window_months", 1) or 0) if rules is not None else 1
     if history_path is None or not Path(history_path).is_file():
-        return StageResult(data={"known": _empty_known(), "previous": previous})
+        return StageResult(data={"known": _empty_known(), "previous": previous, "previous_submissions": submissions})
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -84,38 +115,70 @@ def load_history(history_path: Path | None, month: str) -> StageResult:
                                    (row[0],)).fetchall()
                 previous = pd.DataFrame([{"customer_id": cid, **_decode(data)} for cid, data in rows])
                 previous.attrs["month"] = row[0]
-    return StageResult(data={"known": known, "previous": previous})
+        if "submissions" in tables:
+            rows = con.execute(
+                f"SELECT {', '.join(SUBMISSION_TABLE_COLUMNS)} FROM submissions WHERE month >= ? AND month <= ? "
+                "ORDER BY month, seq", (_months_before(month, max(window, 0)), month)).fetchall()
+            if rows:
+                submissions = pd.DataFrame(rows, columns=SUBMISSION_TABLE_COLUMNS)
+                for c in _SUBMISSION_JSON:
+                    submissions[c] = submissions[c].map(lambda t: json.loads(t) if t else [])
+    return StageResult(data={"known": known, "previous": previous, "previous_submissions": submissions})
 
 
 def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataFrame,
-             identities: pd.DataFrame) -> None:
+             identities: pd.DataFrame | None, submissions: pd.DataFrame | None = None) -> None:
     """Record one month in one transaction: replace its run row and snapshot, add new
-    identities (existing keys keep their number). ``manifest`` keys read: ``as_of``,
-    ``started``, ``finished``, ``rows`` (all optional); the whole manifest is stored as JSON."""
+    identities (existing keys keep their number), add or replace this run's ``submissions``
+    (:func:`pipeline.resubmit.compare_submissions`; keyed by month, file and sha256).
+    ``manifest`` keys read: ``as_of``, ``started``, ``finished``, ``rows``, ``version``,
+    ``rules_digest``, ``inputs``, ``counts`` (all optional); the whole manifest is stored as JSON."""
     history_path = Path(history_path)
     history_path.parent.mkdir(parents=True, exist_ok=True)
     fields = [c for c in customers.columns if c != "customer_id"]
     snap = [(month, str(cid), _encode(dict(zip(fields, vals))))
             for cid, *vals in customers[["customer_id", *fields]].itertuples(index=False, name=None)]
     ident = [(str(t), str(v), str(c), month) for t, v, c in
-             identities[KNOWN_COLUMNS].itertuples(index=False, name=None)] if len(identities) else []
+             identities[KNOWN_COLUMNS].itertuples(index=False, name=None)] if identities is not None and len(identities) else []
+    subs = []
+    if submissions is not None and len(submissions):
+        for rec in submissions.to_dict("records"):
+            subs.append((month, str(rec.get("src_file") or ""), str(rec.get("sha256") or ""),
+                         str(rec.get("src_team") or ""),
+                         *(json.dumps(rec.get(c) or [], ensure_ascii=False, sort_keys=True, default=_json_default)
+                           for c in _SUBMISSION_JSON)))
     with closing(sqlite3.connect(history_path, isolation_level=None)) as con:
         con.execute("PRAGMA journal_mode=DELETE")
         con.execute("BEGIN IMMEDIATE")
         try:
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 con.execute(statement)  # executescript would commit the open transaction
+            have = {r[1] for r in con.execute("PRAGMA table_info(runs)")}
+            for name, kind in _RUN_COLUMNS_V2.items():
+                if name not in have:       # a version-1 store: add the columns in place
+                    con.execute(f"ALTER TABLE runs ADD COLUMN {name} {kind}")
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             before = con.execute("SELECT COUNT(*) FROM identities").fetchone()[0]
             con.executemany("INSERT OR IGNORE INTO identities VALUES (?, ?, ?, ?)", ident)
             added = con.execute("SELECT COUNT(*) FROM identities").fetchone()[0] - before
             con.execute("DELETE FROM snapshots WHERE month = ?", (month,))
             con.executemany("INSERT INTO snapshots VALUES (?, ?, ?)", snap)
+            seq = con.execute("SELECT COALESCE(MAX(seq), 0) FROM submissions").fetchone()[0]
+            for i, row in enumerate(subs, start=1):
+                con.execute("INSERT OR REPLACE INTO submissions "
+                            f"({', '.join(SUBMISSION_TABLE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                            (*row, seq + i))
             con.execute("DELETE FROM runs WHERE month = ?", (month,))
-            con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
-                month, _text(manifest.get("as_of")), _text(manifest.get("started")),
-                _text(manifest.get("finished")), json.dumps(manifest, ensure_ascii=False, default=_json_default),
-                len(customers), manifest.get("rows"), added))
+            con.execute(
+                "INSERT INTO runs (month, as_of, started, finished, manifest, customers, rows, identities_added, "
+                "version, rules_digest, inputs, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
+                    month, _text(manifest.get("as_of")), _text(manifest.get("started")),
+                    _text(manifest.get("finished")), json.dumps(manifest, ensure_ascii=False, default=_json_default),
+                    len(customers), manifest.get("rows"), added, _text(manifest.get("version")),
+                    _text(manifest.get("rules_digest")),
+                    json.dumps(manifest.get("inputs") or [], ensure_ascii=False, default=_json_default),
+                    json.dumps(manifest.get("counts") or {}, ensure_ascii=False, sort_keys=True,
+                               default=_json_default)))
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -123,8 +186,8 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
 
 
 def read_table(history_path: Path, table: str) -> pd.DataFrame:
-    """A whole history table (runs, identities, snapshots) — for reports and tests."""
-    if table not in {"runs", "identities", "snapshots"}:
+    """A whole history table (runs, identities, snapshots, submissions) — for reports and tests."""
+    if table not in {"runs", "identities", "snapshots", "submissions"}:
         raise ValueError(f"unknown history table {table!r}")
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
@@ -151,7 +214,7 @@ def _encode(row: dict[str, Any]) -> str:
     data: dict[str, Any] = {}
     dates = []
     for k, v in row.items():
-        if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+        if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
             continue
         if isinstance(v, dt.datetime):
             v = v.date()

@@ -10,7 +10,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
-from . import grade, history, intake, merge, monthly, normalize, validate, writers
+from . import grade, history, intake, merge, monthly, normalize, resubmit, validate, writers
 from .issues import Issue
 from .model import StageResult
 
@@ -24,20 +24,24 @@ class Stage:
     outputs: tuple[str, ...]
 
 
-#: intake → validate → normalize → merge → grade → write (history is read before merge,
-#: written with the outputs).
+#: intake → validate → normalize → merge → grade → monthly → resubmit → write (history is
+#: read before merge, written with the outputs).
 PIPELINE: tuple[Stage, ...] = (
     Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules"),
           ("records", "source_rows", "files", "columns", "related")),
     Stage("validate", "结构校验", validate.validate_records, ("records", "columns", "rules"), ("records",)),
     Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
           ("records", "fixes")),
-    Stage("history", "读取历史", history.load_history, ("history_path", "month"), ("known", "previous")),
+    Stage("history", "读取历史", history.load_history, ("history_path", "month", "rules"),
+          ("known", "previous", "previous_submissions")),
     Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known"),
-          ("customers", "links", "merges", "conflicts", "identities")),
+          ("customers", "links", "merges", "conflicts", "identities", "merge_stats")),
     Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",)),
     Stage("monthly", "月度对比", monthly.compare_months,
           ("customers", "previous", "records", "related", "rules", "as_of"), ("changes", "reminders")),
+    Stage("resubmit", "复核重新提交", resubmit.compare_submissions,
+          ("records", "issues", "previous_submissions", "files", "columns", "rules", "month"),
+          ("resubmission", "submissions")),
 )
 
 #: the write stage runs separately so `validate` can stop before it

@@ -7,7 +7,6 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -4,6 +4,8 @@ from itertools import combinations
 import pandas as pd
 
 from pipeline.merge import merge_records
+from pipeline.merge.block import candidate_pairs
+from pipeline.merge.keys import key_builder, prepare_keys
 from tests.merge_cases import labelled_records
 
 
@@ -42,3 +44,15 @@ def test_labelled_near_misses_stay_apart(rules):
     # one customer per real customer (the unidentifiable rows excluded)
     assert len(customers) == records.loc[records["truth"] != 0, "truth"].nunique()
     assert customers["customer_id"].is_unique
+
+
+def test_blocking_keeps_true_pairs_and_drops_most_others(rules):
+    records = labelled_records()
+    prep = prepare_keys(records, key_builder(rules.extra["merge"], rules.tables))
+    pairs = candidate_pairs(prep)
+    ids = records["row_id"].to_numpy()
+    candidates = set(zip(ids[pairs["i_l"]], ids[pairs["i_r"]]))
+    truth = _pairs(records[records["truth"] != 0], "truth")
+    n = len(records)
+    assert len(truth & candidates) / len(truth) >= 0.97          # pair recall of blocking
+    assert 1 - len(pairs) / (n * (n - 1) / 2) >= 0.95           # reduction ratio

@@ -115,8 +115,9 @@ def test_amount_spellings_agree(yuan):
     assert parse_amount(yuan).value == float(yuan)
     assert parse_amount(f"{yuan:,}").value == float(yuan)
     assert parse_amount(f"￥{yuan}元").value == float(yuan)
-    if yuan % 100 == 0:
-        assert parse_amount(f"{yuan / 10000:g}万").value == float(yuan)
+    wan = f"{yuan // 10000}.{yuan % 10000:04d}".rstrip("0").rstrip(".")
+    assert parse_amount(f"{wan}万").value == float(yuan)
+    assert parse_amount(f"{wan}万元").value == float(yuan)
 
 
 @FAST

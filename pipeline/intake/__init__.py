@@ -18,10 +18,10 @@ from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut
 from .files import check_file, list_inputs, relative_name
 from .forms import read_field_form, read_label_form
-from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, detect_form, find_header,
-                     is_blank, team_from_path)
+from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, column_letter, detect_form,
+                     find_header, is_blank, team_from_path)
 from .lists import read_list_sheet
-from .readers import RawSheet, ReadError, read_sheets
+from .readers import RawSheet, ReadError, cut_long_cells, read_sheets
 
 __all__ = ["list_inputs", "read_inputs", "RELATED_TABLES"]
 
@@ -155,8 +155,12 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules) -> StageResult
             if not sheet.visible or fold_header(sheet.name) in instructions:
                 continue
             ctx = SheetContext(rel=check.rel, sheet=sheet.name, sha256=check.sha256, team=team, stem=stem)
+            cut = cut_long_cells(sheet.rows)
             result = _read_sheet(sheet, ctx, rules, matcher, guesser)
             sheet.rows = []                        # free the cells early
+            run.issues.extend(Issue(rule="text-too-long", file=ctx.rel, sheet=ctx.sheet, row=r0 + 1,
+                                    column=column_letter(c0), field=f"{column_letter(c0)}列",
+                                    params={"length": n}) for r0, c0, n in cut)
             if result is None:
                 continue
             if isinstance(result, Issue):

@@ -1,13 +1,17 @@
 """Input files: listing, type sniffing, size limits, encryption and sha256.
 
 Everything here runs before a workbook is parsed, so a broken, encrypted or oversized
-file costs almost nothing and yields exactly one file-level issue.
+file costs almost nothing and yields exactly one file-level issue. A zip is checked from its
+directory (declared sizes, compression ratio) and the first bytes of each XML part (no DTD:
+entity-expansion bombs are refused before any parser sees them).
 """
 from __future__ import annotations
 
 import hashlib
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +94,35 @@ def _check_zip(data: bytes, rel: str, rules: Rules) -> Issue | None:
                 "detail": f"压缩比 {ratio:.0f} 倍，超过上限 {max_ratio:.0f} 倍"})
     if not any(i.filename.lower().startswith("xl/") for i in infos):
         return Issue(rule="file-unreadable", file=rel, params={"reason": "不是 Excel 工作簿"})
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            dtd = any(_declares_dtd(zf, i) for i in infos if i.filename.lower().endswith(_XML_PART_SUFFIXES))
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError, NotImplementedError):
+        return Issue(rule="file-unreadable", file=rel, params={"reason": "文件已损坏或不完整"})
+    if dtd:
+        return Issue(rule="file-unreadable", file=rel, params={
+            "reason": "文件内含 XML 实体定义（DTD），Excel 不会生成这种内容，可能是恶意文件"})
     return None
+
+
+_XML_PART_SUFFIXES = (".xml", ".rels", ".vml")
+_COMMENT = re.compile(rb"<!--.*?-->", re.S)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+
+
+def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head_bytes: int = 65536) -> bool:
+    """True when an XML part has a DOCTYPE (entity definitions: the billion-laughs bomb) or
+    a prolog too long to check. OOXML never uses DTDs; only the part's first bytes are read."""
+    with zf.open(info) as fh:
+        head = fh.read(head_bytes)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
+    head = _COMMENT.sub(b"", head)
+    root = _ROOT_START.search(head)
+    prolog = head[: root.start()] if root else head
+    if b"<!DOCTYPE" in prolog.upper() or b"<!ENTITY" in prolog.upper() or b"<!--" in prolog:
+        return True
+    return root is None and len(head) >= head_bytes // 2
 
 
 def _is_encrypted(data: bytes) -> bool:

@@ -10,6 +10,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
 from typing import Any, Iterator
@@ -61,7 +62,7 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     try:
         book = ElementTree.fromstring(zf.read("xl/workbook.xml"))
         rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    except (KeyError, ElementTree.ParseError):
+    except (KeyError, ElementTree.ParseError, ValueError):   # ValueError: defusedxml refused a DTD
         return {}
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = {}
@@ -93,8 +94,8 @@ def formula_cells_without_value(data: bytes) -> dict[str, set[tuple[int, int]]]:
                     cells.add((int(m.group(2)) - 1, _col_index(m.group(1))))
                 if cells:
                     out[name] = cells
-    except (zipfile.BadZipFile, OSError):
-        return {}
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError, NotImplementedError):
+        return {}   # a damaged part: calamine read what it could; this scan is only a hint
     return out
 
 
@@ -182,6 +183,24 @@ def read_sheets(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
     if kind == "csv":
         return read_csv(data, rules)
     return read_workbook(data, kind, rules)
+
+
+#: Excel's cell limit: a longer text would make every workbook written from it unopenable
+EXCEL_MAX_CHARS = 32767
+
+
+def cut_long_cells(rows: list[list[Any]]) -> list[tuple[int, int, int]]:
+    """Cut, in place, every text longer than Excel's cell limit (only a hand-made or damaged
+    file holds one); returns (row0, col0, original length) of each cut cell."""
+    cut = []
+    for r, row in enumerate(rows):
+        if not any(v.__class__ is str and len(v) > EXCEL_MAX_CHARS for v in row):
+            continue
+        for c, v in enumerate(row):
+            if v.__class__ is str and len(v) > EXCEL_MAX_CHARS:
+                row[c] = v[:EXCEL_MAX_CHARS]
+                cut.append((r, c, len(v)))
+    return cut
 
 
 def iter_cells(row: list[Any]) -> Iterator[tuple[int, Any]]:

@@ -22,79 +22,92 @@ import numpy as np
 import pandas as pd
 
 PAIR_COLUMNS = ["i_l", "i_r", "block"]
+_NO_PAIRS = pd.DataFrame({"i_l": pd.Series(dtype="int64"), "i_r": pd.Series(dtype="int64")})
 
 
-def _star(keys: pd.Series) -> pd.DataFrame:
+def _ids(values: pd.Series, sort: bool = False) -> np.ndarray:
+    """Integer code per value ("" → -1); with ``sort`` the codes follow the sort order."""
+    codes, uniques = pd.factorize(values, sort=sort)
+    empty = np.flatnonzero(np.asarray(uniques, dtype=object) == "")
+    return np.where(codes == empty[0], -1, codes).astype("int64") if len(empty) else codes.astype("int64")
+
+
+def _combine(*parts: np.ndarray) -> np.ndarray:
+    """One integer key from several (-1 when any part is -1)."""
+    key = np.zeros(len(parts[0]), dtype="int64")
+    missing = np.zeros(len(parts[0]), dtype=bool)
+    for p in parts:
+        key = key * (int(p.max(initial=0)) + 1) + np.maximum(p, 0)
+        missing |= p < 0
+    return np.where(missing, -1, key)
+
+
+def _star(keys: np.ndarray) -> pd.DataFrame:
     """Pairs (first record of each key, every other record of that key)."""
-    s = keys[keys != ""]
-    pos = pd.Series(np.arange(len(keys))[keys.to_numpy() != ""], index=s.index)
-    first = pos.groupby(s.to_numpy()).transform("min")
-    mask = pos.to_numpy() != first.to_numpy()
-    return pd.DataFrame({"i_l": first.to_numpy()[mask], "i_r": pos.to_numpy()[mask]})
+    i = np.flatnonzero(keys >= 0)
+    k = keys[i]
+    order = np.lexsort((i, k))
+    i, k = i[order], k[order]
+    head = np.r_[True, k[1:] != k[:-1]] if len(k) else np.zeros(0, dtype=bool)
+    first = i[np.maximum.accumulate(np.where(head, np.arange(len(i)), 0))] if len(i) else i
+    mask = ~head
+    return pd.DataFrame({"i_l": first[mask], "i_r": i[mask]})
 
 
-def _within(keys: pd.Series, order: pd.Series, max_block: int, window: int) -> pd.DataFrame:
+def _within(keys: np.ndarray, order: np.ndarray, max_block: int, window: int) -> pd.DataFrame:
     """All pairs inside each key group up to ``max_block`` records; sorted neighbourhood
     (``window`` following records by ``order``) inside larger groups."""
-    frame = pd.DataFrame({"k": keys.to_numpy(), "o": order.to_numpy(), "i": np.arange(len(keys))})
-    frame = frame[frame["k"] != ""]
-    if frame.empty:
-        return pd.DataFrame({"i_l": [], "i_r": []}, dtype="int64")
-    size = frame.groupby("k")["i"].transform("size")
-    frame = frame[size > 1]
-    size = size[size > 1]
-    small = frame[size <= max_block]
+    i = np.flatnonzero(keys >= 0)
+    if not len(i):
+        return _NO_PAIRS
+    k = keys[i]
+    size = np.bincount(k)[k]
+    small, large = (size > 1) & (size <= max_block), size > max_block
     out = []
-    if not small.empty:
-        m = small[["k", "i"]].merge(small[["k", "i"]], on="k", suffixes=("_l", "_r"))
+    if small.any():
+        f = pd.DataFrame({"k": k[small], "i": i[small]})
+        m = f.merge(f, on="k", suffixes=("_l", "_r"))
         out.append(m.loc[m["i_l"] < m["i_r"], ["i_l", "i_r"]])
-    large = frame[size > max_block].sort_values(["k", "o", "i"], kind="stable")
-    if not large.empty:
-        k = large["k"].to_numpy()
-        i = large["i"].to_numpy()
-        for step in range(1, window + 1):
-            same = k[step:] == k[:-step]
-            a, b = i[:-step][same], i[step:][same]
-            out.append(pd.DataFrame({"i_l": np.minimum(a, b), "i_r": np.maximum(a, b)}))
-    if not out:
-        return pd.DataFrame({"i_l": [], "i_r": []}, dtype="int64")
-    return pd.concat(out, ignore_index=True)
+    if large.any():
+        out.append(_neighbours(order[i[large]], k[large], window, i[large]))
+    return pd.concat(out, ignore_index=True) if out else _NO_PAIRS
 
 
-def _neighbours(keys: pd.Series, group: pd.Series, window: int) -> pd.DataFrame:
+def _neighbours(sort_key: np.ndarray, group: np.ndarray, window: int, index: np.ndarray | None = None) -> pd.DataFrame:
     """Sorted neighbourhood: each record with the next ``window`` records of its ``group``
-    in ``keys`` order (records with an empty key or group are left out)."""
-    frame = pd.DataFrame({"g": group.to_numpy(), "k": keys.to_numpy(), "i": np.arange(len(keys))})
-    frame = frame[(frame["g"] != "") & (frame["k"] != "")].sort_values(["g", "k", "i"], kind="stable")
-    g, i = frame["g"].to_numpy(), frame["i"].to_numpy()
+    in ``sort_key`` order (records with a negative key or group are left out)."""
+    i = np.arange(len(group)) if index is None else index
+    keep = (group >= 0) & (sort_key >= 0)
+    g, s, i = group[keep], sort_key[keep], i[keep]
+    order = np.lexsort((i, s, g))
+    g, i = g[order], i[order]
     out = []
-    for step in range(1, window + 1):
-        if step >= len(i):
-            break
+    for step in range(1, min(window, len(i) - 1) + 1):
         same = g[step:] == g[:-step]
         a, b = i[:-step][same], i[step:][same]
         out.append(pd.DataFrame({"i_l": np.minimum(a, b), "i_r": np.maximum(a, b)}))
-    return pd.concat(out, ignore_index=True) if out else pd.DataFrame({"i_l": [], "i_r": []}, dtype="int64")
+    return pd.concat(out, ignore_index=True) if out else _NO_PAIRS
 
 
 def candidate_pairs(prep: pd.DataFrame, max_block: int = 40, window: int = 10,
                     fuzzy_window: int = 3) -> pd.DataFrame:
     """The candidate pairs of ``prep`` (see the module docstring), each pair once."""
-    company = prep["ctype"] == "企业"
-    has_city = prep["ecity"] != ""
-    order = prep["name_key"] + "|" + prep["ecity"]
-    name_city = (prep["name_key"] + "#" + prep["branch"] + "|" + prep["ecity"]).where(
-        company & has_city & (prep["name_key"] != ""), "")
-    long_key = company & has_city & (prep["name_key"].str.len() >= 5)
-    city = prep["ecity"].where(long_key, "")
-    typed = prep["ctype"] + "|"
+    company = (prep["ctype"] == "企业").to_numpy()
+    ctype = company.astype("int64")
+    key_rank = _ids(prep["name_key"], sort=True)
+    city = _ids(prep["ecity"])
+    order = _combine(np.maximum(key_rank, 0), np.maximum(city, 0))
+    name_city = _combine(key_rank, _ids(prep["branch"]) + 1, city)
+    long_key = company & (prep["name_key"].str.len() >= 5).to_numpy() & (city >= 0)
+    fuzzy_city = np.where(long_key, city, -1)
+    reversed_rank = _ids(prep["name_key"].str[::-1], sort=True)
     parts = [
-        ("code", _star(prep["code"].where(company, ""))),
-        ("mobile", _within((typed + prep["mobile"]).where(prep["mobile"] != "", ""), order, max_block, window)),
-        ("email", _within((typed + prep["email"]).where(prep["email"] != "", ""), order, max_block, window)),
-        ("name", _within(name_city, prep["row_id"].astype(str), max_block, window)),
-        ("sorted", _neighbours(prep["name_key"], city, fuzzy_window)),
-        ("reversed", _neighbours(prep["name_key"].str[::-1], city, fuzzy_window)),
+        ("code", _star(np.where(company, _ids(prep["code"]), -1))),
+        ("mobile", _within(_combine(_ids(prep["mobile"]), ctype), order, max_block, window)),
+        ("email", _within(_combine(_ids(prep["email"]), ctype), order, max_block, window)),
+        ("name", _within(np.where(company, name_city, -1), np.arange(len(prep)), max_block, window)),
+        ("sorted", _neighbours(key_rank, fuzzy_city, fuzzy_window)),
+        ("reversed", _neighbours(reversed_rank, fuzzy_city, fuzzy_window)),
     ]
     frames = [p.assign(block=name) for name, p in parts if len(p)]
     if not frames:

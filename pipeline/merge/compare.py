@@ -46,7 +46,7 @@ def compare_pairs(prep: pd.DataFrame, pairs: pd.DataFrame, threshold: float = 92
     if n == 0:
         return s.assign(name_score=pd.Series(dtype="float64"), match=pd.Series(dtype=bool),
                         rank=pd.Series(dtype="int64"), evidence=pd.Series(dtype=object))
-    ids = {a: _ids(prep[a]) for a in ("ctype", "name", "name_key", "branch", "ecity", "ncity",
+    ids = {a: _ids(prep[a]) for a in ("name", "name_key", "branch", "ecity", "ncity",
                                       "province", "code", "mobile", "email")}
 
     def same(a: str) -> np.ndarray:
@@ -57,8 +57,9 @@ def compare_pairs(prep: pd.DataFrame, pairs: pd.DataFrame, threshold: float = 92
         x, y = ids[a][il], ids[a][ir]
         return (x >= 0) & (y >= 0) & (x != y)
 
-    company = (s["ctype_l"].to_numpy() == "企业") & same("ctype")
-    person = (s["ctype_l"].to_numpy() == "个人") & same("ctype")
+    is_company = (prep["ctype"] == "企业").to_numpy()
+    company = is_company[il] & is_company[ir]
+    person = ~is_company[il] & ~is_company[ir]
     has_names = np.where(company, (ids["name_key"][il] >= 0) & (ids["name_key"][ir] >= 0),
                          (ids["name"][il] >= 0) & (ids["name"][ir] >= 0))
     equal_names = np.where(company, same("name_key"), same("name"))

@@ -194,12 +194,6 @@ def _parent_name(raw: str, branch_word: str, legal: tuple[str, ...]) -> str:
     return (head[:cut] if cut > 0 else head).strip("（( ")
 
 
-def _clean(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value).strip()
-
-
 def prepare_keys(records: pd.DataFrame, kb: KeyBuilder, code_alias: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per record (same positions) with everything matching needs.
 

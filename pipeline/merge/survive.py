@@ -158,9 +158,17 @@ def _conflicts(f: str, mlab: np.ndarray, validity: np.ndarray, codes: np.ndarray
     kept_code = pd.Series(codes[winners], index=mlab[winners])
     df["kept"] = df["lab"].map(kept_code).to_numpy() == df["code"].to_numpy()
     df = df.sort_values(["lab", "pos"], kind="stable")
-    where = (df["src"] + "：" + df["text"]).groupby(df["lab"]).agg(" / ".join)
-    other = df[~df["kept"]].drop_duplicates(["lab", "code"]).groupby("lab")["text"].agg("、".join)
-    kept = df[df["kept"]].drop_duplicates("lab").set_index("lab")["text"]
-    labels = where.index.to_numpy()
-    return [{"label": int(c), "field": f, "kept": k, "other": o, "sources": w} for c, k, o, w in zip(
-        labels.tolist(), kept.reindex(labels).tolist(), other.reindex(labels).fillna("").tolist(), where.tolist())]
+    labs = df["lab"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, labs[1:] != labs[:-1]]).tolist() + [len(labs)]
+    items = (df["src"] + "：" + df["text"]).tolist()
+    texts, is_kept, code = df["text"].tolist(), df["kept"].tolist(), df["code"].tolist()
+    out = []
+    for a, b in zip(starts[:-1], starts[1:]):
+        kept = next((texts[j] for j in range(a, b) if is_kept[j]), "")
+        seen: dict[int, str] = {}
+        for j in range(a, b):
+            if not is_kept[j]:
+                seen.setdefault(code[j], texts[j])
+        out.append({"label": int(labs[a]), "field": f, "kept": kept, "other": "、".join(seen.values()),
+                    "sources": " / ".join(items[a:b])})
+    return out

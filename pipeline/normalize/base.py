@@ -6,7 +6,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -100,8 +100,9 @@ def shown(value: Any) -> str:
 
 def factorize(values: pd.Series | Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     """Codes per row (-1 for empty cells) and the distinct values."""
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-    return codes, list(uniques)
+    series = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)   # typed columns stay typed (fast)
+    return codes, list(uniques.tolist() if hasattr(uniques, "tolist") else uniques)
 
 
 def rows_by_code(codes: np.ndarray, count: int) -> list[np.ndarray]:
@@ -111,17 +112,3 @@ def rows_by_code(codes: np.ndarray, count: int) -> list[np.ndarray]:
     order = np.argsort(small, kind="stable")[int((~valid).sum()):]   # -1 (empty) sorts first
     counts = np.bincount(codes[valid], minlength=count)
     return np.split(order, np.cumsum(counts)[:-1]) if count else []
-
-
-def map_unique(values: pd.Series, parse: Callable[[Any], Parsed]) -> tuple[np.ndarray, list[Parsed]]:
-    """Parse each distinct value once. Returns (codes per row, parsed per code)."""
-    codes, uniques = factorize(values)
-    return codes, [EMPTY if is_blank(u) else parse(u) for u in uniques]
-
-
-def take(parsed: Sequence[Any], codes: np.ndarray, attr: str = "value") -> np.ndarray:
-    """Per-row attribute of the parsed distinct values (None for empty cells)."""
-    vals = np.empty(len(parsed) + 1, dtype=object)
-    vals[:-1] = [getattr(p, attr) if attr else p for p in parsed]
-    vals[-1] = None
-    return vals[codes]

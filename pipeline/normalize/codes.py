@@ -74,15 +74,3 @@ def code_entity(code: str, kinds: Mapping[str, str]) -> str:
         if label:
             return label
     return ""
-
-
-def entity_mismatch(code: str, name: str, kinds: Mapping[str, str], forms: Sequence[NameForm]) -> str:
-    """The code's entity label when the name's legal form contradicts it, else ""."""
-    if not code or not name:
-        return ""
-    for form in forms:
-        if any(w in name for w in form.words):
-            if code.startswith(form.prefixes):
-                return ""
-            return code_entity(code, kinds) or f"类型代码 {code[:2]}"
-    return ""

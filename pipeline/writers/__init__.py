@@ -3,6 +3,7 @@ into place whole, under a per-month lock, then the run is recorded in the histor
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,19 @@ def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -
     return customers
 
 
+#: summary.json counts kept with the run in the history store (``runs.counts``)
+RUN_COUNTS = ("files", "rows_read", "customers", "merged_rows", "rejected_rows", "skipped_rows",
+              "duplicates_merged", "issues_by_severity", "issues_by_rule", "grades")
+
+
+def run_record(catalog: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
+    """What ``history.save_run`` stores about the run: the manifest (inputs with sha256,
+    package version, rules digest, as_of) plus rows, counts and the start/finish times."""
+    return {**summary["manifest"], "rows": summary.get("rows_read"),
+            "counts": {k: summary[k] for k in RUN_COUNTS if k in summary},
+            "started": catalog.get("started"), "finished": dt.datetime.now().isoformat(timespec="seconds")}
+
+
 def write_outputs(catalog: dict[str, Any]) -> StageResult:
     """Write customers.xlsx, issues.csv, summary.json, report.html, returns/ and views/ into
     ``output/<YYYY-MM>/`` and save the run to ``output/history.sqlite``."""
@@ -48,6 +62,6 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
             write_returns(tmp / "returns", data, issue_table)
             write_views(tmp / "views", customers, rules)
             write_report(tmp / "report.html", data)
-        history.save_run(out_root / "history.sqlite", month, summary["manifest"], customers,
-                         catalog.get("identities"))
+        history.save_run(out_root / "history.sqlite", month, run_record(catalog, summary), customers,
+                         catalog.get("identities"), catalog.get("submissions"))
     return StageResult(data={"summary": summary, "issue_table": issue_table})

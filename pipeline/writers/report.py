@@ -28,7 +28,11 @@ TEMPLATE = "report.html.j2"
 DEFAULTS = {"max_issue_rows": 2000, "examples_per_rule": 5, "hot_words": 20, "top_provinces": 15,
             "top_industries": 12, "max_table_rows": 200}
 TABLE_HEADERS = {"change": "变化类型", "before": "变化前", "after": "变化后", "note": "说明", "kind": "提醒类型",
-                 "date": "日期"}
+                 "date": "日期", "status": "复核结果", "src_file": "文件", "src_sheet": "工作表", "src_row": "行",
+                 "column": "列", "previous_file": "上次提交", "previous_month": "上次月份", "rule": "规则代码"}
+#: the 复核结果 table (pipeline.resubmit): columns shown, in order (record_key is internal)
+RESUBMISSION_SHOWN = ["status", "src_file", "src_sheet", "src_row", "column", "name", "field", "before", "after",
+                      "note", "previous_file", "previous_month"]
 LAYOUT_ZH = {"list": "列表", "form-label": "表单（项目/填写内容）", "form-fields": "表单（字段清单）"}
 FIGURES = [  # (summary key, label, tone)
     ("files", "文件", ""), ("rows_read", "读取行", ""), ("customers", "客户", "accent"),
@@ -209,13 +213,21 @@ def _generic_table(frame: pd.DataFrame | None, names: Mapping[str, str], limit: 
     if frame is None:
         return None
     cols = [c for c in frame.columns if not str(c).startswith("_") and c not in ("row_ids", "row_id")]
-    kind = next((c for c in ("change", "kind") if c in frame.columns), None)
+    kind = next((c for c in ("change", "kind", "status") if c in frame.columns), None)
     kinds = [(str(k), int(n)) for k, n in frame[kind].value_counts(sort=False).items()] if kind else []
     return {
         "headers": [TABLE_HEADERS.get(str(c)) or names.get(str(c), str(c)) for c in cols],
         "rows": [[_cell(v) for v in row] for row in frame[cols].head(limit).itertuples(index=False, name=None)],
         "total": len(frame), "kinds": kinds,
     }
+
+
+def _resubmission_table(frame: pd.DataFrame | None, names: Mapping[str, str], limit: int) -> dict[str, Any] | None:
+    """复核结果: shown only when some file of the run was a resubmission (rows exist)."""
+    if frame is None or not len(frame):
+        return None
+    shown = frame[[c for c in RESUBMISSION_SHOWN if c in frame.columns]]
+    return _generic_table(shown, {**names, "name": "客户名称", "field": "字段"}, limit)
 
 
 def _distributions(customers: pd.DataFrame | None, summary: Mapping[str, Any], rules, settings) -> dict[str, Markup]:
@@ -307,6 +319,7 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         "conflicts": len(_frame(data.get("conflicts")) if _frame(data.get("conflicts")) is not None else []),
         "changes": _generic_table(_frame(data.get("changes")), names, int(settings["max_table_rows"])),
         "reminders": _generic_table(_frame(data.get("reminders")), names, int(settings["max_table_rows"])),
+        "resubmission": _resubmission_table(_frame(data.get("resubmission")), names, int(settings["max_table_rows"])),
         "severity_zh": SEVERITY_ZH,
     }
 
@@ -318,5 +331,6 @@ def build_report_html(data: Mapping[str, Any]) -> str:
 
 def write_report(path: Path, data: Mapping[str, Any]) -> None:
     """Write report.html for the run catalog ``data`` (rules, options, summary, issue_table,
-    customers, files, source_rows, links, merges, conflicts; optional changes, reminders)."""
+    customers, files, source_rows, links, merges, conflicts; optional changes, reminders,
+    resubmission)."""
     Path(path).write_text(build_report_html(data), encoding="utf-8")

@@ -4,7 +4,8 @@ The submitted workbook is opened with openpyxl (the input file is only read) so 
 merged cells, data validations, styles, widths and formulas survive. Certain fixes are
 written in place (light green, comment ``已自动更正，原值：…``); cells with issues are
 filled by severity and get one combined comment; a ``问题清单`` sheet is inserted FIRST
-(and made active) listing every issue of the file with a link to its cell.
+(and made active) listing every issue of the file with a link to its cell; a resubmitted
+file also gets ``与上次提交对比`` (:mod:`.comparison`).
 ``.xls`` and ``.csv`` submissions come back as ``.xlsx`` rebuilt from their values.
 A file intake refused (corrupt, encrypted, too large) comes back as a workbook holding
 only the ``问题清单``: it is never opened with openpyxl.
@@ -23,10 +24,12 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
-from ..intake.readers import read_sheets
+from ..intake.readers import ReadError, read_sheets
 from ..issues import SEVERITY_ORDER, SEVERITY_ZH
 from ..rules import Rules
-from .xlsx import PERCENT_FORMAT, as_number, display_width, is_blank, set_cell, text_of
+from .comparison import DEFAULT_TITLE as COMPARISON_SHEET
+from .comparison import add_comparison_sheet, comparison_for
+from .xlsx import EXCEL_MAX_CHARS, PERCENT_FORMAT, as_number, clean_text, display_width, is_blank, set_cell, text_of
 
 AUTHOR = "crm-pipeline"
 ISSUE_SHEET_HEADERS = ["工作表", "单元格", "级别", "字段", "问题", "修改建议", "填写值", "规则代码"]
@@ -85,6 +88,7 @@ class Annotator:
             old = cell.comment
             if old is not None and old.author != AUTHOR and old.text:
                 text += f"\n——原批注：{old.text}"
+            text = clean_text(text)        # messages quote submitted values (control characters)
             lines = text.split("\n")
             comment = Comment(text, AUTHOR)
             comment.width = min(max(display_width(max(lines, key=display_width)) * 7 + 20, 200), 480)
@@ -115,20 +119,38 @@ def _clear_previous_annotations(wb, fills: Iterable[str]) -> None:
                     cell.fill = PatternFill()
 
 
-def open_submission(path: Path, status: str, rules: Rules) -> tuple[Workbook, dict[str, Any]]:
-    """The workbook to annotate and a map: sheet name in issues -> worksheet."""
+def _cut_long_texts(wb) -> None:
+    """Texts over Excel's cell limit (a hand-made file) are cut, so the returned workbook
+    opens; intake reported each with text-too-long."""
+    for ws in wb.worksheets:
+        for cell in getattr(ws, "_cells", {}).values():
+            if cell.data_type == "s" and isinstance(cell.value, str) and len(cell.value) > EXCEL_MAX_CHARS:
+                set_cell(cell, cell.value)
+
+
+def open_submission(path: Path, status: str, rules: Rules, rebuild: bool = False) -> tuple[Workbook, dict[str, Any]]:
+    """The workbook to annotate and a map: sheet name in issues -> worksheet.
+
+    ``rebuild`` (or an xlsx openpyxl cannot load although intake could read it, e.g. a
+    damaged part or a sheet name openpyxl refuses): a new workbook from the cell values."""
     suffix = path.suffix.lower()
-    if status == "已拒收":
-        wb = Workbook()
-        wb.remove(wb.active)
-        return wb, {}
-    if suffix in (".xlsx", ".xlsm"):
-        wb = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=False)
-        return wb, {ws.title: ws for ws in wb.worksheets}
-    kind = "csv" if suffix == ".csv" else "xls"
-    sheets = read_sheets(path.read_bytes(), kind, rules)
     wb = Workbook()
     wb.remove(wb.active)
+    if status == "已拒收":
+        return wb, {}
+    if suffix in (".xlsx", ".xlsm") and not rebuild:
+        try:
+            loaded = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=False)
+        except Exception:  # noqa: BLE001 — openpyxl raises many types on damaged files
+            rebuild = True
+        else:
+            _cut_long_texts(loaded)
+            return loaded, {ws.title: ws for ws in loaded.worksheets}
+    kind = "csv" if suffix == ".csv" else ("xlsx" if suffix in (".xlsx", ".xlsm") else "xls")
+    try:
+        sheets = read_sheets(path.read_bytes(), kind, rules)
+    except (ReadError, OSError):
+        return wb, {}
     by_name = {}
     for raw in sheets:
         ws = wb.create_sheet(_sheet_title(raw.name, path.stem))
@@ -240,20 +262,31 @@ def add_issue_sheet(wb, sheets: Mapping[str, Any], issues: pd.DataFrame, title: 
 
 def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fixes: pd.DataFrame | None,
                     columns: pd.DataFrame | None, rules: Rules,
-                    cells: Mapping[int, Mapping[str, str]] | None = None) -> Path:
+                    cells: Mapping[int, Mapping[str, str]] | None = None,
+                    comparison: pd.DataFrame | None = None, previous: str = "") -> Path:
     """Annotate one submission and save it to ``dest`` (the input is only read). ``cells``:
-    row_id -> {field key: cell} for form records (a form's fields do not share one row)."""
+    row_id -> {field key: cell} for form records (a form's fields do not share one row).
+    ``comparison``: the file's rows of the ``resubmission`` frame when it is a resubmission
+    (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None."""
     settings = rules.extra.get("template") or {}
     fills = dict(settings.get("fills") or {})
-    ann = Annotator(fills)
-    wb, sheets = open_submission(src, status, rules)
-    _clear_previous_annotations(wb, {**DEFAULT_FILLS, **fills}.values())
-    add_fixes(ann, sheets, fixes, columns, rules, cells)
-    add_issues(ann, sheets, issues)
-    ann.apply(wb, sheets)
-    add_issue_sheet(wb, sheets, issues, settings.get("issue_sheet", "问题清单"), ann.fills)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(dest)
+    for rebuild in (False, True):
+        ann = Annotator(fills)
+        wb, sheets = open_submission(src, status, rules, rebuild)
+        try:
+            _clear_previous_annotations(wb, {**DEFAULT_FILLS, **fills}.values())
+            add_fixes(ann, sheets, fixes, columns, rules, cells)
+            add_issues(ann, sheets, issues)
+            ann.apply(wb, sheets)
+            add_issue_sheet(wb, sheets, issues, settings.get("issue_sheet", "问题清单"), ann.fills)
+            add_comparison_sheet(wb, sheets, comparison, previous,
+                                 settings.get("comparison_sheet", COMPARISON_SHEET), ann.fills)
+            wb.save(dest)
+            return dest
+        except Exception:  # noqa: BLE001 — a loaded workbook openpyxl cannot write back: rebuild it
+            if rebuild:
+                raise
     return dest
 
 
@@ -290,5 +323,6 @@ def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.Data
         f_fix = fixes[fixes["src_file"] == rec.src_file] if fixes is not None and len(fixes) else None
         f_cols = columns[columns["src_file"] == rec.src_file] if columns is not None and len(columns) else None
         status = rec.status if src.is_file() else "已拒收"
-        written.append(return_workbook(src, dest, status, mine, f_fix, f_cols, rules, cells))
+        compared, previous = comparison_for(catalog, rec.src_file)
+        written.append(return_workbook(src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous))
     return written

@@ -78,6 +78,7 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
         "rejected_rows": rejected,
         "skipped_rows": skipped,
         "duplicates_merged": int(merged - customers_with_rows),
+        "pairs_compared": int((data.get("merge_stats") or {}).get("pairs_compared", 0) or 0),
         "issues_by_severity": _counts(table["severity"] if len(table) else empty, SEVERITIES),
         "issues_by_rule": by_rule,
         "grades": {

@@ -3,13 +3,15 @@
 Nothing from a submission may become a formula (SPEC §10): xlsxwriter workbooks are opened
 with ``strings_to_formulas/urls/numbers`` off and every ``str`` goes through
 ``write_string``; openpyxl cells get ``data_type = "s"`` when their text starts with ``=``
-(openpyxl would otherwise store it as a formula). CSV values are neutralised with a leading
+(openpyxl would otherwise store it as a formula). Every text goes through :func:`clean_text`
+(no XML-illegal control characters, at most 32 767 characters). CSV values are neutralised with a leading
 apostrophe (the OWASP recommendation for CSV injection).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -18,6 +20,10 @@ import xlsxwriter
 
 #: a cell text starting with one of these is a formula to Excel or LibreOffice
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Excel refuses to open a file holding a longer cell text
+EXCEL_MAX_CHARS = 32767
+#: characters XML 1.0 cannot hold (openpyxl raises IllegalCharacterError on them)
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 DATE_FORMAT = "yyyy-mm-dd"
 AMOUNT_FORMAT = "#,##0.00"
@@ -45,6 +51,14 @@ def is_blank(value: Any) -> bool:
 
 def is_risky(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(RISKY_PREFIXES)
+
+
+def clean_text(text: str) -> str:
+    """Text any workbook can hold: XML-illegal control characters removed, cut at Excel's
+    32 767-character cell limit (intake already flags longer cells with text-too-long)."""
+    if _ILLEGAL_XML.search(text):
+        text = _ILLEGAL_XML.sub("", text)
+    return text[:EXCEL_MAX_CHARS] if len(text) > EXCEL_MAX_CHARS else text
 
 
 def neutralise_csv(value: Any) -> Any:
@@ -163,7 +177,7 @@ def write_value(ws, row: int, col: int, value: Any, kind: str, fmt: Formats) -> 
         if n is not None and math.isfinite(n) and not isinstance(value, bool):
             ws.write_number(row, col, n)
             return
-    ws.write_string(row, col, text_of(value))
+    ws.write_string(row, col, clean_text(text_of(value)))
 
 
 def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Sequence[str],
@@ -177,7 +191,7 @@ def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Seque
         ws.set_column(j, j, w, fmt.text if kinds[j] == "text" else None)
     ws.set_row(0, 30)
     for j, h in enumerate(headers):
-        ws.write_string(0, j, str(h), fmt.header)
+        ws.write_string(0, j, clean_text(str(h)), fmt.header)
     for i, row in enumerate(rows, start=1):
         for j, v in enumerate(row):
             write_value(ws, i, j, v, kinds[j], fmt)
@@ -192,7 +206,7 @@ def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Seque
 def set_cell(cell, value: Any) -> None:
     """Set an openpyxl cell so that submitted text can never become a formula."""
     if isinstance(value, str):
-        cell.value = value
+        cell.value = clean_text(value)
         cell.data_type = "s"
         return
     if hasattr(value, "to_pydatetime"):

@@ -1,0 +1,397 @@
+"""Resubmissions (SPEC §9, issue 8): a team sends a corrected file again.
+
+A pure stage, run after ``monthly``. :func:`compare_submissions` describes every submitted
+file of this run as a *submission* (its team, sha256, data sheets, the issues of each record
+and each record's canonical values), finds the previous submission of the same file among
+``previous_submissions`` (read from the history store by :func:`pipeline.history.load_history`)
+and lists, per record and field, what changed:
+
+``已修正``      an issue of the previous submission is gone;
+``仍存在``      an issue of the previous submission is still there (same record, field, rule);
+``未要求的变更``  a value changed where the previous submission had no issue, a record was
+                added, or a record of the previous submission is missing.
+
+A previous submission is the most recent one, in this month or up to
+``resubmit.window_months`` months before (rules/settings.yaml), from the same file name or
+from the same team (``src_team``) with the same data sheet names, with a different sha256
+(an unchanged file re-run is not a resubmission). Records are matched by identity, not by
+row: a valid 统一社会信用代码, else 客户名称, else 手机号码 (rows may shift between versions).
+An issue is keyed by (record, field, rule).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any, Iterable, Mapping, Sequence
+
+import pandas as pd
+
+from .issues import Issue, display_value, render
+from .model import StageResult
+from .rules import Rules
+
+# --- output vocabulary (contract values: writers and tests match on them) ---
+STATUS_FIXED = "已修正"
+STATUS_OPEN = "仍存在"
+STATUS_UNASKED = "未要求的变更"
+STATUS_ORDER = (STATUS_FIXED, STATUS_OPEN, STATUS_UNASKED)
+
+RESUBMISSION_COLUMNS = ["src_file", "src_sheet", "src_row", "column", "previous_file", "previous_month",
+                        "record_key", "name", "field", "rule", "status", "before", "after", "note"]
+SUBMISSION_COLUMNS = ["src_file", "src_team", "sha256", "sheets", "fields", "issues", "records",
+                      "previous_file", "previous_month", "previous_sha256"]
+
+#: identities a record is matched by, strongest first (``uscc`` only when valid)
+ID_ORDER = ("uscc", "name", "mobile", "uscc_raw", "position")
+
+NOTES = {
+    "fixed": "上次提交的问题已修正：{title}",
+    "fixed_file": "上次提交的文件级问题已解决：{title}",
+    "open": "问题仍存在：{message}",
+    "open_changed": "已修改，但仍有问题：{message}",
+    "changed": "上次提交此处没有问题，本次被修改，请确认是否有意修改",
+    "changed_issue": "上次提交此处没有问题，本次被修改，且出现新问题：{message}",
+    "added": "本次新增的记录（上次提交中没有）",
+    "removed": "上次提交中的这条记录本次未再出现",
+    "removed_open": "上次提交中的这条记录本次未再出现（上次有 {n} 个问题）",
+}
+
+
+def compare_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd.DataFrame | None,
+                        previous_submissions: pd.DataFrame | None, files: pd.DataFrame | None,
+                        columns: pd.DataFrame | None, rules: Rules, month: str) -> StageResult:
+    """This run's ``submissions`` (to be saved in the history store) and the ``resubmission``
+    frame (RESUBMISSION_COLUMNS) comparing each resubmitted file with its previous submission.
+
+    ``issues`` is the run's issue list (``Issue`` values) or the issue table
+    (:func:`pipeline.issues.issues_frame`, field as Chinese name). Nothing is mutated.
+    """
+    window = int(rules.setting("resubmit.window_months", 1) or 0)
+    current = build_submissions(records, issues, files, columns, rules)
+    previous = _candidates(previous_submissions, month, window)
+    names = rules.field_names
+    rows: list[dict] = []
+    chosen: list[dict] = []
+    current_names = {s["src_file"] for s in current}
+    current_shas = {s["sha256"] for s in current if s["sha256"]}
+    letters: dict[str, dict[tuple[str, str], str]] = {}
+    if columns is not None and len(columns):
+        for f, s, k, c in zip(columns["src_file"], columns["src_sheet"], columns["field"], columns["column"]):
+            letters.setdefault(str(f), {})[(_text(s), str(k))] = _text(c)
+    for sub in current:
+        prev = _previous_for(sub, previous, current_names, current_shas)
+        chosen.append({"previous_file": prev["src_file"] if prev else "",
+                       "previous_month": prev["month"] if prev else "",
+                       "previous_sha256": prev["sha256"] if prev else ""})
+        if prev is not None:
+            rows.extend(_compare(sub, prev, rules, names, letters.get(sub["src_file"], {})))
+    subs = pd.DataFrame([{**s, **c} for s, c in zip(current, chosen)], columns=SUBMISSION_COLUMNS)
+    frame = pd.DataFrame(rows, columns=RESUBMISSION_COLUMNS)
+    if len(frame):
+        frame = _sorted(frame)
+    return StageResult(data={"resubmission": frame, "submissions": subs})
+
+
+# --------------------------------------------------------------------------- submissions
+
+def _text(value: Any) -> str:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if isinstance(value, (dt.datetime, pd.Timestamp)):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return "、".join(_text(v) for v in value)
+    return display_value(value).strip()
+
+
+def _months_before(month: str, n: int) -> str:
+    year, mon = (int(p) for p in month.split("-"))
+    index = year * 12 + (mon - 1) - n
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _typed_fields(records: pd.DataFrame, columns: pd.DataFrame | None, rules: Rules) -> dict[str, set[str]]:
+    """File -> field keys the team typed (a column of a list, a cell of a form)."""
+    keys = {f.key for f in rules.fields if not f.computed}
+    out: dict[str, set[str]] = {}
+    if columns is not None and len(columns):
+        for f, k in zip(columns["src_file"], columns["field"]):
+            if k in keys:
+                out.setdefault(str(f), set()).add(str(k))
+    if "src_cells" in records.columns:
+        for f, cells in zip(records["src_file"], records["src_cells"]):
+            if isinstance(cells, Mapping):
+                out.setdefault(str(f), set()).update(k for k in cells if k in keys)
+    return out
+
+
+def _identities(rec: Mapping[str, Any]) -> dict[str, str]:
+    bad = rec.get("bad_fields") or ()
+    ids = {}
+    code = _text(rec.get("uscc"))
+    if code:
+        ids["uscc_raw"] = code
+        if "uscc" not in bad:
+            ids["uscc"] = code
+    for key in ("name", "mobile"):
+        v = _text(rec.get(key))
+        if v:
+            ids[key] = v
+    ids["position"] = f"{_text(rec.get('src_sheet'))}!{_text(rec.get('src_row'))}"
+    return ids
+
+
+def _record_key(ids: Mapping[str, str]) -> str:
+    for kind in ("uscc", "name", "mobile"):
+        if ids.get(kind):
+            return f"{kind}:{ids[kind]}"
+    return f"row:{ids['position']}"
+
+
+def _issue_rows(issues: Iterable[Issue] | pd.DataFrame | None, rules: Rules) -> list[dict]:
+    """file, sheet, row, row_id, field (key), rule, value, message of every issue."""
+    if issues is None:
+        return []
+    if isinstance(issues, pd.DataFrame):
+        keys = {f.name: f.key for f in rules.fields}
+        out = []
+        for r in issues.to_dict("records"):
+            rid = r.get("row_id")
+            out.append({"file": _text(r.get("file")), "sheet": _text(r.get("sheet")), "row": _int(r.get("row")),
+                        "row_id": _int(rid), "field": keys.get(_text(r.get("field")), _text(r.get("field"))),
+                        "rule": _text(r.get("rule")), "value": _text(r.get("value")),
+                        "message": _text(r.get("message"))})
+        return out
+    out = []
+    for i in issues:
+        shown = render(i, rules)
+        out.append({"file": i.file, "sheet": i.sheet, "row": _int(i.row), "row_id": _int(i.row_id),
+                    "field": i.field, "rule": i.rule, "value": _text(shown["value"]), "message": shown["message"]})
+    return out
+
+
+def _int(value: Any) -> int | None:
+    try:
+        if value is None or pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd.DataFrame | None,
+                      files: pd.DataFrame | None, columns: pd.DataFrame | None, rules: Rules) -> list[dict]:
+    """One dict per submitted file (files intake ignored are left out): src_file, src_team,
+    sha256, sheets (data sheet names), fields (typed field keys), issues ([{record_key, field,
+    rule, value, message, sheet, row}]) and records ([{record_key, ids, name, sheet, row, values}])."""
+    records = records if records is not None else pd.DataFrame()
+    files = files if files is not None else pd.DataFrame(columns=["src_file", "sha256", "status"])
+    value_keys = [f.key for f in rules.fields if not f.computed and f.key in records.columns]
+    typed = _typed_fields(records, columns, rules) if len(records) else {}
+    by_file: dict[str, dict] = {}
+    for f in files.to_dict("records"):
+        if f.get("status") == "已忽略":
+            continue
+        name = _text(f.get("src_file"))
+        by_file[name] = {"src_file": name, "src_team": "", "sha256": _text(f.get("sha256")), "sheets": set(),
+                         "fields": set(typed.get(name, ())), "issues": [], "records": []}
+    if columns is not None and len(columns):
+        for f, s in zip(columns["src_file"], columns["src_sheet"]):
+            if str(f) in by_file:
+                by_file[str(f)]["sheets"].add(_text(s))
+    row_key: dict[int, str] = {}
+    cell_key: dict[tuple, str] = {}
+    seen: dict[tuple[str, str], int] = {}
+    for rec in records.to_dict("records") if len(records) else []:
+        sub = by_file.get(_text(rec.get("src_file")))
+        if sub is None:
+            continue
+        if not sub["src_team"]:
+            sub["src_team"] = _text(rec.get("src_team"))
+        sub["sheets"].add(_text(rec.get("src_sheet")))
+        ids = _identities(rec)
+        key = _record_key(ids)
+        n = seen[(sub["src_file"], key)] = seen.get((sub["src_file"], key), 0) + 1
+        if n > 1:
+            key = f"{key}#{n}"
+        values = {k: v for k in value_keys if (v := _text(rec.get(k)))}
+        sub["records"].append({"record_key": key, "ids": ids, "name": _text(rec.get("name")),
+                               "sheet": _text(rec.get("src_sheet")), "row": _int(rec.get("src_row")),
+                               "cells": dict(rec["src_cells"]) if isinstance(rec.get("src_cells"), Mapping) else {},
+                               "values": values})
+        rid = _int(rec.get("row_id"))
+        if rid is not None:
+            row_key[rid] = key
+        cell_key[(sub["src_file"], _text(rec.get("src_sheet")), _int(rec.get("src_row")))] = key
+    for issue in _issue_rows(issues, rules):
+        sub = by_file.get(issue["file"])
+        if sub is None:
+            continue
+        key = row_key.get(issue["row_id"]) if issue["row_id"] is not None else None
+        if key is None and issue["row"] is not None:
+            key = cell_key.get((issue["file"], issue["sheet"], issue["row"]), f"row:{issue['sheet']}!{issue['row']}")
+        sub["issues"].append({"record_key": key or "", "field": issue["field"], "rule": issue["rule"],
+                              "value": issue["value"], "message": issue["message"],
+                              "sheet": issue["sheet"], "row": issue["row"]})
+    out = []
+    for sub in by_file.values():
+        sub["sheets"] = sorted(s for s in sub["sheets"])
+        sub["fields"] = sorted(sub["fields"])
+        out.append(sub)
+    return out
+
+
+# --------------------------------------------------------------------------- matching
+
+def _candidates(previous: pd.DataFrame | None, month: str, window: int) -> list[dict]:
+    """Previous submissions inside the window, most recent first."""
+    if previous is None or not len(previous):
+        return []
+    low = _months_before(month, max(window, 0))
+    rows = [r for r in previous.to_dict("records") if low <= str(r.get("month", "")) <= month]
+    return sorted(rows, key=lambda r: (str(r.get("month", "")), int(r.get("seq") or 0)), reverse=True)
+
+
+def _previous_for(sub: Mapping[str, Any], candidates: Sequence[dict], current_names: set[str],
+                  current_shas: set[str]) -> dict | None:
+    for cand in candidates:
+        if cand.get("sha256") and cand.get("sha256") == sub["sha256"]:
+            continue                                  # the same bytes: a re-run, not a resubmission
+        if cand.get("src_file") == sub["src_file"]:
+            return cand
+        if cand.get("src_file") in current_names or cand.get("sha256") in current_shas:
+            continue                                  # the previous version of another file of this run
+        team = sub.get("src_team") or ""
+        if team and cand.get("src_team") == team and list(cand.get("sheets") or []) == list(sub["sheets"]) \
+                and sub["sheets"]:
+            return cand
+    return None
+
+
+def _match_records(prev: Sequence[dict], cur: Sequence[dict]) -> dict[str, str]:
+    """previous record_key -> current record_key, strongest identity first."""
+    matched: dict[str, str] = {}
+    taken: set[str] = set()
+    for kind in ID_ORDER:
+        pool: dict[str, list[str]] = {}
+        for p in prev:
+            v = p["ids"].get(kind)
+            if v and p["record_key"] not in matched:
+                pool.setdefault(v, []).append(p["record_key"])
+        for c in cur:
+            v = c["ids"].get(kind)
+            if not v or c["record_key"] in taken or not pool.get(v):
+                continue
+            matched[pool[v].pop(0)] = c["record_key"]
+            taken.add(c["record_key"])
+    return matched
+
+
+# --------------------------------------------------------------------------- comparing
+
+def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, names: Mapping[str, str],
+             cols: Mapping[tuple[str, str], str]) -> list[dict]:
+    cur_records = {r["record_key"]: r for r in sub["records"]}
+    prev_records = {r["record_key"]: r for r in prev.get("records") or ()}
+    matched = _match_records(list(prev_records.values()), list(cur_records.values()))
+    cur_issues: dict[tuple[str, str, str], dict] = {}
+    cur_fields_with_issue: dict[tuple[str, str], dict] = {}
+    for i in sub["issues"]:
+        cur_issues.setdefault((i["record_key"], i["field"], i["rule"]), i)
+        cur_fields_with_issue.setdefault((i["record_key"], i["field"]), i)
+    base = {"src_file": sub["src_file"], "previous_file": prev.get("src_file", ""),
+            "previous_month": prev.get("month", "")}
+    fields = set(sub.get("fields") or ()) | set(prev.get("fields") or ())
+    rows: list[dict] = []
+    prev_fields_with_issue: set[tuple[str, str]] = set()
+    open_by_record: dict[str, int] = {}
+
+    def where(cur_key: str | None, field: str, fallback: Mapping[str, Any] | None = None) -> dict:
+        rec = cur_records.get(cur_key) if cur_key else None
+        if rec is None:
+            src = fallback or {}
+            return {"src_sheet": src.get("sheet", ""), "src_row": src.get("row"), "column": ""}
+        column = rec["cells"].get(field, "") if rec["cells"] else ""
+        row = rec["row"]
+        if column:
+            letters = "".join(ch for ch in column if ch.isalpha())
+            digits = "".join(ch for ch in column if ch.isdigit())
+            column, row = letters, int(digits) if digits else row
+        else:
+            column = cols.get((rec["sheet"], field), "")
+        return {"src_sheet": rec["sheet"], "src_row": row, "column": column}
+
+    for i in prev.get("issues") or ():
+        pkey, field, rule = i.get("record_key", ""), i.get("field", ""), i.get("rule", "")
+        title = rules.catalog[rule].title if rule in rules.catalog else rule
+        if pkey and pkey not in matched:
+            open_by_record[pkey] = open_by_record.get(pkey, 0) + 1
+            continue                                   # the record is gone: one 'removed' row below
+        ckey = matched.get(pkey, "") if pkey else ""
+        prev_fields_with_issue.add((pkey, field))
+        p_rec, c_rec = prev_records.get(pkey), cur_records.get(ckey)
+        before = (p_rec["values"].get(field, "") if p_rec and field else "") or _text(i.get("value"))
+        now = cur_issues.get((ckey, field, rule))
+        after = c_rec["values"].get(field, "") if c_rec and field else ""
+        if now is not None:
+            after = after or now.get("value", "")
+            changed = before != after
+            note = NOTES["open_changed" if changed else "open"].format(message=now.get("message", ""))
+            status = STATUS_OPEN
+        else:
+            status = STATUS_FIXED
+            note = NOTES["fixed" if pkey else "fixed_file"].format(title=title)
+        rows.append({**base, **where(ckey, field, i if not ckey else None), "record_key": ckey or pkey,
+                     "name": (c_rec or p_rec or {}).get("name", ""), "field": names.get(field, field),
+                     "rule": rule, "status": status, "before": before, "after": after, "note": note})
+
+    for pkey, ckey in matched.items():
+        p_rec, c_rec = prev_records[pkey], cur_records[ckey]
+        for field in sorted(fields, key=_field_order(rules)):
+            if (pkey, field) in prev_fields_with_issue:
+                continue
+            before, after = p_rec["values"].get(field, ""), c_rec["values"].get(field, "")
+            if before == after:
+                continue
+            new = cur_fields_with_issue.get((ckey, field))
+            note = NOTES["changed_issue"].format(message=new["message"]) if new else NOTES["changed"]
+            rows.append({**base, **where(ckey, field), "record_key": ckey, "name": c_rec.get("name", ""),
+                         "field": names.get(field, field), "rule": new["rule"] if new else "",
+                         "status": STATUS_UNASKED, "before": before, "after": after, "note": note})
+
+    taken = set(matched.values())
+    for ckey, c_rec in cur_records.items():
+        if ckey not in taken:
+            rows.append({**base, **where(ckey, ""), "record_key": ckey, "name": c_rec.get("name", ""), "field": "",
+                         "rule": "", "status": STATUS_UNASKED, "before": "", "after": c_rec.get("name", "") or ckey,
+                         "note": NOTES["added"]})
+    for pkey, p_rec in prev_records.items():
+        if pkey not in matched:
+            n = open_by_record.get(pkey, 0)
+            rows.append({**base, "src_sheet": p_rec.get("sheet", ""), "src_row": None, "column": "",
+                         "record_key": pkey, "name": p_rec.get("name", ""), "field": "", "rule": "",
+                         "status": STATUS_UNASKED, "before": p_rec.get("name", "") or pkey, "after": "",
+                         "note": NOTES["removed_open"].format(n=n) if n else NOTES["removed"]})
+    return rows
+
+
+def _field_order(rules: Rules):
+    order = {f.key: i for i, f in enumerate(rules.fields)}
+    return lambda k: (order.get(k, len(order)), k)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    status = frame["status"].map({s: i for i, s in enumerate(STATUS_ORDER)})
+    row = pd.to_numeric(frame["src_row"], errors="coerce")
+    out = frame.assign(_s=status, _r=row.fillna(10 ** 9))
+    out = out.sort_values(["src_file", "_s", "src_sheet", "_r", "record_key"], kind="stable")
+    out = out.drop(columns=["_s", "_r"]).reset_index(drop=True)
+    out["src_row"] = pd.array([_int(v) for v in out["src_row"]], dtype="Int64")
+    return out
