@@ -118,11 +118,17 @@ def validate_cmd(paths: tuple[Path, ...], as_of: dt.date, fail_on: str, limit: i
     """
     from .api import validate_paths
 
-    result = validate_paths(list(paths), as_of, _load_rules())
+    from .mask import mask_issue_message
+
+    rules = _load_rules()
+    result = validate_paths(list(paths), as_of, rules)
     _print_summary(result.summary)
+    types = {f.name: f.type for f in rules.fields}
     for r in result.issues.head(limit).itertuples():
-        where = "/".join(str(x) for x in (r.file, r.sheet, f"{r.column or ''}{'' if r.row is None or r.row != r.row else r.row}") if x)
-        click.echo(f"  [{ {'error': '错误', 'warning': '警告', 'info': '提示'}.get(r.severity, r.severity)}] {where} {r.message}")
+        row = "" if r.row is None or str(r.row) in ("<NA>", "nan") else r.row   # file-level issues
+        where = "/".join(str(x) for x in (r.file, r.sheet, f"{r.column or ''}{row}") if x)
+        message = mask_issue_message(r.message, r.value, types.get(r.field, ""))   # logs never show full phones/e-mails
+        click.echo(f"  [{ {'error': '错误', 'warning': '警告', 'info': '提示'}.get(r.severity, r.severity)}] {where} {message}")
     if len(result.issues) > limit:
         click.echo(f"  …… 另有 {len(result.issues) - limit} 条")
     if result.threshold_reached(fail_on):

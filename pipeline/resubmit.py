@@ -276,9 +276,11 @@ def _previous_for(sub: Mapping[str, Any], candidates: Sequence[dict], current_na
 
 
 def _match_records(prev: Sequence[dict], cur: Sequence[dict]) -> dict[str, str]:
-    """previous record_key -> current record_key, strongest identity first."""
+    """previous record_key -> current record_key, strongest identity first; two records with
+    different valid credit codes are never the same record (as in merge)."""
     matched: dict[str, str] = {}
     taken: set[str] = set()
+    code_of = {p["record_key"]: p["ids"].get("uscc") for p in prev}
     for kind in ID_ORDER:
         pool: dict[str, list[str]] = {}
         for p in prev:
@@ -289,7 +291,12 @@ def _match_records(prev: Sequence[dict], cur: Sequence[dict]) -> dict[str, str]:
             v = c["ids"].get(kind)
             if not v or c["record_key"] in taken or not pool.get(v):
                 continue
-            matched[pool[v].pop(0)] = c["record_key"]
+            code = c["ids"].get("uscc")
+            fits = [k for k in pool[v] if not (code and code_of[k] and code_of[k] != code)]
+            if not fits:
+                continue
+            pool[v].remove(fits[0])
+            matched[fits[0]] = c["record_key"]
             taken.add(c["record_key"])
     return matched
 

@@ -12,6 +12,7 @@ import io
 import random
 import re
 import resource
+import struct
 import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -180,6 +181,54 @@ def zip_bomb_xlsx(path: Path, inflated_mb: int = 200) -> Path:
                 fh.write(chunk)
             fh.write(b"</sheetData>" + tail)
     return path
+
+
+def lying_zip_bomb_xlsx(path: Path, inflated_mb: int = 200) -> Path:
+    """A zip whose directory LIES: the sheet part declares its small original size but its
+    deflate stream inflates to ``inflated_mb`` MB (every size check that trusts the
+    directory passes; only inflating with a cap catches it)."""
+    import zlib
+
+    base = small_workbook(path.with_suffix(".base.xlsx"), TINY_ROWS)
+    with zipfile.ZipFile(base) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    base.unlink()
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    head, _, tail = sheet.partition(b"</sheetData>")
+    comp = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = b"<!--" + b"0" * (1 << 20) + b"-->"
+    bomb = b"".join([comp.compress(head), *(comp.compress(chunk) for _ in range(inflated_mb)),
+                     comp.compress(b"</sheetData>" + tail), comp.flush()])
+    out, central = io.BytesIO(), []
+    for name, data in parts.items():
+        if name == "xl/worksheets/sheet1.xml":
+            packed, size, crc = bomb, len(sheet), zlib.crc32(sheet)
+        else:
+            c = zlib.compressobj(6, zlib.DEFLATED, -15)
+            packed, size, crc = c.compress(data) + c.flush(), len(data), zlib.crc32(data)
+        offset, raw = out.tell(), name.encode()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0, crc, len(packed), size, len(raw), 0)
+                  + raw + packed)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0, crc, len(packed), size,
+                                   len(raw), 0, 0, 0, 0, 0, offset) + raw)
+    start, directory = out.tell(), b"".join(central)
+    out.write(directory + struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory),
+                                      start, 0))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def encrypted_xlsx(src: Path, dest: Path, password: str = "secret") -> Path:
+    """``src`` encrypted with a password the way Excel does (an OLE container)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    buf = io.BytesIO()
+    with open(src, "rb") as fh:
+        OOXMLFile(fh).encrypt(password, buf)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.write_bytes(buf.getvalue())
+    return dest
 
 
 def mutants(data: bytes, n: int, seed: int) -> Iterable[tuple[str, bytes]]:

@@ -44,17 +44,19 @@ def row(name, uscc, amount, rate, score, status, reason, last, follow=None, mobi
 
 
 OCTOBER = [
-    row("苏州华力电子有限公司", HUALI, 600000, 0.95, 4.8, "合作中客户", None, "2026-10-08"),
-    row("苏州恒瑞精密机械有限公司", HENGRUI, 300000, 0.85, 4.1, "合作中客户", None, "2026-10-10"),
-    row("苏州云启网络科技有限公司", YUNQI, 80000, 0.7, 3.9, "意向客户", None, "2026-06-01"),
+    row("苏州华力电子有限公司", HUALI, 600000, 0.95, 4.8, "合作中客户", None, "2026-10-08", mobile="13912340001"),
+    row("苏州恒瑞精密机械有限公司", HENGRUI, 300000, 0.85, 4.1, "合作中客户", None, "2026-10-10",
+        mobile="13912340002"),
+    row("苏州云启网络科技有限公司", YUNQI, 80000, 0.7, 3.9, "意向客户", None, "2026-06-01", mobile="13912340003"),
 ] if (HULI := None) is None else []
 NOVEMBER = [
     # 华力: grade S -> B (amount dropped), status 合作中 -> 流失 without a reason (flagged)
-    row("苏州华力电子有限公司", HUALI, 60000, 0.65, 3.6, "流失客户", None, "2026-11-02"),
+    row("苏州华力电子有限公司", HUALI, 60000, 0.65, 3.6, "流失客户", None, "2026-11-02", mobile="13912340001"),
     # 恒瑞: unchanged grade, follow-up due in 3 days
-    row("苏州恒瑞精密机械有限公司", HENGRUI, 300000, 0.85, 4.1, "合作中客户", None, "2026-10-10", "2026-12-03"),
+    row("苏州恒瑞精密机械有限公司", HENGRUI, 300000, 0.85, 4.1, "合作中客户", None, "2026-10-10", "2026-12-03",
+        mobile="13912340002"),
     # 新科: new customer
-    row("苏州新科智能装备有限公司", XINKE, 120000, 0.8, 4.0, "潜在客户", None, "2026-11-20"),
+    row("苏州新科智能装备有限公司", XINKE, 120000, 0.8, 4.0, "潜在客户", None, "2026-11-20", mobile="13912340004"),
     # 云启 is not submitted again
 ]
 

@@ -3,7 +3,6 @@ e-mails are masked, the page is self-contained and stays small with 50 000 issue
 import base64
 import hashlib
 import re
-import time
 
 import pandas as pd
 import pytest
@@ -126,20 +125,16 @@ def test_catalog_help_text_is_not_garbled(rules):
     assert rule.suggestion in html   # a template without data ("例如 13812345678") is shown as written
 
 
-def test_fifty_thousand_issues_build_fast_and_small(rules, tmp_path):
+def test_fifty_thousand_issues_stay_small_and_capped(rules, tmp_path):
     cat = with_summary(make_catalog(rules, customers=2000, issues=50_000, core_need=False))
     path = tmp_path / "report.html"
-    start = time.perf_counter()
     write_report(path, cat)
-    seconds = time.perf_counter() - start
     size = path.stat().st_size
     html = path.read_text(encoding="utf-8")
     assert html.count('<tr data-sev="') == 2000                 # the detail table is capped
     assert "共 50,000 条问题" in html and "issues.csv" in html
     assert _figures(html)["error"] == cat["summary"]["issues_by_severity"]["error"]
     assert size < 2_500_000, size
-    assert seconds < 15, seconds
-    print(f"\n50k issues: {size / 1e6:.2f} MB in {seconds:.2f} s")
 
 
 def test_detail_table_lists_errors_first_when_capped(rules):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -94,15 +95,47 @@ def _check_zip(data: bytes, rel: str, rules: Rules) -> Issue | None:
                 "detail": f"压缩比 {ratio:.0f} 倍，超过上限 {max_ratio:.0f} 倍"})
     if not any(i.filename.lower().startswith("xl/") for i in infos):
         return Issue(rule="file-unreadable", file=rel, params={"reason": "不是 Excel 工作簿"})
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            dtd = any(_declares_dtd(zf, i) for i in infos if i.filename.lower().endswith(_XML_PART_SUFFIXES))
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError, NotImplementedError):
-        return Issue(rule="file-unreadable", file=rel, params={"reason": "文件已损坏或不完整"})
+    for info in infos:
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return Issue(rule="file-unreadable", file=rel, params={"reason": "压缩方式不是 Excel 使用的格式"})
+        if _inflates_beyond_declared(data, info):
+            return Issue(rule="file-too-large", file=rel, params={
+                "detail": f"“{info.filename}”解压后超过文件目录声明的 {info.file_size} 字节，可能是压缩炸弹"})
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        dtd = any(_declares_dtd(zf, i) for i in infos if i.filename.lower().endswith(_XML_PART_SUFFIXES))
     if dtd:
         return Issue(rule="file-unreadable", file=rel, params={
             "reason": "文件内含 XML 实体定义（DTD），Excel 不会生成这种内容，可能是恶意文件"})
     return None
+
+
+def _inflates_beyond_declared(data: bytes, info: zipfile.ZipInfo, out_chunk: int = 1 << 20) -> bool:
+    """True when a part inflates to more than the size its directory entry declares (a
+    lying zip bomb: every size check above trusts the directory). Inflated in 1 MB steps
+    and thrown away, so memory stays flat; stored parts are compared directly."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        return info.compress_size > info.file_size
+    off = info.header_offset
+    if data[off:off + 4] != ZIP_MAGIC:
+        return False                   # a damaged header: the reader reports it
+    name_len, extra_len = struct.unpack("<HH", data[off + 26:off + 30])
+    start = off + 30 + name_len + extra_len
+    src = memoryview(data)[start:start + info.compress_size]
+    inflater = zlib.decompressobj(-15)
+    total, pos, pending = 0, 0, b""
+    try:
+        while not inflater.eof:
+            if not pending:
+                if pos >= len(src):
+                    break
+                pending, pos = src[pos:pos + 65536], pos + 65536
+            total += len(inflater.decompress(pending, out_chunk))
+            if total > info.file_size:
+                return True
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        return False                   # damaged data: the reader reports it
+    return False
 
 
 _XML_PART_SUFFIXES = (".xml", ".rels", ".vml")
@@ -113,8 +146,11 @@ _ROOT_START = re.compile(rb"<[A-Za-z_]")
 def _declares_dtd(zf: zipfile.ZipFile, info: zipfile.ZipInfo, head_bytes: int = 65536) -> bool:
     """True when an XML part has a DOCTYPE (entity definitions: the billion-laughs bomb) or
     a prolog too long to check. OOXML never uses DTDs; only the part's first bytes are read."""
-    with zf.open(info) as fh:
-        head = fh.read(head_bytes)
+    try:
+        with zf.open(info) as fh:
+            head = fh.read(head_bytes)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError, NotImplementedError):
+        return False    # a damaged part: the reader decides whether the workbook is still usable
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         head = head.decode("utf-16", errors="ignore").encode("utf-8")
     head = _COMMENT.sub(b"", head)
@@ -136,7 +172,7 @@ def check_file(path: Path, input_dir: Path, rules: Rules) -> FileCheck:
     """Read the bytes of one file and decide how to parse it, or reject it with one issue."""
     path = Path(path)
     rel = relative_name(path, input_dir)
-    if path.is_symlink():
+    if path.is_symlink() or any(p.is_symlink() for p in path.parents):   # a linked file or folder
         target = path.resolve()
         try:
             target.relative_to(Path(input_dir).resolve())

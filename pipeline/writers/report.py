@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -46,6 +47,10 @@ def _frame(value: Any) -> pd.DataFrame | None:
     return value if isinstance(value, pd.DataFrame) else None
 
 
+#: control characters a submission may carry (NUL, ESC …): never useful on the page
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _cell(value: Any) -> str:
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
@@ -53,7 +58,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, (tuple, list, set, frozenset)):
         return "、".join(_cell(v) for v in value)
-    return display_value(value)
+    return _CONTROL.sub("", display_value(value))
 
 
 def _finalize(value: Any) -> Any:
@@ -62,7 +67,7 @@ def _finalize(value: Any) -> Any:
         return ""
     if isinstance(value, Markup) or not isinstance(value, str):
         return value
-    return mask_text(value)
+    return mask_text(_CONTROL.sub("", value))
 
 
 def _csp_hash(script: Any) -> str:
@@ -222,12 +227,26 @@ def _generic_table(frame: pd.DataFrame | None, names: Mapping[str, str], limit: 
     }
 
 
-def _resubmission_table(frame: pd.DataFrame | None, names: Mapping[str, str], limit: int) -> dict[str, Any] | None:
-    """复核结果: shown only when some file of the run was a resubmission (rows exist)."""
+def _resubmission_table(frame: pd.DataFrame | None, rules, limit: int) -> dict[str, Any] | None:
+    """复核结果: shown only when some file of the run was a resubmission (rows exist). Values of
+    phone and e-mail fields are masked by the field's type, also where the note quotes them."""
     if frame is None or not len(frame):
         return None
-    shown = frame[[c for c in RESUBMISSION_SHOWN if c in frame.columns]]
-    return _generic_table(shown, {**names, "name": "客户名称", "field": "字段"}, limit)
+    types = {f.name: f.type for f in rules.fields}
+    shown = frame[[c for c in RESUBMISSION_SHOWN if c in frame.columns]].copy()
+    if {"field", "before", "after", "note"} <= set(shown.columns):
+        masked = []
+        for field, before, after, note in zip(shown["field"], shown["before"], shown["after"], shown["note"]):
+            pair = []
+            note = _cell(note)
+            for raw in (_cell(before), _cell(after)):
+                value = mask_value(raw, types.get(_cell(field), "")) if raw else ""
+                if raw and value != raw:
+                    note = note.replace(f"“{raw}”", f"“{value}”")
+                pair.append(value)
+            masked.append((*pair, note))
+        shown[["before", "after", "note"]] = pd.DataFrame(masked, index=shown.index)
+    return _generic_table(shown, {**rules.field_names, "name": "客户名称", "field": "字段"}, limit)
 
 
 def _distributions(customers: pd.DataFrame | None, summary: Mapping[str, Any], rules, settings) -> dict[str, Markup]:
@@ -319,7 +338,7 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         "conflicts": len(_frame(data.get("conflicts")) if _frame(data.get("conflicts")) is not None else []),
         "changes": _generic_table(_frame(data.get("changes")), names, int(settings["max_table_rows"])),
         "reminders": _generic_table(_frame(data.get("reminders")), names, int(settings["max_table_rows"])),
-        "resubmission": _resubmission_table(_frame(data.get("resubmission")), names, int(settings["max_table_rows"])),
+        "resubmission": _resubmission_table(_frame(data.get("resubmission")), rules, int(settings["max_table_rows"])),
         "severity_zh": SEVERITY_ZH,
     }
 

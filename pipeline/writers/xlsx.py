@@ -107,7 +107,12 @@ def text_of(value: Any) -> str:
 
 
 def display_width(text: str) -> int:
-    """Width in Excel character units: East Asian wide characters count twice."""
+    """Width in Excel character units: East Asian wide characters count twice. Only the
+    first 1 000 characters count (every caller caps the width far below that; a
+    30 000-character cell must not cost a second)."""
+    text = text[:1000]
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

@@ -1,4 +1,4 @@
-"""Measure the merge stage on synthetic data: ``python -m tests.perf_merge 10000 100000``.
+"""Measure the merge stage on synthetic data: ``python -m bench.perf_merge 10000 100000``.
 
 Not collected by pytest (no ``test_`` prefix). Rows come from ~0.6 × n companies and persons;
 each is submitted 1–3 times with name variants, some codes missing or mistyped.
