@@ -62,6 +62,7 @@ class RuleDef:
 class Rules:
     fields: tuple[FieldDef, ...]
     header_synonyms: Mapping[str, str]          # folded header text -> field key
+    header_patterns: tuple[tuple[Any, str], ...]  # (compiled regex, field key), first match wins
     units: Mapping[str, float]
     enums: Mapping[str, Mapping[str, str]]      # enum -> folded synonym -> canonical
     enum_values: Mapping[str, tuple[str, ...]]  # enum -> canonical values in order
@@ -72,6 +73,7 @@ class Rules:
     catalog: Mapping[str, RuleDef]
     tables: Mapping[str, tuple[dict, ...]]      # CSV reference tables by stem (regions/cities, industries …)
     extra: Mapping[str, Any] = field(default_factory=dict)  # other YAML files under rules/, by stem
+    header_pattern_max: int = 12
     digest: str = ""                            # sha256 over every rule file: recorded in the run manifest
 
     @property
@@ -242,6 +244,17 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
                 problems.append(f"headers.yaml: 表头“{w}”同时对应 {synonyms[h]} 和 {key}")
             synonyms[h] = key
     units = {str(k): float(v) for k, v in (headers.get("units") or {}).items()}
+    patterns: list[tuple[Any, str]] = []
+    for i, item in enumerate(headers.get("patterns") or []):
+        key = (item or {}).get("field")
+        if key not in keys:
+            problems.append(f"headers.yaml: patterns 第 {i + 1} 条的字段键 {key} 未知")
+            continue
+        try:
+            patterns.append((re.compile(str(item["pattern"]), re.IGNORECASE), key))
+        except (re.error, KeyError) as exc:
+            problems.append(f"headers.yaml: patterns 第 {i + 1} 条的正则表达式无效（{exc}）")
+    pattern_max = int(headers.get("pattern_max_length", 12) or 12)
 
     enums, enum_values, flags = _load_enums(_read_yaml(rules_dir / "enums.yaml", problems), problems)
     for f in fields:
@@ -295,6 +308,7 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
 
     return Rules(
         fields=fields, header_synonyms=MappingProxyType(synonyms), units=MappingProxyType(units),
+        header_patterns=tuple(patterns), header_pattern_max=pattern_max,
         enums=_frozen(enums), enum_values=_frozen(enum_values), status_flags=_frozen(flags),
         settings=_frozen(settings), grading=_frozen(grading), roles=_frozen(roles),
         catalog=MappingProxyType(catalog), tables=MappingProxyType(tables), extra=_frozen(extra),

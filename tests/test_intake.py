@@ -63,19 +63,19 @@ def test_list_with_title_rows_merged_title_and_skipped_rows(tmp_path, rules):
 
 def test_unknown_and_duplicate_columns(tmp_path, rules):
     make_workbook(tmp_path, "大客户部.xlsx", {"客户": [
-        ["客户名称", "手机号吗", "微信号", "手机", "电话", "联系人", "统一社会信用代码", "所属行业"],
+        ["客户名称", "电子油箱", "微信号", "手机", "电话", "联系人", "统一社会信用代码", "所属行业"],
         ["甲公司", "13800000000", "wx1", "13911112222", "0512-1", "张", CODE, "软件"],
     ]})
     res = read(tmp_path, rules)
     unknown = {i.params["header"]: i for i in issues_of(res, "column-unknown")}
-    assert set(unknown) == {"手机号吗", "微信号"}
-    assert unknown["手机号吗"].params["hint"] == "你是不是想填“手机号码”"
-    assert unknown["手机号吗"].column == "B" and unknown["手机号吗"].row == 1
+    assert set(unknown) == {"电子油箱", "微信号"}
+    assert unknown["电子油箱"].params["hint"] == "你是不是想填“电子邮箱”"
+    assert unknown["电子油箱"].column == "B" and unknown["电子油箱"].row == 1
     dup = issues_of(res, "column-duplicate")
     assert [(i.column, i.field, i.params["first"]) for i in dup] == [("E", "mobile", "手机")]
     rec = res.data["records"].iloc[0]
     assert rec["mobile"] == "13911112222"
-    assert rec["extras"] == {"手机号吗": "13800000000", "微信号": "wx1", "电话": "0512-1"}
+    assert rec["extras"] == {"电子油箱": "13800000000", "微信号": "wx1", "电话": "0512-1"}
 
 
 def test_column_missing_is_one_issue_per_sheet(tmp_path, rules):

@@ -86,6 +86,8 @@ class HeaderMatcher:
                     if unit and bare.endswith(unit) and bare[: -len(unit)] in self.synonyms:
                         key, unit_words = self.synonyms[bare[: -len(unit)]], unit_words + [unit]
                         break
+            if key is None and len(bare) <= self.rules.header_pattern_max:
+                key = next((k for rx, k in self.rules.header_patterns if rx.search(bare)), None)
         unit = 1.0
         if key is not None and self.types.get(key) == "amount":
             for word in unit_words:
