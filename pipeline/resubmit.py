@@ -95,6 +95,8 @@ def compare_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | 
 # --------------------------------------------------------------------------- submissions
 
 def _text(value: Any) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
     if isinstance(value, float) and math.isnan(value):
@@ -130,18 +132,19 @@ def _typed_fields(records: pd.DataFrame, columns: pd.DataFrame | None, rules: Ru
 
 
 def _identities(rec: Mapping[str, Any]) -> dict[str, str]:
-    bad = rec.get("bad_fields") or ()
+    """What a stored record is matched by: its canonical values (a credit code holding an
+    error counts only as ``uscc_raw``) and, last, its position."""
+    values = rec.get("values") or {}
     ids = {}
-    code = _text(rec.get("uscc"))
+    code = values.get("uscc", "")
     if code:
         ids["uscc_raw"] = code
-        if "uscc" not in bad:
+        if "uscc" not in (rec.get("bad") or ()):
             ids["uscc"] = code
     for key in ("name", "mobile"):
-        v = _text(rec.get(key))
-        if v:
-            ids[key] = v
-    ids["position"] = f"{_text(rec.get('src_sheet'))}!{_text(rec.get('src_row'))}"
+        if values.get(key):
+            ids[key] = values[key]
+    ids["position"] = f"{rec.get('sheet', '')}!{rec.get('row', '')}"
     return ids
 
 
@@ -190,7 +193,8 @@ def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd
                       files: pd.DataFrame | None, columns: pd.DataFrame | None, rules: Rules) -> list[dict]:
     """One dict per submitted file (files intake ignored are left out): src_file, src_team,
     sha256, sheets (data sheet names), fields (typed field keys), issues ([{record_key, field,
-    rule, value, message, sheet, row}]) and records ([{record_key, ids, name, sheet, row, values}])."""
+    rule, value, message, sheet, row}]) and records ([{record_key, sheet, row, values (field key ->
+    canonical text, blanks left out), bad (fields with an error, when any), cells (forms)}])."""
     records = records if records is not None else pd.DataFrame()
     files = files if files is not None else pd.DataFrame(columns=["src_file", "sha256", "status"])
     value_keys = [f.key for f in rules.fields if not f.computed and f.key in records.columns]
@@ -209,27 +213,34 @@ def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd
     row_key: dict[int, str] = {}
     cell_key: dict[tuple, str] = {}
     seen: dict[tuple[str, str], int] = {}
-    for rec in records.to_dict("records") if len(records) else []:
-        sub = by_file.get(_text(rec.get("src_file")))
+    n_rows = len(records)
+    column = {c: records[c].tolist() if c in records.columns else [None] * n_rows
+              for c in ("src_file", "src_team", "src_sheet", "src_row", "row_id", "bad_fields", "src_cells")}
+    texts = {k: [_text(v) for v in records[k].tolist()] for k in value_keys}
+    for i in range(n_rows):
+        sub = by_file.get(_text(column["src_file"][i]))
         if sub is None:
             continue
         if not sub["src_team"]:
-            sub["src_team"] = _text(rec.get("src_team"))
-        sub["sheets"].add(_text(rec.get("src_sheet")))
-        ids = _identities(rec)
-        key = _record_key(ids)
+            sub["src_team"] = _text(column["src_team"][i])
+        sheet, src_row = _text(column["src_sheet"][i]), _int(column["src_row"][i])
+        sub["sheets"].add(sheet)
+        values = {k: texts[k][i] for k in value_keys if texts[k][i]}
+        bad = sorted(k for k in (column["bad_fields"][i] or ()) if k in values)
+        rec = {"sheet": sheet, "row": src_row, "values": values}
+        if bad:
+            rec["bad"] = bad
+        cells = column["src_cells"][i]
+        if isinstance(cells, Mapping) and cells:
+            rec["cells"] = dict(cells)
+        key = _record_key(_identities(rec))
         n = seen[(sub["src_file"], key)] = seen.get((sub["src_file"], key), 0) + 1
-        if n > 1:
-            key = f"{key}#{n}"
-        values = {k: v for k in value_keys if (v := _text(rec.get(k)))}
-        sub["records"].append({"record_key": key, "ids": ids, "name": _text(rec.get("name")),
-                               "sheet": _text(rec.get("src_sheet")), "row": _int(rec.get("src_row")),
-                               "cells": dict(rec["src_cells"]) if isinstance(rec.get("src_cells"), Mapping) else {},
-                               "values": values})
-        rid = _int(rec.get("row_id"))
+        rec["record_key"] = f"{key}#{n}" if n > 1 else key
+        sub["records"].append(rec)
+        rid = _int(column["row_id"][i])
         if rid is not None:
-            row_key[rid] = key
-        cell_key[(sub["src_file"], _text(rec.get("src_sheet")), _int(rec.get("src_row")))] = key
+            row_key[rid] = rec["record_key"]
+        cell_key[(sub["src_file"], sheet, src_row)] = rec["record_key"]
     for issue in _issue_rows(issues, rules):
         sub = by_file.get(issue["file"])
         if sub is None:
@@ -280,18 +291,20 @@ def _match_records(prev: Sequence[dict], cur: Sequence[dict]) -> dict[str, str]:
     different valid credit codes are never the same record (as in merge)."""
     matched: dict[str, str] = {}
     taken: set[str] = set()
-    code_of = {p["record_key"]: p["ids"].get("uscc") for p in prev}
+    prev_ids = {p["record_key"]: _identities(p) for p in prev}
+    cur_ids = {c["record_key"]: _identities(c) for c in cur}
+    code_of = {k: ids.get("uscc") for k, ids in prev_ids.items()}
     for kind in ID_ORDER:
         pool: dict[str, list[str]] = {}
         for p in prev:
-            v = p["ids"].get(kind)
+            v = prev_ids[p["record_key"]].get(kind)
             if v and p["record_key"] not in matched:
                 pool.setdefault(v, []).append(p["record_key"])
         for c in cur:
-            v = c["ids"].get(kind)
+            v = cur_ids[c["record_key"]].get(kind)
             if not v or c["record_key"] in taken or not pool.get(v):
                 continue
-            code = c["ids"].get("uscc")
+            code = cur_ids[c["record_key"]].get("uscc")
             fits = [k for k in pool[v] if not (code and code_of[k] and code_of[k] != code)]
             if not fits:
                 continue
@@ -325,7 +338,7 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
         if rec is None:
             src = fallback or {}
             return {"src_sheet": src.get("sheet", ""), "src_row": src.get("row"), "column": ""}
-        column = rec["cells"].get(field, "") if rec["cells"] else ""
+        column = (rec.get("cells") or {}).get(field, "")
         row = rec["row"]
         if column:
             letters = "".join(ch for ch in column if ch.isalpha())
@@ -356,7 +369,7 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
             status = STATUS_FIXED
             note = NOTES["fixed" if pkey else "fixed_file"].format(title=title)
         rows.append({**base, **where(ckey, field, i if not ckey else None), "record_key": ckey or pkey,
-                     "name": (c_rec or p_rec or {}).get("name", ""), "field": names.get(field, field),
+                     "name": _name(c_rec or p_rec), "field": names.get(field, field),
                      "rule": rule, "status": status, "before": before, "after": after, "note": note})
 
     for pkey, ckey in matched.items():
@@ -369,24 +382,28 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
                 continue
             new = cur_fields_with_issue.get((ckey, field))
             note = NOTES["changed_issue"].format(message=new["message"]) if new else NOTES["changed"]
-            rows.append({**base, **where(ckey, field), "record_key": ckey, "name": c_rec.get("name", ""),
+            rows.append({**base, **where(ckey, field), "record_key": ckey, "name": _name(c_rec),
                          "field": names.get(field, field), "rule": new["rule"] if new else "",
                          "status": STATUS_UNASKED, "before": before, "after": after, "note": note})
 
     taken = set(matched.values())
     for ckey, c_rec in cur_records.items():
         if ckey not in taken:
-            rows.append({**base, **where(ckey, ""), "record_key": ckey, "name": c_rec.get("name", ""), "field": "",
-                         "rule": "", "status": STATUS_UNASKED, "before": "", "after": c_rec.get("name", "") or ckey,
+            rows.append({**base, **where(ckey, ""), "record_key": ckey, "name": _name(c_rec), "field": "",
+                         "rule": "", "status": STATUS_UNASKED, "before": "", "after": _name(c_rec) or ckey,
                          "note": NOTES["added"]})
     for pkey, p_rec in prev_records.items():
         if pkey not in matched:
             n = open_by_record.get(pkey, 0)
             rows.append({**base, "src_sheet": p_rec.get("sheet", ""), "src_row": None, "column": "",
-                         "record_key": pkey, "name": p_rec.get("name", ""), "field": "", "rule": "",
-                         "status": STATUS_UNASKED, "before": p_rec.get("name", "") or pkey, "after": "",
+                         "record_key": pkey, "name": _name(p_rec), "field": "", "rule": "",
+                         "status": STATUS_UNASKED, "before": _name(p_rec) or pkey, "after": "",
                          "note": NOTES["removed_open"].format(n=n) if n else NOTES["removed"]})
     return rows
+
+
+def _name(rec: Mapping[str, Any] | None) -> str:
+    return ((rec or {}).get("values") or {}).get("name", "")
 
 
 def _field_order(rules: Rules):

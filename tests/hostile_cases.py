@@ -280,31 +280,31 @@ def hash_tree(folder: Path) -> dict[str, str]:
             for p in sorted(Path(folder).rglob("*")) if p.is_file() and not p.is_symlink()}
 
 
-def formula_cells(path: Path) -> list[str]:
-    """Every formula cell of a workbook ("sheet!A1 =…")."""
-    wb = load_workbook(path)
-    found = []
+_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def scan_workbook(path: Path) -> tuple[list[str], list[str]]:
+    """One pass over a workbook: its formula cells ("sheet!A1 =…") and the cells Excel cannot
+    open (over 32 767 characters, or XML-illegal characters)."""
+    wb = load_workbook(path, read_only=True)
+    formulas, bad = [], []
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for c in row:
                 if c.data_type == "f":
-                    found.append(f"{ws.title}!{c.coordinate} {c.value}")
+                    formulas.append(f"{ws.title}!{c.coordinate} {c.value}")
+                elif isinstance(c.value, str) and (len(c.value) > EXCEL_CELL_LIMIT or _XML_ILLEGAL.search(c.value)):
+                    bad.append(f"{ws.title}!{c.coordinate}")
     wb.close()
-    return found
+    return formulas, bad
+
+
+def formula_cells(path: Path) -> list[str]:
+    return scan_workbook(path)[0]
 
 
 def long_cells(path: Path) -> list[str]:
-    """Cells Excel cannot open (over 32 767 characters) or texts with XML-illegal characters."""
-    bad = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-    wb = load_workbook(path)
-    found = []
-    for ws in wb.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and (len(c.value) > EXCEL_CELL_LIMIT or bad.search(c.value)):
-                    found.append(f"{ws.title}!{c.coordinate}")
-    wb.close()
-    return found
+    return scan_workbook(path)[1]
 
 
 def output_workbooks(month_dir: Path) -> list[Path]:

@@ -10,6 +10,7 @@ from pipeline.intake.layout import HeaderMatcher
     ("2026年度合作金额", "annual_amount"), ("最近一次合作", "last_coop"), ("计划跟进日期", "next_follow"),
     ("客户单位名称", "name"), ("对接人职务", "position"), ("对接人姓名", "contact"),
     ("状态变更说明", "status_reason"), ("企业成立日期", "founded"),
+    ("最近购买日期", "last_coop"), ("消费金额", "total_amount"), ("首次消费时间", "first_coop"),
 ])
 def test_pattern_fallback(rules, header, key):
     assert HeaderMatcher(rules).match(header).key == key

@@ -79,7 +79,7 @@ def _check_zip(data: bytes, rel: str, rules: Rules) -> Issue | None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError):
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, UnicodeDecodeError):
         return Issue(rule="file-unreadable", file=rel, params={"reason": "文件已损坏或不完整"})
     max_unpacked = float(rules.setting("intake.max_unpacked_bytes", 500 * 1048576))
     max_ratio = float(rules.setting("intake.max_compression_ratio", 200))
