@@ -57,6 +57,15 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
 ``reminders`` — 提醒清单 (pipeline.monthly): customer_id, name,
     kind ("跟进逾期" | "跟进到期" | "等级下降" | "季度更新提醒"), date (datetime.date),
     note (Chinese); overdue first, then by date
+``resubmission`` — 复核结果 (pipeline.resubmit): src_file, src_sheet, src_row (Int64, this
+    version; <NA> for a record that is gone), column (letter), previous_file, previous_month,
+    record_key, name, field (Chinese name), rule, status ("已修正" | "仍存在" | "未要求的变更"),
+    before, after, note (Chinese); empty when no file of the run is a resubmission
+``submissions`` — this run's files as stored in history (pipeline.resubmit.SUBMISSION_COLUMNS):
+    src_file, src_team, sha256, sheets, fields, issues, records, previous_file, previous_month,
+    previous_sha256 ("" when the file is not a resubmission)
+``previous_submissions`` — earlier submissions from history (pipeline.history.load_history):
+    month, src_file, sha256, src_team, sheets, fields, issues, records, seq
 """
 from __future__ import annotations
 

@@ -226,7 +226,8 @@ def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd
         sheet, src_row = _text(column["src_sheet"][i]), _int(column["src_row"][i])
         sub["sheets"].add(sheet)
         values = {k: texts[k][i] for k in value_keys if texts[k][i]}
-        bad = sorted(k for k in (column["bad_fields"][i] or ()) if k in values)
+        flagged = column["bad_fields"][i]
+        bad = sorted(k for k in flagged if k in values) if isinstance(flagged, (set, frozenset, list, tuple)) else []
         rec = {"sheet": sheet, "row": src_row, "values": values}
         if bad:
             rec["bad"] = bad
@@ -351,10 +352,10 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
     for i in prev.get("issues") or ():
         pkey, field, rule = i.get("record_key", ""), i.get("field", ""), i.get("rule", "")
         title = rules.catalog[rule].title if rule in rules.catalog else rule
-        if pkey and pkey not in matched:
+        if pkey in prev_records and pkey not in matched:
             open_by_record[pkey] = open_by_record.get(pkey, 0) + 1
             continue                                   # the record is gone: one 'removed' row below
-        ckey = matched.get(pkey, "") if pkey else ""
+        ckey = matched[pkey] if pkey in prev_records else pkey   # file level / a row without a record
         prev_fields_with_issue.add((pkey, field))
         p_rec, c_rec = prev_records.get(pkey), cur_records.get(ckey)
         before = (p_rec["values"].get(field, "") if p_rec and field else "") or _text(i.get("value"))
@@ -368,7 +369,7 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
         else:
             status = STATUS_FIXED
             note = NOTES["fixed" if pkey else "fixed_file"].format(title=title)
-        rows.append({**base, **where(ckey, field, i if not ckey else None), "record_key": ckey or pkey,
+        rows.append({**base, **where(ckey, field, i), "record_key": ckey,
                      "name": _name(c_rec or p_rec), "field": names.get(field, field),
                      "rule": rule, "status": status, "before": before, "after": after, "note": note})
 

@@ -40,8 +40,8 @@ BUILDERS: dict[str, Callable[..., FileModel]] = {
 }
 
 
-def _generate(seed: int, rows: int | None, sink: Callable[[FileModel], None]) -> Manifest:
-    specs, pop, _ = build_plan(seed, rows)
+def _generate(seed: int, rows: int | None, sink: Callable[[FileModel], None], files: int | None = None) -> Manifest:
+    specs, pop, _ = build_plan(seed, rows, files)
     manifest = Manifest(seed, rows)
     for index, spec in enumerate(specs):
         rng = random.Random(f"{seed}:{index}:{spec.layout}")
@@ -57,8 +57,10 @@ def _write_model(folder: Path, model: FileModel) -> Path:
     return path
 
 
-def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = None) -> list[Path]:
+def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = None,
+                      files: int | None = None) -> list[Path]:
     """Write the demo submissions into ``folder`` (created if missing); returns the paths.
+    ``files``: how many team list workbooks (default about one per 5 000 rows; at least 4).
 
     Big requests write the files in worker processes while the next file is generated;
     each file is written whole by one process, so the bytes do not depend on scheduling.
@@ -68,7 +70,8 @@ def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = Non
     workers = min(4, os.cpu_count() or 1)
     if rows is None or rows < PARALLEL_FROM_ROWS or workers < 2:
         written: list[Path] = []
-        _remember(seed, rows, _generate(seed, rows, lambda model: written.append(_write_model(folder, model))))
+        _remember(seed, rows, _generate(seed, rows, lambda model: written.append(_write_model(folder, model)), files),
+                  files)
         return written
     futures: list[Future] = []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -79,13 +82,14 @@ def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = Non
             if len(pending) > 2 * workers:      # bound the models held in memory
                 wait(pending, return_when=FIRST_COMPLETED)
 
-        _remember(seed, rows, _generate(seed, rows, sink))
+        _remember(seed, rows, _generate(seed, rows, sink, files), files)
         return [f.result() for f in futures]
 
 
-def _remember(seed: int, rows: int | None, manifest: Manifest) -> None:
+def _remember(seed: int, rows: int | None, manifest: Manifest, files: int | None = None) -> None:
     _LAST.clear()
-    _LAST[(seed, rows)] = manifest
+    if not files:                        # demo_manifest knows the default file plan only
+        _LAST[(seed, rows)] = manifest
 
 
 def demo_manifest(seed: int = 20261123, rows: int | None = None) -> dict[str, Any]:

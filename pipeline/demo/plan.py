@@ -128,11 +128,12 @@ class Manifest:
         })
 
 
-def plan_files(total: int) -> list[FileSpec]:
-    """File list and row counts; the standard four files first, then extra teams."""
+def plan_files(total: int, files: int | None = None) -> list[FileSpec]:
+    """File list and row counts; the standard four files first, then extra teams.
+    ``files``: how many list workbooks (at least 4; default one per ``ROWS_PER_FILE`` rows)."""
     n_forms = 1 + min(4, total // 50000)
     list_rows = max(total - n_forms, 40)
-    n_list = max(4, math.ceil(list_rows / ROWS_PER_FILE))
+    n_list = max(4, int(files) if files else math.ceil(list_rows / ROWS_PER_FILE))
     if n_list == 4:
         shares = [s for *_, s in STANDARD_FILES]
     else:
@@ -194,14 +195,15 @@ def _mark(rng: random.Random, entries: list[Entry], fields: set[str], unused: di
         e.fixable = kind
 
 
-def build_plan(seed: int, rows: int | None) -> tuple[list[FileSpec], Population, random.Random]:
+def build_plan(seed: int, rows: int | None,
+               files: int | None = None) -> tuple[list[FileSpec], Population, random.Random]:
     """Decide every file's entries (companies shared across teams, nameless rows, marks)."""
     from .layouts import LAYOUT_FIELDS
 
     total = DEFAULT_ROWS if rows is None else max(int(rows), 40)
     rng = random.Random(seed)
     pop = Population(rng)
-    specs = plan_files(total)
+    specs = plan_files(total, files)
     lists = [i for i, s in enumerate(specs) if s.layout != "form"]
     forms = [i for i, s in enumerate(specs) if s.layout == "form"]
     slots: dict[int, list[Entry]] = {i: [] for i in range(len(specs))}

@@ -17,11 +17,19 @@ from .issues_csv import write_issues_csv
 from .lock import RunLocked, output_lock
 from .master import data_status, write_master
 from .report import write_report
+from .parallel import PARALLEL_FROM_CELLS, JobPool, default_workers
 from .returns import write_returns
 from .summary import build_summary, write_summary
 from .views import write_views
 
 __all__ = ["write_outputs", "RunLocked"]
+
+
+def _write_workers(catalog: dict[str, Any], customers: pd.DataFrame) -> int:
+    """Child processes for the workbooks: only when the run is big enough to gain from them."""
+    rows = len(catalog.get("source_rows")) if catalog.get("source_rows") is not None else 0
+    cells = len(customers) * (len(catalog["rules"].fields) + 1) * 3 + rows * 25
+    return default_workers() if cells >= PARALLEL_FROM_CELLS else 1
 
 
 def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -> pd.DataFrame:
@@ -55,12 +63,14 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
     out_root = Path(options.output_dir)
     month = options.month
     with output_lock(out_root, month):
-        with build_aside(out_root / month) as tmp:
-            write_master(tmp / "customers.xlsx", data, customers)
+        with build_aside(out_root / month) as tmp, JobPool(_write_workers(catalog, customers)) as pool:
+            # big runs: the workbooks are built in child processes (costliest first) while
+            # this process writes the small files; small runs: one after the other, here
+            pool.submit(write_master, tmp / "customers.xlsx", data, customers)
             write_issues_csv(tmp / "issues.csv", issue_table)
             write_summary(tmp / "summary.json", summary)
-            write_returns(tmp / "returns", data, issue_table)
-            write_views(tmp / "views", customers, rules)
+            write_views(tmp / "views", customers, rules, pool)
+            write_returns(tmp / "returns", data, issue_table, pool)
             write_report(tmp / "report.html", data)
         history.save_run(out_root / "history.sqlite", month, run_record(catalog, summary), customers,
                          catalog.get("identities"), catalog.get("submissions"))

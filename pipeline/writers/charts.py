@@ -5,6 +5,7 @@ return :class:`markupsafe.Markup` so the template can embed them as they are.
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Sequence
 
 from markupsafe import Markup, escape
@@ -17,8 +18,11 @@ GRADE_COLORS = {"S": "#1f4e8c", "A": "#3b6fb6", "B": "#7aa7d9", "C": "#b9cfe8", 
 MUTED = "#d9d9d9"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _t(text: Any) -> Markup:
-    return escape(mask_text(text))
+    return escape(_CONTROL.sub("", mask_text(text)))
 
 
 def _fmt_int(v: float) -> str:

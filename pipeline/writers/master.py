@@ -69,11 +69,16 @@ def master_rows(customers: pd.DataFrame, fields: Sequence[FieldDef], transform=N
     cols = [f.key for f in fields]
     present = [c for c in cols if c in customers.columns]
     frame = customers[present]
+    at = {c: i for i, c in enumerate(present)}
+    index = [at.get(f.key) for f in fields]
+    if transform is None and None not in index:        # the usual case: the columns as they are
+        for values in frame.itertuples(index=False, name=None):
+            yield [values[i] for i in index]
+        return
     for values in frame.itertuples(index=False, name=None):
-        row = dict(zip(present, values))
         out = []
-        for f in fields:
-            v = row.get(f.key)
+        for f, i in zip(fields, index):
+            v = None if i is None else values[i]
             out.append(transform(f, v) if transform is not None and not is_blank(v) else v)
         yield out
 

@@ -28,6 +28,7 @@ from ..intake.readers import ReadError, read_sheets
 from ..issues import SEVERITY_ORDER, SEVERITY_ZH
 from ..rules import Rules
 from .comparison import DEFAULT_TITLE as COMPARISON_SHEET
+from .parallel import JobPool
 from .comparison import add_comparison_sheet, comparison_for
 from .xlsx import EXCEL_MAX_CHARS, PERCENT_FORMAT, as_number, clean_text, display_width, is_blank, set_cell, text_of
 
@@ -297,8 +298,22 @@ def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:
     return {int(r): c for r, c in zip(records["row_id"], records["src_cells"]) if isinstance(c, Mapping)}
 
 
-def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFrame) -> list[Path]:
-    """One returned workbook per submitted file (files intake ignored are not returned)."""
+def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFrame,
+                  pool: JobPool | None = None) -> list[Path]:
+    """One returned workbook per submitted file (files intake ignored are not returned).
+    With a parallel ``pool`` the workbooks are queued there (biggest first) and the paths
+    they will have are returned; they exist once the pool has finished."""
+    jobs = return_jobs(folder, catalog, issue_table)
+    if pool is None or not pool.parallel:
+        return [func(*args) for _, func, args in jobs]
+    for _, func, args in sorted(jobs, key=lambda job: -job[0]):
+        pool.submit(func, *args)
+    return [args[1] for _, _, args in jobs]
+
+
+def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFrame) -> list[tuple]:
+    """``(estimated cost, return_workbook, args)`` per returned workbook, in file order;
+    cost: the submitted file's size."""
     options, rules = catalog["options"], catalog["rules"]
     files = catalog.get("files")
     if files is None or files.empty:
@@ -307,7 +322,11 @@ def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.Data
     columns = catalog.get("columns")
     cells = form_cells(catalog.get("records"))
     used: set[str] = set()
-    written = []
+    jobs = []
+    by_file = issue_table.groupby("file", sort=False).indices if len(issue_table) else {}
+    fixes_by_file = fixes.groupby("src_file", sort=False).indices if fixes is not None and len(fixes) else {}
+    columns_by_file = columns.groupby("src_file", sort=False).indices \
+        if columns is not None and len(columns) else {}
     for rec in files.itertuples(index=False):
         if rec.status == "已忽略":
             continue
@@ -319,10 +338,13 @@ def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.Data
             n += 1
         used.add(rel.as_posix().lower())
         dest = Path(folder) / rel
-        mine = issue_table[issue_table["file"] == rec.src_file] if len(issue_table) else issue_table
-        f_fix = fixes[fixes["src_file"] == rec.src_file] if fixes is not None and len(fixes) else None
-        f_cols = columns[columns["src_file"] == rec.src_file] if columns is not None and len(columns) else None
+        mine = issue_table.iloc[by_file.get(rec.src_file, [])] if len(issue_table) else issue_table
+        f_fix = fixes.iloc[fixes_by_file.get(rec.src_file, [])] if fixes is not None and len(fixes) else None
+        f_cols = columns.iloc[columns_by_file.get(rec.src_file, [])] \
+            if columns is not None and len(columns) else None
         status = rec.status if src.is_file() else "已拒收"
         compared, previous = comparison_for(catalog, rec.src_file)
-        written.append(return_workbook(src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous))
-    return written
+        cost = src.stat().st_size if status != "已拒收" else 0
+        jobs.append((float(cost), return_workbook,
+                     (src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous)))
+    return jobs

@@ -14,6 +14,7 @@ import pandas as pd
 from ..mask import mask_value
 from ..rules import FieldDef, Rules
 from .master import write_customer_sheet
+from .parallel import JobPool
 from .returns import safe_relative
 from .xlsx import Formats, open_workbook
 
@@ -39,8 +40,17 @@ def write_view(path: Path, customers: pd.DataFrame, rules: Rules, role: str) -> 
     return path
 
 
-def write_views(folder: Path, customers: pd.DataFrame, rules: Rules) -> list[Path]:
+def write_views(folder: Path, customers: pd.DataFrame, rules: Rules, pool: JobPool | None = None) -> list[Path]:
+    """One workbook per role; with a parallel ``pool`` they are queued there (and exist once
+    the pool has finished)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    return [write_view(folder / f"{safe_relative(role).name}.xlsx", customers, rules, role)
-            for role in (rules.roles.get("roles") or {})]
+    paths = []
+    for role in (rules.roles.get("roles") or {}):
+        path = folder / f"{safe_relative(role).name}.xlsx"
+        if pool is not None and pool.parallel:
+            pool.submit(write_view, path, customers, rules, role)
+        else:
+            write_view(path, customers, rules, role)
+        paths.append(path)
+    return paths

@@ -197,9 +197,16 @@ def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Seque
     ws.set_row(0, 30)
     for j, h in enumerate(headers):
         ws.write_string(0, j, clean_text(str(h)), fmt.header)
+    write_string, illegal = ws.write_string, _ILLEGAL_XML.search
     for i, row in enumerate(rows, start=1):
         for j, v in enumerate(row):
-            write_value(ws, i, j, v, kinds[j], fmt)
+            # hot path (most cells): a text is written as text whatever the column kind
+            # (write_value would do the same, only slower); blanks are skipped
+            if v.__class__ is str:
+                if v:
+                    write_string(i, j, clean_text(v) if illegal(v) or len(v) > EXCEL_MAX_CHARS else v)
+            elif v is not None:
+                write_value(ws, i, j, v, kinds[j], fmt)
     ws.freeze_panes(1, 0)
     if headers:
         ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)

@@ -1,0 +1,148 @@
+"""Build independent output files side by side in forked child processes.
+
+The write stage is most of a big run, and each output file (the master workbook, a role
+view, a returned workbook) is built by one function from data already in memory. A forked
+child sees that data without any pickling; only its small result (a path) or its exception
+comes back through a pipe. At most ``workers`` children run at once; jobs wait in a queue
+(costliest first is the caller's order) and start when a child ends.
+
+With one worker (small runs, one CPU, no ``fork``) :meth:`JobPool.submit` simply calls the
+function, so a small run behaves exactly like plain sequential code.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import selectors
+import signal
+from collections import deque
+from typing import Any, Callable
+
+#: below this many estimated cells the output files are written one after the other
+PARALLEL_FROM_CELLS = 300_000
+
+
+def default_workers() -> int:
+    """Child processes for the write stage: the CPUs this process may use, at most 4;
+    ``CRM_PIPELINE_WORKERS`` overrides (1 = everything in this process)."""
+    env = os.environ.get("CRM_PIPELINE_WORKERS", "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
+
+
+def _child(func: Callable[..., Any], args: tuple, fd: int) -> None:
+    """Runs in the forked child: call, send back the pickled outcome, exit without cleanup."""
+    code = 0
+    try:
+        payload = pickle.dumps((True, func(*args)))
+    except BaseException as exc:  # noqa: BLE001 — everything goes back to the parent
+        code = 1
+        try:
+            payload = pickle.dumps((False, exc))
+        except Exception:  # noqa: BLE001 — an exception that cannot be pickled
+            payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+    finally:
+        os._exit(code)
+
+
+class JobPool:
+    """``submit`` jobs, then ``wait()`` for all of them (results in submission order).
+    Leaving the ``with`` block on an exception stops the children that still run."""
+
+    def __init__(self, workers: int = 1):
+        self.workers = workers if hasattr(os, "fork") else 1
+        self.results: list[Any] = []
+        self._queue: deque[tuple[int, Callable[..., Any], tuple]] = deque()
+        self._running: dict[int, tuple[int, int, bytearray]] = {}   # fd -> (slot, pid, data)
+        self._selector = selectors.DefaultSelector() if self.workers > 1 else None
+
+    @property
+    def parallel(self) -> bool:
+        return self.workers > 1
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> int:
+        """Queue ``func(*args)``; returns its slot in :attr:`results`. Sequential pools run it now."""
+        slot = len(self.results)
+        self.results.append(None)
+        if not self.parallel:
+            self.results[slot] = func(*args)
+            return slot
+        self._queue.append((slot, func, args))
+        self._start_ready()
+        return slot
+
+    def _start_ready(self) -> None:
+        while self._queue and len(self._running) < self.workers:
+            slot, func, args = self._queue.popleft()
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:                               # child
+                os.close(read_fd)
+                _child(func, args, write_fd)
+            os.close(write_fd)
+            self._running[read_fd] = (slot, pid, bytearray())
+            self._selector.register(read_fd, selectors.EVENT_READ)
+
+    def _collect(self) -> None:
+        """Read from the running children until one ends; store its outcome."""
+        while True:
+            for key, _ in self._selector.select():
+                fd = key.fd
+                chunk = os.read(fd, 1 << 16)
+                slot, pid, data = self._running[fd]
+                if chunk:
+                    data.extend(chunk)
+                    continue
+                self._selector.unregister(fd)
+                os.close(fd)
+                del self._running[fd]
+                _, status = os.waitpid(pid, 0)
+                if not data:
+                    raise RuntimeError(f"写出子进程异常退出（状态 {status}）")
+                ok, value = pickle.loads(bytes(data))
+                if not ok:
+                    raise value
+                self.results[slot] = value
+                return
+
+    def wait(self) -> list[Any]:
+        """Run every queued job; raise the first failure. Returns the results in order."""
+        try:
+            while self._running or self._queue:
+                self._start_ready()
+                self._collect()
+        except BaseException:
+            self._stop()
+            raise
+        return list(self.results)
+
+    def _stop(self) -> None:
+        self._queue.clear()
+        for fd, (_, pid, _) in list(self._running.items()):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+            self._selector.unregister(fd)
+            os.close(fd)
+        self._running.clear()
+
+    def __enter__(self) -> "JobPool":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None:
+            self._stop()
+        else:
+            self.wait()
+        if self._selector is not None:
+            self._selector.close()
