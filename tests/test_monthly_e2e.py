@@ -151,7 +151,7 @@ def test_october_november_and_a_rerun(tmp_path):
 
 # --------------------------------------------------------------------------- resubmission
 
-def _resubmission_inputs(folder: Path):
+def _resubmission_inputs():
     first = [
         # two errors: a wrong check digit (row 2) and a short mobile (row 3)
         row("苏州华力电子有限公司", HUALI[:-1] + ("0" if HUALI[-1] != "0" else "1"), 600000, 0.95, 4.8,
@@ -171,7 +171,7 @@ def _resubmission_inputs(folder: Path):
 
 def test_a_corrected_file_sent_again_in_the_same_month(tmp_path):
     inp, out = tmp_path / "input", tmp_path / "output"
-    first, corrected = _resubmission_inputs(tmp_path)
+    first, corrected = _resubmission_inputs()
     make_workbook(inp, "华东销售部.xlsx", sheets={"企业客户": [HEADER, *first]})
     one = run_pipeline(_opts(inp, out, NOV))
     assert sorted(one.issues.loc[one.issues["severity"] == "error", "rule"]) == ["mobile-invalid", "uscc-checksum"]
@@ -230,7 +230,7 @@ def test_a_corrected_file_sent_again_in_the_same_month(tmp_path):
 
 def test_an_unrelated_file_of_another_team_is_not_a_resubmission(tmp_path):
     inp, out = tmp_path / "input", tmp_path / "output"
-    first, _ = _resubmission_inputs(tmp_path)
+    first, _ = _resubmission_inputs()
     make_workbook(inp, "华东销售部.xlsx", sheets={"企业客户": [HEADER, *first]})
     run_pipeline(_opts(inp, out, NOV))
     make_workbook(inp, "大客户部.xlsx", sheets={"企业客户": [HEADER, first[1]]})

@@ -23,6 +23,7 @@ _CJK_RUN = re.compile(r"^[\u3400-\u9fff]+")
 LAYOUT_LIST = "list"
 LAYOUT_LABEL = "form-label"
 LAYOUT_FIELDS = "form-fields"
+LAYOUT_GRID = "form-grid"
 
 
 def column_letter(col0: int) -> str:
