@@ -7,6 +7,7 @@ from the templates here, never assembled at call sites. Every output that shows 
 """
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass, field
 from dataclasses import field as _field  # `field` is shadowed by Issue.field in the class body
@@ -36,6 +37,17 @@ class Issue:
     params: Mapping[str, Any] = _field(default_factory=dict)
     column: str = ""
     row_id: int | None = None
+
+
+_CELL_REF = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
+
+
+def form_cell(cells: Any, field: str) -> tuple[int, str] | None:
+    """(row, column letter) of ``field`` in a form record's ``src_cells`` ({key: "D2"}), else
+    None: an issue about a form value points at the value's cell, not at the record's row."""
+    ref = cells.get(field) if isinstance(cells, Mapping) else None
+    m = _CELL_REF.match(ref) if isinstance(ref, str) else None
+    return (int(m.group(2)), m.group(1)) if m else None
 
 
 class _Lenient(dict):

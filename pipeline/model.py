@@ -14,7 +14,7 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
     src_row      Excel row number a person sees (1-based); for forms, the row of the name
     src_sha256   sha256 of the file bytes
     src_team     team name (from the file name or title, e.g. "华东销售部"), "" when unknown
-    src_layout   "list" | "form-label" | "form-fields"
+    src_layout   "list" | "form-label" | "form-fields" | "form-grid"
     customer_type  企业 / 个人 after intake's guess (sheet name, column, name shape)
     <field key>  one column per canonical field key of schemas/fields.yaml that the
                  submission had: raw cell values after intake (str, int, float, datetime,
@@ -29,7 +29,7 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
     outcome ("data" | "跳过"), reason (Chinese, why skipped)
 
 ``files`` — one row per input file
-    src_file, sha256, layout ("list"/"form-label"/"form-fields"/"" ), sheets (int),
+    src_file, sha256, layout ("list"/"form-label"/"form-fields"/"form-grid"/"" ), sheets (int),
     status ("已处理" | "已拒收" | "已忽略"), message (Chinese)
 
 ``columns`` — the header map: src_file, src_sheet, field (key), column (letter),

@@ -18,7 +18,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
-from .issues import Issue
+from .issues import Issue, form_cell
 from .model import StageResult
 from .normalize.base import is_blank
 from .rules import FieldDef, Rules, fold
@@ -143,12 +143,13 @@ def failures_to_issues(failures: pd.DataFrame, records: pd.DataFrame, rules: Rul
     cases, pos = cases[pos >= 0], pos[pos >= 0]
     kind = _types(records, rules).to_numpy(dtype=object)[pos]
     prov = {c: (records[c].to_numpy(dtype=object)[pos] if c in records else np.full(len(pos), "", dtype=object))
-            for c in ("row_id", "src_file", "src_sheet", "src_row")}
-    for rule, column, file, sheet, row, row_id, t in zip(
+            for c in ("row_id", "src_file", "src_sheet", "src_row", "src_cells")}
+    for rule, column, file, sheet, row, row_id, t, cells in zip(
             cases["check"].astype(str), cases["column"].astype(str), prov["src_file"], prov["src_sheet"],
-            prov["src_row"], prov["row_id"], kind):
-        out.append(Issue(rule=rule, file=file, sheet=sheet, row=_int(row), field=column, value="",
-                         params={"type": t}, row_id=_int(row_id)))
+            prov["src_row"], prov["row_id"], kind, prov["src_cells"]):
+        at = form_cell(cells, column)             # a form's blank field: its value cell
+        out.append(Issue(rule=rule, file=file, sheet=sheet, row=at[0] if at else _int(row), field=column, value="",
+                         params={"type": t}, row_id=_int(row_id), column=at[1] if at else ""))
     return out
 
 

@@ -18,6 +18,7 @@ from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut
 from .files import check_file, list_inputs, relative_name
 from .forms import read_field_form, read_label_form
+from .grid import detect_grid_form, read_grid_form
 from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, column_letter, detect_form,
                      find_header, is_blank, team_from_path)
 from .lists import read_list_sheet
@@ -121,6 +122,8 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
         if layout == LAYOUT_FIELDS:
             return read_field_form(sheet, header_idx, ctx, rules, matcher, guesser)
         return read_label_form(sheet, ctx, rules, matcher, guesser)
+    if detect_grid_form(rows, sheet.merged, matcher, rules) is not None:
+        return read_grid_form(sheet, ctx, rules, matcher, guesser)
     header_idx = find_header(rows, matcher, rules)
     if header_idx is None:
         return Issue(rule="file-no-header", file=ctx.rel, sheet=ctx.sheet,

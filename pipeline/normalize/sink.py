@@ -2,12 +2,13 @@
 ``fixes`` frame and the ``bad_fields`` column in one pass at the end."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from ..issues import Issue
+from ..issues import Issue, form_cell
 from ..model import FIX_COLUMNS
 
 _EMPTY_SET: frozenset[str] = frozenset()
@@ -48,6 +49,8 @@ class Sink:
                 "src_sheet": r["src_sheet"].tolist() if "src_sheet" in r else blank,
                 "src_row": [_int(v) for v in r["src_row"].tolist()] if "src_row" in r else [None] * self._n,
                 "row_id": [_int(v) for v in r["row_id"].tolist()] if "row_id" in r else [None] * self._n,
+                # forms: {field: "D2"} per record, so an issue points at the value's cell
+                "src_cells": r["src_cells"].tolist() if "src_cells" in r and r["src_cells"].notna().any() else None,
             }
         return self._prov_lists
 
@@ -65,6 +68,10 @@ class Sink:
                 for pos in rows.tolist():
                     add(Issue(rule=rule, file=files[pos], sheet=sheets[pos], row=srows[pos], field=field, value=value,
                               params=params, row_id=ids[pos]))
+        cells = p["src_cells"]
+        if cells is not None and out:
+            positions = np.concatenate([rows for rows, *_ in self._issues]).tolist()
+            out = [i if cells[pos] is None else _at_cell(i, cells[pos]) for i, pos in zip(out, positions)]
         return out
 
     def bad_fields(self, severity: Callable[[str], str]) -> np.ndarray:
@@ -99,6 +106,12 @@ class Sink:
             "fixed": _repeat([x for _, _, _, x in self._fixes], counts),
         }, columns=FIX_COLUMNS)
         return frame.sort_values(["row_id", "field"], kind="stable").reset_index(drop=True)
+
+
+def _at_cell(issue: Issue, cells: Any) -> Issue:
+    """A form record's issue moved to its field's cell (intake ``src_cells``)."""
+    hit = form_cell(cells, issue.field)
+    return issue if hit is None else replace(issue, row=hit[0], column=hit[1])
 
 
 def _repeat(values: list, counts: list[int]) -> np.ndarray:

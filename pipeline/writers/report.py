@@ -34,7 +34,8 @@ TABLE_HEADERS = {"change": "变化类型", "before": "变化前", "after": "变�
 #: the 复核结果 table (pipeline.resubmit): columns shown, in order (record_key is internal)
 RESUBMISSION_SHOWN = ["status", "src_file", "src_sheet", "src_row", "column", "name", "field", "before", "after",
                       "note", "previous_file", "previous_month"]
-LAYOUT_ZH = {"list": "列表", "form-label": "表单（项目/填写内容）", "form-fields": "表单（字段清单）"}
+LAYOUT_ZH = {"list": "列表", "form-label": "表单（项目/填写内容）", "form-fields": "表单（字段清单）",
+             "form-grid": "表单（标签/值）"}
 FIGURES = [  # (summary key, label, tone)
     ("files", "文件", ""), ("rows_read", "读取行", ""), ("customers", "客户", "accent"),
     ("merged_rows", "并入主档行", ""), ("duplicates_merged", "重复合并行", ""),
