@@ -93,6 +93,11 @@ CASES = [
     (("mobile", "138123456789"), "138123456789", ("mobile-invalid",)),
     (("mobile", "13812345678/13912345678"), "13812345678/13912345678", ("mobile-invalid",)),
     (("mobile", "见名片"), "见名片", ("mobile-invalid",)),
+    (("mobile", "138-1234-5678（微信同号）"), "13812345678", ()),
+    (("mobile", "手机：13812345678"), "13812345678", ()),
+    (("mobile", "1.3812345678E10"), "13812345678", ()),       # CSV saved by Excel, all digits kept
+    (("mobile", "1.38123E+10"), "1.38123E+10", ("mobile-invalid",)),  # digits lost to scientific notation
+    (("office_phone", "0512-66881234(总机)"), "0512-66881234", ()),
     # --- landlines ---
     (("office_phone", "0512-66881234"), "0512-66881234", ()),
     (("office_phone", "0512 6688 1234"), "0512-66881234", ()),

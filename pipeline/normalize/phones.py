@@ -20,6 +20,9 @@ _MASK = re.compile(r"[*＊xX×]")
 _NOISE = re.compile(r"[\s\-－—–()（）.·]")
 _PREFIX = re.compile(r"^(?:\+86|0086|\+?86(?=1[3-9]\d{9}$))")
 _SEVERAL = re.compile(r"[/、,，;；]|\s{2,}")
+# Notes written beside a number: "（微信同号）", "(手机)", "手机：", "tel:" — dropped, the number stays.
+_NOTE = re.compile(r"[（(][^）)]*[\u4e00-\u9fff][^）)]*[）)]|^(?:手机|电话|座机|tel|phone|mobile)\s*[:：]?\s*", re.IGNORECASE)
+_SCIENTIFIC = re.compile(r"^(\d)(?:\.(\d+))?[eE]\+?(\d+)$")
 _LANDLINE_TYPES = {T.FIXED_LINE, T.FIXED_LINE_OR_MOBILE, T.TOLL_FREE, T.SHARED_COST, T.UAN, T.VOIP}
 
 
@@ -55,6 +58,14 @@ def parse_phone(value: Any) -> Phone:
     text = as_text(value)
     if not text:
         return Phone("", "")
+    sci = _SCIENTIFIC.match(text.strip())
+    if sci:  # a CSV saved by Excel: 1.38123E+10 has lost digits unless every digit is there
+        lead, frac, exp = sci.group(1), sci.group(2) or "", int(sci.group(3))
+        if len(frac) != exp:
+            return Phone("", text, detail="号码被 Excel 科学计数法截断，请把该列设为文本格式后重新填写完整号码")
+        text = lead + frac
+    if not _MASK.search(text):
+        text = _NOTE.sub("", text).strip() or text
     compact = _PREFIX.sub("", _NOISE.sub("", text))
     if _MOBILE.match(compact):                       # fast path: 13812345678
         return Phone(MOBILE, compact)
