@@ -75,6 +75,11 @@ CASES = [
     ({"uscc": NGO, "name": "中国某某行业协会"}, {}, ()),
     ({"uscc": SZ, "name": "苏州某某行业协会"}, {}, ("uscc-entity-mismatch",)),
     # --- mobiles ---
+    (("annual_amount", "120万元/年"), 1200000.0, ()),
+    (("annual_amount", "1.2千万"), 12000000.0, ()),
+    (("annual_amount", "12.5w"), 125000.0, ()),
+    (("annual_amount", "约50万/年"), 500000.0, ("amount-approx",)),
+    (("annual_amount", "50-80万"), None, ("amount-invalid",)),
     (("mobile", "13812345678"), "13812345678", ()),
     (("mobile", "+86 138-1234-5678"), "13812345678", ()),
     (("mobile", "0086 13812345678"), "13812345678", ()),

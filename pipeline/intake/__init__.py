@@ -82,9 +82,13 @@ class _Run:
                 data[key] = pd.Series(values, dtype="int64")
             else:
                 data[key] = pd.Series(values, dtype=object)
+        placeholders = list(self.rules.setting("intake.empty_markers", ()) or ())
         for f in self.rules.fields:
             if f.key in self.fields:
-                data[f.key] = pd.Series(self.fields[f.key], dtype=object)
+                col = pd.Series(self.fields[f.key], dtype=object)
+                if placeholders:  # "-", "/", "无", "N/A" written to mean "nothing to fill in"
+                    col = col.mask(col.isin(placeholders), None)
+                data[f.key] = col
         data["extras"] = pd.Series(self.prov["extras"], dtype=object)
         data["src_cells"] = pd.Series(self.prov["src_cells"], dtype=object)
         return pd.DataFrame(data)

@@ -18,8 +18,10 @@ class AmountSettings:
                                                                   "千元": 1e3, "元": 1.0})
     approx_prefixes: tuple[str, ...] = ("大约", "大概", "约", "~", "～")
     approx_suffixes: tuple[str, ...] = ("左右", "上下")
+    period_suffixes: tuple[str, ...] = ("/年", "每年", "/年度")   # "120万元/年": the figure is yearly already
     pattern: re.Pattern = field(init=False, repr=False, compare=False)
     approx: re.Pattern = field(init=False, repr=False, compare=False)
+    period: re.Pattern = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         def alt(words):
@@ -28,6 +30,7 @@ class AmountSettings:
         object.__setattr__(self, "pattern", re.compile(rf"^{_NUMBER}\s*({alt(self.units)})?$"))
         object.__setattr__(self, "approx", re.compile(
             rf"^\s*(?:{alt(self.approx_prefixes)})\s*|\s*(?:{alt(self.approx_suffixes)})\s*$"))
+        object.__setattr__(self, "period", re.compile(rf"\s*(?:{alt(self.period_suffixes)})\s*$"))
 
 
 def _round(x: float) -> float:
@@ -45,6 +48,7 @@ def parse_amount(value: Any, unit: float = 1.0, settings: AmountSettings = Amoun
     text = as_text(value)
     if not text:
         return Parsed()
+    text = settings.period.sub("", text)
     stripped = settings.approx.sub("", text)
     approx, text = stripped != text, stripped
     text = _CURRENCY.sub("", _THOUSANDS.sub("", text.strip())).strip()

@@ -45,6 +45,7 @@ def _compile(rules: Rules) -> Normalizers:
         units={str(k): float(v) for k, v in (s("amounts.units") or a.units).items()},
         approx_prefixes=tuple(str(w) for w in (s("amounts.approx_prefixes") or a.approx_prefixes)),
         approx_suffixes=tuple(str(w) for w in (s("amounts.approx_suffixes") or a.approx_suffixes)),
+        period_suffixes=tuple(str(w) for w in (s("amounts.period_suffixes") or a.period_suffixes)),
     )
     hint, no_hint = s("enums.hint", "你是不是想填“{value}”"), s("enums.no_hint", "请从下拉选项中选择")
     min_score = float(s("enums.suggest_min_score", 50))
