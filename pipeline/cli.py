@@ -62,13 +62,13 @@ class _Progress:
         click.echo(f"    完成（{seconds:.1f} 秒，发现问题 {len(result.issues)} 条）", err=True)
 
 
-@click.group(context_settings=CONTEXT, help="客户资料月度处理流水线：校验、规范化、合并去重、客户分级，并退回带批注的工作簿。")
+@click.group(context_settings=CONTEXT, options_metavar="[选项]", subcommand_metavar="命令 [参数]...", help="客户资料月度处理流水线：校验、规范化、合并去重、客户分级，并退回带批注的工作簿。")
 @click.version_option(__version__, "-V", "--version", message="crm-pipeline %(version)s")
 def cli() -> None:
     pass
 
 
-@cli.command("run", context_settings=CONTEXT)
+@cli.command("run", context_settings=CONTEXT, options_metavar="[选项]")
 @click.option("--input", "input_dir", default="input", show_default=True, type=click.Path(path_type=Path),
               help="提交文件所在目录。")
 @click.option("--output", "output_dir", default="output", show_default=True, type=click.Path(path_type=Path),
@@ -103,8 +103,8 @@ def run_cmd(input_dir: Path, output_dir: Path, as_of: dt.date, fail_on: str, qui
         sys.exit(EXIT_THRESHOLD)
 
 
-@cli.command("validate", context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@cli.command("validate", context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("paths", nargs=-1, required=True, metavar="路径...", type=click.Path(exists=True, path_type=Path))
 @as_of_option
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="never", show_default=True,
               help="出现该级别及以上的问题时以退出码 3 结束。")
@@ -135,7 +135,7 @@ def validate_cmd(paths: tuple[Path, ...], as_of: dt.date, fail_on: str, limit: i
         sys.exit(EXIT_THRESHOLD)
 
 
-@cli.command("template", context_settings=CONTEXT)
+@cli.command("template", context_settings=CONTEXT, options_metavar="[选项]")
 @click.option("--kind", type=click.Choice(["list", "form"]), default="list", show_default=True,
               help="list：一行一个客户的清单；form：一个客户一张的表单。")
 @click.option("--type", "customer_type", type=click.Choice(["企业", "个人"]), default="企业", show_default=True,
@@ -154,8 +154,8 @@ def template_cmd(kind: str, customer_type: str, path: Path) -> None:
     click.echo(f"模板已生成：{out}")
 
 
-@cli.command("demo", context_settings=CONTEXT)
-@click.argument("folder", default="demo/input", type=click.Path(path_type=Path))
+@cli.command("demo", context_settings=CONTEXT, options_metavar="[选项]")
+@click.argument("folder", default="demo/input", metavar="[目录]", type=click.Path(path_type=Path))
 @click.option("--seed", default=20261123, show_default=True, help="随机种子（相同种子生成相同文件）。")
 @click.option("--rows", default=None, type=int, help="大致总行数（默认约 360 行）。")
 def demo_cmd(folder: Path, seed: int, rows: int | None) -> None:
