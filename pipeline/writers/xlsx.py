@@ -208,6 +208,13 @@ def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Seque
             elif v is not None:
                 write_value(ws, i, j, v, kinds[j], fmt)
     ws.freeze_panes(1, 0)
+    # printing: A4 landscape with the header row on every page; narrow tables fit one page
+    # wide, wide ones (客户主档) keep a readable font size
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.repeat_rows(0)
+    if len(headers) <= 12:
+        ws.fit_to_pages(1, 0)
     if headers:
         ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
     return ws
