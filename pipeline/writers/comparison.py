@@ -11,12 +11,9 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import pandas as pd
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
-
 from ..resubmit import STATUS_FIXED, STATUS_OPEN, STATUS_UNASKED
-from .xlsx import is_blank, set_cell, text_of
+from .xlsx import is_blank
+from .xlsxpatch import NewSheet, sheet_ref
 
 DEFAULT_TITLE = "与上次提交对比"
 HEADERS = ["状态", "工作表", "单元格", "客户名称", "字段", "上次的值", "本次的值", "说明", "规则代码", "上次提交"]
@@ -25,53 +22,29 @@ STATUS_FILL = {STATUS_FIXED: "fixed", STATUS_OPEN: "error", STATUS_UNASKED: "war
 NO_CHANGE = "与上次提交相比没有变化"
 
 
-def add_comparison_sheet(wb, sheets: Mapping[str, Any], rows: pd.DataFrame | None, previous: str,
-                         title: str, fills: Mapping[str, PatternFill]) -> None:
-    """Replace any old ``title`` sheet; when ``rows`` is not None add it as the second sheet
-    (after 问题清单). ``previous``: how the previous submission is named (file and month)."""
-    if title in wb.sheetnames:
-        del wb[title]
+def comparison_sheet(rows: pd.DataFrame | None, titles: Mapping[str, str], previous: str,
+                     title: str) -> NewSheet | None:
+    """The sheet for a resubmission (None when the file is not one). ``titles``: sheet name in
+    the comparison -> title in the returned workbook; ``previous``: how the previous
+    submission is named (file and month)."""
     if rows is None:
-        return
-    ws = wb.create_sheet(title, min(1, len(wb.sheetnames)))
-    ws.sheet_view.tabSelected = False
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    for j, h in enumerate(HEADERS, start=1):
-        c = ws.cell(1, j, h)
-        c.font, c.fill = bold, head_fill
-    link_font = Font(color="0563C1", underline="single")
+        return None
+    out, fills, links = [], {}, {}
     if not len(rows):
-        set_cell(ws.cell(2, 8), NO_CHANGE)
-        set_cell(ws.cell(2, 10), previous)
-    for i, rec in enumerate(rows.itertuples(index=False), start=2):
-        target = sheets.get(rec.src_sheet)
-        sheet_name = target.title if target is not None else (rec.src_sheet or "")
+        out.append([None] * 7 + [NO_CHANGE, None, previous])
+    for i, rec in enumerate(rows.itertuples(index=False)):
+        target = titles.get(rec.src_sheet)
+        sheet_name = target if target is not None else (rec.src_sheet or "")
         has_row = not is_blank(rec.src_row)
         has_cell = has_row and not is_blank(rec.column) and bool(rec.column)
         where = f"{rec.column}{int(rec.src_row)}" if has_cell else (f"第{int(rec.src_row)}行" if has_row else "")
-        values = [rec.status, sheet_name, where, rec.name, rec.field, rec.before, rec.after, rec.note, rec.rule,
-                  f"{rec.previous_file}（{rec.previous_month}）" if rec.previous_file else previous]
-        for j, v in enumerate(values, start=1):
-            if not is_blank(v) and text_of(v) != "":
-                set_cell(ws.cell(i, j), text_of(v))
-        fill = fills.get(STATUS_FILL.get(rec.status, ""))
-        if fill is not None:
-            ws.cell(i, 1).fill = fill
+        out.append([rec.status, sheet_name, where, rec.name, rec.field, rec.before, rec.after, rec.note, rec.rule,
+                    f"{rec.previous_file}（{rec.previous_month}）" if rec.previous_file else previous])
+        if rec.status in STATUS_FILL:
+            fills[(i, 0)] = STATUS_FILL[rec.status]
         if has_row and target is not None:
-            cell = ws.cell(i, 3)
-            quoted = "'" + target.title.replace("'", "''") + "'"
-            anchor = where if has_cell else f"A{int(rec.src_row)}"
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quoted}!{anchor}")
-            cell.font = link_font
-    for j, w in enumerate(WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    ws.freeze_panes = "A2"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(len(rows) + 1, 2)}"
+            links[(i, 2)] = f"{sheet_ref(target)}!{where if has_cell else f'A{int(rec.src_row)}'}"
+    return NewSheet(title, HEADERS, out, WIDTHS, fills, links)
 
 
 def comparison_for(catalog: Mapping[str, Any], src_file: str) -> tuple[pd.DataFrame | None, str]:

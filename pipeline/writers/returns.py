@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import pandas as pd
 from openpyxl import Workbook, load_workbook
@@ -28,13 +28,17 @@ from ..intake.readers import ReadError, read_sheets
 from ..issues import SEVERITY_ORDER, SEVERITY_ZH
 from ..rules import Rules
 from .comparison import DEFAULT_TITLE as COMPARISON_SHEET
+from .comparison import comparison_for, comparison_sheet
 from .parallel import JobPool
-from .comparison import add_comparison_sheet, comparison_for
-from .xlsx import EXCEL_MAX_CHARS, PERCENT_FORMAT, as_number, clean_text, display_width, is_blank, set_cell, text_of
+from .xlsx import (DATE_FORMAT, EXCEL_MAX_CHARS, PERCENT_FORMAT, as_date, as_number, clean_text, display_width,
+                   is_blank, set_cell, text_of)
+from .xlsxpatch import CellEdit, NewSheet, PatchUnsupported, anchor_of, sheet_ref
+from .xlsxpatch import Workbook as PatchBook
 
 AUTHOR = "crm-pipeline"
 ISSUE_SHEET_HEADERS = ["工作表", "单元格", "级别", "字段", "问题", "修改建议", "填写值", "规则代码"]
-DEFAULT_FILLS = {"fixed": "E2EFDA", "error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
+ISSUE_SHEET_WIDTHS = [14, 10, 8, 14, 60, 40, 20, 20]
+DEFAULT_FILLS = {"fixed": "E2EFDA", "error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7", "header": "DDEBF7"}
 _BAD_CHARS = re.compile(r'[<>:"|?*\x00-\x1f]')
 _CELL = re.compile(r"^[A-Z]{1,3}$")
 
@@ -65,38 +69,78 @@ def _sheet_title(name: str, fallback: str) -> str:
 
 
 class Annotator:
-    """Collects notes per cell, then fills and comments each cell once."""
+    """Collects what changes in a returned workbook: fixed values and notes per cell. It is
+    then applied once per cell, by openpyxl (:meth:`apply`) or as XML edits (:meth:`edits`).
+    ``anchor(sheet, coord)``: the cell that holds ``coord`` (the top-left of a merged range)."""
 
-    def __init__(self, fills: Mapping[str, str]):
-        self.fills = {k: PatternFill("solid", fgColor=v) for k, v in {**DEFAULT_FILLS, **fills}.items()}
+    def __init__(self, fills: Mapping[str, str], anchor: Callable[[str, str], str] = lambda s, c: c):
+        self.colours = {**DEFAULT_FILLS, **fills}
+        self.fills = {k: PatternFill("solid", fgColor=v) for k, v in self.colours.items()}
+        self.anchor = anchor
+        self.values: dict[tuple[str, str], tuple[Any, str | None]] = {}    # (sheet, coord) -> (value, format)
         self.notes: dict[tuple[str, str], list[tuple[str, str]]] = {}   # (sheet, coord) -> [(kind, text)]
-        self.seconds_comments = 0.0
+
+    def set(self, sheet: str, coord: str, value: Any, number_format: str | None = None) -> str:
+        coord = self.anchor(sheet, coord)
+        if number_format is None and as_date(value) is not None:
+            number_format = DATE_FORMAT
+        self.values[(sheet, coord)] = (value, number_format)
+        return coord
 
     def add(self, sheet: str, coord: str, kind: str, text: str) -> None:
-        self.notes.setdefault((sheet, coord), []).append((kind, text))
+        self.notes.setdefault((sheet, self.anchor(sheet, coord)), []).append((kind, text))
+
+    @staticmethod
+    def worst(notes: list[tuple[str, str]]) -> str:
+        return min((k for k, _ in notes if k in SEVERITY_ORDER), key=SEVERITY_ORDER.get, default="fixed")
+
+    @staticmethod
+    def comment_box(notes: list[tuple[str, str]], old: str = "") -> tuple[str, int, int]:
+        """Comment text (control characters removed: messages quote submitted values) and its
+        width and height in pixels."""
+        text = "\n".join(t for _, t in notes)
+        if old:
+            text += f"\n——原批注：{old}"
+        text = clean_text(text)
+        lines = text.split("\n")
+        width = min(max(display_width(max(lines, key=display_width)) * 7 + 20, 200), 480)
+        height = min(max(sum(display_width(line) // 60 + 1 for line in lines) * 18 + 20, 60), 400)
+        return text, width, height
 
     def apply(self, wb, sheets: Mapping[str, Any]) -> int:
+        for (sheet, coord), (value, number_format) in self.values.items():
+            ws = sheets.get(sheet)
+            if ws is not None:
+                cell = _anchor(ws, coord)
+                set_cell(cell, value)
+                if number_format:
+                    cell.number_format = number_format
         done = 0
         for (sheet, coord), notes in self.notes.items():
             ws = sheets.get(sheet)
             if ws is None:
                 continue
             cell = _anchor(ws, coord)
-            kinds = [k for k, _ in notes]
-            worst = min((k for k in kinds if k in SEVERITY_ORDER), key=SEVERITY_ORDER.get, default="fixed")
-            cell.fill = self.fills[worst]
-            text = "\n".join(t for _, t in notes)
+            cell.fill = self.fills[self.worst(notes)]
             old = cell.comment
-            if old is not None and old.author != AUTHOR and old.text:
-                text += f"\n——原批注：{old.text}"
-            text = clean_text(text)        # messages quote submitted values (control characters)
-            lines = text.split("\n")
+            text, width, height = self.comment_box(
+                notes, old.text if old is not None and old.author != AUTHOR and old.text else "")
             comment = Comment(text, AUTHOR)
-            comment.width = min(max(display_width(max(lines, key=display_width)) * 7 + 20, 200), 480)
-            comment.height = min(max(sum(display_width(line) // 60 + 1 for line in lines) * 18 + 20, 60), 400)
+            comment.width, comment.height = width, height
             cell.comment = comment
             done += 1
         return done
+
+    def edits(self) -> dict[str, dict[str, CellEdit]]:
+        """sheet -> coordinate -> :class:`CellEdit` for :mod:`.xlsxpatch`."""
+        out: dict[str, dict[str, CellEdit]] = {}
+        for (sheet, coord), (value, number_format) in self.values.items():
+            out.setdefault(sheet, {})[coord] = CellEdit(value=value, set_value=True, number_format=number_format)
+        for (sheet, coord), notes in self.notes.items():
+            edit = out.setdefault(sheet, {}).setdefault(coord, CellEdit())
+            edit.fill = self.worst(notes)
+            edit.comment = self.comment_box(notes)
+        return out
 
 
 def _anchor(ws, coord: str):
@@ -189,7 +233,6 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
         if columns is not None and not columns.empty else {}
     types = {f.key: f.type for f in rules.fields}
     for fx in fixes.itertuples(index=False):
-        ws = sheets.get(fx.src_sheet)
         col, unit = colmap.get((fx.src_sheet, fx.field), ("", 1.0))
         own = cells.get(int(fx.row_id)) if not is_blank(fx.row_id) else None
         if own is not None:
@@ -198,16 +241,14 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
             coord = f"{col}{int(fx.src_row)}"
         else:
             coord = ""
-        if ws is None or not coord:
+        if fx.src_sheet not in sheets or not coord:
             continue
         value = _fix_value(fx.fixed, unit, types.get(fx.field, ""))
         if text_of(value) == text_of(fx.original) or is_blank(value):
             continue
-        cell = _anchor(ws, coord)
-        set_cell(cell, value)
-        if types.get(fx.field) == "rate" and as_number(value) is not None:
-            cell.number_format = PERCENT_FORMAT
-        ann.add(fx.src_sheet, cell.coordinate, "fixed", f"已自动更正，原值：{text_of(fx.original)}")
+        rate = types.get(fx.field) == "rate" and as_number(value) is not None
+        coord = ann.set(fx.src_sheet, coord, value, PERCENT_FORMAT if rate else None)
+        ann.add(fx.src_sheet, coord, "fixed", f"已自动更正，原值：{text_of(fx.original)}")
 
 
 def add_issues(ann: Annotator, sheets: Mapping[str, Any], issues: pd.DataFrame) -> None:
@@ -220,45 +261,61 @@ def add_issues(ann: Annotator, sheets: Mapping[str, Any], issues: pd.DataFrame) 
         ann.add(rec.sheet, f"{rec.column}{int(rec.row)}", rec.severity, text)
 
 
-def add_issue_sheet(wb, sheets: Mapping[str, Any], issues: pd.DataFrame, title: str,
-                    fills: Mapping[str, PatternFill]) -> None:
-    if title in wb.sheetnames:
-        del wb[title]
-    ws = wb.create_sheet(title, 0)
-    for other in wb.worksheets:
-        other.sheet_view.tabSelected = False
-    ws.sheet_view.tabSelected = True
-    wb.active = 0
+def issue_sheet(issues: pd.DataFrame, titles: Mapping[str, str], title: str) -> NewSheet:
+    """The ``问题清单`` sheet: one row per issue of the file, linked to its cell.
+    ``titles``: sheet name in issues -> title of that sheet in the returned workbook."""
+    rows, fills, links = [], {}, {}
+    for i, rec in enumerate(issues.itertuples(index=False)):
+        target = titles.get(rec.sheet)
+        sheet_name = target if target is not None else (rec.sheet or "")
+        has_cell = not is_blank(rec.row) and not is_blank(rec.column) and rec.column
+        where = f"{rec.column}{int(rec.row)}" if has_cell else (f"第{int(rec.row)}行" if not is_blank(rec.row) else "整个文件")
+        rows.append([sheet_name, where, SEVERITY_ZH.get(rec.severity, rec.severity), rec.field, rec.message,
+                     rec.suggestion, rec.value, rec.rule])
+        if rec.severity in SEVERITY_ORDER:
+            fills[(i, 2)] = rec.severity
+        if has_cell and target is not None:
+            links[(i, 1)] = f"{sheet_ref(target)}!{where}"
+    return NewSheet(title, ISSUE_SHEET_HEADERS, rows, ISSUE_SHEET_WIDTHS, fills, links, selected=True)
+
+
+def add_sheet(wb, spec: NewSheet, index: int, fills: Mapping[str, PatternFill]):
+    """Render a :class:`NewSheet` with openpyxl at position ``index`` (an older sheet of the
+    same title is replaced): bold header, frozen, filtered, printable one page wide."""
+    if spec.title in wb.sheetnames:
+        del wb[spec.title]
+    ws = wb.create_sheet(spec.title, min(index, len(wb.sheetnames)))
+    if spec.selected:
+        for other in wb.worksheets:
+            other.sheet_view.tabSelected = False
+        wb.active = wb.worksheets.index(ws)
+    ws.sheet_view.tabSelected = spec.selected
     bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor="DDEBF7")
-    for j, h in enumerate(ISSUE_SHEET_HEADERS, start=1):
+    head_fill = PatternFill("solid", fgColor=DEFAULT_FILLS["header"])
+    for j, h in enumerate(spec.headers, start=1):
         c = ws.cell(1, j, h)
         c.font, c.fill = bold, head_fill
     link_font = Font(color="0563C1", underline="single")
-    for i, rec in enumerate(issues.itertuples(index=False), start=2):
-        target = sheets.get(rec.sheet)
-        sheet_name = target.title if target is not None else (rec.sheet or "")
-        has_cell = not is_blank(rec.row) and not is_blank(rec.column) and rec.column
-        where = f"{rec.column}{int(rec.row)}" if has_cell else (f"第{int(rec.row)}行" if not is_blank(rec.row) else "整个文件")
-        values = [sheet_name, where, SEVERITY_ZH.get(rec.severity, rec.severity), rec.field, rec.message,
-                  rec.suggestion, rec.value, rec.rule]
-        for j, v in enumerate(values, start=1):
-            if not is_blank(v):
-                set_cell(ws.cell(i, j), text_of(v))
-        ws.cell(i, 3).fill = fills.get(rec.severity, PatternFill())
-        if has_cell and target is not None:
-            cell = ws.cell(i, 2)
-            quoted = "'" + target.title.replace("'", "''") + "'"
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"{quoted}!{where}")
-            cell.font = link_font
-    for j, w in enumerate([14, 10, 8, 14, 60, 40, 20, 20], start=1):
+    for i, values in enumerate(spec.rows):
+        for j, v in enumerate(values):
+            if not is_blank(v) and text_of(v) != "":
+                set_cell(ws.cell(i + 2, j + 1), text_of(v))
+    for (i, j), kind in spec.fills.items():
+        ws.cell(i + 2, j + 1).fill = fills.get(kind, PatternFill())
+    for (i, j), location in spec.links.items():
+        cell = ws.cell(i + 2, j + 1)
+        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location)
+        cell.font = link_font
+    for j, w in enumerate(spec.widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
     ws.freeze_panes = "A2"
     ws.page_setup.orientation = "landscape"          # printable: one page wide
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "1:1"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ISSUE_SHEET_HEADERS))}{max(len(issues) + 1, 2)}"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{max(len(spec.rows) + 1, 2)}"
+    return ws
 
 
 def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fixes: pd.DataFrame | None,
@@ -268,27 +325,60 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
     """Annotate one submission and save it to ``dest`` (the input is only read). ``cells``:
     row_id -> {field key: cell} for form records (a form's fields do not share one row).
     ``comparison``: the file's rows of the ``resubmission`` frame when it is a resubmission
-    (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None."""
+    (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None.
+
+    An .xlsx/.xlsm is patched part by part (:mod:`.xlsxpatch`: only edited rows are
+    rewritten); what the patcher does not handle goes through openpyxl, and what openpyxl
+    cannot write back is rebuilt from the values."""
     settings = rules.extra.get("template") or {}
     fills = dict(settings.get("fills") or {})
+    titles = (settings.get("issue_sheet", "问题清单"), settings.get("comparison_sheet", COMPARISON_SHEET))
     dest.parent.mkdir(parents=True, exist_ok=True)
-    for rebuild in (False, True):
-        ann = Annotator(fills)
-        wb, sheets = open_submission(src, status, rules, rebuild)
+    if status != "已拒收" and src.suffix.lower() in (".xlsx", ".xlsm") and \
+            not (len(issues) and (issues["rule"] == "text-too-long").any()):
         try:
-            _clear_previous_annotations(wb, {**DEFAULT_FILLS, **fills}.values())
+            _patch_submission(src, dest, issues, fixes, columns, rules, cells, comparison, previous, fills, titles)
+            return dest
+        except Exception:  # noqa: BLE001 — PatchUnsupported, or a damaged part (zip, zlib, UTF-8 errors)
+            dest.unlink(missing_ok=True)            # fall back to openpyxl below
+    for rebuild in (False, True):
+        wb, sheets = open_submission(src, status, rules, rebuild)
+        ann = Annotator(fills, lambda sheet, coord: _anchor(sheets[sheet], coord).coordinate)
+        try:
+            _clear_previous_annotations(wb, ann.colours.values())
             add_fixes(ann, sheets, fixes, columns, rules, cells)
             add_issues(ann, sheets, issues)
             ann.apply(wb, sheets)
-            add_issue_sheet(wb, sheets, issues, settings.get("issue_sheet", "问题清单"), ann.fills)
-            add_comparison_sheet(wb, sheets, comparison, previous,
-                                 settings.get("comparison_sheet", COMPARISON_SHEET), ann.fills)
+            names = {name: ws.title for name, ws in sheets.items()}
+            add_sheet(wb, issue_sheet(issues, names, titles[0]), 0, ann.fills)
+            if titles[1] in wb.sheetnames:            # a returned workbook sent back: drop the old one
+                del wb[titles[1]]
+            extra = comparison_sheet(comparison, names, previous, titles[1])
+            if extra is not None:
+                add_sheet(wb, extra, 1, ann.fills)
             wb.save(dest)
             return dest
         except Exception:  # noqa: BLE001 — a loaded workbook openpyxl cannot write back: rebuild it
             if rebuild:
                 raise
     return dest
+
+
+def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.DataFrame | None,
+                      columns: pd.DataFrame | None, rules: Rules, cells: Mapping[int, Mapping[str, str]] | None,
+                      comparison: pd.DataFrame | None, previous: str, fills: Mapping[str, str],
+                      titles: tuple[str, str]) -> None:
+    book = PatchBook(src)
+    book.check(titles)
+    names = {t: t for t in book.sheets}
+    ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(sheet)))
+    add_fixes(ann, names, fixes, columns, rules, cells)
+    add_issues(ann, names, issues)
+    new = [issue_sheet(issues, names, titles[0])]
+    extra = comparison_sheet(comparison, names, previous, titles[1])
+    if extra is not None:
+        new.append(extra)
+    book.apply(ann.edits(), new, ann.colours, AUTHOR, dest)
 
 
 def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:
