@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
@@ -107,13 +106,14 @@ def text_of(value: Any) -> str:
 
 
 def display_width(text: str) -> int:
-    """Width in Excel character units: East Asian wide characters count twice. Only the
-    first 1 000 characters count (every caller caps the width far below that; a
-    30 000-character cell must not cost a second)."""
+    """Width in Excel character units, an estimate: Chinese characters and full-width forms
+    count twice — their GB 18030 length, computed in C (a per-character Python loop cost
+    a second per 10 000 comments). Only the first 1 000 characters count (every caller caps
+    the width far below that)."""
     text = text[:1000]
     if text.isascii():
         return len(text)
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return len(text.encode("gb18030", errors="replace"))
 
 
 def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], sample: int = 300,
