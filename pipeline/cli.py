@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -55,8 +56,20 @@ def _print_summary(summary: dict) -> None:
 
 
 class _Progress:
+    """One line per stage; inside a long stage at most one line every ``every`` seconds."""
+
+    def __init__(self, every: float = 10.0):
+        self.every, self.last = every, 0.0
+
     def before(self, stage):
         click.echo(f"  · {stage.label}…", err=True)
+        self.last = time.monotonic()
+
+    def step(self, stage, done, total, what):
+        if time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            of = f"/{total}" if total else ""
+            click.echo(f"    进度 {done}{of}（{what}）", err=True)
 
     def after(self, stage, seconds, result):
         click.echo(f"    完成（{seconds:.1f} 秒，发现问题 {len(result.issues)} 条）", err=True)

@@ -27,7 +27,7 @@ class Stage:
 #: intake → validate → normalize → merge → grade → monthly → resubmit → write (history is
 #: read before merge, written with the outputs).
 PIPELINE: tuple[Stage, ...] = (
-    Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules"),
+    Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules", "progress"),
           ("records", "source_rows", "files", "columns", "related")),
     Stage("validate", "结构校验", validate.validate_records, ("records", "columns", "rules"), ("records",)),
     Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
@@ -51,6 +51,17 @@ WRITE = Stage("write", "写出结果", writers.write_outputs, ("catalog",), ("su
 class Hook(Protocol):
     def before(self, stage: Stage) -> None: ...
     def after(self, stage: Stage, seconds: float, result: StageResult) -> None: ...
+
+
+def _progress(stage: Stage, hooks: list) -> Callable[[int, int, str], None]:
+    """What a long stage calls as it goes (``done`` of ``total`` units, the last one's name);
+    forwarded to the hooks that have a ``step(stage, done, total, what)`` method."""
+    steps = [h.step for h in hooks if hasattr(h, "step")]
+
+    def progress(done: int, total: int, what: str = "") -> None:
+        for step in steps:
+            step(stage, done, total, what)
+    return progress
 
 
 @dataclass
@@ -82,6 +93,7 @@ def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable
         for h in hooks:
             h.before(stage)
         start = time.perf_counter()
+        data["progress"] = _progress(stage, hooks)
         kwargs = {name: (data if name == "catalog" else data[name]) for name in stage.inputs}
         result = stage.func(**kwargs)
         missing = set(stage.outputs) - set(result.data)

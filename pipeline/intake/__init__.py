@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import pandas as pd
 
@@ -135,16 +135,20 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
     return read_list_sheet(sheet, header_idx, ctx, rules, matcher, guesser)
 
 
-def read_inputs(paths: list[Path], input_dir: Path, rules: Rules) -> StageResult:
+def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
+                progress: Callable[[int, int, str], None] | None = None) -> StageResult:
     """Read every file in ``paths`` (from :func:`list_inputs`) into raw records.
 
     A file that cannot be read yields one file-level issue and ``files`` status 已拒收;
     the run goes on with the others. Returns data keys ``records``, ``source_rows``,
-    ``files``, ``columns``, ``related`` (contracts in :mod:`pipeline.model`)."""
+    ``files``, ``columns``, ``related`` (contracts in :mod:`pipeline.model`). ``progress``
+    (from the runner) hears of each file as it is read."""
     run = _Run(rules)
+    progress = progress or (lambda done, total, what="": None)
     matcher, guesser = HeaderMatcher(rules), TypeGuesser(rules)
     instructions = {fold_header(s) for s in rules.setting("intake.instruction_sheets", ()) or ()}
-    for path in paths:
+    for n_file, path in enumerate(paths, start=1):
+        progress(n_file - 1, len(paths), Path(path).name)
         check = check_file(Path(path), Path(input_dir), rules)
         if check.issue is not None:
             _reject(run, check.rel, check.sha256, check.issue)

@@ -62,8 +62,15 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
     data["summary"] = summary
     out_root = Path(options.output_dir)
     month = options.month
+    progress = catalog.get("progress") or (lambda done, total, what="": None)
+    finished: list[str] = []
+
+    def done(slot: int) -> None:               # a workbook is written: its path is the job's result
+        finished.append(Path(str(pool.results[slot])).name)
+        progress(len(finished), 0, finished[-1])
+
     with output_lock(out_root, month):
-        with build_aside(out_root / month) as tmp, JobPool(_write_workers(catalog, customers)) as pool:
+        with build_aside(out_root / month) as tmp, JobPool(_write_workers(catalog, customers), done) as pool:
             # big runs: the workbooks are built in child processes (costliest first) while
             # this process writes the small files; small runs: one after the other, here
             pool.submit(write_master, tmp / "customers.xlsx", data, customers)

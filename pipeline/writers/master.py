@@ -178,7 +178,7 @@ def reminder_rows(reminders: Any, names: Mapping[Any, str]) -> list[list]:
     return out
 
 
-def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame) -> None:
+def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame) -> Path:
     """Write customers.xlsx. ``customers`` already carries ``data_status``."""
     rules: Rules = catalog["rules"]
     links = _frame(catalog.get("links"), ["row_id", "customer_id", "outcome", "reason"])
@@ -202,3 +202,4 @@ def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame
     write_table(wb, fmt, "提醒清单", REMINDER_HEADERS, reminder_rows(catalog.get("reminders"), names),
                 ["text", "text", "text", "date", "text"])
     wb.close()
+    return path

@@ -57,8 +57,9 @@ class JobPool:
     """``submit`` jobs, then ``wait()`` for all of them (results in submission order).
     Leaving the ``with`` block on an exception stops the children that still run."""
 
-    def __init__(self, workers: int = 1):
+    def __init__(self, workers: int = 1, on_done: Callable[[int], None] | None = None):
         self.workers = workers if hasattr(os, "fork") else 1
+        self.on_done = on_done or (lambda slot: None)    # called with a job's slot when it ends
         self.results: list[Any] = []
         self._queue: deque[tuple[int, Callable[..., Any], tuple]] = deque()
         self._running: dict[int, tuple[int, int, bytearray]] = {}   # fd -> (slot, pid, data)
@@ -74,6 +75,7 @@ class JobPool:
         self.results.append(None)
         if not self.parallel:
             self.results[slot] = func(*args)
+            self.on_done(slot)
             return slot
         self._queue.append((slot, func, args))
         self._start_ready()
@@ -111,6 +113,7 @@ class JobPool:
                 if not ok:
                     raise value
                 self.results[slot] = value
+                self.on_done(slot)
                 return
 
     def wait(self) -> list[Any]:

@@ -391,12 +391,12 @@ def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:
 def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFrame,
                   pool: JobPool | None = None) -> list[Path]:
     """One returned workbook per submitted file (files intake ignored are not returned).
-    With a parallel ``pool`` the workbooks are queued there (biggest first) and the paths
-    they will have are returned; they exist once the pool has finished."""
+    With a ``pool`` the workbooks are submitted there (a parallel pool: biggest first) and the
+    paths they will have are returned; they exist once the pool has finished."""
     jobs = return_jobs(folder, catalog, issue_table)
-    if pool is None or not pool.parallel:
+    if pool is None:
         return [func(*args) for _, func, args in jobs]
-    for _, func, args in sorted(jobs, key=lambda job: -job[0]):
+    for _, func, args in (sorted(jobs, key=lambda job: -job[0]) if pool.parallel else jobs):
         pool.submit(func, *args)
     return [args[1] for _, _, args in jobs]
 

@@ -41,14 +41,14 @@ def write_view(path: Path, customers: pd.DataFrame, rules: Rules, role: str) -> 
 
 
 def write_views(folder: Path, customers: pd.DataFrame, rules: Rules, pool: JobPool | None = None) -> list[Path]:
-    """One workbook per role; with a parallel ``pool`` they are queued there (and exist once
-    the pool has finished)."""
+    """One workbook per role; with a ``pool`` they are submitted there (and exist once the
+    pool has finished)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for role in (rules.roles.get("roles") or {}):
         path = folder / f"{safe_relative(role).name}.xlsx"
-        if pool is not None and pool.parallel:
+        if pool is not None:
             pool.submit(write_view, path, customers, rules, role)
         else:
             write_view(path, customers, rules, role)
