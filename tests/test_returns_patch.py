@@ -3,6 +3,7 @@ like the ones openpyxl rebuilds: same sheets in the same order, same values, sam
 same comments, same links; and the submission's own layout survives."""
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pipeline.cli import cli
 from pipeline.demo import write_demo_inputs
 from pipeline.writers import returns
 from tests.factories import make_workbook
+from tests.ooxml_check import check_package
 
 OURS = {"E2EFDA", "FFC7CE", "FFEB9C", "DDEBF7"}
 
@@ -69,6 +71,7 @@ def test_patched_returns_read_like_openpyxl_ones(tmp_path, monkeypatch):
         if path.suffix == ".xlsx" and (inp / path.name).exists():
             with zipfile.ZipFile(path) as zf:                      # really patched, not rebuilt
                 assert any(n.startswith("xl/worksheets/crm_sheet") for n in zf.namelist()), path.name
+            check_package(path)
             compared += 1
         a, b = _content(path), _content(plain)
         assert a["sheets"] == b["sheets"] and a["sheets"][0] == "问题清单"
@@ -101,6 +104,7 @@ def test_team_layout_and_own_comments_survive(tmp_path, comment):
     _team_file(inp, comment)
     _run(inp, tmp_path / "out")
     path = tmp_path / "out" / "2026-11" / "returns" / "华北销售部.xlsx"
+    check_package(path)
     wb = load_workbook(path)
     assert wb.sheetnames == ["问题清单", "客户"] and wb.active.title == "问题清单"
     assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == ["问题清单"]
@@ -117,3 +121,97 @@ def test_team_layout_and_own_comments_survive(tmp_path, comment):
     issues = wb["问题清单"]
     links = {c.value: c.hyperlink.location for c in issues["B"] if c.hyperlink}
     assert links["F3"] == "'客户'!F3"
+
+
+# --- Excel's strictness ---------------------------------------------------------------
+
+DATABAR_EXT = ('<extLst><ext uri="{B025F937-C7B1-47D3-B67F-A62EFF666E3E}" '
+               'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main">'
+               '<x14:id>{00000000-0000-0000-0000-000000000001}</x14:id></ext></extLst>')
+
+
+def _rewrite(path: Path, edits) -> None:
+    """Rewrite parts of a saved package: ``edits`` maps a part name to text -> text (None: add)."""
+    with zipfile.ZipFile(path) as zf:
+        parts = {n: zf.read(n) for n in zf.namelist()}
+    for name, func in edits.items():
+        parts[name] = func(parts[name].decode("utf-8") if name in parts else None).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+
+
+def _excel_made(folder: Path) -> Path:
+    """What Excel itself writes and openpyxl does not: a data bar with its x14 extension,
+    a date format used by a conditional format, a print area, a calcChain."""
+    from openpyxl.formatting.rule import DataBarRule, Rule
+    from openpyxl.styles import PatternFill
+    from openpyxl.styles.differential import DifferentialStyle
+    path = make_workbook(folder, "西南销售部.xlsx", sheets={"客户": [
+        ["客户名称", "省份", "城市", "联系人", "手机号码", "最近合作时间", "年合作金额"],
+        ["成都天府软件有限公司", "四川", "成都", "王磊", "1381234567", "2026-11-02", 300000],
+        ["重庆山城物流有限公司", "重庆", "重庆", "李娜", "13912345678", "2026/10/10", 120000],
+    ], "说明": [["请按模板填写"]]})
+    wb = load_workbook(path)
+    ws = wb["客户"]
+    ws.conditional_formatting.add("G2:G3", DataBarRule(start_type="min", end_type="max", color="638EC6"))
+    ws.conditional_formatting.add("F2:F3", Rule(type="expression", formula=["F2>0"], dxf=DifferentialStyle(
+        fill=PatternFill(bgColor="FFFF00"), numFmt=None)))
+    ws.print_area = "A1:G3"
+    wb.save(path)
+    _rewrite(path, {
+        "xl/worksheets/sheet1.xml": lambda x: x.replace("</dataBar></cfRule>", "</dataBar>" + DATABAR_EXT + "</cfRule>"),
+        "xl/styles.xml": lambda x: re.sub(r"<dxf>", '<dxf><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>', x, 1),
+        "xl/calcChain.xml": lambda _: '<calcChain xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                      '<c r="G2" i="1"/></calcChain>',
+        "xl/_rels/workbook.xml.rels": lambda x: x.replace("</Relationships>", '<Relationship Id="rIdCalc" Type='
+                                                          '"http://schemas.openxmlformats.org/officeDocument/2006/'
+                                                          'relationships/calcChain" Target="calcChain.xml"/>'
+                                                          "</Relationships>"),
+        "[Content_Types].xml": lambda x: x.replace("</Types>", '<Override PartName="/xl/calcChain.xml" ContentType='
+                                                   '"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                                   'calcChain+xml"/></Types>'),
+    })
+    return path
+
+
+def test_excel_made_workbook_is_patched_into_a_valid_package(tmp_path):
+    inp = tmp_path / "input"
+    _excel_made(inp)
+    _run(inp, tmp_path / "out")
+    path = tmp_path / "out" / "2026-11" / "returns" / "西南销售部.xlsx"
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        book = zf.read("xl/workbook.xml").decode("utf-8")
+    assert any(n.startswith("xl/worksheets/crm_sheet") for n in names)
+    assert "xl/calcChain.xml" not in names
+    check_package(path)
+    # the comments' drawing comes after the data bar's own <extLst>, not inside its rule
+    assert sheet.index("</conditionalFormatting>") < sheet.index("<legacyDrawing")
+    assert DATABAR_EXT in sheet
+    # the team's print area moved with its sheet (now the second one)
+    assert re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="1"', book)
+    wb = load_workbook(path)
+    assert wb.sheetnames == ["问题清单", "客户", "说明"]
+    ws = wb["客户"]
+    assert ws["F3"].number_format == "yyyy-mm-dd" and ws["F3"].value.strftime("%Y-%m-%d") == "2026-10-10"
+    assert _fill(ws["E2"]) == "FFC7CE"
+    assert len(ws.conditional_formatting) == 2
+
+
+@pytest.mark.parametrize("edit", [
+    lambda x: x.replace('<sheetView ', "<sheetView tabSelected='1' ", 1),                    # single quotes
+    lambda x: x.replace('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
+                        'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"', 1),          # strict OOXML
+])
+def test_what_the_patcher_does_not_read_goes_through_openpyxl(tmp_path, edit):
+    inp = tmp_path / "input"
+    path = _team_file(inp, comment=False)
+    _rewrite(path, {"xl/worksheets/sheet1.xml": edit})
+    _run(inp, tmp_path / "out")
+    out = tmp_path / "out" / "2026-11" / "returns" / "华北销售部.xlsx"
+    with zipfile.ZipFile(out) as zf:
+        assert not any(n.startswith("xl/worksheets/crm_sheet") for n in zf.namelist())
+    wb = load_workbook(out)
+    assert wb.sheetnames[0] == "问题清单"

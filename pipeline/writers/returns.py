@@ -371,6 +371,11 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
     book = PatchBook(src)
     book.check(titles)
     names = {t: t for t in book.sheets}
+    wanted = set(issues["sheet"].dropna()) if len(issues) else set()
+    if fixes is not None and len(fixes):
+        wanted |= set(fixes["src_sheet"].dropna())
+    if wanted - set(names) - {""}:               # a sheet the patcher cannot place (chartsheet, strict XML…)
+        raise PatchUnsupported(f"sheets {sorted(wanted - set(names))}")
     ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(sheet)))
     add_fixes(ann, names, fixes, columns, rules, cells)
     add_issues(ann, names, issues)

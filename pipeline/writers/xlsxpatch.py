@@ -42,6 +42,8 @@ REL_WORKSHEET = NS_REL + "/worksheet"
 REL_COMMENTS = NS_REL + "/comments"
 REL_VML = NS_REL + "/vmlDrawing"
 REL_CALCCHAIN = NS_REL + "/calcChain"
+_SHEET_TYPES = {NS_REL + "/" + t for t in ("worksheet", "chartsheet", "dialogsheet", "xlMacrosheet",
+                                           "xlIntlMacrosheet")}
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
@@ -53,8 +55,14 @@ _ATTR = re.compile(r"([\w:.-]+)\s*=\s*(\"[^\"]*\"|'[^']*')")
 _COORD = re.compile(r"^([A-Z]{1,3})(\d+)$")
 _REL = re.compile(r"<Relationship\b[^>]*?/?>", re.S)
 #: elements that must follow <legacyDrawing> in a worksheet (ECMA-376 CT_Worksheet order)
-_AFTER_LEGACY = ("<legacyDrawingHF", "<drawingHF", "<picture", "<oleObjects", "<controls",
+_AFTER_LEGACY = ("<legacyDrawingHF", "<drawingHF", "<picture", "<oleObjects", "<controls", "<mc:AlternateContent",
                  "<webPublishItems", "<tableParts", "<extLst", "</worksheet>")
+#: worksheet children before <legacyDrawing> that may hold an <extLst> of their own (data bars …)
+_BEFORE_LEGACY_ENDS = ("</sheetData>", "</conditionalFormatting>", "</autoFilter>", "</sortState>",
+                       "</customSheetViews>", "</dataValidations>", "</hyperlinks>", "</ignoredErrors>")
+#: an attribute not written ``name="value"`` (single quotes, spaces around ``=``): the patcher's
+#: text edits assume the canonical form every mainstream writer uses
+_ODD_ATTR = re.compile(r"<[^>]*(?:\s=|=\s|=')")
 _ILLEGAL_OR_LONG = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\s\S]{32768}").search
 _XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
@@ -126,7 +134,7 @@ class Package:
 
     def __init__(self, path: Path):
         with zipfile.ZipFile(path) as zf:
-            self.order = [i.filename for i in zf.infolist() if not i.is_dir()]
+            self.order = list(dict.fromkeys(i.filename for i in zf.infolist() if not i.is_dir()))
             self.parts = {name: zf.read(name) for name in self.order}
         self.changed: dict[str, bytes] = {}
         self.removed: set[str] = set()
@@ -234,14 +242,19 @@ class Styles:
     def __init__(self, pkg: Package, part: str, fill_colours: Mapping[str, str]):
         self.pkg, self.part = pkg, part
         self.xml = pkg.text(part)
-        if not re.search(r"<styleSheet\b", self.xml):
-            raise PatchUnsupported("styles prefix")
+        if not re.search(r'<styleSheet\b[^>]*\sxmlns="' + re.escape(NS_MAIN) + '"', self.xml) \
+                or _ODD_ATTR.search(self.xml):
+            raise PatchUnsupported("styles namespace or attributes")
         self.colours = dict(fill_colours)
         self.xfs = self._items("cellXfs", "xf")
         self.fonts = self._items("fonts", "font")
         self.n_fills = len(self._items("fills", "fill"))
-        self.numfmts = {attrs_of(m.group(0)).get("formatCode", ""): int(attrs_of(m.group(0)).get("numFmtId", 0))
-                        for m in re.finditer(r"<numFmt\b[^>]*/>", self.xml)}
+        block = re.search(r"<numFmts\b[^>]*>(.*?)</numFmts>", self.xml, re.S)
+        own = [attrs_of(m) for m in re.findall(r"<numFmt\b[^>]*/>", block.group(1) if block else "")]
+        self.n_numfmts = len(own)
+        self.numfmts = {a.get("formatCode", ""): int(a.get("numFmtId", 0) or 0) for a in own}
+        # ids in use anywhere (dxfs too): a new id must not collide with any of them
+        self.max_numfmt = max([163] + [int(i) for i in re.findall(r'numFmtId="(\d+)"', self.xml)])
         self.new_fills: list[str] = []
         self.new_fonts: list[str] = []
         self.new_numfmts: list[tuple[int, str]] = []
@@ -283,8 +296,8 @@ class Styles:
         if code in builtin:
             return builtin[code]
         if code not in self.numfmts:
-            used = list(self.numfmts.values()) + [i for i, _ in self.new_numfmts]
-            new_id = max([163] + used) + 1
+            self.max_numfmt += 1
+            new_id = self.max_numfmt
             self.new_numfmts.append((new_id, code))
             self.numfmts[code] = new_id
         return self.numfmts[code]
@@ -330,8 +343,7 @@ class Styles:
         if self.new_numfmts:
             items = [f'<numFmt numFmtId="{i}" formatCode="{_qattr(c)}"/>' for i, c in self.new_numfmts]
             if re.search(r"<numFmts\b", xml):
-                total = len(re.findall(r"<numFmt\b", xml)) + len(items)
-                xml = self._append(xml, "numFmts", items, total)
+                xml = self._append(xml, "numFmts", items, self.n_numfmts + len(items))
             else:
                 m = re.search(r"<styleSheet\b[^>]*>", xml)
                 xml = xml[: m.end()] + f'<numFmts count="{len(items)}">' + "".join(items) + "</numFmts>" + \
@@ -341,13 +353,15 @@ class Styles:
 
 # --- cells ----------------------------------------------------------------------------
 
-def cell_xml(coord: str, value: Any, style: int | None, date1904: bool = False) -> str:
+def cell_xml(coord: str, value: Any, style: int | None) -> str:
     """One ``<c>``: numbers and dates as numbers, every other value as an inline string."""
     s = f' s="{style}"' if style else ""
     d = as_date(value)
     if d is not None:
         d = d if isinstance(d, dt.datetime) else dt.datetime.combine(d, dt.time())
         return f'<c r="{coord}"{s}><v>{to_excel(d)!r}</v></c>'
+    if isinstance(value, bool):
+        return f'<c r="{coord}"{s} t="b"><v>{int(value)}</v></c>'
     n = as_number(value)
     if n is not None and n == n and abs(n) != float("inf"):
         return f'<c r="{coord}"{s}><v>{n!r}</v></c>'
@@ -580,8 +594,9 @@ class Workbook:
             raise PatchUnsupported("no workbook part")
         self.part = resolve("", main[0]["Target"])
         self.xml = self.pkg.text(self.part)
-        if not re.search(r"<workbook\b", self.xml) or re.search(r"date1904\s*=\s*\"(1|true)\"", self.xml):
-            raise PatchUnsupported("workbook prefix or 1904 dates")
+        if not re.search(r'<workbook\b[^>]*\sxmlns="' + re.escape(NS_MAIN) + '"', self.xml) \
+                or re.search(r'date1904="(1|true)"', self.xml) or _ODD_ATTR.search(self.xml):
+            raise PatchUnsupported("workbook namespace, attributes or 1904 dates")
         self.rels = read_rels(self.pkg, self.part)
         targets = {r.get("Id"): r for r in self.rels}
         self.sheets: dict[str, str] = {}            # title -> worksheet part
@@ -589,7 +604,9 @@ class Workbook:
         for tag in self.sheet_tags:
             a = attrs_of(tag)
             rel = targets.get(a.get("r:id", ""))
-            if rel and rel.get("Type") == REL_WORKSHEET:
+            if rel is None or rel.get("Type") not in _SHEET_TYPES:      # strict OOXML, another prefix
+                raise PatchUnsupported(f"sheet relationship {a}")
+            if rel.get("Type") == REL_WORKSHEET:
                 self.sheets[_unescape(a.get("name", ""))] = resolve(self.part, rel["Target"])
         self.titles = [_unescape(attrs_of(t).get("name", "")) for t in self.sheet_tags]
         self._merged: dict[str, list] = {}
@@ -605,9 +622,10 @@ class Workbook:
         if clash:
             raise PatchUnsupported(f"sheet name {clash}")
         for title, part in self.sheets.items():
-            head = self.pkg.text(part)[:4000]
-            if not re.search(r"<worksheet\b", head):
-                raise PatchUnsupported("worksheet prefix")
+            xml = self.pkg.text(part)
+            if not re.search(r'<worksheet\b[^>]*\sxmlns="' + re.escape(NS_MAIN) + '"', xml[:4000]) \
+                    or _ODD_ATTR.search(xml):
+                raise PatchUnsupported("worksheet namespace or attributes")
             if any(r.get("Type") in (REL_COMMENTS, REL_VML) for r in read_rels(self.pkg, part)):
                 raise PatchUnsupported("sheet has comments")
 
@@ -658,7 +676,8 @@ class Workbook:
         add_rels(self.pkg, part, [(rid_c, REL_COMMENTS, relative(part, comments_part)),
                                   (rid_v, REL_VML, relative(part, vml_part))])
         overrides.append((comments_part, CT_COMMENTS))
-        at = min(i for i in (xml.find(t, xml.find("</sheetData>")) for t in _AFTER_LEGACY) if i >= 0)
+        start = max(xml.rfind(t) for t in _BEFORE_LEGACY_ENDS)
+        at = min(i for i in (xml.find(t, start) for t in _AFTER_LEGACY) if i >= 0)
         return xml[:at] + f'<legacyDrawing xmlns:r="{NS_REL}" r:id="{rid_v}"/>' + xml[at:]
 
     def _add_sheets(self, new_sheets: Sequence[NewSheet], styles: Styles, overrides: list) -> None:
@@ -690,12 +709,14 @@ class Workbook:
         if not m:
             raise PatchUnsupported("no sheets element")
         xml = xml[: m.end()] + "".join(tags) + xml[m.end():]
-        if re.search(r"<definedNames\b[^>]*>", xml):
-            m = re.search(r"<definedNames\b[^>]*>", xml)
+        m = re.search(r"<definedNames\b[^>]*?(/?)>", xml)
+        if m and not m.group(1):
             xml = xml[: m.end()] + "".join(names) + xml[m.end():]
-        else:
-            after = "</externalReferences>" if "</externalReferences>" in xml else "</sheets>"
-            at = xml.index(after) + len(after)
+        elif m:                                                      # <definedNames/>
+            xml = xml[: m.start()] + "<definedNames>" + "".join(names) + "</definedNames>" + xml[m.end():]
+        else:       # CT_Workbook order: sheets, functionGroups, externalReferences, definedNames
+            at = max(e.end() for e in re.finditer(
+                r"</sheets>|<functionGroups\b[^>]*/>|</functionGroups>|</externalReferences>", xml))
             xml = xml[:at] + "<definedNames>" + "".join(names) + "</definedNames>" + xml[at:]
         # the new first sheet is the active one (activeTab/firstSheet default to 0)
         xml = re.sub(r"<workbookView\b[^>]*>", lambda v: _set_attr(_set_attr(v.group(0), "activeTab", None),
