@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{platform.system()} {platform.release()}")
         print(f"input: {len(inputs)} files, {rows_read} rows read, {in_cells} cells"
               + (f"; generated in {gen_s:.1f} s" if gen_s else ""))
-        print(f"{'stage':<10} {'seconds':>8} {'rows/s':>10} {'peak RSS MB':>12}")
+        print(f"{'stage':<10} {'seconds':>8} {'rows/s':>10} {'peak MB PSS':>12}")
         for name, sec, rss in hook.rows:
             print(f"{name:<10} {sec:8.2f} {rate(sec)} {rss / 2**20:12.0f}")
         print(f"{'total':<10} {run_s:8.2f} {rate(run_s)} {peak / 2**20:12.0f}   (before the run: {base_rss / 2**20:.0f} MB)")
