@@ -175,6 +175,7 @@ def _excel_made(folder: Path) -> Path:
     return path
 
 
+@pytest.mark.filterwarnings("ignore:Unknown extension:UserWarning")     # openpyxl reading the x14 data bar
 def test_excel_made_workbook_is_patched_into_a_valid_package(tmp_path):
     inp = tmp_path / "input"
     _excel_made(inp)
