@@ -34,7 +34,7 @@ from xml.sax.saxutils import escape, unescape
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import to_excel
 
-from .xlsx import as_date, as_number, clean_text, is_blank, text_of
+from .xlsx import as_date, as_number, clean_text, text_of
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
