@@ -640,6 +640,8 @@ class Workbook:
         for title, part in self.sheets.items():
             xml = pkg.text(part)
             cut = xml.find("<sheetData")
+            if cut < 0:
+                raise PatchUnsupported(f"no sheetData in {part}")
             head = re.sub(r"\stabSelected\s*=\s*\"(1|true)\"", "", xml[:cut])
             xml = head + xml[cut:]
             cells = edits.get(title) or {}
