@@ -11,7 +11,7 @@ boxes) which mean "not filled in" and ticked boxes which mean the ticked option
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Mapping
 
 from ..issues import Issue
 from ..rules import Rules, fold_header
@@ -85,6 +85,22 @@ class FormRules:
             if len(cols) >= 2:
                 return table, cols
         return None
+
+
+    def read_table_row(self, row: list[Any], r: int, table: str, table_cols: Mapping[int, str],
+                       ctx: SheetContext, out: SheetOut, from_tables: list) -> None:
+        """One row under a related table's header (0-based sheet row ``r``): appended to
+        ``out.related[table]``; the columns that also fill a record field (``record_from_tables``)
+        are added to ``from_tables`` as (field key, value, cell, column name)."""
+        vals = {col: self.clean(row[c]) if c < len(row) else None for c, col in table_cols.items()}
+        if not any(not is_blank(v) for v in vals.values()):
+            return
+        out.related[table].append({"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
+                                   "src_row": r + 1, **vals})
+        for key, (t, col) in self.record_from_tables.items():
+            if t == table and not is_blank(vals.get(col)):
+                c0 = next(c for c, n in table_cols.items() if n == col)
+                from_tables.append((key, vals[col], f"{column_letter(c0)}{r + 1}", col))
 
 
 class _Record:
@@ -197,14 +213,7 @@ def read_label_form(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: H
             mode, (table, table_cols) = "table", hdr
             continue
         if mode == "table":
-            vals = {col: fr.clean(row[c]) if c < len(row) else None for c, col in table_cols.items()}
-            if any(not is_blank(v) for v in vals.values()):
-                out.related[table].append({"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
-                                           "src_row": r + 1, **vals})
-                for key, (t, col) in fr.record_from_tables.items():
-                    if t == table and not is_blank(vals.get(col)):
-                        c0 = next(c for c, n in table_cols.items() if n == col)
-                        from_tables.append((key, vals[col], f"{column_letter(c0)}{r + 1}", col))
+            fr.read_table_row(row, r, table, table_cols, ctx, out, from_tables)
             continue
         if mode == "labels":
             lcol, vcol = label_col, value_col

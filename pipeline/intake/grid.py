@@ -173,14 +173,7 @@ def read_grid_form(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: He
             table, table_cols = hdr
             continue
         if table is not None:
-            vals = {col: fr.clean(row[c]) if c < len(row) else None for c, col in table_cols.items()}
-            if any(not is_blank(v) for v in vals.values()):
-                out.related[table].append({"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
-                                           "src_row": r + 1, **vals})
-                for key, (t, col) in fr.record_from_tables.items():
-                    if t == table and not is_blank(vals.get(col)):
-                        c0 = next(c for c, n in table_cols.items() if n == col)
-                        from_tables.append((key, vals[col], f"{column_letter(c0)}{r + 1}", col))
+            fr.read_table_row(row, r, table, table_cols, ctx, out, from_tables)
             continue
         c = 0
         while c < len(row):
