@@ -638,7 +638,7 @@ class Workbook:
         styles = Styles(pkg, resolve(self.part, style_rel[0]["Target"]), fill_colours)
         overrides: list[tuple[str, str]] = []
         for title, part in self.sheets.items():
-            xml = pkg.text(part)
+            original = xml = pkg.text(part)
             cut = xml.find("<sheetData")
             if cut < 0:
                 raise PatchUnsupported(f"no sheetData in {part}")
@@ -650,7 +650,7 @@ class Workbook:
                 comments = {c: e.comment for c, e in cells.items() if e.comment}
                 if comments:
                     xml = self._add_comments(part, xml, comments, author, overrides)
-            if xml != pkg.text(part):
+            if xml != original:
                 pkg.put(part, xml)
         self._add_sheets(new_sheets, styles, overrides)
         styles.save()
