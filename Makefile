@@ -32,6 +32,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	$(BIN)/python -m bench.perf_merge $(MERGE_BENCH_ARGS)
 
 docs: $(STAMP)
 	$(BIN)/python -m pipeline.docs > docs/rules.md

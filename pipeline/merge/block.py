@@ -33,13 +33,27 @@ def _ids(values: pd.Series, sort: bool = False) -> np.ndarray:
 
 
 def _combine(*parts: np.ndarray) -> np.ndarray:
-    """One integer key from several (-1 when any part is -1)."""
-    key = np.zeros(len(parts[0]), dtype="int64")
-    missing = np.zeros(len(parts[0]), dtype=bool)
+    """One dense integer key from several (-1 when any part is -1).
+
+    The key is renumbered to 0..k-1 after each part (``np.unique(return_inverse=True)``),
+    so it never exceeds the number of records: memory stays linear in rows however many
+    distinct names, branches and cities there are, and the product never overflows.
+    """
+    n = len(parts[0])
+    key = np.zeros(n, dtype="int64")
+    missing = np.zeros(n, dtype=bool)
     for p in parts:
-        key = key * (int(p.max(initial=0)) + 1) + np.maximum(p, 0)
+        p = np.asarray(p, dtype="int64")
         missing |= p < 0
+        key = _dense(key * (int(p.max(initial=0)) + 1) + np.maximum(p, 0))
     return np.where(missing, -1, key)
+
+
+def _dense(values: np.ndarray) -> np.ndarray:
+    """Renumber ``values`` to 0..k-1 keeping their order."""
+    if not len(values):
+        return values.astype("int64")
+    return np.unique(values, return_inverse=True)[1].reshape(-1).astype("int64")
 
 
 def _star(keys: np.ndarray) -> pd.DataFrame:
@@ -60,7 +74,7 @@ def _within(keys: np.ndarray, order: np.ndarray, max_block: int, window: int) ->
     i = np.flatnonzero(keys >= 0)
     if not len(i):
         return _NO_PAIRS
-    k = keys[i]
+    k = _dense(keys[i])  # dense codes: the counts array is at most len(i) long
     size = np.bincount(k)[k]
     small, large = (size > 1) & (size <= max_block), size > max_block
     out = []
