@@ -7,6 +7,7 @@ Public API (called by the runner): :func:`list_inputs`, :func:`read_inputs`.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -19,9 +20,9 @@ from .chunk import SheetContext, SheetOut
 from .files import check_file, list_inputs, relative_name
 from .forms import read_field_form, read_label_form
 from .grid import detect_grid_form, read_grid_form
-from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, column_letter, detect_form,
-                     find_header, is_blank, team_from_path)
-from .lists import read_list_sheet
+from .layout import (LAYOUT_FIELDS, LAYOUT_GRID, LAYOUT_LABEL, LAYOUT_LIST, HeaderMatcher, TypeGuesser,
+                     column_letter, detect_form, is_blank, team_from_path)
+from .lists import detect_list_header, read_list_sheet
 from .readers import RawSheet, ReadError, cut_long_cells, read_sheets
 
 __all__ = ["list_inputs", "read_inputs", "RELATED_TABLES"]
@@ -110,6 +111,36 @@ def _reject(run: _Run, rel: str, sha: str, issue: Issue, sheets: int = 0) -> Non
                       "status": STATUS_REJECTED, "message": render(issue, run.rules)["message"]})
 
 
+@dataclass(frozen=True)
+class Layout:
+    """One intake layout: ``detect(sheet, rules, matcher)`` returns a hint for ``read`` (the
+    header row index) or None when the sheet is not of this layout; ``read(sheet, hint, ctx,
+    rules, matcher, guesser)`` returns the sheet's records."""
+
+    name: str
+    detect: Callable[[RawSheet, Rules, HeaderMatcher], Any]
+    read: Callable[..., SheetOut]
+
+
+def _detect_form(layout: str) -> Callable[[RawSheet, Rules, HeaderMatcher], Any]:
+    def detect(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) -> Any:
+        form = detect_form(sheet.rows, rules)
+        return form[1] if form is not None and form[0] == layout else None
+    return detect
+
+
+#: The layouts, tried in this order; the first whose ``detect`` answers reads the sheet. Forms
+#: come first because their header rows (字段名称 | 填写内容, 项目 | 填写内容) would also pass
+#: as list headers; a grid form is tried before the list header because a card of
+#: label/value pairs has a "best header row" too (see docs/intake.md, Forms).
+LAYOUTS: tuple[Layout, ...] = (
+    Layout(LAYOUT_FIELDS, _detect_form(LAYOUT_FIELDS), read_field_form),
+    Layout(LAYOUT_LABEL, _detect_form(LAYOUT_LABEL), read_label_form),
+    Layout(LAYOUT_GRID, detect_grid_form, read_grid_form),
+    Layout(LAYOUT_LIST, detect_list_header, read_list_sheet),
+)
+
+
 def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
                 guesser: TypeGuesser) -> SheetOut | Issue | None:
     """One sheet -> its records, or a sheet-level issue, or None for a blank sheet."""
@@ -120,19 +151,12 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
                      params={"detail": f"工作表有 {sheet.too_many_rows} 行，超过上限 {limit} 行"})
     if not any(not is_blank(v) for row in rows for v in row):
         return None
-    form = detect_form(rows, rules)
-    if form is not None:
-        layout, header_idx = form
-        if layout == LAYOUT_FIELDS:
-            return read_field_form(sheet, header_idx, ctx, rules, matcher, guesser)
-        return read_label_form(sheet, ctx, rules, matcher, guesser)
-    if detect_grid_form(rows, sheet.merged, matcher, rules) is not None:
-        return read_grid_form(sheet, ctx, rules, matcher, guesser)
-    header_idx = find_header(rows, matcher, rules)
-    if header_idx is None:
-        return Issue(rule="file-no-header", file=ctx.rel, sheet=ctx.sheet,
-                     params={"rows": int(rules.setting("intake.header_scan_rows", 12))})
-    return read_list_sheet(sheet, header_idx, ctx, rules, matcher, guesser)
+    for layout in LAYOUTS:
+        hint = layout.detect(sheet, rules, matcher)
+        if hint is not None:
+            return layout.read(sheet, hint, ctx, rules, matcher, guesser)
+    return Issue(rule="file-no-header", file=ctx.rel, sheet=ctx.sheet,
+                 params={"rows": int(rules.setting("intake.header_scan_rows", 12))})
 
 
 def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,

@@ -178,7 +178,7 @@ def _label_key(label: Any, section: str | None, fr: FormRules, matcher: HeaderMa
     return matcher.match(label).key
 
 
-def read_label_form(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
+def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
                     guesser: TypeGuesser) -> SheetOut:
     fr = FormRules(rules)
     forms = fr.raw.get("label_form") or {}

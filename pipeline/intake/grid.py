@@ -79,8 +79,9 @@ def _list_explains(rows: list[list[Any]], h: int, matcher: HeaderMatcher, check:
     return False
 
 
-def detect_grid_form(rows: list[list[Any]], merged, matcher: HeaderMatcher, rules: Rules) -> int | None:
+def detect_grid_form(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) -> int | None:
     """Row index of the first label/value pair when the sheet is a grid form, else None."""
+    rows, merged = sheet.rows, sheet.merged
     spec = _spec(rules)
     scan, need = int(spec.get("scan_rows", 40)), int(spec.get("min_pair_rows", 3))
     pairs = _pair_columns(rows, _spans(merged), matcher, scan)
@@ -113,7 +114,7 @@ def _adjacent_known(row: list[Any], cols: Mapping[int, str], matcher: HeaderMatc
     return any(a and b for a, b in zip(known, known[1:]))
 
 
-def read_grid_form(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
+def read_grid_form(sheet: RawSheet, first_pair: int, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
                    guesser: TypeGuesser) -> SheetOut:
     fr = FormRules(rules)
     spec = _spec(rules)

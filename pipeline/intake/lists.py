@@ -6,7 +6,7 @@ from typing import Any
 from ..issues import Issue
 from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut, column_missing_issues
-from .layout import (LAYOUT_LIST, HeaderMatcher, RowClassifier, TypeGuesser, column_letter, is_blank,
+from .layout import (LAYOUT_LIST, HeaderMatcher, find_header, RowClassifier, TypeGuesser, column_letter, is_blank,
                      raw_value, sheet_type, unknown_column_issue)
 from .readers import RawSheet
 
@@ -23,6 +23,11 @@ def fill_merged(rows: list[list[Any]], merged, first_row: int) -> None:
             for c in range(c1, min(c2, len(row) - 1) + 1):
                 if (r, c) != (r1, c1):
                     row[c] = value
+
+
+def detect_list_header(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) -> int | None:
+    """The header row of a list layout (:func:`pipeline.intake.layout.find_header`), else None."""
+    return find_header(sheet.rows, matcher, rules)
 
 
 def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules,
