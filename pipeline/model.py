@@ -30,7 +30,9 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
 
 ``files`` — one row per input file
     src_file, sha256, layout ("list"/"form-label"/"form-fields"/"form-grid"/"" ), sheets (int),
-    status ("已处理" | "已拒收" | "已忽略"), message (Chinese)
+    status ("已处理" | "已拒收" | "已忽略"), message (Chinese),
+    optional team / team_source / fill_date (FILE_TEAM_COLUMNS, pipeline.teams: the team, where it was found, the 填表日期;
+    empty for files that were not read)
 
 ``columns`` — the header map: src_file, src_sheet, field (key), column (letter),
     header (text as written), unit (multiplier from the header unit, 1.0 when none)
@@ -79,6 +81,8 @@ from .issues import Issue
 PROVENANCE = ["row_id", "src_file", "src_sheet", "src_row", "src_sha256", "src_team", "src_layout"]
 SOURCE_ROW_COLUMNS = ["src_file", "src_sheet", "src_row", "row_id", "outcome", "reason"]
 FILE_COLUMNS = ["src_file", "sha256", "layout", "sheets", "status", "message"]
+#: added by intake after FILE_COLUMNS (other producers of ``files`` may leave them out)
+FILE_TEAM_COLUMNS = ["team", "team_source", "fill_date"]
 COLUMN_MAP_COLUMNS = ["src_file", "src_sheet", "field", "column", "header", "unit"]
 FIX_COLUMNS = ["row_id", "src_file", "src_sheet", "src_row", "field", "original", "fixed"]
 LINK_COLUMNS = ["row_id", "customer_id", "outcome", "reason"]

@@ -296,6 +296,9 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
     for path in sorted(rules_dir.glob("*.yaml")):
         if path.stem not in known:
             extra[path.stem] = _read_yaml(path, problems)
+    from .teams import check_teams      # rules/teams.yaml: the team registry and version markers
+
+    problems.extend(check_teams(extra.get("teams")))
 
     if problems:
         raise RulesError(problems)

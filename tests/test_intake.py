@@ -141,5 +141,5 @@ def test_team_from_name_or_folder(tmp_path, rules):
     make_csv(tmp_path, "华北区/11月名单.csv", [["客户名称", "手机号码"], ["乙", "1"]])
     make_csv(tmp_path, "零售一组/11月名单.csv", [["客户名称", "手机号码"], ["丙", "1"]])
     rec = read(tmp_path, rules).data["records"]
-    assert dict(zip(rec["name"], rec["src_team"])) == {"甲": "大客户部", "乙": "11月名单", "丙": "零售一组"}
+    assert dict(zip(rec["name"], rec["src_team"])) == {"甲": "大客户部", "乙": "华北销售部", "丙": "零售一组"}
     assert set(rec["src_file"]) == {"大客户部2026年11月.csv", "华北区/11月名单.csv", "零售一组/11月名单.csv"}

@@ -14,14 +14,15 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..issues import Issue, render
-from ..model import (COLUMN_MAP_COLUMNS, FILE_COLUMNS, PROVENANCE, SOURCE_ROW_COLUMNS, StageResult)
+from ..model import (COLUMN_MAP_COLUMNS, FILE_COLUMNS, FILE_TEAM_COLUMNS, PROVENANCE, SOURCE_ROW_COLUMNS, StageResult)
 from ..rules import Rules, fold_header
+from ..teams import fill_date, resolve_team
 from .chunk import SheetContext, SheetOut
 from .files import check_file, list_inputs, relative_name
 from .forms import read_field_form, read_label_form
 from .grid import detect_grid_form, read_grid_form
 from .layout import (LAYOUT_FIELDS, LAYOUT_GRID, LAYOUT_LABEL, LAYOUT_LIST, HeaderMatcher, TypeGuesser,
-                     column_letter, detect_form, is_blank, team_from_path)
+                     column_letter, detect_form, is_blank)
 from .lists import detect_list_header, read_list_sheet
 from .readers import RawSheet, ReadError, cut_long_cells, read_sheets
 
@@ -183,7 +184,9 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
             params = {"reason": exc.reason} if exc.rule == "file-unreadable" else {}
             _reject(run, check.rel, check.sha256, Issue(rule=exc.rule, file=check.rel, params=params))
             continue
-        team = team_from_path(check.rel, rules)
+        tops = [s.rows[:32] for s in sheets if s.visible]
+        found, filled = resolve_team(check.rel, tops, rules), fill_date(tops, rules)
+        team = found.team
         stem = Path(check.rel).stem
         layouts, sheet_issues, empties, before = [], [], [], run.n
         for sheet in sheets:
@@ -211,13 +214,14 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
         reasons = sheet_issues + empties
         message = render(reasons[0], rules)["message"] if reasons and status == STATUS_REJECTED else ""
         run.files.append({"src_file": check.rel, "sha256": check.sha256, "layout": layouts[0] if layouts else "",
-                          "sheets": len(sheets), "status": status, "message": message})
+                          "sheets": len(sheets), "status": status, "message": message,
+                          "team": team, "team_source": found.source, "fill_date": filled})
 
     data = {
         "records": run.records(),
         "source_rows": pd.DataFrame(run.source_rows, columns=SOURCE_ROW_COLUMNS).astype(
             {"row_id": "Int64", "src_row": "int64"}),
-        "files": pd.DataFrame(run.files, columns=FILE_COLUMNS).astype({"sheets": "int64"}),
+        "files": pd.DataFrame(run.files, columns=FILE_COLUMNS + FILE_TEAM_COLUMNS).astype({"sheets": "int64"}),
         "columns": pd.DataFrame(run.columns, columns=COLUMN_MAP_COLUMNS).astype({"unit": "float64"}),
         "related": run.related_frames(rules),
     }

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
 from typing import Any, Iterable, Mapping
 
 from openpyxl.utils import get_column_letter
@@ -18,7 +17,6 @@ from ..issues import Issue, render_template
 from ..rules import Rules, fold, fold_header
 
 _BRACKETS = re.compile(r"[(\[【〔]([^)\]】〕]*)[)\]】〕]")
-_CJK_RUN = re.compile(r"^[\u3400-\u9fff]+")
 
 LAYOUT_LIST = "list"
 LAYOUT_LABEL = "form-label"
@@ -257,20 +255,11 @@ class TypeGuesser:
 
 
 def team_from_path(rel: str, rules: Rules) -> str:
-    """The team: the leading Chinese words of the file name that end in a team word
-    (``华东销售部_2026年11月客户.xlsx`` → 华东销售部), else of a parent folder, else the stem."""
-    suffixes = sorted(rules.setting("intake.team_suffixes", ()) or (), key=len, reverse=True)
-    path = PurePosixPath(rel)
-    candidates = [path.stem] + [p for p in reversed(path.parent.parts) if p not in (".", "")]
-    for text in candidates:
-        run = _CJK_RUN.match(text)
-        if not run:
-            continue
-        words = run.group(0)
-        best = max((words.rfind(s) + len(s) for s in suffixes if s in words), default=0)
-        if best:
-            return words[:best]
-    return path.stem
+    """The team from the file and folder names alone (:func:`pipeline.teams.resolve_team`
+    without cells); "" when unknown."""
+    from ..teams import resolve_team
+
+    return resolve_team(rel, None, rules).team
 
 
 def unknown_column_issue(matcher: HeaderMatcher, rel: str, sheet: str, col0: int | None, header: str,
