@@ -233,7 +233,8 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
     headers = _read_yaml(rules_dir / "headers.yaml", problems)
     synonyms: dict[str, str] = {}
     for f in fields:
-        synonyms[fold_header(f.name)] = f.key
+        if not f.computed:
+            synonyms[fold_header(f.name)] = f.key
     for key, words in (headers.get("synonyms") or {}).items():
         if key not in keys:
             problems.append(f"headers.yaml: 未知字段键 {key}")
@@ -243,6 +244,9 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
             if h in synonyms and synonyms[h] != key:
                 problems.append(f"headers.yaml: 表头“{w}”同时对应 {synonyms[h]} 和 {key}")
             synonyms[h] = key
+    for f in fields:      # a computed field's name is read only when no synonym claims it
+        if f.computed:     # (a team's own 客户编号 column is 原客户编号, see headers.yaml)
+            synonyms.setdefault(fold_header(f.name), f.key)
     units = {str(k): float(v) for k, v in (headers.get("units") or {}).items()}
     patterns: list[tuple[Any, str]] = []
     for i, item in enumerate(headers.get("patterns") or []):

@@ -49,7 +49,7 @@ def test_label_value_form(tmp_path, rules):
     assert r["next_follow"] == "2026-12-05" and r["customer_type"] == "企业"
     assert r["src_cells"]["name"] == "B4" and r["src_cells"]["mobile"] == "B13"
     assert r["src_cells"]["core_need"] == "A22"
-    assert r["extras"] == {"其他联系方式": "微信 zhang"}
+    assert r["other_contact"] == "微信 zhang" and r["extras"] is None
     assert res.data["source_rows"][["src_row", "row_id", "outcome"]].values.tolist() == [[4, 0, "data"]]
 
     rel = res.data["related"]
@@ -63,7 +63,7 @@ def test_label_value_form(tmp_path, rules):
     assert (need["满意度"], need["建议/投诉"], need["src_row"]) == (4.5, "支持CSV导出", 22)
     assert rel["维护计划"].iloc[0]["沟通方式"] == "电话"
     unknown = [i for i in res.issues if i.rule == "column-unknown"]
-    assert [(i.params["header"], i.row) for i in unknown] == [("首次接触时间", 7)]
+    assert unknown == []                         # 首次接触时间 is a field of its own
     cols = res.data["columns"].set_index("field")
     assert cols.loc["mobile", "column"] == "B"
 
@@ -91,8 +91,9 @@ def test_field_list_form_groups_by_customer_number(tmp_path, rules):
     assert (a["name"], a["uscc"], a["industry"], a["contact"], a["mobile"], a["first_coop"]) == \
         ("某科技有限公司", "91320594MA1W3XXR5A", "制造业", "张经理", "13856781234", "2023年3月")
     assert a["src_cells"] == {"industry": "B2", "name": "E2", "uscc": "E3", "contact": "E5",
-                              "mobile": "E6", "first_coop": "E7"}
-    assert a["extras"] == {"客户编号": "KH001", "成立年限": "8年"}
+                              "mobile": "E6", "first_coop": "E7", "source_id": "A2", "founded_years": "E4"}
+    assert (a["source_id"], a["founded_years"], b["source_id"]) == ("KH001", "8年", "KH002")
+    assert a["extras"] is None                   # the team's 客户编号 is 原客户编号, not an extra
     assert (b["name"], b["industry"], b["mobile"]) == ("某超市有限公司", "零售业", "13900001111")
     assert list(rec["customer_type"]) == ["企业", "企业"]
     dup = [i for i in res.issues if i.rule == "column-duplicate"]

@@ -81,7 +81,7 @@ def test_horizontal_grid_with_merged_cells(tmp_path, rules):
 
 def test_grid_followed_by_related_tables(tmp_path, rules):
     rows = [r if r[0] != "联系人" else ["联系人", "周涛", "职位", None] for r in GRID] + [
-        ["成立年限", "8年", None, None],                                     # 9: unknown label
+        ["开户银行", "招商银行", None, None],                                 # 9: unknown label
         [],                                                                   # 10
         ["联系人信息"],                                                       # 11
         ["姓名", "职位", "手机号码", "电子邮箱"],                             # 12
@@ -96,13 +96,13 @@ def test_grid_followed_by_related_tables(tmp_path, rules):
     r = res.data["records"].iloc[0]
     assert len(res.data["records"]) == 1 and r["name"] == "南京紫金电子科技有限公司"
     assert (r["position"], r["src_cells"]["position"]) == ("采购经理", "B13")   # blank label filled from the table
-    assert r["extras"] == {"成立年限": "8年"}
+    assert r["extras"] == {"开户银行": "招商银行"}
     rel = res.data["related"]
     assert rel["联系人"][["row_id", "src_row", "姓名", "职位"]].values.tolist() == \
         [[0, 13, "周涛", "采购经理"], [0, 14, "李娜", "财务经理"]]
     assert rel["互动记录"][["src_row", "互动方式", "沟通主题"]].values.tolist() == [[17, "拜访", "续约"]]
     assert [(i.rule, i.row, i.params["header"]) for i in res.issues if i.rule in NOISE] == \
-        [("column-unknown", 9, "成立年限")]
+        [("column-unknown", 9, "开户银行")]
     assert res.data["source_rows"]["src_row"].tolist() == [2]
 
 

@@ -287,7 +287,7 @@ def read_field_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         if rec is None:
             rec = groups[current] = _Record()
             rec.first_row = r + 1
-            if current is not None:
+            if current is not None and gcol not in carried.values():   # else a carried field holds it
                 rec.extras[str(header[gcol]).strip()] = current
         for key, v in carried_vals.items():
             if not is_blank(v):

@@ -100,6 +100,7 @@ def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules
         report(col, f.key, sink)
         out[f.key] = col.per_row(len(records))
 
+    crossfield.fill_team(out, records)
     crossfield.apply_status_flags(out, records, n, sink)
     crossfield.normalize_phones(out, records, rules, sink)
     crossfield.normalize_regions(out, records, rules, n, sink)

@@ -49,6 +49,19 @@ def apply_status_flags(out: pd.DataFrame, records: pd.DataFrame, n: Normalizers,
                 out[target] = col
 
 
+def fill_team(out: pd.DataFrame, records: pd.DataFrame, key: str = "team") -> None:
+    """所属团队: the value a submission wrote, else the submitting team (intake ``src_team``)."""
+    if "src_team" not in records.columns:
+        return
+    teams = records["src_team"].to_numpy(dtype=object)
+    if key in out.columns:
+        own = out[key].to_numpy(dtype=object, copy=True)
+        blank = np.array([is_blank(v) for v in own], dtype=bool)
+        own[blank] = teams[blank]
+        teams = own
+    out[key] = [None if is_blank(t) else t for t in teams]
+
+
 # --- phones ---
 
 _NO_PHONE = Phone("", "")
