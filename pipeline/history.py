@@ -98,7 +98,7 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
     """
     previous = pd.DataFrame({"customer_id": pd.Series(dtype=object)})
     submissions = _empty_submissions()
-    window = int(rules.setting("resubmit.window_months", 1) or 0) if rules is not None else 1
+    window = rules.config.resubmit.window_months if rules is not None else 1
     if history_path is None or not Path(history_path).is_file():
         return StageResult(data={"known": _empty_known(), "previous": previous, "previous_submissions": submissions})
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"

@@ -248,8 +248,8 @@ def _status_source(row_ids: tuple, status: str, records: pd.DataFrame | None) ->
 
 def _reminders(customers: pd.DataFrame, previous: pd.DataFrame, related: Mapping[str, pd.DataFrame],
                rules: Rules, as_of: dt.date) -> pd.DataFrame:
-    window = int(rules.setting("reminders.follow_up_window_days", 7))
-    stale_after = int(rules.setting("reminders.stale_after_days", 92))
+    window = rules.config.reminders.follow_up_window_days
+    stale_after = rules.config.reminders.stale_after_days
     owner = _owner_of_rows(customers)
     names = {_text(c): _text(n) for c, n in zip(_column(customers, "customer_id"), _column(customers, "name"))}
     activity = _last_activity(customers, related.get(INTERACTIONS), owner, as_of)

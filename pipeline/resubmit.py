@@ -66,7 +66,7 @@ def compare_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | 
     ``issues`` is the run's issue list (``Issue`` values) or the issue table
     (:func:`pipeline.issues.issues_frame`, field as Chinese name). Nothing is mutated.
     """
-    window = int(rules.setting("resubmit.window_months", 1) or 0)
+    window = rules.config.resubmit.window_months
     current = build_submissions(records, issues, files, columns, rules)
     previous = _candidates(previous_submissions, month, window)
     names = rules.field_names

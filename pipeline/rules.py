@@ -11,11 +11,14 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
 import yaml
+
+from .settings import Settings, compile_settings, freeze, lookup
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
@@ -84,13 +87,18 @@ class Rules:
     def field_names(self) -> dict[str, str]:
         return {f.key: f.name for f in self.fields}
 
-    def setting(self, dotted: str, default: Any = None) -> Any:
-        node: Any = self.settings
-        for part in dotted.split("."):
-            if not isinstance(node, Mapping) or part not in node:
-                return default
-            node = node[part]
-        return node
+    @cached_property
+    def config(self) -> Settings:
+        """`rules/settings.yaml` as typed, frozen objects (declared in pipeline/settings.py)."""
+        problems: list[str] = []
+        config = compile_settings(self.settings, problems, {f.key for f in self.fields})
+        if problems:
+            raise RulesError(problems)
+        return config
+
+    def setting(self, dotted: str) -> Any:
+        """The setting at ``dotted`` ("merge.block_window"); prefer ``rules.config.merge.block_window``."""
+        return lookup(self.config, dotted)
 
 
 _MARKERS = re.compile(r"[*＊]|[（(]\s*(必填|选填|必选|可选|非必填)\s*[）)]|必填|选填")
@@ -108,14 +116,6 @@ def fold_header(text: Any) -> str:
     s = unicodedata.normalize("NFKC", str(text))
     s = _MARKERS.sub("", s)
     return _SPACES.sub("", s).strip().lower().strip(":：")
-
-
-def _frozen(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return MappingProxyType({k: _frozen(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(_frozen(v) for v in obj)
-    return obj
 
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
@@ -266,6 +266,7 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
             problems.append(f"fields.yaml: 字段 {f.key} 引用的枚举 {f.enum} 不在 enums.yaml 中")
 
     settings = _read_yaml(rules_dir / "settings.yaml", problems)
+    compile_settings(settings, problems, keys)
     grading = _read_yaml(rules_dir / "grading.yaml", problems)
     for table in ("levels",):
         levels = ((grading.get("level") or {}).get(table)) or []
@@ -316,8 +317,8 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
     return Rules(
         fields=fields, header_synonyms=MappingProxyType(synonyms), units=MappingProxyType(units),
         header_patterns=tuple(patterns), header_pattern_max=pattern_max,
-        enums=_frozen(enums), enum_values=_frozen(enum_values), status_flags=_frozen(flags),
-        settings=_frozen(settings), grading=_frozen(grading), roles=_frozen(roles),
-        catalog=MappingProxyType(catalog), tables=MappingProxyType(tables), extra=_frozen(extra),
+        enums=freeze(enums), enum_values=freeze(enum_values), status_flags=freeze(flags),
+        settings=freeze(settings), grading=freeze(grading), roles=freeze(roles),
+        catalog=MappingProxyType(catalog), tables=MappingProxyType(tables), extra=freeze(extra),
         digest=digest.hexdigest(),
     )

@@ -84,7 +84,7 @@ class _Run:
                 data[key] = pd.Series(values, dtype="int64")
             else:
                 data[key] = pd.Series(values, dtype=object)
-        placeholders = list(self.rules.setting("intake.empty_markers", ()) or ())
+        placeholders = list(self.rules.config.intake.empty_markers)
         for f in self.rules.fields:
             if f.key in self.fields:
                 col = pd.Series(self.fields[f.key], dtype=object)
@@ -147,7 +147,7 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
     """One sheet -> its records, or a sheet-level issue, or None for a blank sheet."""
     rows = sheet.rows
     if sheet.too_many_rows:
-        limit = int(rules.setting("intake.max_rows_per_sheet", 0))
+        limit = rules.config.intake.max_rows_per_sheet
         return Issue(rule="file-too-large", file=ctx.rel, sheet=ctx.sheet,
                      params={"detail": f"工作表有 {sheet.too_many_rows} 行，超过上限 {limit} 行"})
     if not any(not is_blank(v) for row in rows for v in row):
@@ -157,7 +157,7 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
         if hint is not None:
             return layout.read(sheet, hint, ctx, rules, matcher, guesser)
     return Issue(rule="file-no-header", file=ctx.rel, sheet=ctx.sheet,
-                 params={"rows": int(rules.setting("intake.header_scan_rows", 12))})
+                 params={"rows": rules.config.intake.header_scan_rows})
 
 
 def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
@@ -171,7 +171,7 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
     run = _Run(rules)
     progress = progress or (lambda done, total, what="": None)
     matcher, guesser = HeaderMatcher(rules), TypeGuesser(rules)
-    instructions = {fold_header(s) for s in rules.setting("intake.instruction_sheets", ()) or ()}
+    instructions = {fold_header(s) for s in rules.config.intake.instruction_sheets}
     for n_file, path in enumerate(paths, start=1):
         progress(n_file - 1, len(paths), Path(path).name)
         check = check_file(Path(path), Path(input_dir), rules)

@@ -81,9 +81,9 @@ def _check_zip(data: bytes, rel: str, rules: Rules) -> Issue | None:
             infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, UnicodeDecodeError):
         return Issue(rule="file-unreadable", file=rel, params={"reason": "文件已损坏或不完整"})
-    max_unpacked = float(rules.setting("intake.max_unpacked_bytes", 500 * 1048576))
-    max_ratio = float(rules.setting("intake.max_compression_ratio", 200))
-    floor = float(rules.setting("intake.ratio_check_min_bytes", 1048576))
+    max_unpacked = float(rules.config.intake.max_unpacked_bytes)
+    max_ratio = float(rules.config.intake.max_compression_ratio)
+    floor = float(rules.config.intake.ratio_check_min_bytes)
     total = sum(i.file_size for i in infos)
     if total > max_unpacked:
         return Issue(rule="file-too-large", file=rel, params={
@@ -184,7 +184,7 @@ def check_file(path: Path, input_dir: Path, rules: Rules) -> FileCheck:
     except OSError as exc:
         return FileCheck(rel, "", issue=Issue(rule="file-unreadable", file=rel,
                                               params={"reason": f"无法打开：{exc.strerror or exc}"}))
-    max_bytes = float(rules.setting("intake.max_file_bytes", 50 * 1048576))
+    max_bytes = float(rules.config.intake.max_file_bytes)
     if size > max_bytes:
         return FileCheck(rel, "", issue=Issue(rule="file-too-large", file=rel, params={
             "detail": f"文件 {_size_text(size)}，超过上限 {_size_text(max_bytes)}"}))

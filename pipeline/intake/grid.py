@@ -97,7 +97,7 @@ def detect_grid_form(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) -> i
 def _skip_markers(rules: Rules) -> tuple[str, ...]:
     """Rows starting with a skip marker (填表人：, 注：…) are notes, not pairs."""
     probe = lambda t: t.replace(" ", "").replace("\u3000", "").replace(":", "：")[:12]  # noqa: E731
-    return tuple(probe(m) for m in rules.setting("intake.skip_row_markers", ()) or ())
+    return tuple(probe(m) for m in rules.config.intake.skip_row_markers)
 
 
 def _exact_label(text: str, section: str | None, fr: FormRules, matcher: HeaderMatcher) -> bool:

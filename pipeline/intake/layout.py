@@ -100,19 +100,19 @@ class HeaderMatcher:
         folded = fold_header(header)
         if not folded or not self.synonyms:
             return ""
-        cutoff = float(self.rules.setting("intake.suggest_min_score", 60))
+        cutoff = float(self.rules.config.intake.suggest_min_score)
         best = process.extractOne(folded, list(self.synonyms), scorer=fuzz.ratio, score_cutoff=cutoff)
         if best is None:
             return ""
         name = self.rules.field_names.get(self.synonyms[best[0]], best[0])
-        return render_template(str(self.rules.setting("intake.suggest_hint", "{name}")), {"name": name})
+        return render_template(self.rules.config.intake.suggest_hint, {"name": name})
 
 
 def find_header(rows: list[list[Any]], matcher: HeaderMatcher, rules: Rules) -> int | None:
     """Index of the header row: the row among the first ``intake.header_scan_rows`` with the
     most cells naming known fields (at least ``intake.header_min_matches``)."""
-    scan = int(rules.setting("intake.header_scan_rows", 12))
-    need = int(rules.setting("intake.header_min_matches", 2))
+    scan = rules.config.intake.header_scan_rows
+    need = rules.config.intake.header_min_matches
     best, best_count = None, 0
     for i, row in enumerate(rows[:scan]):
         count = len({m.key for m in (matcher.match(v) for v in row) if m.key})
@@ -128,7 +128,7 @@ def _labels(words: Iterable[str]) -> set[str]:
 def detect_form(rows: list[list[Any]], rules: Rules) -> tuple[str, int] | None:
     """(layout, header row index) when the sheet is one of the two form layouts."""
     forms = rules.extra.get("forms") or {}
-    scan = int(rules.setting("intake.header_scan_rows", 12))
+    scan = rules.config.intake.header_scan_rows
     fl = forms.get("field_list") or {}
     lf = forms.get("label_form") or {}
     fl_label, fl_value = _labels(fl.get("label", ())), _labels(fl.get("value", ()))
@@ -164,14 +164,14 @@ class RowClassifier:
     ignore_cols: frozenset[int] = frozenset()                   # 序号-like columns
 
     def __post_init__(self) -> None:
-        reasons = self.rules.setting("intake.skip_row_reasons", {}) or {}
+        reasons = self.rules.config.intake.skip_row_reasons
         self.markers: list[tuple[str, str]] = []
-        for marker in self.rules.setting("intake.skip_row_markers", ()) or ():
+        for marker in self.rules.config.intake.skip_row_markers:
             reason = next((r for r, ms in reasons.items() if marker in ms), "说明行")
             self.markers.append((self._probe(marker), reason))
         self.markers.sort(key=lambda m: -len(m[0]))
         self.prefixes = tuple(m for m, _ in self.markers)
-        self.need = min(int(self.rules.setting("intake.header_min_matches", 2)), max(len(self.header_keys), 1))
+        self.need = min(self.rules.config.intake.header_min_matches, max(len(self.header_keys), 1))
         self.known_texts = {v.strip() for v in self.header if isinstance(v, str) and v.strip()}
         self.known_texts |= {f.name for f in self.rules.fields}
         if self.matcher is not None:
@@ -220,8 +220,8 @@ class RowClassifier:
 
 def sheet_type(words_from: Iterable[str], rules: Rules) -> str | None:
     """企业/个人 from sheet (or file) name words, personal words first."""
-    personal = [w for w in rules.setting("intake.personal_sheet_words", ()) or ()]
-    company = [w for w in rules.setting("intake.company_sheet_words", ()) or ()]
+    personal = list(rules.config.intake.personal_sheet_words)
+    company = list(rules.config.intake.company_sheet_words)
     for text in words_from:
         if not text:
             continue
@@ -238,7 +238,7 @@ class TypeGuesser:
 
     def __init__(self, rules: Rules):
         self.enum = rules.enums.get("customer_type", {})
-        self.suffixes = tuple(rules.setting("intake.company_name_suffixes", ()) or ())
+        self.suffixes = rules.config.intake.company_name_suffixes
         self._names: dict[Any, str] = {}
 
     def from_cell(self, value: Any) -> Any:

@@ -37,7 +37,7 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
     fill_merged(rows, sheet.merged, header_idx + 1)
     header = rows[header_idx]
     field_types = {f.key: f for f in rules.fields}
-    ignored = {fold_header(h) for h in rules.setting("intake.ignored_headers", ()) or ()}
+    ignored = {fold_header(h) for h in rules.config.intake.ignored_headers}
 
     keep: dict[str, int] = {}                 # key -> col0
     extra_cols: list[tuple[int, str]] = []    # (col0, header) kept in extras

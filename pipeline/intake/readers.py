@@ -103,7 +103,7 @@ def formula_cells_without_value(data: bytes) -> dict[str, set[tuple[int, int]]]:
 
 def read_workbook(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
     """Every worksheet of an xlsx/xlsm/xls file, in workbook order."""
-    max_rows = int(rules.setting("intake.max_rows_per_sheet", 1_100_000))
+    max_rows = rules.config.intake.max_rows_per_sheet
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
@@ -147,7 +147,7 @@ def decode_text(data: bytes, rules: Rules) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    candidates = list(rules.setting("intake.csv_encodings", ["gb18030"]))
+    candidates = list(rules.config.intake.csv_encodings)
     best = charset_normalizer.from_bytes(data, cp_isolation=candidates).best()
     if best is not None:
         return str(best)
@@ -170,7 +170,7 @@ def read_csv(data: bytes, rules: Rules) -> list[RawSheet]:
     rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
     width = max((len(r) for r in rows), default=0)
     rows = [r + [""] * (width - len(r)) if len(r) < width else r for r in rows]
-    max_rows = int(rules.setting("intake.max_rows_per_sheet", 1_100_000))
+    max_rows = rules.config.intake.max_rows_per_sheet
     sheet = RawSheet(name="")
     if len(rows) > max_rows:
         sheet.too_many_rows = len(rows)

@@ -101,17 +101,17 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
         return _empty_result(rec, rules)
     merge_rules = rules.extra.get("merge", {}) or {}
     kb = key_builder(merge_rules, rules.tables)
-    threshold = float(rules.setting("merge.fuzzy_name_threshold", 92))
+    threshold = float(rules.config.merge.fuzzy_name_threshold)
     alias, same_names, forbidden, listed = _decisions(merge_rules, kb)
     prep = prepare_keys(rec, kb, alias)
     company = (prep["ctype"] == "企业").to_numpy()
     identifiable = (prep["name"] != "").to_numpy() | np.where(
         company, (prep["uscc"] != "").to_numpy(), (prep["mobile"] != "").to_numpy())
 
-    pairs = candidate_pairs(prep, int(rules.setting("merge.max_block_size", 40)),
-                            int(rules.setting("merge.block_window", 10)))
-    scored = compare_pairs(prep, pairs, threshold, float(rules.setting("merge.fuzzy_name_threshold_with_contact", 80)),
-                           float(rules.setting("merge.person_name_threshold", 50)))
+    pairs = candidate_pairs(prep, rules.config.merge.max_block_size,
+                            rules.config.merge.block_window)
+    scored = compare_pairs(prep, pairs, threshold, float(rules.config.merge.fuzzy_name_threshold_with_contact),
+                           float(rules.config.merge.person_name_threshold))
     matches = scored.loc[scored["match"], ["i_l", "i_r", "rank", "name_score", "evidence"]]
     company_codes = prep["code"].where(prep["ctype"] == "企业", "").tolist()
     matches, ambiguous = drop_ambiguous(matches, company_codes, prep["uscc_raw"].tolist())
@@ -142,7 +142,7 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
     if "customer_type" not in fields:
         fields = ["customer_type", *fields]
         rec = rec.assign(customer_type=prep["ctype"].to_numpy())
-    priority = {str(k): int(v) for k, v in (rules.setting("merge.source_priority", {}) or {}).items()}
+    priority = dict(rules.config.merge.source_priority)
     customers, conflicts = build_customers(rec, labels, fields, priority)
     keys = identity_keys(prep, labels)
     ids = assign_ids(len(customers), keys, known)

@@ -1,0 +1,264 @@
+"""The typed settings of `rules/settings.yaml`: every key, its type and its default, here only.
+
+Stages read ``rules.config.<section>.<key>`` (for example ``rules.config.merge.fuzzy_name_threshold``);
+nothing else spells a setting's default. The loader (:func:`compile_settings`) checks the file
+against these classes: an unknown key, a value of the wrong type or a field key that does not
+exist is reported with the file and the dotted key, together with every other problem.
+
+Adding a setting is one line in its section's class below (``name: type = default  # meaning``);
+list it in `rules/settings.yaml` with a comment so a steward sees it. A key missing from the
+file takes the default given here. Supported types: ``int``, ``float``, ``str``, ``bool``,
+``tuple[str, ...]``, ``tuple[tuple[str, str], ...]``, ``Mapping[str, int | float | str |
+tuple[str, ...]]``, a nested section class, and ``Any`` (kept as read, frozen). See
+docs/where-things-go.md.
+"""
+from __future__ import annotations
+
+import collections.abc
+import dataclasses
+import typing
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Mapping
+
+_EMPTY: Mapping = MappingProxyType({})
+
+
+def _empty_map() -> Mapping:
+    return _EMPTY
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    empty_markers: tuple[str, ...] = ()            # cells holding only this text read as empty
+    header_scan_rows: int = 12                     # the header row is searched among the first N rows
+    header_min_matches: int = 2                    # a header row names at least N known fields
+    max_file_bytes: int = 50 * 1048576
+    max_unpacked_bytes: int = 500 * 1048576
+    max_compression_ratio: float = 200
+    max_rows_per_sheet: int = 1_100_000
+    instruction_sheets: tuple[str, ...] = ()
+    skip_row_markers: tuple[str, ...] = ()
+    personal_sheet_words: tuple[str, ...] = ()
+    company_sheet_words: tuple[str, ...] = ()
+    skip_row_reasons: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_map)
+    company_name_suffixes: tuple[str, ...] = ()
+    csv_encodings: tuple[str, ...] = ("gb18030",)
+    ignored_headers: tuple[str, ...] = ()
+    suggest_min_score: float = 60
+    suggest_hint: str = "{name}"
+    ratio_check_min_bytes: int = 1048576
+
+
+@dataclass(frozen=True)
+class MergeSettings:
+    fuzzy_name_threshold: float = 92
+    fuzzy_name_threshold_with_contact: float = 75
+    person_name_threshold: float = 50
+    max_block_size: int = 40
+    block_window: int = 10
+    source_priority: Mapping[str, int] = field(default_factory=_empty_map)
+
+
+@dataclass(frozen=True)
+class DateRules:
+    serial_min: int = 10959
+    serial_max: int = 73050
+    year_min: int = 1900
+    year_max: int = 2099
+    no_future: tuple[str, ...] = ()                # field keys
+    order: tuple[tuple[str, str], ...] = ()        # (later, earlier) field keys
+
+
+@dataclass(frozen=True)
+class AmountRules:
+    units: Mapping[str, float] = field(default_factory=_empty_map)   # empty: the parser's own units
+    period_suffixes: tuple[str, ...] = ()
+    approx_prefixes: tuple[str, ...] = ()
+    approx_suffixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class EnumRules:
+    suggest_min_score: float = 50
+    hint: str = "你是不是想填“{value}”"
+    no_hint: str = "请从下拉选项中选择"
+
+
+@dataclass(frozen=True)
+class IndustryRules:
+    suggest_min_score: float = 60
+    hint: str = "你是不是想填“{name}”"
+    no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
+    example: str = "通用设备制造业"
+    min_contain: int = 2
+
+
+@dataclass(frozen=True)
+class RegionRules:
+    street_words: tuple[str, ...] = ()
+    min_start_district: int = 3
+
+
+@dataclass(frozen=True)
+class UsccRules:
+    entity_kinds: Mapping[str, str] = field(default_factory=_empty_map)
+    name_forms: Any = ()                           # [{form, words, prefixes}], compiled by normalize/codes.py
+
+
+@dataclass(frozen=True)
+class NormalizeSettings:
+    text_max_length: int = 0                       # 0: no limit
+    tags_joiner: str = "、"
+    dates: DateRules = DateRules()
+    amounts: AmountRules = AmountRules()
+    rate_max: float = 1.0
+    score_min: float = 1
+    score_max: float = 5
+    enums: EnumRules = EnumRules()
+    industry: IndustryRules = IndustryRules()
+    region: RegionRules = RegionRules()
+    uscc: UsccRules = UsccRules()
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    follow_up_window_days: int = 7
+    stale_after_days: int = 92
+
+
+@dataclass(frozen=True)
+class ResubmitSettings:
+    window_months: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    intake: IntakeSettings = IntakeSettings()
+    merge: MergeSettings = MergeSettings()
+    normalize: NormalizeSettings = NormalizeSettings()
+    reminders: ReminderSettings = ReminderSettings()
+    resubmit: ResubmitSettings = ResubmitSettings()
+
+
+# Settings whose values are field keys of schemas/fields.yaml (checked by the loader).
+FIELD_KEY_SETTINGS = ("normalize.dates.no_future", "normalize.dates.order")
+
+_TYPE_NAMES = {int: "整数", float: "数字", str: "文本", bool: "true/false"}
+
+
+def _describe(tp: Any) -> str:
+    if tp in _TYPE_NAMES:
+        return _TYPE_NAMES[tp]
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return "列表"
+    if dataclasses.is_dataclass(tp) or origin is not None:
+        return "映射"
+    return "值"
+
+
+def _convert(value: Any, tp: Any, where: str, problems: list[str]) -> Any:
+    """``value`` as type ``tp``; a mismatch appends a problem and returns ``None``."""
+    bad = f"{where} 应为{_describe(tp)}，实际为“{value}”"
+    if tp is Any:
+        return freeze(value)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(value, Mapping):
+            problems.append(bad)
+            return None
+        return _section(tp, value, where, problems)
+    if tp is bool:
+        return value if isinstance(value, bool) else problems.append(bad)
+    if tp is int:
+        return value if isinstance(value, int) and not isinstance(value, bool) else problems.append(bad)
+    if tp is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return value if ok else problems.append(bad)
+    if tp is str:
+        return value if isinstance(value, str) else problems.append(bad)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            problems.append(bad)
+            return None
+        item = args[0]
+        if len(args) == 2 and args[1] is Ellipsis:
+            items = [_convert(v, item, f"{where}[{i + 1}]", problems) for i, v in enumerate(value)]
+        else:
+            if len(value) != len(args):
+                problems.append(f"{where} 应有 {len(args)} 项，实际为“{value}”")
+                return None
+            items = [_convert(v, a, f"{where}[{i + 1}]", problems) for i, (v, a) in enumerate(zip(value, args))]
+        return tuple(items)
+    if origin is collections.abc.Mapping:
+        if not isinstance(value, Mapping):
+            problems.append(bad)
+            return None
+        return MappingProxyType({str(k): _convert(v, args[1], f"{where}.{k}", problems) for k, v in value.items()})
+    raise TypeError(f"unsupported setting type {tp!r} at {where}")  # a declaration error in this module
+
+
+def freeze(obj: Any) -> Any:
+    """Dicts as read-only mappings and lists as tuples, all the way down."""
+    if isinstance(obj, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in obj.items()})
+    if isinstance(obj, list):
+        return tuple(freeze(v) for v in obj)
+    return obj
+
+
+def _section(cls: type, raw: Mapping, where: str, problems: list[str]) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        dotted = f"{where}.{key}" if where else str(key)
+        if key not in hints:
+            problems.append(f"未知设置 {dotted}（可用：{'、'.join(names)}）")
+            continue
+        converted = _convert(value, hints[key], dotted, problems)
+        if converted is not None:
+            values[key] = converted
+    return cls(**values)
+
+
+def compile_settings(raw: Any, problems: list[str], field_keys: set[str] | None = None,
+                     file: str = "settings.yaml") -> Settings:
+    """Check ``raw`` (the parsed settings file) against :class:`Settings` and build it.
+
+    Every problem is appended to ``problems`` as "<file>: <problem>"; the defaults stand in for
+    what is missing or wrong, so the caller can go on collecting problems."""
+    found: list[str] = []
+    if not isinstance(raw, Mapping):
+        found.append(f"应为“分组: 设置”的映射，实际为“{raw}”")
+        raw = {}
+    settings = _section(Settings, raw, "", found)
+    if field_keys is not None:
+        for dotted in FIELD_KEY_SETTINGS:
+            for key in _flat(lookup(settings, dotted)):
+                if key not in field_keys:
+                    found.append(f"{dotted} 中的字段键 {key} 不在 fields.yaml 中")
+    problems.extend(f"{file}: {p}" for p in found)
+    return settings
+
+
+def _flat(value: Any):
+    for v in value or ():
+        if isinstance(v, tuple):
+            yield from v
+        else:
+            yield v
+
+
+def lookup(settings: Any, dotted: str) -> Any:
+    """The setting at ``dotted`` ("merge.block_window"); ``KeyError`` when there is none."""
+    node = settings
+    for part in dotted.split("."):
+        if dataclasses.is_dataclass(node) and part in {f.name for f in dataclasses.fields(node)}:
+            node = getattr(node, part)
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            raise KeyError(dotted)
+    return node
