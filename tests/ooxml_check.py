@@ -15,6 +15,8 @@ MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 CT = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+STRICT_MAIN = "{http://purl.oclc.org/ooxml/spreadsheetml/main}"
+STRICT_R_ID = "{http://purl.oclc.org/ooxml/officeDocument/relationships}id"
 
 WORKSHEET_ORDER = [
     "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr", "sheetProtection",
@@ -35,9 +37,9 @@ def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
 
-def _in_order(children, order, where):
+def _in_order(children, order, where, main=MAIN):
     """Children of a MAIN-namespace element follow ``order`` (mc:AlternateContent skipped)."""
-    seen = [_local(c.tag) for c in children if c.tag.startswith(MAIN)]
+    seen = [_local(c.tag) for c in children if c.tag.startswith(main)]
     ranks = [order.index(n) for n in seen]
     assert ranks == sorted(ranks), f"{where}: child order {seen}"
 
@@ -81,9 +83,12 @@ def check_package(path: Path) -> None:
                 ids[rid] = (rel.get("Type").rsplit("/", 1)[-1], full)
         rels_of[source] = ids
 
-    book = "xl/workbook.xml"
+    root_rels = ET.fromstring(parts["_rels/.rels"])
+    book = next(r.get("Target").lstrip("/") for r in root_rels.iter(REL + "Relationship")
+                if r.get("Type").endswith("/officeDocument"))
     wb = ET.fromstring(parts[book])
-    _in_order(list(wb), WORKBOOK_ORDER, book)
+    MAIN, R_ID = (STRICT_MAIN, STRICT_R_ID) if wb.tag.startswith(STRICT_MAIN) else (globals()["MAIN"], globals()["R_ID"])
+    _in_order(list(wb), WORKBOOK_ORDER, book, MAIN)
     sheets = wb.find(MAIN + "sheets")
     titles = [s.get("name") for s in sheets]
     assert len({t.lower() for t in titles}) == len(titles), "duplicate sheet names"
@@ -96,7 +101,7 @@ def check_package(path: Path) -> None:
 
     style_part = next(p for t, p in rels_of[book].values() if t == "styles")
     st = ET.fromstring(parts[style_part])
-    _in_order(list(st), STYLES_ORDER, style_part)
+    _in_order(list(st), STYLES_ORDER, style_part, MAIN)
     count = {}
     for container in ("numFmts", "fonts", "fills", "borders", "cellXfs"):
         el = st.find(MAIN + container)
@@ -117,7 +122,7 @@ def check_package(path: Path) -> None:
         if kind != "worksheet":
             continue
         ws = ET.fromstring(parts[part])
-        _in_order(list(ws), WORKSHEET_ORDER, part)
+        _in_order(list(ws), WORKSHEET_ORDER, part, MAIN)
         last_row = 0
         for row in ws.find(MAIN + "sheetData"):
             r = int(row.get("r"))
@@ -130,9 +135,10 @@ def check_package(path: Path) -> None:
                 assert int(c.get("s", 0)) < count["cellXfs"], f"{part}: style {c.get('s')} out of range"
         sheet_rels = rels_of.get(part, {})
         comments = [p for t, p in sheet_rels.values() if t == "comments"]
-        vml = [p for t, p in sheet_rels.values() if t == "vmlDrawing"]
+        legacy = ws.find(MAIN + "legacyDrawing")
+        vml = [sheet_rels[legacy.get(R_ID)][1]] if legacy is not None and legacy.get(R_ID) in sheet_rels else []
         if comments:
-            assert len(vml) == 1 and ws.find(MAIN + "legacyDrawing") is not None, f"{part}: comments without VML"
+            assert len(vml) == 1, f"{part}: comments without VML"
             refs = {c.get("ref") for c in ET.fromstring(parts[comments[0]]).iter(MAIN + "comment")}
             text = parts[vml[0]].decode("utf-8")
             anchors = set(re.findall(r"<(?:\w+:)?Row>(\d+)</(?:\w+:)?Row>\s*<(?:\w+:)?Column>(\d+)</(?:\w+:)?Column>",

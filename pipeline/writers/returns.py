@@ -32,7 +32,7 @@ from .comparison import comparison_for, comparison_sheet
 from .parallel import JobPool
 from .xlsx import (DATE_FORMAT, EXCEL_MAX_CHARS, PERCENT_FORMAT, as_date, as_number, clean_text, display_width,
                    is_blank, set_cell, text_of)
-from .xlsxpatch import CellEdit, NewSheet, PatchUnsupported, anchor_of, sheet_ref
+from .xlsxpatch import MARK, CellEdit, NewSheet, PatchUnsupported, anchor_of, sheet_ref
 from .xlsxpatch import Workbook as PatchBook
 
 AUTHOR = "crm-pipeline"
@@ -96,11 +96,14 @@ class Annotator:
 
     @staticmethod
     def comment_box(notes: list[tuple[str, str]], old: str = "") -> tuple[str, int, int]:
+        return Annotator.box("\n".join(t for _, t in notes), old)
+
+    @staticmethod
+    def box(text: str, old: str = "") -> tuple[str, int, int]:
         """Comment text (control characters removed: messages quote submitted values) and its
-        width and height in pixels."""
-        text = "\n".join(t for _, t in notes)
+        width and height in pixels; ``old``: a team's own note on the cell, kept after ours."""
         if old:
-            text += f"\n——原批注：{old}"
+            text += MARK + old
         text = clean_text(text)
         lines = text.split("\n")
         width = min(max(display_width(max(lines, key=display_width)) * 7 + 20, 200), 480)
@@ -139,7 +142,7 @@ class Annotator:
         for (sheet, coord), notes in self.notes.items():
             edit = out.setdefault(sheet, {}).setdefault(coord, CellEdit())
             edit.fill = self.worst(notes)
-            edit.comment = self.comment_box(notes)
+            edit.comment = "\n".join(t for _, t in notes)
         return out
 
 
@@ -158,7 +161,9 @@ def _clear_previous_annotations(wb, fills: Iterable[str]) -> None:
     for ws in wb.worksheets:
         for cell in list(getattr(ws, "_cells", {}).values()):
             if cell.comment is not None and cell.comment.author == AUTHOR:
-                cell.comment = None
+                text = cell.comment.text or ""
+                # a team note an earlier return folded into ours comes back as the team's own
+                cell.comment = Comment(text.split(MARK, 1)[1], "") if MARK in text else None
                 rgb = str(cell.fill.fgColor.rgb or "") if cell.fill is not None else ""
                 if rgb.upper()[-6:] in ours:
                     cell.fill = PatternFill()
@@ -369,7 +374,7 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
                       comparison: pd.DataFrame | None, previous: str, fills: Mapping[str, str],
                       titles: tuple[str, str]) -> None:
     book = PatchBook(src)
-    book.check(titles)
+    book.remove_sheets(titles)
     names = {t: t for t in book.sheets}
     wanted = set(issues["sheet"].dropna()) if len(issues) else set()
     if fixes is not None and len(fixes):
@@ -383,7 +388,7 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
     extra = comparison_sheet(comparison, names, previous, titles[1])
     if extra is not None:
         new.append(extra)
-    book.apply(ann.edits(), new, ann.colours, AUTHOR, dest)
+    book.apply(ann.edits(), new, ann.colours, AUTHOR, ann.box, dest)
 
 
 def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:
