@@ -21,7 +21,8 @@ from .model import StageResult
 from .rules import Rules
 
 EPS = 1e-9  # float tolerance for ">=": 0.9 parsed from "90%" must meet a 90 % threshold
-GRADE_COLUMNS = ["abc", "level", "value_tier", "grade_basis", "need_tags", "abc_rule", "level_rule", "value_rule"]
+GRADE_COLUMNS = ["abc", "level", "value_tier", "grade_basis", "need_tags", "abc_rule", "level_rule", "value_rule",
+                 "tag_combo"]
 _TAG_SPLIT = re.compile(r"[、,，;；/|｜\s]+")
 
 
@@ -250,6 +251,18 @@ def derive_tags(core_need: Any, existing: Any, spec: Mapping[str, Any],
 
 # ----------------------------------------------------------------------------- stage
 
+def tag_combo(frame: pd.DataFrame, spec: Mapping[str, Any]) -> list[str | None]:
+    """标签组合 per row: ``label:value`` of each part (grading.yaml ``tag_combo``) joined."""
+    parts = [p for p in spec.get("parts") or () if p.get("field") in frame.columns]
+    joiner = str(spec.get("joiner", "+"))
+    columns = [frame[p["field"]].tolist() for p in parts]
+    out: list[str | None] = []
+    for values in zip(*columns) if parts else [()] * len(frame):
+        tags = [f"{p['label']}:{(p.get('values') or {}).get(v, v)}" for p, v in zip(parts, values) if not _missing(v)]
+        out.append(joiner.join(tags) or None)
+    return out
+
+
 def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> StageResult:
     """Fill abc, level, value_tier, grade_basis, need_tags (+ *_rule) on a copy of ``customers``."""
     out = customers.copy()
@@ -295,4 +308,5 @@ def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> St
                          ("need_tags", tags), ("abc_rule", abc_rule), ("level_rule", level_rules),
                          ("value_rule", value_rules)):
         out[column] = pd.Series(data, index=out.index, dtype=object)
+    out["tag_combo"] = pd.Series(tag_combo(out, grading.get("tag_combo") or {}), index=out.index, dtype=object)
     return StageResult(data={"customers": out}, issues=())

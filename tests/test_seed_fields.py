@@ -73,3 +73,83 @@ def test_seed_fields_in_role_views(sales_tool):
     wb = load_workbook(month / "views" / "财务部.xlsx", read_only=True)
     header = [c for c in next(wb[wb.sheetnames[0]].iter_rows(values_only=True))]
     assert "原客户编号" in header and "需求阶段" not in header and "沟通偏好" not in header
+
+
+def _issues(month):
+    with open(month / "issues.csv", encoding="utf-8-sig") as fh:
+        return list(csv.DictReader(fh))
+
+
+# The sales tool's own example values: budgets "10-20万" and "50万以上", the combined tag.
+BUDGETS = [
+    ["客户全称", "所属行业", "决策人姓名", "职位", "手机号码", "核心需求描述", "预算范围", "需求阶段", "决策链",
+     "客户状态", "年合作金额", "最近跟进时间", "客户反馈"],
+    ["杭州云启网络科技有限公司", "软件和信息技术服务业", "李经理", "CEO", "13912345678", "拓展市场", "10-20万",
+     "成交意向", "复杂", "战略客户", 800000, "2026-11-02", "需进一步评估"],
+    ["南京紫金电子科技有限公司", "计算机、通信和其他电子设备制造业", "张总", "采购总监", "13712345678", "降本增效",
+     "50万以上", "明确需求", "简单决策", "潜在客户", 150000, "2026-10-28", "感兴趣"],
+    ["无锡华光机电有限公司", "通用设备制造业", "王总", "总经理", "13612345678", "提升效率", "5万以内",
+     "潜在需求", "单一决策人", "流失客户", 20000, "2026-09-01", "暂无需求"],
+    ["常州恒泰塑胶有限公司", "橡胶和塑料制品业", "赵总", "总经理", "13512345678", "降本增效", "约30万",
+     "合作中", "多部门协同", "成交客户", None, "2026-11-10", "感兴趣"],
+]
+
+
+def test_budget_ranges_and_combined_tag(tmp_path):
+    _, month = _run(tmp_path, {"华南区域_客户.xlsx": {"客户": BUDGETS}})
+    rows, _ = _sheet(month / "customers.xlsx", "客户主档")
+    by = {r["客户名称"]: r for r in rows}
+    yun, zijin, hg, ht = (by[n] for n in ("杭州云启网络科技有限公司", "南京紫金电子科技有限公司",
+                                          "无锡华光机电有限公司", "常州恒泰塑胶有限公司"))
+    assert (yun["预算下限"], yun["预算上限"], yun["预算范围"]) == (100000, 200000, "10-20万")
+    assert (zijin["预算下限"], zijin["预算上限"]) == (500000, None)
+    assert (hg["预算下限"], hg["预算上限"]) == (None, 50000)
+    assert (ht["预算下限"], ht["预算上限"]) == (300000, 300000)
+    assert yun["标签组合"] == "客户价值:高价值+需求阶段:成交意向+决策链:复杂"
+    assert zijin["标签组合"] == "客户价值:中价值+需求阶段:明确需求+决策链:简单"
+    assert (hg["决策链"], ht["决策链"], yun["客户状态"], hg["客户状态"]) == ("简单决策", "复杂决策", "合作中客户", "流失客户")
+    issues = _issues(month)
+    budget = [(i["row"], i["column"], i["rule"], i["severity"]) for i in issues if i["field"] == "预算范围"]
+    assert budget == [("5", "G", "amount-approx", "warning")]          # only 约30万 is flagged
+    assert not [i for i in issues if i["field"] in ("预算下限", "预算上限")]
+
+
+# The field-list form with the guide's own example values (成立年限 8年, 核心采购品类 …).
+FIELD_FORM = [
+    ["客户编号", "所属行业", "信息类别", "字段名称", "填写内容", "备注"],
+    ["KH-A001", "制造业", "基本信息", "公司名称", "苏州恒信精密机械有限公", "与营业执照一致"],
+    [None, None, None, "统一社会信用代码", CODE, ""],
+    [None, None, None, "成立年限", "8年", ""],
+    [None, None, None, "员工规模", "100-200人", ""],
+    [None, None, "联系方式", "对接人姓名", "张经理", ""],
+    [None, None, None, "职位", "采购部经理", ""],
+    [None, None, None, "手机号码", "13856781234", "需客户确认"],
+    [None, None, None, "办公电话", "010-56781234", ""],
+    [None, None, "业务需求", "核心采购品类", "工业原材料（钢材）", ""],
+    [None, None, None, "年采购量", "约100吨", ""],
+    [None, None, None, "期望合作模式", "长期框架协议+季度定价", ""],
+    [None, None, "合作历史", "首次合作时间", "2023年3月", ""],
+]
+
+
+def test_field_list_form_business_fields_and_truncated_name(tmp_path):
+    east = [["客户名称", "统一社会信用代码", "所属行业", "联系人", "手机号码", "官网"],
+            ["苏州恒信精密机械有限公司", CODE, "通用设备制造业", "张经理", "13856781234", "WWW.HengXin.com/"]]
+    _, month = _run(tmp_path, {"大客户部_客户资料.xlsx": {"B端客户": FIELD_FORM},
+                               "华东销售部_客户.xlsx": {"企业客户": east}})
+    rows, _ = _sheet(month / "customers.xlsx", "客户主档")
+    assert len(rows) == 1                       # same credit code: one customer
+    row = rows[0]
+    assert row["客户名称"] == "苏州恒信精密机械有限公司"          # the complete name survives
+    assert (row["原客户编号"], row["成立年限"], row["成立时间"].date()) == ("KH-A001", 8, dt.date(2018, 1, 1))
+    assert (row["核心采购品类"], row["年采购量"], row["期望合作模式"]) == ("工业原材料（钢材）", "约100吨", "长期框架协议+季度定价")
+    assert row["官网"] == "www.hengxin.com" and row["员工规模"] == "100-200人"
+    issues = _issues(month)
+    cut = [i for i in issues if i["rule"] == "name-truncated"]
+    assert [(i["file"], i["row"], i["column"], i["suggestion"]) for i in cut] == \
+        [("大客户部_客户资料.xlsx", "2", "E", "你是不是想填“苏州恒信精密机械有限公司”")]
+    years = [i for i in issues if i["rule"] == "founded-from-years"]
+    assert [(i["row"], i["column"], i["severity"]) for i in years] == [("4", "E", "warning")]
+    assert "2018" in years[0]["message"]
+    conflicts, _ = _sheet(month / "customers.xlsx", "字段冲突")
+    assert [(c["字段"], c["保留值"]) for c in conflicts if c["字段"] == "客户名称"] == [("客户名称", "苏州恒信精密机械有限公司")]

@@ -88,7 +88,7 @@ class HeaderMatcher:
             if key is None and len(bare) <= self.rules.header_pattern_max:
                 key = next((k for rx, k in self.rules.header_patterns if rx.search(bare)), None)
         unit = 1.0
-        if key is not None and self.types.get(key) == "amount":
+        if key is not None and self.types.get(key) in ("amount", "budget"):
             for word in unit_words:
                 if word in self.units:
                     unit = self.units[word]

@@ -4,8 +4,9 @@ Input: ``records``, a cluster label per record position (-1 = not in a customer)
 field keys to build. Output: ``customers`` (one row per label, in label order, *without*
 customer_id) and ``conflicts`` (label, field, kept, other, sources).
 
-Per field the kept value is the first after sorting the cluster's rows by: valid > invalid >
-empty (a value is valid when non-empty and its key is not in ``bad_fields``), then source
+Per field the kept value is the first after sorting the cluster's rows by: valid > doubtful >
+invalid > empty (a value is valid when non-empty and its key is not in ``bad_fields``; doubtful
+when its key is in ``weak_fields``: a truncated name, an estimate, see rules/values.yaml), then source
 priority of ``src_team`` (``merge.source_priority``), then the most recent valid
 ``last_coop``, then the most frequent value in the cluster, then the first row read.
 Every cluster with two or more different *valid* values of a field gives one conflict row.
@@ -44,6 +45,7 @@ def build_customers(records: pd.DataFrame, labels: np.ndarray, fields: Sequence[
     k = int(labels.max()) + 1 if keep.any() else 0
     col = lambda c, d: records[c].tolist() if c in records.columns else [d] * n  # noqa: E731
     bad = [b if isinstance(b, (frozenset, set, tuple, list)) else () for b in col("bad_fields", ())]
+    weak = [w if isinstance(w, (frozenset, set, tuple, list)) else () for w in col("weak_fields", ())]
     teams = (records["src_team"].astype(object).where(records["src_team"].notna(), "").astype(str).str.strip().tolist()
              if "src_team" in records.columns else [""] * n)
     row_ids = col("row_id", None)
@@ -67,9 +69,12 @@ def build_customers(records: pd.DataFrame, labels: np.ndarray, fields: Sequence[
     conflicts: list[dict[str, Any]] = []
     if len(mpos):
         bad_at: dict[str, set[int]] = {}
+        weak_at: dict[str, set[int]] = {}
         for i in mpos.tolist():
             for f in bad[i]:
                 bad_at.setdefault(f, set()).add(i)
+            for f in weak[i]:
+                weak_at.setdefault(f, set()).add(i)
         prio = np.array([priority.get(teams[i], 0) for i in mpos.tolist()], dtype="int64")
         lc = records["last_coop"].to_numpy(dtype=object)[mpos] if "last_coop" in records.columns else [None] * len(mpos)
         lc_bad = bad_at.get("last_coop", set())
@@ -84,7 +89,8 @@ def build_customers(records: pd.DataFrame, labels: np.ndarray, fields: Sequence[
             values = records[f].to_numpy(dtype=object)[mpos]
             empty = _empty_mask(values)
             is_bad = np.isin(mpos, np.fromiter(bad_at.get(f, ()), dtype="int64"))
-            validity = np.where(empty, 0, np.where(is_bad, 1, 2))
+            is_weak = np.isin(mpos, np.fromiter(weak_at.get(f, ()), dtype="int64"))
+            validity = np.where(empty, 0, np.where(is_bad, 1, np.where(is_weak, 2, 3)))
             codes = _value_codes(values, empty)
             pair_key = mlab.astype("int64") * (int(codes.max()) + 2) + codes
             _, inverse, counts = np.unique(pair_key, return_inverse=True, return_counts=True)
@@ -141,7 +147,7 @@ def _value_codes(values: np.ndarray, empty: np.ndarray) -> np.ndarray:
 
 def _conflicts(f: str, mlab: np.ndarray, validity: np.ndarray, codes: np.ndarray, values: np.ndarray,
                mpos: np.ndarray, winners: np.ndarray, sources: Mapping[int, str]) -> list[dict[str, Any]]:
-    ok = validity == 2
+    ok = validity >= 2
     if not ok.any():
         return []
     pairs = pd.DataFrame({"lab": mlab[ok], "code": codes[ok]}).drop_duplicates()

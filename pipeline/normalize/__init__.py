@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..model import StageResult
 from ..rules import Rules
-from . import crossfield
+from . import crossfield, derived
 from .amounts import parse_amount, parse_rate, parse_score
 from .base import Parsed
 from .codes import parse_uscc
@@ -25,12 +25,12 @@ from .compiled import Normalizers, compiled
 from .dates import parse_date
 from .emails import parse_email
 from .sink import Sink
-from .text import parse_band, parse_name, parse_tags, parse_text
+from .text import parse_band, parse_name, parse_tags, parse_text, parse_url
 
 __all__ = ["normalize_records"]
 
-#: field types settled together with other fields (see crossfield)
-CROSS_TYPES = {"mobile", "landline", "province", "city", "district", "address", "industry"}
+#: field types settled together with other fields (see crossfield and derived)
+CROSS_TYPES = {"mobile", "landline", "province", "city", "district", "address", "industry", "budget", "years"}
 
 
 def _value_parsers(n: Normalizers) -> dict[str, Callable[[Any], Any]]:
@@ -45,6 +45,7 @@ def _value_parsers(n: Normalizers) -> dict[str, Callable[[Any], Any]]:
         "rate": partial(parse_rate, maximum=n.rate_max),
         "score": partial(parse_score, low=low, high=high),
         "email": parse_email,
+        "url": parse_url,
     }
 
 
@@ -100,6 +101,12 @@ def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules
         report(col, f.key, sink)
         out[f.key] = col.per_row(len(records))
 
+    for f in present:
+        if f.type == "budget":
+            derived.budget_ranges(out, records, f.key, _sheet_units(records, columns, f.key), n, sink)
+        elif f.type == "years":
+            derived.founded_from_years(out, records, f.key, n, as_of, sink)
+    derived.check_names(out, rules, n, sink)
     crossfield.fill_team(out, records)
     crossfield.apply_status_flags(out, records, n, sink)
     crossfield.normalize_phones(out, records, rules, sink)
@@ -109,4 +116,5 @@ def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules
     crossfield.check_dates(out, rules, n, as_of, sink)
 
     out["bad_fields"] = sink.bad_fields(n.severity)
+    out["weak_fields"] = sink.weak_fields(n.values.weak_rules)
     return StageResult(data={"records": out, "fixes": sink.fixes()}, issues=tuple(sink.issues()))

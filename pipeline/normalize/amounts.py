@@ -111,3 +111,108 @@ def parse_score(value: Any, low: float = 1.0, high: float = 5.0) -> Parsed:
     if not low <= score <= high:
         return failed(score, "score-out-of-range")
     return Parsed(round(score, 4))
+
+
+# --- budgets written as ranges (rules/values.yaml ``budget``) ---
+
+@dataclass(frozen=True)
+class BudgetWords:
+    range_separators: tuple[str, ...] = ("-", "~", "至", "到")
+    lower_prefixes: tuple[str, ...] = ("不低于", "至少")
+    lower_suffixes: tuple[str, ...] = ("以上", "起")
+    upper_prefixes: tuple[str, ...] = ("不超过", "最多")
+    upper_suffixes: tuple[str, ...] = ("以内", "以下")
+
+
+def _strip_affix(text: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> tuple[str, bool]:
+    for p in sorted(prefixes, key=len, reverse=True):
+        if p and text.startswith(p):
+            return text[len(p):].strip(), True
+    for s in sorted(suffixes, key=len, reverse=True):
+        if s and text.endswith(s) and len(text) > len(s):
+            return text[: -len(s)].strip(), True
+    return text, False
+
+
+def _unit_of(text: str, settings: AmountSettings) -> str:
+    m = settings.pattern.match(text.replace(" ", ""))
+    return (m.group(3) or "") if m else ""
+
+
+def parse_budget(value: Any, unit: float = 1.0, settings: AmountSettings = AmountSettings(),
+                 words: BudgetWords = BudgetWords()) -> Parsed:
+    """A budget cell as ``(lower, upper)`` yuan: ``10-20万`` → (100000, 200000), ``50万以上`` →
+    (500000, None), ``5万以内`` → (None, 50000), ``30万``/``约30万`` → both (the latter with
+    amount-approx). Unreadable → budget-invalid; lower above upper → budget-order."""
+    if isinstance(value, bool):
+        return failed(None, "budget-invalid")
+    if isinstance(value, (int, float)):
+        p = parse_amount(value, unit, settings)
+        return Parsed(None if p.value is None else (p.value, p.value), p.findings)
+    text = settings.period.sub("", as_text(value))
+    if not text:
+        return Parsed()
+    stripped = settings.approx.sub("", text)
+    approx, text = stripped != text, stripped.strip()
+    low_text, is_low = _strip_affix(text, words.lower_prefixes, words.lower_suffixes)
+    high_text, is_high = (text, False) if is_low else _strip_affix(text, words.upper_prefixes, words.upper_suffixes)
+    if is_low or is_high:
+        p = parse_amount(low_text if is_low else high_text, unit, settings)
+        if p.value is None:
+            return failed(None, "budget-invalid")
+        pair = (p.value, None) if is_low else (None, p.value)
+        return Parsed(pair, p.findings + ((finding("amount-approx", amount=p.value),) if approx else ()))
+    sep = next((s for s in sorted(words.range_separators, key=len, reverse=True)
+                if s and s in text.lstrip("-－−")), None)
+    if sep:
+        left, _, right = text.partition(sep) if not text.startswith(sep) else ("", "", text)
+        left, right = left.strip(), right.strip()
+        right_unit = _unit_of(right, settings)
+        if left and right_unit and not _unit_of(left, settings):
+            left += right_unit                     # 10-20万: the unit is written once
+        lo, hi = parse_amount(left, unit, settings), parse_amount(right, unit, settings)
+        if lo.value is None or hi.value is None:
+            return failed(None, "budget-invalid")
+        found = lo.findings + hi.findings
+        if approx:
+            found += (finding("amount-approx", amount=f"{lo.value:g}–{hi.value:g}"),)
+        if lo.value > hi.value:
+            found += (finding("budget-order", low=lo.value, high=hi.value),)
+        return Parsed((lo.value, hi.value), found)
+    p = parse_amount(text, unit, settings)
+    if p.value is None:
+        return failed(None, "budget-invalid")
+    found = p.findings + ((finding("amount-approx", amount=p.value),) if approx else ())
+    return Parsed((p.value, p.value), found)
+
+
+# --- 成立年限 (rules/values.yaml ``founded_years``) ---
+
+_YEARS = re.compile(r"^(\d{1,3}(?:\.\d+)?)$")
+
+
+def parse_years(value: Any, words: tuple[str, ...] = ("年",), approx: tuple[str, ...] = ("约",)) -> Parsed:
+    """``8年``, ``约8年``, ``8年以上``, ``8`` → 8 (whole years); anything else → years-invalid."""
+    if isinstance(value, bool):
+        return failed(None, "years-invalid")
+    if isinstance(value, (int, float)):
+        number = float(value)
+    else:
+        text = as_text(value).replace(" ", "")
+        if not text:
+            return Parsed()
+        for p in sorted(approx, key=len, reverse=True):
+            if p and text.startswith(p):
+                text = text[len(p):]
+                break
+        for w in sorted(words, key=len, reverse=True):
+            if w and text.endswith(w):
+                text = text[: -len(w)]
+                break
+        m = _YEARS.match(text)
+        if not m:
+            return failed(None, "years-invalid")
+        number = float(m.group(1))
+    if not 0 <= number <= 300:
+        return failed(None, "years-invalid")
+    return Parsed(int(number))

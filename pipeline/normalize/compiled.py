@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from ..rules import Rules
-from .amounts import AmountSettings
+from .amounts import AmountSettings, BudgetWords
 from .codes import NameForm, compile_name_forms
 from .dates import DateSettings
 from .enums import EnumParser, compile_enum
@@ -33,6 +33,46 @@ class Normalizers:
     no_future: tuple[str, ...]
     date_order: tuple[tuple[str, str], ...]
     severity: Callable[[str], str]
+    values: "ValueWords" = None               # rules/values.yaml
+
+
+@dataclass(frozen=True)
+class ValueWords:
+    """rules/values.yaml compiled: budgets, 成立年限, several values per cell, truncated names."""
+
+    budget: BudgetWords = BudgetWords()
+    years_words: tuple[str, ...] = ("年",)
+    years_approx: tuple[str, ...] = ()
+    separators: tuple[str, ...] = ("/",)
+    title_brackets: tuple[tuple[str, str], ...] = (("（", "）"), ("(", ")"))
+    complete_names: tuple[str, ...] = ()
+    name_min_prefix: int = 2
+    not_truncated: tuple[str, ...] = ()
+    weak_rules: frozenset[str] = frozenset()
+    budget_targets: tuple[str, str] = ("budget_min", "budget_max")
+    years_target: str = "founded"
+
+
+def _words(raw: Any) -> tuple[str, ...]:
+    return tuple(str(w) for w in (raw or ()))
+
+
+def compile_values(raw: Any) -> ValueWords:
+    raw = raw or {}
+    b, y, s, n = (raw.get(k) or {} for k in ("budget", "founded_years", "several", "names"))
+    d = ValueWords()
+    budget = BudgetWords(**{k: _words(b[k]) for k in BudgetWords.__dataclass_fields__ if k in b})
+    return ValueWords(
+        budget=budget, years_words=_words(y.get("words")) or d.years_words,
+        years_approx=_words(y.get("approx_prefixes")),
+        separators=_words(s.get("separators")) or d.separators,
+        title_brackets=tuple((str(a), str(z)) for a, z in (s.get("title_brackets") or d.title_brackets)),
+        complete_names=_words(n.get("complete")), name_min_prefix=int(n.get("min_prefix", 2) or 2),
+        not_truncated=_words(n.get("not_truncated")),
+        weak_rules=frozenset(_words(raw.get("weak_rules"))),
+        budget_targets=tuple(_words(b.get("targets")) or d.budget_targets)[:2],
+        years_target=str(y.get("target") or d.years_target),
+    )
 
 
 def _compile(rules: Rules) -> Normalizers:
@@ -68,7 +108,7 @@ def _compile(rules: Rules) -> Normalizers:
         entity_kinds=dict(s.uscc.entity_kinds),
         name_forms=forms, name_form_pattern=re.compile("|".join(map(re.escape, words)) or "(?!)"),
         no_future=s.dates.no_future, date_order=s.dates.order,
-        severity=partial(_severity, rules),
+        severity=partial(_severity, rules), values=compile_values(rules.extra.get("values")),
     )
 
 

@@ -91,6 +91,17 @@ class Sink:
         sets[:] = [frozenset(names[b] for b in range(len(names)) if int(m) >> b & 1) for m in uniques]
         return sets[codes]
 
+    def weak_fields(self, weak_rules: frozenset[str]) -> np.ndarray:
+        """frozenset of field keys whose value only a finding in ``weak_rules`` questions (a
+        truncated name, an estimate), per row: survivorship ranks them below clean values."""
+        sets = np.empty(self._n, dtype=object)
+        sets[:] = [_EMPTY_SET] * self._n
+        for rows, rule, field, *_ in self._issues:
+            if rule in weak_rules:
+                for r in np.asarray(rows).tolist():
+                    sets[r] = sets[r] | {field}
+        return sets
+
     def fixes(self) -> pd.DataFrame:
         if not self._fixes:
             return pd.DataFrame(columns=FIX_COLUMNS)

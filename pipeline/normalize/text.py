@@ -59,3 +59,21 @@ def parse_tags(value: Any, joiner: str = "、") -> Parsed:
         return Parsed()
     tags = list(dict.fromkeys(t for t in _TAG_SPLIT.split(text) if t))
     return Parsed(joiner.join(tags))
+
+
+_URL = re.compile(r"^(?:(https?)://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}|"
+                  r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:中国|公司|网络|在线))(:\d{1,5})?(/[^\s]*)?$",
+                  re.IGNORECASE)
+
+
+def parse_url(value: Any) -> Parsed:
+    """官网: ``WWW.Example.COM/`` → ``www.example.com``; the scheme is kept when written
+    (``https://…``); a value that is no web address → url-invalid (kept as written)."""
+    text = as_text(value).replace("。", ".").strip().rstrip("/")
+    if not text:
+        return Parsed()
+    m = _URL.match(text)
+    if not m:
+        return failed(text, "url-invalid")
+    scheme, host, port, path = m.group(1), m.group(2).lower(), m.group(3) or "", m.group(4) or ""
+    return Parsed(f"{scheme.lower() + '://' if scheme else ''}{host}{port}{path}")

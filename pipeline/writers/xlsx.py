@@ -30,7 +30,8 @@ PERCENT_FORMAT = "0.0%"
 SCORE_FORMAT = "0.0"
 
 #: field type (schemas/fields.yaml) -> value kind used by the writers
-KIND_BY_TYPE = {"date": "date", "amount": "amount", "rate": "percent", "score": "score"}
+KIND_BY_TYPE = {"date": "date", "amount": "amount", "rate": "percent", "score": "score",
+                "years": "number"}
 
 
 def is_blank(value: Any) -> bool:
