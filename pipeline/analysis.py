@@ -82,7 +82,7 @@ def amount_pareto(customers: pd.DataFrame | None, rules: Rules, points: int = 12
     descending; x = share of customers, y = share of amount), thinned to ``points`` points."""
     spec = rules.grading.get("abc") or {}
     key = spec.get("amount_field", "total_amount")
-    grades = [t["grade"] for t in spec.get("tiers") or ()]
+    grades = list(rules.grade_orders["abc"])
     empty = {"classes": [], "curve": [], "total": 0.0, "ranked": 0}
     if customers is None or customers.empty or key not in customers.columns:
         return empty

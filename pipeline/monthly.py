@@ -136,8 +136,7 @@ def _rows(frame: pd.DataFrame, keys: Iterable[str]) -> list[dict]:
 
 
 def _grade_rank(rules: Rules) -> dict[str, int]:
-    levels = (rules.grading.get("level") or {}).get("levels") or ()
-    return {str(lv.get("grade")): i for i, lv in enumerate(levels)}
+    return {grade: i for i, grade in enumerate(rules.grade_orders["level"])}
 
 
 def _row_ids(value: Any) -> tuple:

@@ -18,13 +18,15 @@ from typing import Any, Mapping
 
 import yaml
 
+from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
 from .settings import Settings, compile_settings, freeze, lookup
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
 DEFAULT_SCHEMAS_DIR = PROJECT_ROOT / "schemas"
-CUSTOMER_TYPES = ("企业", "个人")
-SEVERITIES = ("error", "warning", "info")
+# The grade columns: (field key, grading.yaml section, its ordered table, the key naming the grade).
+GRADE_TABLES = (("level", "level", "levels", "grade"), ("abc", "abc", "tiers", "grade"),
+                ("value_tier", "value_tier", "tiers", "tier"))
 
 
 class RulesError(Exception):
@@ -86,6 +88,16 @@ class Rules:
     @property
     def field_names(self) -> dict[str, str]:
         return {f.key: f.name for f in self.fields}
+
+    @cached_property
+    def grade_orders(self) -> Mapping[str, tuple[str, ...]]:
+        """Grade column (field key) -> its grades, best first, from the tables of
+        `rules/grading.yaml` (see GRADE_TABLES); the order charts, counts and rank changes use."""
+        out = {}
+        for column, section, rows, label in GRADE_TABLES:
+            table = (self.grading.get(section) or {}).get(rows) or ()
+            out[column] = tuple(str(row[label]) for row in table)
+        return MappingProxyType(out)
 
     @cached_property
     def config(self) -> Settings:
@@ -154,9 +166,6 @@ def _load_fields(data: Any, problems: list[str]) -> tuple[FieldDef, ...]:
             problems.append(f"fields.yaml: 字段键 {fd.key} 重复")
         if fd.name in seen_names:
             problems.append(f"fields.yaml: 字段名 {fd.name} 重复")
-        for t in fd.required + fd.recommended + fd.one_of_types:
-            if t not in CUSTOMER_TYPES:
-                problems.append(f"fields.yaml: 字段 {fd.key} 的客户类型“{t}”未知")
         seen_keys.add(fd.key)
         seen_names.add(fd.name)
         out.append(fd)
@@ -165,10 +174,11 @@ def _load_fields(data: Any, problems: list[str]) -> tuple[FieldDef, ...]:
     return tuple(out)
 
 
-def _load_catalog(rules_dir: Path, problems: list[str]) -> dict[str, RuleDef]:
+def _load_catalog(files: Mapping[str, Any], problems: list[str]) -> dict[str, RuleDef]:
     catalog: dict[str, RuleDef] = {}
-    for path in sorted((rules_dir / "issues").glob("*.yaml")):
-        for code, raw in (_read_yaml(path, problems) or {}).items():
+    for rel in sorted(r for r in files if r.startswith("issues/")):
+        path = Path(rel)
+        for code, raw in (files[rel] or {}).items():
             if code in catalog:
                 problems.append(f"issues/{path.name}: 规则代码 {code} 与其他文件重复")
                 continue
@@ -183,9 +193,8 @@ def _load_catalog(rules_dir: Path, problems: list[str]) -> dict[str, RuleDef]:
                 suggestion=raw.get("suggestion", "") or "", params=tuple(raw.get("params", ()) or ()),
                 deprecated=bool(raw.get("deprecated", False)), area=path.stem,
             )
-    overrides_path = rules_dir / "severity_overrides.yaml"
-    if overrides_path.exists():
-        for code, sev in (_read_yaml(overrides_path, problems) or {}).items():
+    if "severity_overrides.yaml" in files:
+        for code, sev in (files["severity_overrides.yaml"] or {}).items():
             if code not in catalog:
                 problems.append(f"severity_overrides.yaml: 未知规则代码 {code}")
             elif sev not in SEVERITIES:
@@ -219,25 +228,43 @@ def _load_enums(data: Any, problems: list[str]):
     return enums, values, flags
 
 
-def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | None = None) -> Rules:
-    """Read, check and compile every rule file; raise :class:`RulesError` listing all problems."""
-    rules_dir = Path(rules_dir or DEFAULT_RULES_DIR)
-    schemas_dir = Path(schemas_dir or DEFAULT_SCHEMAS_DIR)
-    problems: list[str] = []
-    if not rules_dir.is_dir():
-        raise RulesError([f"规则目录不存在：{rules_dir}"])
+def _read_all(rules_dir: Path, schemas_dir: Path, problems: list[str]) -> dict[str, Any]:
+    """Every YAML file, read once: ``schemas/fields.yaml`` and the files of rules/ by their path
+    relative to it (``headers.yaml``, ``issues/core.yaml`` …)."""
+    raw: dict[str, Any] = {"schemas/fields.yaml": _read_yaml(schemas_dir / "fields.yaml", problems)}
+    for path in sorted(rules_dir.rglob("*.yaml")):
+        raw[path.relative_to(rules_dir).as_posix()] = _read_yaml(path, problems)
+    return raw
 
-    fields = _load_fields(_read_yaml(schemas_dir / "fields.yaml", problems), problems)
+
+def _check_shapes(raw: Mapping[str, Any], problems: list[str]) -> None:
+    """Unknown keys, wrong types, broken regexes and dangling references in every YAML file."""
+    def names(rel: str, key: str | None = None) -> frozenset[str]:
+        data = raw.get(rel)
+        if key is not None:
+            data = data.get(key) if isinstance(data, Mapping) else None
+        return frozenset(str(k) for k in data) if isinstance(data, Mapping) else frozenset()
+
+    entries = (raw.get("schemas/fields.yaml") or {}).get("fields") if isinstance(raw.get("schemas/fields.yaml"), Mapping) else None
+    keys = frozenset(str(f["key"]) for f in entries or () if isinstance(f, Mapping) and "key" in f)
+    ctx = Context(field_keys=keys, enum_names=names("enums.yaml") - {"status_flags"},
+                  table_names=names("forms.yaml", "tables"))
+    for rel, data in raw.items():
+        problems.extend(check_rule_file(rel, data, ctx))
+
+
+def _compile(raw: dict[str, Any], rules_dir: Path, problems: list[str]) -> dict[str, Any]:
+    """The keyword arguments of :class:`Rules`, every problem appended to ``problems``."""
+    fields = _load_fields(raw["schemas/fields.yaml"], problems)
     keys = {f.key for f in fields}
 
-    headers = _read_yaml(rules_dir / "headers.yaml", problems)
+    headers = raw.get("headers.yaml", {})
     synonyms: dict[str, str] = {}
     for f in fields:
         if not f.computed:
             synonyms[fold_header(f.name)] = f.key
     for key, words in (headers.get("synonyms") or {}).items():
-        if key not in keys:
-            problems.append(f"headers.yaml: 未知字段键 {key}")
+        if key not in keys:           # reported by the shape check
             continue
         for w in words or []:
             h = fold_header(w)
@@ -249,25 +276,20 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
             synonyms.setdefault(fold_header(f.name), f.key)
     units = {str(k): float(v) for k, v in (headers.get("units") or {}).items()}
     patterns: list[tuple[Any, str]] = []
-    for i, item in enumerate(headers.get("patterns") or []):
+    for item in headers.get("patterns") or []:
         key = (item or {}).get("field")
-        if key not in keys:
-            problems.append(f"headers.yaml: patterns 第 {i + 1} 条的字段键 {key} 未知")
-            continue
-        try:
-            patterns.append((re.compile(str(item["pattern"]), re.IGNORECASE), key))
-        except (re.error, KeyError) as exc:
-            problems.append(f"headers.yaml: patterns 第 {i + 1} 条的正则表达式无效（{exc}）")
+        try:                          # an unknown key or a broken pattern is reported by the shape check
+            if key in keys:
+                patterns.append((re.compile(str(item["pattern"]), re.IGNORECASE), key))
+        except (re.error, KeyError):
+            pass
     pattern_max = int(headers.get("pattern_max_length", 12) or 12)
 
-    enums, enum_values, flags = _load_enums(_read_yaml(rules_dir / "enums.yaml", problems), problems)
-    for f in fields:
-        if f.enum and f.enum not in enums:
-            problems.append(f"fields.yaml: 字段 {f.key} 引用的枚举 {f.enum} 不在 enums.yaml 中")
+    enums, enum_values, flags = _load_enums(raw.get("enums.yaml", {}), problems)
 
-    settings = _read_yaml(rules_dir / "settings.yaml", problems)
+    settings = raw.get("settings.yaml", {})
     compile_settings(settings, problems, keys)
-    grading = _read_yaml(rules_dir / "grading.yaml", problems)
+    grading = raw.get("grading.yaml", {})
     for table in ("levels",):
         levels = ((grading.get("level") or {}).get(table)) or []
         if not levels or len(levels[-1]) != 1:
@@ -279,32 +301,52 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
     if not abc or abc[-1].get("top_share") != 1.0:
         problems.append("grading.yaml: abc.tiers 最后一级的 top_share 必须为 1.0")
 
-    roles = _read_yaml(rules_dir / "roles.yaml", problems)
+    roles = raw.get("roles.yaml", {})
     groups = {f.group for f in fields}
     for role, spec in (roles.get("roles") or {}).items():
         for g in (spec or {}).get("groups", []):
             if g not in groups:
                 problems.append(f"roles.yaml: 角色 {role} 的字段组 {g} 未定义")
-        for k in (spec or {}).get("mask", []):
-            if k not in keys:
-                problems.append(f"roles.yaml: 角色 {role} 的遮挡字段 {k} 未定义")
 
-    catalog = _load_catalog(rules_dir, problems)
+    catalog = _load_catalog(raw, problems)
 
     tables: dict[str, tuple[dict, ...]] = {}
     for path in sorted(rules_dir.rglob("*.csv")):
         stem = path.relative_to(rules_dir).with_suffix("").as_posix()
         tables[stem] = _read_csv(path, problems)
+        if tables[stem]:
+            problems.extend(check_csv_columns(stem, list(tables[stem][0])))
 
     known = {"headers", "enums", "settings", "grading", "roles", "severity_overrides"}
-    extra = {}
-    for path in sorted(rules_dir.glob("*.yaml")):
-        if path.stem not in known:
-            extra[path.stem] = _read_yaml(path, problems)
+    extra = {rel[:-5]: data for rel, data in raw.items() if "/" not in rel and rel[:-5] not in known}
     from .teams import check_teams      # rules/teams.yaml: the team registry and version markers
 
     problems.extend(check_teams(extra.get("teams")))
+    return dict(
+        fields=fields, header_synonyms=MappingProxyType(synonyms), units=MappingProxyType(units),
+        header_patterns=tuple(patterns), header_pattern_max=pattern_max,
+        enums=freeze(enums), enum_values=freeze(enum_values), status_flags=freeze(flags),
+        settings=freeze(settings), grading=freeze(grading), roles=freeze(roles),
+        catalog=MappingProxyType(catalog), tables=MappingProxyType(tables), extra=freeze(extra),
+    )
 
+
+def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | None = None) -> Rules:
+    """Read, check and compile every rule file; raise :class:`RulesError` listing all problems."""
+    rules_dir = Path(rules_dir or DEFAULT_RULES_DIR)
+    schemas_dir = Path(schemas_dir or DEFAULT_SCHEMAS_DIR)
+    problems: list[str] = []
+    if not rules_dir.is_dir():
+        raise RulesError([f"规则目录不存在：{rules_dir}"])
+
+    raw = _read_all(rules_dir, schemas_dir, problems)
+    _check_shapes(raw, problems)
+    try:
+        compiled = _compile(raw, rules_dir, problems)
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError):
+        if not problems:     # a shape problem already explains the failure; otherwise it is a bug
+            raise
+        raise RulesError(problems) from None
     if problems:
         raise RulesError(problems)
 
@@ -313,12 +355,4 @@ def load_rules(rules_dir: Path | str | None = None, schemas_dir: Path | str | No
         if path.is_file():
             digest.update(path.name.encode())
             digest.update(path.read_bytes())
-
-    return Rules(
-        fields=fields, header_synonyms=MappingProxyType(synonyms), units=MappingProxyType(units),
-        header_patterns=tuple(patterns), header_pattern_max=pattern_max,
-        enums=freeze(enums), enum_values=freeze(enum_values), status_flags=freeze(flags),
-        settings=freeze(settings), grading=freeze(grading), roles=freeze(roles),
-        catalog=MappingProxyType(catalog), tables=MappingProxyType(tables), extra=freeze(extra),
-        digest=digest.hexdigest(),
-    )
+    return Rules(**compiled, digest=digest.hexdigest())

@@ -36,15 +36,46 @@ def _drop(dotted):
     return change
 
 
-# (rule file, how it is broken, words the message must hold besides the file name)
-BROKEN = [
-    ("settings.yaml", _set("merge.fuzy_name_threshold", 90), ["未知设置", "merge.fuzy_name_threshold"]),
-    ("settings.yaml", _set("merge.fuzzy_name_threshold", "九十"), ["merge.fuzzy_name_threshold", "数字"]),
-    ("settings.yaml", _set("intake.header_scan_rows", 12.5), ["intake.header_scan_rows", "整数"]),
-    ("settings.yaml", _set("intake.csv_encodings", "gb18030"), ["intake.csv_encodings", "列表"]),
-    ("settings.yaml", _set("normalize.dates.no_future", ["founded", "no_such_field"]),
-     ["normalize.dates.no_future", "no_such_field"]),
-    ("settings.yaml", _set("reminders", 7), ["reminders", "映射"]),
+def _first_rule(change):
+    def apply(data):
+        change(data[next(iter(data))])
+    return apply
+
+
+# rule file -> (how it is broken, words the message line must hold besides the file name).
+# Every file under rules/ and schemas/ needs an entry (issues/*.yaml and *.csv have generic ones).
+BREAKERS = {
+    "schemas/fields.yaml": (lambda d: d["fields"][2].update(enum="no_such_enum"), ["no_such_enum", "fields[3].enum"]),
+    "headers.yaml": (lambda d: d["patterns"][0].update(pattern="(未闭合"), ["patterns[1].pattern", "正则表达式无效"]),
+    "enums.yaml": (lambda d: d["status_flags"]["战略客户"].update(no_such_field="是"), ["no_such_field"]),
+    "forms.yaml": (lambda d: d["label_form"].update(section_pattern="^[一二"), ["label_form.section_pattern", "正则"]),
+    "grading.yaml": (lambda d: d["level"]["levels"][0].update(annual_amout=1), ["annual_amout", "字段键"]),
+    "roles.yaml": (lambda d: d["roles"]["财务部"].update(mask=["no_such_field"]), ["roles.财务部.mask[1]", "no_such_field"]),
+    "merge.yaml": (lambda d: d.update(decisions=[{"a": "甲公司", "b": "乙公司", "decision": "maybe"}]),
+                   ["decisions[1].decision", "same/not_same"]),
+    "values.yaml": (lambda d: d["budget"].update(targets=["budget_min", "budget_maxx"]), ["budget.targets[2]", "budget_maxx"]),
+    "tags.yaml": (lambda d: d.update(seperator="、"), ["未知键", "seperator"]),
+    "report.yaml": (lambda d: d.update(max_issue_rows="两千"), ["max_issue_rows", "整数"]),
+    "template.yaml": (lambda d: d["fields"]["企业"].append("no_such_field"), ["fields.企业", "no_such_field"]),
+    "teams.yaml": (lambda d: d["teams"][0].pop("name"), ["teams", "name"]),
+    "settings.yaml": (_set("merge.fuzy_name_threshold", 90), ["未知设置", "merge.fuzy_name_threshold"]),
+}
+ISSUE_BREAKER = (_first_rule(lambda r: r.update(sugestion="…")), ["未知键", "sugestion"])
+
+
+def _rule_files():
+    files = [f"schemas/{p.relative_to(DEFAULT_SCHEMAS_DIR).as_posix()}" for p in DEFAULT_SCHEMAS_DIR.rglob("*")
+             if p.is_file()]
+    files += [p.relative_to(DEFAULT_RULES_DIR).as_posix() for p in DEFAULT_RULES_DIR.rglob("*") if p.is_file()]
+    return sorted(files)
+
+
+SETTINGS_BROKEN = [
+    (_set("merge.fuzzy_name_threshold", "九十"), ["merge.fuzzy_name_threshold", "数字"]),
+    (_set("intake.header_scan_rows", 12.5), ["intake.header_scan_rows", "整数"]),
+    (_set("intake.csv_encodings", "gb18030"), ["intake.csv_encodings", "列表"]),
+    (_set("normalize.dates.no_future", ["founded", "no_such_field"]), ["normalize.dates.no_future", "no_such_field"]),
+    (_set("reminders", 7), ["reminders", "映射"]),
 ]
 
 
@@ -58,28 +89,46 @@ def rule_dirs(tmp_path, monkeypatch):
     return rules_dir, schemas_dir
 
 
-def _path(rule_dirs, name):
-    rules_dir, schemas_dir = rule_dirs
-    return schemas_dir / name if (schemas_dir / name).exists() else rules_dir / name
-
-
-@pytest.mark.parametrize(("name", "change", "words"), BROKEN,
-                         ids=[f"{n}:{'/'.join(w)}" for n, _, w in BROKEN])
-def test_a_broken_rule_file_is_exit_2_naming_file_and_key(rule_dirs, tmp_path, name, change, words):
-    _edit(_path(rule_dirs, name), change)
+def _run_broken(tmp_path):
     (tmp_path / "in").mkdir()
-    result = CliRunner().invoke(cli, ["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"),
-                                      "--as-of", "2026-11-30", "-q"])
+    return CliRunner().invoke(cli, ["run", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"),
+                                    "--as-of", "2026-11-30", "-q"])
+
+
+def _assert_exit_2_naming(result, tmp_path, name, words):
     assert result.exit_code == 2, result.output
-    line = next((ln for ln in result.output.splitlines() if name.split("/")[-1] in ln and words[0] in ln), "")
+    line = next((ln for ln in result.output.splitlines() if name in ln and words[0] in ln), "")
     assert line, result.output
     for word in words[1:]:
         assert word in line, result.output
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("rel", _rule_files())
+def test_each_rule_file_broken_in_turn_is_exit_2_naming_file_and_key(rule_dirs, tmp_path, rel):
+    rules_dir, schemas_dir = rule_dirs
+    path = schemas_dir / rel.removeprefix("schemas/") if rel.startswith("schemas/") else rules_dir / rel
+    if rel.endswith(".csv"):
+        header, rest = path.read_text(encoding="utf-8-sig").split("\n", 1)
+        first = header.split(",")[0]
+        path.write_text(header.replace(first, first + "_x", 1) + "\n" + rest, encoding="utf-8")
+        name, words = f"{rel[:-4]}.csv", ["缺少列", first]
+    else:
+        change, words = ISSUE_BREAKER if rel.startswith("issues/") else BREAKERS.get(rel, (None, None))
+        assert change is not None, f"no way to break {rel} is declared in BREAKERS"
+        _edit(path, change)
+        name = rel.removeprefix("schemas/").removeprefix("issues/")
+    _assert_exit_2_naming(_run_broken(tmp_path), tmp_path, name, words)
+
+
+@pytest.mark.parametrize(("change", "words"), SETTINGS_BROKEN, ids=[w[0] for _, w in SETTINGS_BROKEN])
+def test_a_wrong_setting_is_exit_2_naming_the_key(rule_dirs, tmp_path, change, words):
+    _edit(rule_dirs[0] / "settings.yaml", change)
+    _assert_exit_2_naming(_run_broken(tmp_path), tmp_path, "settings.yaml", words)
+
+
 def test_every_problem_of_the_settings_is_listed_at_once(rule_dirs):
-    path = _path(rule_dirs, "settings.yaml")
+    path = rule_dirs[0] / "settings.yaml"
     _edit(path, _set("merge.fuzy", 1))
     _edit(path, _set("resubmit.window_months", "一个月"))
     with pytest.raises(RulesError) as err:
@@ -89,5 +138,5 @@ def test_every_problem_of_the_settings_is_listed_at_once(rule_dirs):
 
 
 def test_a_setting_missing_from_the_file_takes_its_declared_default(rule_dirs):
-    _edit(_path(rule_dirs, "settings.yaml"), _drop("merge.fuzzy_name_threshold_with_contact"))
+    _edit(rule_dirs[0] / "settings.yaml", _drop("merge.fuzzy_name_threshold_with_contact"))
     assert load_rules().config.merge.fuzzy_name_threshold_with_contact == 75

@@ -251,7 +251,6 @@ def _resubmission_table(frame: pd.DataFrame | None, rules, limit: int) -> dict[s
 
 
 def _distributions(customers: pd.DataFrame | None, summary: Mapping[str, Any], rules, settings) -> dict[str, Markup]:
-    grading = rules.grading
     out = {
         "region": charts.bar_chart(analysis.count_by(customers, "region", order=(
             "华北", "东北", "华东", "华中", "华南", "西南", "西北", "港澳台")), title="按所属大区"),
@@ -266,10 +265,7 @@ def _distributions(customers: pd.DataFrame | None, summary: Mapping[str, Any], r
         bands = analysis.band_order(v for v in customers["employees"].map(analysis._text) if v)
     out["employees"] = charts.bar_chart(analysis.count_by(customers, "employees", order=bands), title="按员工规模")
     grades = summary.get("grades") or {}
-    orders = {"level": [lv["grade"] for lv in (grading.get("level") or {}).get("levels", ())],
-              "abc": [t["grade"] for t in (grading.get("abc") or {}).get("tiers", ())],
-              "value_tier": [t["tier"] for t in (grading.get("value_tier") or {}).get("tiers", ())]}
-    for key, order in orders.items():
+    for key, order in rules.grade_orders.items():
         counts = dict(grades.get(key) or analysis.grade_counts(customers, key, order))
         items = [(g, counts.get(g, 0)) for g in order] + [(g, n) for g, n in counts.items() if g not in order]
         ungraded = int(summary.get("customers") or 0) - sum(n for _, n in items)
@@ -280,10 +276,7 @@ def _distributions(customers: pd.DataFrame | None, summary: Mapping[str, Any], r
 
 
 def _grade_cards(summary: Mapping[str, Any], rules, customers: pd.DataFrame | None) -> list[dict[str, Any]]:
-    grading = rules.grading
-    spec = [("level", "客户等级", [lv["grade"] for lv in (grading.get("level") or {}).get("levels", ())]),
-            ("abc", "ABC分类", [t["grade"] for t in (grading.get("abc") or {}).get("tiers", ())]),
-            ("value_tier", "价值层级", [t["tier"] for t in (grading.get("value_tier") or {}).get("tiers", ())])]
+    spec = [(key, rules.field_names[key], order) for key, order in rules.grade_orders.items()]
     grades = summary.get("grades") or {}
     total = int(summary.get("customers") or 0)
     cards = []

@@ -11,9 +11,9 @@ import pandas as pd
 from .. import __version__
 from ..issues import issues_frame
 from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from ..rules import SEVERITIES
 from .xlsx import is_blank
 
-SEVERITIES = ("error", "warning", "info")
 
 
 def _frame(value: Any) -> pd.DataFrame:
@@ -59,10 +59,7 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
     merged = len(merged_links)
     rejected = int((links["outcome"] == OUTCOME_REJECTED).sum()) if "outcome" in links else 0
     customers_with_rows = merged_links["customer_id"].nunique() if merged else 0
-    grading = getattr(rules, "grading", {}) or {}
-    tiers = [t.get("tier") for t in (grading.get("value_tier") or {}).get("tiers", ())]
-    levels = [t.get("grade") for t in (grading.get("level") or {}).get("levels", ())]
-    abc = [t.get("grade") for t in (grading.get("abc") or {}).get("tiers", ())]
+    orders = rules.grade_orders
     empty = pd.Series([], dtype=object)
     options = data.get("options")
     as_of = getattr(options, "as_of", None) or data.get("as_of")
@@ -82,9 +79,7 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
         "issues_by_severity": _counts(table["severity"] if len(table) else empty, SEVERITIES),
         "issues_by_rule": by_rule,
         "grades": {
-            "abc": _counts(customers.get("abc", empty), abc),
-            "level": _counts(customers.get("level", empty), levels),
-            "value_tier": _counts(customers.get("value_tier", empty), tiers),
+            key: _counts(customers.get(key, empty), order) for key, order in orders.items()
         },
         "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of or ""),
         "month": month,

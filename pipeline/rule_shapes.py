@@ -1,0 +1,282 @@
+"""The shape of every YAML and CSV file under rules/ and schemas/, and one checker for them.
+
+:func:`check_rule_file` walks a parsed file against its declared shape and lists every problem
+in Chinese with the file and the dotted key (``forms.yaml: label_form.section_pattern 正则表达式
+无效（…）``): unknown keys, values of the wrong type, regular expressions that do not compile,
+field keys, enumerations and related tables that do not exist. `rules/settings.yaml` is checked
+by pipeline/settings.py (it also holds the defaults); `rules/teams.yaml` by pipeline/teams.py.
+
+A new key in a rule file is one line in its shape below (docs/where-things-go.md).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+CUSTOMER_TYPES = ("企业", "个人")
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclass
+class Context:
+    """What references are resolved against."""
+    field_keys: frozenset[str] = frozenset()
+    enum_names: frozenset[str] = frozenset()
+    table_names: frozenset[str] = frozenset()      # related tables (forms.yaml `tables`)
+
+
+Check = Callable[[Any, str, Context, list], None]
+
+
+def _say(problems: list, where: str, text: str) -> None:
+    problems.append(f"{where} {text}" if where else text)
+
+
+def scalar(kind: type | tuple, name: str) -> Check:
+    def check(value, where, ctx, problems):
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            _say(problems, where, f"应为{name}，实际为“{value}”")
+        elif not isinstance(value, kind):
+            _say(problems, where, f"应为{name}，实际为“{value}”")
+    return check
+
+
+STR = scalar(str, "文本")
+INT = scalar(int, "整数")
+NUM = scalar((int, float), "数字")
+BOOL = scalar(bool, "true/false")
+ANY: Check = lambda value, where, ctx, problems: None  # noqa: E731
+
+
+def regex(value, where, ctx, problems):
+    if not isinstance(value, str):
+        _say(problems, where, f"应为正则表达式文本，实际为“{value}”")
+        return
+    try:
+        re.compile(value)
+    except re.error as exc:
+        _say(problems, where, f"正则表达式无效（{exc}）：{value}")
+
+
+def _member(kind: str, names: Callable[[Context], frozenset], source: str) -> Check:
+    def check(value, where, ctx, problems):
+        if not isinstance(value, str) or value not in names(ctx):
+            _say(problems, where, f"{kind} {value} 不在 {source} 中")
+    return check
+
+
+FIELD = _member("字段键", lambda c: c.field_keys, "schemas/fields.yaml")
+ENUM = _member("枚举", lambda c: c.enum_names, "rules/enums.yaml")
+TABLE = _member("关联表", lambda c: c.table_names, "rules/forms.yaml tables")
+
+
+def choice(*allowed: str) -> Check:
+    def check(value, where, ctx, problems):
+        if value not in allowed:
+            _say(problems, where, f"应为 {'/'.join(allowed)} 之一，实际为“{value}”")
+    return check
+
+
+CUSTOMER_TYPE = choice(*CUSTOMER_TYPES)
+SEVERITY = choice(*SEVERITIES)
+
+
+def list_of(item: Check) -> Check:
+    def check(value, where, ctx, problems):
+        if value is None:
+            return
+        if not isinstance(value, list):
+            _say(problems, where, f"应为列表，实际为“{value}”")
+            return
+        for i, v in enumerate(value):
+            item(v, f"{where}[{i + 1}]", ctx, problems)
+    return check
+
+
+def either(*checks: Check) -> Check:
+    """The first check that finds nothing wins; otherwise the problems of the first."""
+    def check(value, where, ctx, problems):
+        first: list = []
+        for i, c in enumerate(checks):
+            found: list = []
+            c(value, where, ctx, found)
+            if not found:
+                return
+            if i == 0:
+                first = found
+        problems.extend(first)
+    return check
+
+
+def map_of(key: Check, value: Check) -> Check:
+    def check(data, where, ctx, problems):
+        if data is None:
+            return
+        if not isinstance(data, Mapping):
+            _say(problems, where, f"应为映射，实际为“{data}”")
+            return
+        for k, v in data.items():
+            inner = f"{where}.{k}" if where else str(k)
+            key(k, f"{where} 的键" if where else "键", ctx, problems)
+            value(v, inner, ctx, problems)
+    return check
+
+
+@dataclass(frozen=True)
+class Record:
+    """A mapping with known keys: unknown keys, missing required keys and bad values are problems.
+    ``rest`` checks (key, value) pairs not in ``keys`` instead of rejecting them."""
+    keys: Mapping[str, Check]
+    required: tuple[str, ...] = ()
+    rest: tuple[Check, Check] | None = None
+    extra: tuple[str, ...] = field(default=())
+
+    def __call__(self, data, where, ctx, problems):
+        if data is None:
+            data = {}
+        if not isinstance(data, Mapping):
+            _say(problems, where, f"应为映射，实际为“{data}”")
+            return
+        for k in self.required:
+            if k not in data:
+                _say(problems, where or "", f"缺少 {k}")
+        for k, v in data.items():
+            inner = f"{where}.{k}" if where else str(k)
+            if k in self.keys:
+                self.keys[k](v, inner, ctx, problems)
+            elif self.rest is not None:
+                self.rest[0](k, inner, ctx, problems)
+                self.rest[1](v, inner, ctx, problems)
+            else:
+                _say(problems, "", f"未知键 {inner}（可用：{'、'.join(self.keys)}）")
+
+
+WORDS = list_of(STR)
+
+# --- the files -------------------------------------------------------------------------
+
+_FIELD_ATTRS = Record({
+    "key": STR, "name": STR, "type": STR, "group": STR, "required": list_of(CUSTOMER_TYPE),
+    "recommended": list_of(CUSTOMER_TYPE), "one_of": STR, "one_of_types": list_of(CUSTOMER_TYPE),
+    "enum": ENUM, "computed": BOOL,
+}, required=("key", "name", "type"))
+
+_RULE = Record({     # title, message and severity are checked by the catalog loader (pipeline/rules.py)
+    "severity": ANY, "title": ANY, "message": ANY, "suggestion": STR, "params": WORDS,
+    "deprecated": BOOL, "details": map_of(STR, STR),
+})
+
+_SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(FIELD, choice("")))})
+
+SHAPES: dict[str, Check] = {
+    "schemas/fields.yaml": Record({"fields": list_of(_FIELD_ATTRS)}, required=("fields",)),
+    "headers.yaml": Record({
+        "synonyms": map_of(FIELD, WORDS),
+        "units": map_of(STR, NUM),
+        "pattern_max_length": INT,
+        "patterns": list_of(Record({"pattern": regex, "field": FIELD}, required=("pattern", "field"))),
+    }),
+    "enums.yaml": Record({"status_flags": map_of(STR, map_of(FIELD, STR))},
+                         rest=(STR, map_of(STR, WORDS))),
+    "grading.yaml": Record({
+        "abc": Record({"amount_field": FIELD,
+                       "tiers": list_of(Record({"grade": STR, "top_share": NUM}, required=("grade", "top_share")))}),
+        "level": Record({
+            "inactive_months": INT, "inactive_grade": STR,
+            "not_applicable": map_of(CUSTOMER_TYPE, list_of(FIELD)),
+            "levels": list_of(Record({"grade": STR}, required=("grade",), rest=(FIELD, NUM))),
+        }),
+        "value_tier": Record({"tiers": list_of(Record({"tier": STR, "or_strategic": BOOL}, required=("tier",),
+                                                      rest=(FIELD, NUM)))}),
+        "tag_combo": Record({"joiner": STR, "parts": list_of(Record(
+            {"label": STR, "field": FIELD, "values": map_of(STR, STR)}, required=("label", "field")))}),
+    }),
+    "values.yaml": Record({
+        "budget": Record({"targets": list_of(FIELD), "range_separators": WORDS, "lower_prefixes": WORDS,
+                          "lower_suffixes": WORDS, "upper_prefixes": WORDS, "upper_suffixes": WORDS}),
+        "founded_years": Record({"target": FIELD, "words": WORDS, "approx_prefixes": WORDS}),
+        "several": Record({"separators": WORDS, "title_brackets": list_of(WORDS)}),
+        "names": Record({"complete": WORDS, "min_prefix": INT, "not_truncated": WORDS}),
+        "weak_rules": WORDS,
+    }),
+    "roles.yaml": Record({"roles": map_of(STR, Record({"groups": WORDS, "mask": list_of(FIELD)}))}),
+    "issues/*.yaml": map_of(STR, _RULE),
+    "forms.yaml": Record({
+        "field_list": Record({"label": WORDS, "value": WORDS, "group": WORDS, "carried": map_of(FIELD, WORDS)}),
+        "label_form": Record({
+            "label": WORDS, "value": WORDS, "section_pattern": regex, "sections": map_of(STR, _SECTION),
+            "label_rows_to_table": map_of(TABLE, map_of(FIELD, STR)),
+        }),
+        "grid_form": Record({"scan_rows": INT, "min_pair_rows": INT, "list_check_rows": INT,
+                             "min_label_column_rows": INT}),
+        "tables": map_of(STR, map_of(STR, WORDS)),
+        "record_from_tables": map_of(FIELD, list_of(STR)),
+        "placeholders": list_of(regex),
+        "checkbox": Record({"empty": WORDS, "checked": WORDS}),
+    }),
+    "merge.yaml": Record({
+        "legal_forms": WORDS, "region_words": WORDS, "branch_words": WORDS,
+        "decisions": list_of(Record({"a": STR, "b": STR, "decision": choice("same", "not_same"), "note": STR},
+                                    required=("a", "b", "decision"))),
+    }),
+    "tags.yaml": Record({"separator": STR, "tags": map_of(STR, WORDS)}),
+    "report.yaml": map_of(STR, INT),
+    "template.yaml": Record({
+        "fields": map_of(CUSTOMER_TYPE, list_of(FIELD)),
+        "hints": map_of(FIELD, STR),
+        "list_rows": INT,
+        "titles": Record({"list": STR, "form": STR}),
+        "version_stamp": STR,
+        "instructions": WORDS,
+        "related_tables": map_of(STR, WORDS),
+        "related_enums": map_of(STR, ENUM),
+        "related_dates": WORDS,
+        "form_sections": map_of(CUSTOMER_TYPE, list_of(Record(
+            {"title": STR, "fields": list_of(FIELD), "table": STR, "rows": INT}, required=("title",)))),
+        "fills": map_of(STR, STR),
+        "issue_sheet": STR,
+        "comparison_sheet": STR,
+    }),
+}
+
+# Columns every CSV table must have (extra columns are problems too: a typo would hide one).
+CSV_COLUMNS: dict[str, tuple[str, ...]] = {
+    "industries": ("section", "section_name", "division", "division_name"),
+    "industry_aliases": ("alias", "division"),
+    "industry_vague": ("word",),
+    "regions/provinces": ("code", "name", "short", "aliases", "region"),
+    "regions/cities": ("code", "province", "name", "short", "aliases"),
+    "regions/districts": ("code", "province", "city", "name"),
+    "hotwords/dictionary": ("word", "freq", "tag"),
+    "hotwords/stopwords": ("word",),
+}
+
+
+def shape_for(rel: str) -> Check | None:
+    """The shape of the file at ``rel`` (relative to rules/, or ``schemas/…``), if declared."""
+    if rel.startswith("issues/"):
+        return SHAPES["issues/*.yaml"]
+    return SHAPES.get(rel)
+
+
+def check_rule_file(rel: str, data: Any, ctx: Context) -> list[str]:
+    """Every problem of one parsed rule file, each as "<file>: <key> <problem>"."""
+    shape = shape_for(rel)
+    if shape is None:
+        return []
+    found: list[str] = []
+    shape(data, "", ctx, found)
+    name = rel.removeprefix("schemas/")
+    return [f"{name}: {p}" for p in found]
+
+
+def check_csv_columns(stem: str, columns: list[str] | None) -> list[str]:
+    """Missing or unknown columns of the CSV table ``stem`` (e.g. ``regions/cities``)."""
+    want = CSV_COLUMNS.get(stem)
+    if want is None or columns is None:
+        return []
+    have = [c.strip() for c in columns]
+    out = [f"{stem}.csv: 缺少列 {c}" for c in want if c not in have]
+    out += [f"{stem}.csv: 未知列 {c}（可用：{'、'.join(want)}）" for c in have if c not in want]
+    return out
