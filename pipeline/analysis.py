@@ -18,16 +18,11 @@ import pandas as pd
 
 from .issues import SEVERITY_ORDER
 from .rules import Rules
+from .values import text as _text
 
 BLANK = "未填写"
 UNKNOWN_TEAM = "未标明团队"
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
-
-
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
 
 
 # ----------------------------------------------------------------------------- counts

@@ -19,6 +19,7 @@ import pandas as pd
 
 from .model import StageResult
 from .rules import Rules
+from .values import full_months_between, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
 
 EPS = 1e-9  # float tolerance for ">=": 0.9 parsed from "90%" must meet a 90 % threshold
 GRADE_COLUMNS = ["abc", "level", "value_tier", "grade_basis", "need_tags", "abc_rule", "level_rule", "value_rule",
@@ -27,46 +28,6 @@ _TAG_SPLIT = re.compile(r"[、,，;；/|｜\s]+")
 
 
 # ----------------------------------------------------------------------------- values
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
-def _number(value: Any) -> float | None:
-    if _missing(value):
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(out) else out
-
-
-def _date(value: Any) -> dt.date | None:
-    if _missing(value):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, pd.Timestamp):
-        return value.date()
-    try:
-        return dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
-
-
-def full_months_between(last: dt.date, as_of: dt.date) -> int:
-    """Complete calendar months strictly between the month of ``last`` and the month of
-    ``as_of``: last 2026-08-15, as of 2026-11-30 -> September, October = 2; last 2026-07-31
-    -> August, September, October = 3. Never negative."""
-    return max(0, (as_of.year * 12 + as_of.month) - (last.year * 12 + last.month) - 1)
-
 
 def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text

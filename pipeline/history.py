@@ -33,6 +33,7 @@ from typing import Any
 import pandas as pd
 
 from .model import StageResult
+from .values import months_before as _months_before
 
 SCHEMA_VERSION = 2
 ID_PREFIX = "KH"
@@ -81,12 +82,6 @@ def _empty_known() -> pd.DataFrame:
 
 def _empty_submissions() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in SUBMISSION_TABLE_COLUMNS})
-
-
-def _months_before(month: str, n: int) -> str:
-    year, mon = (int(p) for p in month.split("-"))
-    index = year * 12 + (mon - 1) - n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def load_history(history_path: Path | None, month: str, rules: Any = None) -> StageResult:

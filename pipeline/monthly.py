@@ -22,6 +22,7 @@ import pandas as pd
 from .issues import Issue
 from .model import CHANGE_COLUMNS, REMINDER_COLUMNS, StageResult
 from .rules import Rules
+from .values import text as _text
 
 # --- output vocabulary (contract values: writers and tests match on them) ---
 CHANGE_NEW = "新增客户"
@@ -89,17 +90,6 @@ def compare_months(customers: pd.DataFrame, previous: pd.DataFrame | None, recor
 
 
 # --------------------------------------------------------------------------- helpers
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    try:
-        if pd.isna(value):
-            return ""
-    except (TypeError, ValueError):
-        pass
-    return str(value).strip()
-
 
 _DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
 _COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")

@@ -21,7 +21,6 @@ An issue is keyed by (record, field, rule).
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
@@ -29,6 +28,7 @@ import pandas as pd
 from .issues import Issue, display_value, render
 from .model import StageResult
 from .rules import Rules
+from .values import is_missing, months_before as _months_before, to_int as _int
 
 # --- output vocabulary (contract values: writers and tests match on them) ---
 STATUS_FIXED = "已修正"
@@ -95,11 +95,10 @@ def compare_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | 
 # --------------------------------------------------------------------------- submissions
 
 def _text(value: Any) -> str:
+    """A cell as the comparison shows it: dates as ISO dates, lists joined with 、."""
     if type(value) is str:
         return value.strip()
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return ""
     if isinstance(value, (dt.datetime, pd.Timestamp)):
         return value.date().isoformat()
@@ -108,12 +107,6 @@ def _text(value: Any) -> str:
     if isinstance(value, (tuple, list, set, frozenset)):
         return "、".join(_text(v) for v in value)
     return display_value(value).strip()
-
-
-def _months_before(month: str, n: int) -> str:
-    year, mon = (int(p) for p in month.split("-"))
-    index = year * 12 + (mon - 1) - n
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
 def _typed_fields(records: pd.DataFrame, columns: pd.DataFrame | None, rules: Rules) -> dict[str, set[str]]:
@@ -175,18 +168,6 @@ def _issue_rows(issues: Iterable[Issue] | pd.DataFrame | None, rules: Rules) -> 
         out.append({"file": i.file, "sheet": i.sheet, "row": _int(i.row), "row_id": _int(i.row_id),
                     "field": i.field, "rule": i.rule, "value": _text(shown["value"]), "message": shown["message"]})
     return out
-
-
-def _int(value: Any) -> int | None:
-    try:
-        if value is None or pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd.DataFrame | None,

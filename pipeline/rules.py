@@ -20,6 +20,7 @@ import yaml
 
 from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
 from .settings import Settings, compile_settings, freeze, lookup
+from .values import fold  # noqa: F401  (stages import it from here too)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
@@ -115,12 +116,6 @@ class Rules:
 
 _MARKERS = re.compile(r"[*＊]|[（(]\s*(必填|选填|必选|可选|非必填)\s*[）)]|必填|选填")
 _SPACES = re.compile(r"\s+")
-
-
-def fold(text: Any) -> str:
-    """Matching key for short labels: NFKC, no spaces, lower case. Never stored as data."""
-    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
-    return _SPACES.sub("", s)
 
 
 def fold_header(text: Any) -> str:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
+from .values import fold as _fold, text as _text
+
 #: where a team was found (TeamMatch.source)
 SOURCE_CELL, SOURCE_NAME, SOURCE_SUFFIX, SOURCE_NONE = "单元格", "文件名", "团队后缀", ""
 
@@ -53,10 +55,6 @@ class Registry:
     markers: tuple[Marker, ...]
     dates: tuple[re.Pattern, ...]
     same_customers_share: float
-
-
-def _fold(text: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).lower()
 
 
 def check_teams(raw: Mapping[str, Any] | None) -> list[str]:
@@ -133,12 +131,6 @@ def registry(rules: Any) -> Registry:
 
 
 # --- cells ---
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and value != value):
-        return ""
-    return str(value).strip()
-
 
 def labelled_value(sheets: Iterable[Sequence[Sequence[Any]]] | None, labels: Sequence[str],
                    scan_rows: int) -> tuple[Any, str] | None:

@@ -22,6 +22,7 @@ from .issues import Issue, form_cell
 from .model import StageResult
 from .normalize.base import is_blank
 from .rules import FieldDef, Rules, fold
+from .values import to_int as _int
 
 #: rule code of a one_of group (fields.yaml ``one_of``) when no member is filled
 GROUP_RULE = "{group}-missing"
@@ -164,8 +165,3 @@ def validate_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules)
     return StageResult(data={"records": records}, issues=tuple(issues))
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

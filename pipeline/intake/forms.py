@@ -20,8 +20,8 @@ from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, co
                      is_blank, raw_value, sheet_type, unknown_column_issue)
 from .lists import fill_merged
 from .readers import RawSheet
+from ..values import BRACKETS as _BRACKETS
 
-_BRACKETS = re.compile(r"[(\[【]([^)\]】]*)[)\]】]")
 
 
 class FormRules:

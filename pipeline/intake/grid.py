@@ -14,7 +14,6 @@ built by :func:`pipeline.intake.forms._finish` like the other forms.
 """
 from __future__ import annotations
 
-import re
 from itertools import islice
 from typing import Any, Mapping
 
@@ -25,8 +24,8 @@ from .forms import FormRules, _finish, _label_key, _Record
 from .layout import (LAYOUT_GRID, HeaderMatcher, TypeGuesser, column_letter, find_header, is_blank,
                      unknown_column_issue)
 from .readers import RawSheet
+from ..values import BRACKETS as _BRACKETS
 
-_BRACKETS = re.compile(r"[(\[【〔]([^)\]】〕]*)[)\]】〕]")
 
 
 def _spec(rules: Rules) -> Mapping[str, Any]:

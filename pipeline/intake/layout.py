@@ -6,7 +6,6 @@ forms.yaml); nothing here names a field in Chinese.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -15,8 +14,8 @@ from rapidfuzz import fuzz, process
 
 from ..issues import Issue, render_template
 from ..rules import Rules, fold, fold_header
+from ..values import BRACKETS as _BRACKETS, is_blank  # noqa: F401  (is_blank: imported from here by intake)
 
-_BRACKETS = re.compile(r"[(\[【〔]([^)\]】〕]*)[)\]】〕]")
 
 LAYOUT_LIST = "list"
 LAYOUT_LABEL = "form-label"
@@ -26,10 +25,6 @@ LAYOUT_GRID = "form-grid"
 
 def column_letter(col0: int) -> str:
     return get_column_letter(col0 + 1)
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, str) and not value.strip())
 
 
 def raw_value(value: Any) -> Any:

@@ -11,14 +11,14 @@ Word lists come from ``rules/merge.yaml``; region names from the ``regions/provi
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 
-_BRACKETS = re.compile(r"[(\[{<«〔【〖《]([^)\]}>»〕】〗》]*)[)\]}>»〕】〗》]")
+from ..values import BRACKETS as _BRACKETS, fold
+
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
 _HAS_BRACKET = re.compile(r"[(\[{<«〔【〖《]")
 
@@ -32,12 +32,7 @@ class NameKey:
     parent: str      # for a branch: the parent's name as written ("华力电子有限公司")
 
 
-def fold_text(value: Any) -> str:
-    """NFKC, lower case, no spaces: the folding every key starts from."""
-    if value is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(value)).lower()
-    return "".join(s.split())
+fold_text = fold    # NFKC, lower case, no spaces: the folding every key starts from
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@ the per-unique-value mapping that keeps normalize fast on 200 000 rows."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..issues import display_value
+from ..values import is_blank
 
 
 @dataclass(frozen=True)
@@ -62,16 +62,6 @@ _SPACES = re.compile(r"\s+")
 
 def fold_width(text: str) -> str:
     return text.translate(_WIDTH_TABLE)
-
-
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, str):
-        return not value.strip()
-    return value is pd.NaT
 
 
 def as_text(value: Any) -> str:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..issues import Issue, form_cell
 from ..model import FIX_COLUMNS
+from ..values import to_int as _int
 
 _EMPTY_SET: frozenset[str] = frozenset()
 
@@ -131,8 +132,3 @@ def _repeat(values: list, counts: list[int]) -> np.ndarray:
     return np.repeat(arr, counts)
 
 
-def _int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None

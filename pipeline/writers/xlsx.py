@@ -17,6 +17,8 @@ from typing import Any, Iterable, Sequence
 
 import xlsxwriter
 
+from ..values import is_empty
+
 #: a cell text starting with one of these is a formula to Excel or LibreOffice
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Excel refuses to open a file holding a longer cell text
@@ -34,19 +36,7 @@ KIND_BY_TYPE = {"date": "date", "amount": "amount", "rate": "percent", "score": 
                 "years": "number"}
 
 
-def is_blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    try:  # pandas NA / NaT
-        import pandas as pd
-
-        if value is pd.NA or value is pd.NaT:
-            return True
-    except ImportError:  # pragma: no cover
-        pass
-    return isinstance(value, str) and value == ""
+is_blank = is_empty   # a workbook keeps text of spaces: only a missing value or "" is blank here
 
 
 def is_risky(value: Any) -> bool:
