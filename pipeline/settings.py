@@ -98,6 +98,9 @@ class IndustryRules:
 class RegionRules:
     street_words: tuple[str, ...] = ()
     min_start_district: int = 3
+    zone_words: tuple[str, ...] = ()               # 高新区, 开发区 … (see normalize/regions_index.py)
+    town_words: tuple[str, ...] = ()               # 镇, 乡, 街道 …
+    weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
 
 
 @dataclass(frozen=True)

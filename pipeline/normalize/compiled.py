@@ -94,7 +94,9 @@ def _compile(rules: Rules) -> Normalizers:
                                     s.enums.hint, s.enums.no_hint, float(s.enums.suggest_min_score))
         if own_flags:
             flags[f.key] = enums[f.key].flags
-    regions = build_region_index(rules.tables, s.region.street_words, s.region.min_start_district)
+    regions = build_region_index(rules.tables, s.region.street_words, s.region.min_start_district,
+                                 zone_words=s.region.zone_words, town_words=s.region.town_words,
+                                 weak_names=s.region.weak_names)
     industry = build_industry_index(
         rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
         min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain)

@@ -1,43 +1,32 @@
-"""Regions: official names from rules/regions/*.csv; joined strings split; short forms,
-inference from a unique city or district; ambiguity and mismatches flagged, never guessed.
+"""Regions: province, city and district from the region cells and the whole address.
 
-Matching rules that keep street names out (中山路, 河南路): a name is matched only at the
-start of the text or right after the administrative level above it, and a short form
-(name without 省/市/区 …) is refused when a street word (rules: normalize.region.street_words)
-follows it.
+Every place name in a cell or an address is found (``regions_index.RegionIndex.tokens``: any
+position, any level first, separators and placeholder levels such as 市辖区 simply skipped).
+Each name may stand for several units; every current unit it may stand for is tried as the
+answer, and the names of the text that agree with it (the unit itself or one of its
+ancestors) add their strength. The answer with the most support wins; a tie between
+different units is ``region-ambiguous`` with the candidates, never a guess.
+
+The cells are read in order province → city → district → address, each one within what the
+cells before it decided: a cell that disagrees is ``region-mismatch`` and keeps its own
+reading; the address only fills what the cells left open. An address naming no place is
+``region-unread``; an obsolete name (江干区, 闸北区, 襄樊) resolves to the current unit with
+``region-obsolete`` (info); a county-like word the tables do not know (…新区) after a city
+is ``region-district-unread``.
 """
 from __future__ import annotations
 
 import re
-from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Sequence
 
 from .base import Finding, as_text
+from .regions_index import FULL, OLD, OLD_SHORT, WEAK, Entry, RegionIndex as Index, Token, Unit, build_index
 
-_SPLIT = re.compile(r"\|")
-_LEVEL_SUFFIX = re.compile(r"(?:区|县|市|旗|自治县|自治旗|林区|特区)$")
+__all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
-
-@dataclass(frozen=True)
-class Place:
-    province: str
-    city: str = ""
-    district: str = ""
-
-
-@dataclass
-class Mention:
-    """What one cell says: the province and candidate cities / districts, and the rest."""
-
-    province: str = ""
-    cities: tuple[Place, ...] = ()
-    districts: tuple[Place, ...] = ()
-    rest: str = ""
-
-    @property
-    def empty(self) -> bool:
-        return not (self.province or self.cities or self.districts)
+_CLEAN = re.compile(r"[\s\u3000]+")
+_CACHE_MAX = 200_000
 
 
 @dataclass(frozen=True)
@@ -48,205 +37,252 @@ class RegionResult:
     region: str | None
     findings: tuple[tuple[str, Finding], ...] = ()     # (field key, finding)
     partial: frozenset[str] = frozenset()              # cells holding more than a place name
+    code: str | None = None                            # code of the deepest unit decided
 
 
-def _aliases(row: Mapping[str, str]) -> list[str]:
-    return [a.strip() for a in _SPLIT.split(row.get("aliases", "") or "") if a.strip()]
+@dataclass(frozen=True)
+class Reading:
+    """What a list of tokens says: the unit decided (None when tied), its support, and the
+    tied units when the text does not decide."""
+
+    unit: Unit | None
+    score: float
+    used: tuple[tuple[Token, Entry], ...] = ()
+    tied: tuple[Unit, ...] = ()
+    common: Unit | None = None
 
 
-def _alternation(words: Iterable[str]) -> re.Pattern:
-    words = sorted({w for w in words if w}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(w) for w in words) or "(?!)")
+def _common(units: Sequence[Unit], index: Index) -> Unit | None:
+    first = units[0]
+    for level, key in ((2, first.ckey), (1, first.pcode)):
+        if level <= first.level and all(u.level >= level and (u.ckey if level == 2 else u.pcode) == key
+                                        for u in units):
+            return index.units.get(key)
+    return None
 
 
-@dataclass
-class RegionIndex:
-    provinces: dict[str, str] = field(default_factory=dict)          # name/short/alias -> province
-    province_region: dict[str, str] = field(default_factory=dict)   # province -> 大区
-    province_code: dict[str, str] = field(default_factory=dict)     # province -> 2-digit code
-    code_province: dict[str, str] = field(default_factory=dict)
-    cities_full: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
-    cities_short: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
-    districts_full: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
-    districts_short: dict[str, list[Place]] = field(default_factory=lambda: defaultdict(list))
-    municipalities: set[str] = field(default_factory=set)          # provinces that are also cities
-    street_words: tuple[str, ...] = ()
-    min_start_district: int = 3
+REPEAT = 0.25          # a unit named again later in the text (湖州…湖州分公司)
 
-    def compile(self) -> "RegionIndex":
-        self._prov_full = _alternation(p for p in self.province_region)
-        self._prov_short = _alternation(k for k in self.provinces if k not in self.province_region)
-        self._city_full = _alternation(self.cities_full)
-        self._city_short = _alternation(self.cities_short)
-        self._dist_full = _alternation(self.districts_full)
-        self._dist_short = _alternation(self.districts_short)
-        streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
-        self._guard = re.compile(rf"[东西南北中]{{0,2}}(?:{streets})|[区县旗]")
-        return self
 
-    # --- scanning a text from the start ---
+def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
+    """A reading no other name agrees with must not rest on an everyday word (东方新家园) nor
+    on a county short form inside a word (五马村, 瓯北镇); one starting the text is read
+    (义乌国际商贸城)."""
+    if len(filled) > 1:
+        return True
+    token, entry = next(iter(filled.values()))
+    if entry.kind == WEAK:
+        return False
+    return entry.kind in (FULL, OLD) or entry.unit.level < 3 or token.lead
 
-    def _street_follows(self, text: str, end: int) -> bool:
-        """A short form followed by a street word (中山路, 南京西路) or by a level suffix
-        (朝阳区 is a district, not 朝阳市) is not this place."""
-        return bool(self._guard.match(text, end))
 
-    def _match(self, full: re.Pattern, short: re.Pattern, text: str, pos: int, short_ok: bool):
-        m = full.match(text, pos)
-        if m:
-            return m.group(0), m.end(), True
-        if short_ok:
-            m = short.match(text, pos)
-            if m and not self._street_follows(text, m.end()):
-                return m.group(0), m.end(), False
-        return "", pos, False
+def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) -> Reading | None:
+    """The unit the tokens support best, consistent with ``anchor`` (what earlier cells decided)."""
+    best: dict[str, tuple[tuple, Unit, tuple]] = {}
+    seen: set[str] = set()
+    for token in tokens:
+        for cand in token.entries:
+            u = cand.unit
+            if u.code in seen:
+                continue
+            seen.add(u.code)
+            if anchor is not None and not (u.within(anchor) or anchor.within(u)):
+                continue
+            filled: dict[int, tuple[Token, Entry]] = {}
+            score = 0.0
+            for t in tokens:
+                agree = [e for e in t.entries if u.within(e.unit)]
+                free = [e for e in agree if e.unit.level not in filled]
+                if not free:
+                    score += REPEAT if agree else 0.0
+                    continue
+                e = min(free, key=lambda e: (e.unit.level, -e.strength))
+                filled[e.unit.level] = (t, e)
+                score += e.strength
+            if not filled or (anchor is None and not _plausible(filled)):
+                continue
+            deepest = filled[max(filled)][1].unit
+            deepest = index.twins.get(deepest.code, deepest)
+            first = min(t.start for t, _ in filled.values())
+            for t in tokens:                         # 台湾台南市安平区: a province named before disagrees
+                if t.start >= first:
+                    break
+                if all(e.unit.level == 1 or e.unit.city == e.unit.province for e in t.entries):
+                    score -= max(e.strength for e in t.entries)
+            rank = (score, -first, -min(filled))
+            old = best.get(deepest.code)
+            if old is None or rank > old[0]:
+                best[deepest.code] = (rank, deepest, tuple(filled[k] for k in sorted(filled)))
+    if not best:
+        return None
+    ranked = sorted(best.values(), key=lambda r: r[0], reverse=True)
+    top = [r for r in ranked if r[0] == ranked[0][0]]
+    if len(top) == 1:
+        rank, unit, used = top[0]
+        return Reading(unit, rank[0], used)
+    units = tuple(r[1] for r in top)
+    return Reading(None, top[0][0][0], (), units, _common(units, index))
 
-    def scan(self, text: str) -> Mention:
-        """Read province, city and district from the start of ``text`` (a joined region
-        string or an address)."""
-        text = re.sub(r"^中国\s*", "", text)
-        pos, out = 0, Mention()
-        word, pos, _ = self._match(self._prov_full, self._prov_short, text, pos, True)
-        if word:
-            out.province = self.provinces[word]
-            if out.province in self.municipalities:
-                out.cities = tuple(self.cities_full.get(out.province, ()))
-                word, end, _ = self._match(self._city_full, self._city_short, text, pos, True)
-                if word and any(p.city == out.province for p in self._cities(word)):
-                    pos = end                       # 北京市北京市朝阳区
-        if not out.cities:
-            word, end, _ = self._match(self._city_full, self._city_short, text, pos, True)
-            cands = tuple(p for p in self._cities(word) if not out.province or p.province == out.province)
-            if word and cands:
-                out.cities, pos = cands, end
-        after_city = bool(out.cities)
-        word, end, full = self._match(self._dist_full, self._dist_short, text, pos, after_city)
-        if word and (after_city or out.province or len(word) >= self.min_start_district):
-            cands = self._districts(word, full)
-            cands = tuple(p for p in cands if (not out.province or p.province == out.province)
-                          and (not out.cities or p.city in {c.city for c in out.cities}))
-            if cands and (full or len(cands) == 1):
-                out.districts, pos = cands, end
-        out.rest = text[pos:]
-        return out
 
-    def _cities(self, word: str) -> list[Place]:
-        return self.cities_full.get(word) or self.cities_short.get(word) or []
+def _label(u: Unit) -> str:
+    if u.level == 3:
+        return f"{u.city}{u.name}" if u.city != u.province else f"{u.province}{u.name}"
+    if u.level == 2:
+        return u.name if u.name == u.province else f"{u.province}{u.name}"
+    return u.name
 
-    def _districts(self, word: str, full: bool) -> tuple[Place, ...]:
-        return tuple(self.districts_full.get(word) if full else self.districts_short.get(word) or ())
 
-    def read_cell(self, value: Any) -> tuple[str, Mention]:
-        """A province/city/district cell: the whole text as a known name first, else a scan."""
-        text = as_text(value).replace(" ", "")
-        if not text:
-            return "", Mention()
-        if text in self.provinces:
-            prov = self.provinces[text]
-            cities = tuple(self.cities_full.get(prov, ())) if prov in self.municipalities else ()
-            return text, Mention(province=prov, cities=cities)
-        if text in self.cities_full or text in self.cities_short:
-            return text, Mention(cities=tuple(self._cities(text)))
-        if text in self.districts_full:
-            return text, Mention(districts=tuple(self.districts_full[text]))
-        return text, self.scan(text)
+def _ambiguous(units: Sequence[Unit]) -> Finding:
+    names = list(dict.fromkeys(_label(u) for u in units))
+    return Finding("region-ambiguous", {"candidates": "、".join(names), "example": names[0]})
 
-    def is_name(self, text: str) -> bool:
-        """The whole text is one known place name (not a joined string)."""
-        return (text in self.provinces or text in self.cities_full or text in self.cities_short
-                or text in self.districts_full)
 
-    # --- combining the cells of one row ---
+def _parent(u: Unit) -> str:
+    return u.province if u.level == 2 or u.city == u.province else u.city
+
+
+def _mismatch(own: Unit, anchor: Unit) -> Finding:
+    return Finding("region-mismatch", {"city": own.name, "province": anchor.name, "expected": _parent(own)})
+
+
+def _obsolete(entry: Entry) -> Finding:
+    current = entry.unit.name + (f"（部分现属{entry.also.replace('|', '、')}）" if entry.also else "")
+    return Finding("region-obsolete", {"old": entry.old, "year": entry.until, "current": current})
+
+
+class Resolver:
+    """Reads the region cells and the address of one row (see the module docstring)."""
+
+    def __init__(self, index: Index):
+        self.index = index
+        self._cache: dict[tuple, RegionResult] = {}
+
+    def read(self, key: str, text: str) -> tuple[tuple[Token, ...], bool]:
+        """The tokens of a cell, and whether the cell is exactly one known name."""
+        if key != "address":
+            whole = self.index.whole(text)
+            if whole is not None:
+                level = {"province": 1, "city": 2, "district": 3}[key]
+                token = whole[0]
+                own = tuple(e for e in token.entries if e.unit.level == level)
+                if own:                              # a 城市 cell saying 吉林 means 吉林市
+                    whole = (Token(token.start, token.end, token.text, own),)
+                return whole, True
+        return self.index.tokens(text), False
 
     def resolve(self, prov_raw: Any, city_raw: Any, dist_raw: Any, addr_raw: Any) -> RegionResult:
-        cells = {}
-        for key, raw in (("province", prov_raw), ("city", city_raw), ("district", dist_raw)):
-            text, mention = self.read_cell(raw)
-            if text:
-                cells[key] = (text, mention)
-        addr = as_text(addr_raw).replace(" ", "")
+        texts = tuple(_CLEAN.sub("", as_text(v)) for v in (prov_raw, city_raw, dist_raw, addr_raw))
+        hit = self._cache.get(texts)
+        if hit is None:
+            hit = self._resolve(texts)
+            if len(self._cache) >= _CACHE_MAX:
+                self._cache.clear()
+            self._cache[texts] = hit
+        return hit
+
+    def _resolve(self, texts: tuple[str, ...]) -> RegionResult:
+        index = self.index
         findings: list[tuple[str, Finding]] = []
-        for key, (text, mention) in cells.items():
-            if mention.empty:
-                findings.append((key, Finding("region-unknown", {})))
-        partial = frozenset(k for k, (t, m) in cells.items() if not self.is_name(t))
-        mentions = [(k, m) for k, (t, m) in cells.items() if not m.empty]
-        if addr:
-            am = self.scan(addr)
-            explicit = next((m.province for _, m in mentions if m.province), "")
-            if not am.empty and (not explicit or not am.province or am.province == explicit):
-                mentions.append(("address", am))
+        partial: set[str] = set()
+        anchor: Unit | None = None
+        own: dict[int, str] = {}                     # level -> a cell's own value when it disagrees
+        addr_reading: Reading | None = None
+        for key, text in zip(("province", "city", "district", "address"), texts):
+            if not text:
+                continue
+            tokens, whole = self.read(key, text)
+            if not whole and key != "address":
+                partial.add(key)
+            if not tokens:
+                if key != "address":
+                    findings.append((key, Finding("region-unknown", {})))
+                continue
+            reading = choose(tokens, index, anchor)
+            if reading is None:                      # nothing here agrees with the cells before
+                mine = choose(tokens, index) if anchor is not None else None
+                if mine is None:                     # only everyday words (东方, 城区)
+                    if key != "address":
+                        findings.append((key, Finding("region-unknown", {})))
+                elif mine.unit is None:
+                    if key != "address":
+                        findings.append((key, _ambiguous(mine.tied)))
+                elif key != "address" or mine.score >= 3:   # not a lone short form in a street address
+                    findings.append((key, _mismatch(mine.unit, anchor)))
+                    if key != "address":
+                        own[mine.unit.level] = mine.unit.name
+                continue
+            if reading.unit is None:
+                findings.append((key, _ambiguous(reading.tied)))
+                names = {u.name for u in reading.tied}
+                if len(names) == 1 and reading.tied[0].level == 3:
+                    own[3] = next(iter(names))       # 鼓楼区: the name is sure, its city is not
+                if reading.common is not None and (anchor is None or reading.common.level > anchor.level):
+                    anchor = reading.common
+                continue
+            if anchor is None or reading.unit.level >= anchor.level:
+                anchor = reading.unit
+            for _, e in reading.used:
+                if e.kind in (OLD, OLD_SHORT):
+                    findings.append((key, _obsolete(e)))
+            if key == "address":
+                addr_reading = reading
+        addr = texts[3]
+        if addr and anchor is None and not any(k == "address" for k, _ in findings) and not any(texts[:3]):
+            findings.append(("address", Finding("region-unread", {})))
+        elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
+                anchor.level == 2 or anchor.pcode + "00" in index.units):
+            word = self._county_word(addr, addr_reading)
+            if word:
+                findings.append(("address", Finding("region-district-unread", {"word": word})))
+        return self._result(anchor, own, findings, partial)
 
-        province = next((m.province for _, m in mentions if m.province), "")
-        city_src, cities = next(((k, m.cities) for k, m in mentions if m.cities), ("", ()))
-        dist_src, dists = next(((k, m.districts) for k, m in mentions if m.districts), ("", ()))
-        city = district = ""
+    def _county_word(self, addr: str, reading: Reading) -> str:
+        """A county-like word right after the last place name the address was read by."""
+        end = max(t.end for t, _ in reading.used)
+        m = self.index.county_word.match(addr, end)
+        if not m or self.index.zone_pattern.match(addr, end) or self.index.zone_pattern.search(m.group(0)):
+            return ""
+        return m.group(0)
 
-        if cities:
-            inside = [p for p in cities if not province or p.province == province]
-            if not inside:
-                p = cities[0]
-                findings.append(("city", Finding("region-mismatch",
-                                 {"city": p.city, "province": province, "expected": p.province})))
-                city = p.city
-            elif len({p.city for p in inside}) == 1:
-                city = inside[0].city
-                province = province or inside[0].province
-            else:
-                findings.append((city_src, Finding("region-ambiguous", self._ambiguous(inside))))
-        if dists:
-            inside = [p for p in dists if (not province or p.province == province) and (not city or p.city == city)]
-            district = dists[0].district if len({p.district for p in dists}) == 1 else ""
-            if not inside:
-                p = dists[0]
-                findings.append((dist_src if dist_src != "address" else "district", Finding("region-mismatch", {
-                    "city": p.district, "province": city or province, "expected": p.city or p.province})))
-            elif len(inside) == 1:
-                district = inside[0].district
-                city = city or inside[0].city
-                province = province or inside[0].province
-            else:
-                findings.append((dist_src, Finding("region-ambiguous", self._ambiguous(inside))))
-        if province in self.municipalities and not city:
-            city = province
+    def _result(self, anchor: Unit | None, own: dict[int, str], findings, partial) -> RegionResult:
+        index = self.index
+        province = city = district = ""
+        if anchor is not None:
+            province = anchor.province
+            if anchor.level >= 2:
+                city = anchor.city
+            elif anchor.pcode + "00" in index.units and index.units[anchor.pcode + "00"].name == province:
+                city = province                       # a municipality is its own city
+            if anchor.level == 3:
+                district = anchor.name
+        city = own.get(2, city)
+        district = own.get(3, district)
+        if own.get(1):
+            province = own[1]
         return RegionResult(province or None, city or None, district or None,
-                            self.province_region.get(province) or None, tuple(findings), partial)
-
-    @staticmethod
-    def _ambiguous(places: Sequence[Place]) -> dict:
-        names = list(dict.fromkeys(f"{p.city}{p.district}" if p.district else
-                                   (p.city if p.city == p.province else f"{p.province}{p.city}") for p in places))
-        return {"candidates": "、".join(names), "example": names[0]}
+                            index.province_region.get(province) or None, tuple(findings), frozenset(partial),
+                            anchor.code if anchor is not None else None)
 
 
-def build_region_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
-                       min_start_district: int = 3) -> RegionIndex:
-    idx = RegionIndex(street_words=tuple(street_words), min_start_district=min_start_district)
-    for row in tables.get("regions/provinces", ()):
-        name = row["name"].strip()
-        idx.province_region[name] = (row.get("region") or "").strip()
-        code = (row.get("code") or "").strip()
-        idx.province_code[name] = code
-        idx.code_province[code] = name
-        for key in [name, (row.get("short") or "").strip(), *_aliases(row)]:
-            if key:
-                idx.provinces[key] = name
-    for row in tables.get("regions/cities", ()):
-        place = Place(row["province"].strip(), row["name"].strip())
-        if place.city == place.province:
-            idx.municipalities.add(place.province)
-        idx.cities_full[place.city].append(place)
-        for key in [(row.get("short") or "").strip(), *_aliases(row)]:
-            if key and key != place.city:
-                idx.cities_short[key].append(place)
-    for row in tables.get("regions/districts", ()):
-        place = Place(row["province"].strip(), row["city"].strip(), row["name"].strip())
-        idx.districts_full[place.district].append(place)
-        short = _LEVEL_SUFFIX.sub("", place.district)
-        if len(short) >= 2 and short != place.district:
-            idx.districts_short[short].append(place)
-    idx.cities_full = dict(idx.cities_full)
-    idx.cities_short = dict(idx.cities_short)
-    idx.districts_full = dict(idx.districts_full)
-    idx.districts_short = dict(idx.districts_short)
-    return idx.compile()
+    # the index facts other stages read
+    @property
+    def code_province(self):
+        return self.index.code_province
+
+    @property
+    def province_code(self):
+        return self.index.province_code
+
+    @property
+    def province_region(self):
+        return self.index.province_region
+
+
+def build_region_index(tables, street_words: Sequence[str] = (), min_start_district: int = 3,
+                       **options: Any) -> "Resolver":
+    """The resolver over the region tables; ``options``: zone_words, town_words, weak_names
+    (rules/settings.yaml ``normalize.region``)."""
+    return Resolver(build_index(tables, street_words, min_start_district, **options))
+
+
+RegionIndex = Resolver

@@ -1,0 +1,88 @@
+"""Scoring the region reader against annotated addresses (tests/data/regions/README.md).
+
+An annotated span is what the address says (义乌, 江干区, 北京); a reading is right at a level
+when its official name is the span, starts with it (义乌 → 义乌市, 石柱 → 石柱土家族自治县), is
+what the span became (an obsolete name reported by ``region-obsolete``), or the span's level is
+empty and the reading is implied by a deeper annotated level (or by a municipality). A silent
+miss is a wrong level on an address that got no region issue at all.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data" / "regions"
+LEVELS = ("province", "city", "district")
+
+
+def load(name: str) -> list[dict]:
+    with (DATA / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+_SUFFIX = ("地区", "市", "区", "县", "州", "旗", "盟", "省")
+
+
+def _stem(name: str) -> str:
+    for suffix in _SUFFIX:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def _matches(span: str, got: set[str], olds: set[str]) -> bool:
+    """The annotated span names one of the units read (at any level: annotators label the
+    written word, 德令哈市 may be tagged city)."""
+    span = span.split("|")[0]
+    stem = _stem(span)
+    return (span in olds or stem in {_stem(o) for o in olds}
+            or any(g == span or g.startswith(stem) for g in got))
+
+
+@dataclass
+class Score:
+    rows: int = 0
+    right: dict = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
+    silent: int = 0
+    flagged: int = 0
+    misses: list = field(default_factory=list)
+
+    def rate(self, level: str) -> float:
+        return self.right[level] / self.rows if self.rows else 0.0
+
+    @property
+    def silent_rate(self) -> float:
+        return self.silent / self.rows if self.rows else 0.0
+
+
+def score(resolver, rows: list[dict], strict: bool = False) -> Score:
+    """``strict``: a place read from an address with no annotated place counts as wrong
+    (the corpus does not tag places inside company names: 宁波伯豪华府大酒店)."""
+    s = Score()
+    for row in rows:
+        res = resolver.resolve(None, None, None, row["address"])
+        olds = {f.params.get("old", "") for _, f in res.findings if f.rule == "region-obsolete"}
+        flagged = any(f.rule != "region-obsolete" for _, f in res.findings)
+        got = {"province": res.province, "city": res.city, "district": res.district}
+        s.rows += 1
+        s.flagged += flagged
+        wrong = []
+        named = {g for g in got.values() if g}
+        annotated = any(row[k] for k in LEVELS)
+        for i, level in enumerate(LEVELS):
+            span = row[level]
+            if span:
+                ok = _matches(span, named, olds)
+            elif not annotated:
+                ok = got[level] is None or not strict
+            else:
+                ok = True                      # implied by what the address does say
+            s.right[level] += ok
+            if not ok:
+                wrong.append(level)
+        if wrong:
+            s.misses.append((row["address"], {k: row[k] for k in LEVELS}, got, flagged))
+            if not flagged:
+                s.silent += 1
+    return s
