@@ -21,6 +21,7 @@ import pandas as pd
 
 from .issues import Issue
 from .model import CHANGE_COLUMNS, REMINDER_COLUMNS, StageResult
+from .related import related_schema
 from .rules import Rules
 from .values import text as _text
 
@@ -41,13 +42,9 @@ KIND_ORDER = (KIND_OVERDUE, KIND_DUE, KIND_GRADE_DROP, KIND_STALE)
 STATUS_LOST = "流失客户"
 RULE_NO_REASON = "status-change-no-reason"
 
-# Related tables and their Chinese columns (SPEC §3).
-INTERACTIONS = "互动记录"
-INTERACTION_DATE = "互动日期"
-PLANS = "维护计划"
-PLAN_DATE = "下次跟进时间"
-PLAN_GOAL = "跟进目标"
-PLAN_OWNER = "维护负责人"
+#: customer fields that date a contact that happened (the 季度更新提醒 baseline and what
+#: settles an overdue follow-up), besides the interaction dates of the related tables
+ACTIVITY_FIELDS = ("last_coop", "last_follow")
 
 # Note templates (Chinese, shown to stewards and sales reps).
 NOTES = {
@@ -241,10 +238,14 @@ def _reminders(customers: pd.DataFrame, previous: pd.DataFrame, related: Mapping
     stale_after = rules.config.reminders.stale_after_days
     owner = _owner_of_rows(customers)
     names = {_text(c): _text(n) for c, n in zip(_column(customers, "customer_id"), _column(customers, "name"))}
-    activity = _last_activity(customers, related.get(INTERACTIONS), owner, as_of)
+    schema = related_schema(rules)            # which tables and columns: schemas/related.yaml roles
+    inter_table, inter_date = schema.role("interaction_date")
+    plan_table, plan_date = schema.role("plan_date")
+    plan_cols = (plan_date, schema.role("plan_goal")[1], schema.role("plan_owner")[1])
+    activity = _last_activity(customers, related.get(inter_table), inter_date, owner, as_of)
     rows: list[dict] = []
 
-    for cid, when, prefix, suffix in _follow_ups(customers, related.get(PLANS), owner):
+    for cid, when, prefix, suffix in _follow_ups(customers, related.get(plan_table), plan_cols, owner):
         days = (when - as_of).days
         if days < 0:
             last = activity.get(cid)
@@ -287,7 +288,7 @@ def _reminder(cid: str, name: str, kind: str, when: dt.date, note: str) -> dict:
     return {"customer_id": cid, "name": name, "kind": kind, "date": when, "note": note}
 
 
-def _follow_ups(customers: pd.DataFrame, plans: pd.DataFrame | None,
+def _follow_ups(customers: pd.DataFrame, plans: pd.DataFrame | None, plan_cols: tuple[str, str, str],
                 owner: Mapping[int, str]) -> list[tuple[str, dt.date, str, str]]:
     """(customer_id, date, note prefix, note suffix) for every distinct follow-up date:
     the customer's 下次跟进时间 first, then 维护计划 rows not already covered."""
@@ -298,36 +299,38 @@ def _follow_ups(customers: pd.DataFrame, plans: pd.DataFrame | None,
         if when is not None and (_text(cid), when) not in seen:
             seen.add((_text(cid), when))
             out.append((_text(cid), when, "", ""))
-    if plans is not None and not plans.empty and PLAN_DATE in plans.columns and "row_id" in plans.columns:
-        for plan in _rows(plans, ("row_id", PLAN_DATE, PLAN_GOAL, PLAN_OWNER)):
+    date_col, goal_col, owner_col = plan_cols
+    if plans is not None and not plans.empty and date_col in plans.columns and "row_id" in plans.columns:
+        for plan in _rows(plans, ("row_id", date_col, goal_col, owner_col)):
             cid = owner.get(int(plan["row_id"])) if _text(plan["row_id"]) else None
-            when = to_date(plan[PLAN_DATE])
+            when = to_date(plan[date_col])
             if cid is None or when is None or (cid, when) in seen:
                 continue
             seen.add((cid, when))
             suffix = ""
-            if _text(plan[PLAN_GOAL]):
-                suffix += NOTES["plan_goal"].format(goal=_text(plan[PLAN_GOAL]))
-            if _text(plan[PLAN_OWNER]):
-                suffix += NOTES["plan_owner"].format(owner=_text(plan[PLAN_OWNER]))
+            if _text(plan[goal_col]):
+                suffix += NOTES["plan_goal"].format(goal=_text(plan[goal_col]))
+            if _text(plan[owner_col]):
+                suffix += NOTES["plan_owner"].format(owner=_text(plan[owner_col]))
             out.append((cid, when, NOTES["from_plan"], suffix))
     return out
 
 
-def _last_activity(customers: pd.DataFrame, interactions: pd.DataFrame | None,
+def _last_activity(customers: pd.DataFrame, interactions: pd.DataFrame | None, date_col: str,
                    owner: Mapping[int, str], as_of: dt.date) -> dict[str, dt.date]:
-    """customer_id -> most recent 最近合作时间 or 互动日期 on or before ``as_of``."""
+    """customer_id -> most recent 最近合作时间, 最近跟进时间 or 互动日期 on or before ``as_of``."""
     latest: dict[str, dt.date] = {}
 
     def note(cid: str, when: dt.date | None) -> None:
         if cid and when is not None and when <= as_of and (cid not in latest or when > latest[cid]):
             latest[cid] = when
 
-    for cid, value in zip(_column(customers, "customer_id"), _column(customers, "last_coop")):
-        note(_text(cid), to_date(value))
-    if interactions is not None and not interactions.empty and INTERACTION_DATE in interactions.columns \
+    for key in ACTIVITY_FIELDS:
+        for cid, value in zip(_column(customers, "customer_id"), _column(customers, key)):
+            note(_text(cid), to_date(value))
+    if interactions is not None and not interactions.empty and date_col in interactions.columns \
             and "row_id" in interactions.columns:
-        for rid, value in zip(interactions["row_id"], interactions[INTERACTION_DATE]):
+        for rid, value in zip(interactions["row_id"], interactions[date_col]):
             if _text(rid):
                 note(owner.get(int(rid), ""), to_date(value))
     return latest

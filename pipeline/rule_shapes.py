@@ -23,7 +23,7 @@ class Context:
     """What references are resolved against."""
     field_keys: frozenset[str] = frozenset()
     enum_names: frozenset[str] = frozenset()
-    table_names: frozenset[str] = frozenset()      # related tables (forms.yaml `tables`)
+    table_names: frozenset[str] = frozenset()      # related tables (schemas/related.yaml `tables`)
 
 
 Check = Callable[[Any, str, Context, list], None]
@@ -68,7 +68,7 @@ def _member(kind: str, names: Callable[[Context], frozenset], source: str) -> Ch
 
 FIELD = _member("字段键", lambda c: c.field_keys, "schemas/fields.yaml")
 ENUM = _member("枚举", lambda c: c.enum_names, "rules/enums.yaml")
-TABLE = _member("关联表", lambda c: c.table_names, "rules/forms.yaml tables")
+TABLE = _member("关联表", lambda c: c.table_names, "schemas/related.yaml tables")
 
 
 def choice(*allowed: str) -> Check:
@@ -171,6 +171,9 @@ _SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(
 
 SHAPES: dict[str, Check] = {
     "schemas/fields.yaml": Record({"fields": list_of(_FIELD_ATTRS)}, required=("fields",)),
+    "schemas/related.yaml": Record({"tables": map_of(STR, Record({"columns": list_of(Record(
+        {"name": STR, "type": STR, "enum": ENUM, "synonyms": WORDS, "record": FIELD, "role": STR},
+        required=("name",)))}, required=("columns",)))}, required=("tables",)),
     "headers.yaml": Record({
         "synonyms": map_of(FIELD, WORDS),
         "units": map_of(STR, NUM),
@@ -210,8 +213,6 @@ SHAPES: dict[str, Check] = {
         }),
         "grid_form": Record({"scan_rows": INT, "min_pair_rows": INT, "list_check_rows": INT,
                              "min_label_column_rows": INT}),
-        "tables": map_of(STR, map_of(STR, WORDS)),
-        "record_from_tables": map_of(FIELD, list_of(STR)),
         "placeholders": list_of(regex),
         "checkbox": Record({"empty": WORDS, "checked": WORDS}),
     }),
@@ -229,11 +230,8 @@ SHAPES: dict[str, Check] = {
         "titles": Record({"list": STR, "form": STR}),
         "version_stamp": STR,
         "instructions": WORDS,
-        "related_tables": map_of(STR, WORDS),
-        "related_enums": map_of(STR, ENUM),
-        "related_dates": WORDS,
         "form_sections": map_of(CUSTOMER_TYPE, list_of(Record(
-            {"title": STR, "fields": list_of(FIELD), "table": STR, "rows": INT}, required=("title",)))),
+            {"title": STR, "fields": list_of(FIELD), "table": TABLE, "rows": INT}, required=("title",)))),
         "fills": map_of(STR, STR),
         "issue_sheet": STR,
         "comparison_sheet": STR,

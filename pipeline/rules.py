@@ -79,6 +79,7 @@ class Rules:
     catalog: Mapping[str, RuleDef]
     tables: Mapping[str, tuple[dict, ...]]      # CSV reference tables by stem (regions/cities, industries …)
     extra: Mapping[str, Any] = field(default_factory=dict)  # other YAML files under rules/, by stem
+    related: Mapping[str, Any] = field(default_factory=dict)  # schemas/related.yaml (pipeline.related)
     header_pattern_max: int = 12
     digest: str = ""                            # sha256 over every rule file: recorded in the run manifest
 
@@ -226,7 +227,8 @@ def _load_enums(data: Any, problems: list[str]):
 def _read_all(rules_dir: Path, schemas_dir: Path, problems: list[str]) -> dict[str, Any]:
     """Every YAML file, read once: ``schemas/fields.yaml`` and the files of rules/ by their path
     relative to it (``headers.yaml``, ``issues/core.yaml`` …)."""
-    raw: dict[str, Any] = {"schemas/fields.yaml": _read_yaml(schemas_dir / "fields.yaml", problems)}
+    raw: dict[str, Any] = {"schemas/fields.yaml": _read_yaml(schemas_dir / "fields.yaml", problems),
+                           "schemas/related.yaml": _read_yaml(schemas_dir / "related.yaml", problems)}
     for path in sorted(rules_dir.rglob("*.yaml")):
         raw[path.relative_to(rules_dir).as_posix()] = _read_yaml(path, problems)
     return raw
@@ -243,7 +245,7 @@ def _check_shapes(raw: Mapping[str, Any], problems: list[str]) -> None:
     entries = (raw.get("schemas/fields.yaml") or {}).get("fields") if isinstance(raw.get("schemas/fields.yaml"), Mapping) else None
     keys = frozenset(str(f["key"]) for f in entries or () if isinstance(f, Mapping) and "key" in f)
     ctx = Context(field_keys=keys, enum_names=names("enums.yaml") - {"status_flags"},
-                  table_names=names("forms.yaml", "tables"))
+                  table_names=names("schemas/related.yaml", "tables"))
     for rel, data in raw.items():
         problems.extend(check_rule_file(rel, data, ctx))
 
@@ -317,12 +319,17 @@ def _compile(raw: dict[str, Any], rules_dir: Path, problems: list[str]) -> dict[
     from .teams import check_teams      # rules/teams.yaml: the team registry and version markers
 
     problems.extend(check_teams(extra.get("teams")))
+    from .related import check_related   # schemas/related.yaml: the related tables
+
+    related = raw.get("schemas/related.yaml") or {}
+    problems.extend(check_related(related, frozenset(keys), frozenset(enums)))
     return dict(
         fields=fields, header_synonyms=MappingProxyType(synonyms), units=MappingProxyType(units),
         header_patterns=tuple(patterns), header_pattern_max=pattern_max,
         enums=freeze(enums), enum_values=freeze(enum_values), status_flags=freeze(flags),
         settings=freeze(settings), grading=freeze(grading), roles=freeze(roles),
         catalog=MappingProxyType(catalog), tables=MappingProxyType(tables), extra=freeze(extra),
+        related=freeze(related),
     )
 
 

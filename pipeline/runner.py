@@ -32,6 +32,8 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("validate", "结构校验", validate.validate_records, ("records", "columns", "rules"), ("records",)),
     Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
           ("records", "fixes")),
+    Stage("normalize_related", "规范化关联表", normalize.normalize_related, ("related", "rules", "as_of"),
+          ("related",)),
     Stage("history", "读取历史", history.load_history, ("history_path", "month", "rules"),
           ("known", "previous", "previous_submissions")),
     Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known"),

@@ -20,6 +20,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import __version__
+from .related import related_schema
 from .rules import FieldDef, Rules
 from .writers.xlsx import AMOUNT_FORMAT, DATE_FORMAT, display_width
 
@@ -227,9 +228,9 @@ def _form_header(ws, row: int, headers: Sequence[str]) -> None:
 def build_form(wb: Workbook, rules: Rules, customer_type: str) -> None:
     settings = _settings(rules)
     sections = (settings.get("form_sections") or {}).get(customer_type) or ()
-    tables = {k: list(v) for k, v in (settings.get("related_tables") or {}).items()}
-    related_enums = settings.get("related_enums") or {}
-    related_dates = set(settings.get("related_dates") or ())
+    schema = related_schema(rules)             # columns, dropdowns and dates: schemas/related.yaml
+    tables = schema.columns()
+    kinds = {(t.name, c.name): c for t in schema.tables for c in t.columns}
     hints = settings.get("hints") or {}
     by_key = rules.field_by_key
     ws = wb.active
@@ -248,15 +249,18 @@ def build_form(wb: Workbook, rules: Rules, customer_type: str) -> None:
             first, last = row + 1, row + int(section.get("rows", 3))
             for j, col in enumerate(columns, start=1):
                 letter = get_column_letter(j)
-                if col in related_enums:
-                    values = list(rules.enum_values.get(related_enums[col], ()))
+                spec = kinds[(section["table"], col)]
+                if spec.type == "enum":
+                    values = list(rules.enum_values.get(spec.enum, ()))
                     dv = DataValidation(type="list", formula1=options.formula(col, values), allow_blank=True)
-                elif col in related_dates:
+                elif spec.type == "date":
                     dv = DataValidation(type="date", operator="greaterThanOrEqual", formula1="1", allow_blank=True)
                     for r in range(first, last + 1):
                         ws.cell(r, j).number_format = DATE_FORMAT
-                elif col == "满意度":
-                    dv = DataValidation(type="decimal", operator="between", formula1="1", formula2="5", allow_blank=True)
+                elif spec.type == "score":
+                    low, high = rules.config.normalize.score_min, rules.config.normalize.score_max
+                    dv = DataValidation(type="decimal", operator="between", formula1=f"{low:g}", formula2=f"{high:g}",
+                                        allow_blank=True)
                 else:
                     continue
                 dv.add(f"{letter}{first}:{letter}{last}")

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..issues import Issue, render
 from ..model import (COLUMN_MAP_COLUMNS, FILE_COLUMNS, FILE_TEAM_COLUMNS, PROVENANCE, SOURCE_ROW_COLUMNS, StageResult)
+from ..related import related_schema
 from ..rules import Rules, fold_header
 from ..teams import fill_date, resolve_team
 from .chunk import SheetContext, SheetOut
@@ -26,11 +27,9 @@ from .layout import (LAYOUT_FIELDS, LAYOUT_GRID, LAYOUT_LABEL, LAYOUT_LIST, Head
 from .lists import detect_list_header, read_list_sheet
 from .readers import RawSheet, ReadError, cut_long_cells, read_sheets
 
-__all__ = ["list_inputs", "read_inputs", "RELATED_TABLES"]
+__all__ = ["list_inputs", "read_inputs"]
 
 STATUS_DONE, STATUS_REJECTED = "已处理", "已拒收"
-#: related tables in output order (columns come from rules/forms.yaml)
-RELATED_TABLES = ("联系人", "互动记录", "需求与反馈", "维护计划")
 
 
 class _Run:
@@ -96,10 +95,10 @@ class _Run:
         return pd.DataFrame(data)
 
     def related_frames(self, rules: Rules) -> dict[str, pd.DataFrame]:
-        tables = (rules.extra.get("forms") or {}).get("tables") or {}
+        tables = related_schema(rules).columns()       # schemas/related.yaml, in output order
         out = {}
-        for name in dict.fromkeys([*RELATED_TABLES, *tables]):
-            cols = ["row_id", "src_file", "src_sheet", "src_row", *list(tables.get(name, {}))]
+        for name in tables:
+            cols = ["row_id", "src_file", "src_sheet", "src_row", *tables[name], "src_cells"]
             rows = self.related.get(name, [])
             frame = pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in cols})
             out[name] = frame.astype({"row_id": "int64", "src_row": "int64"})

@@ -14,6 +14,7 @@ import re
 from typing import Any, Mapping
 
 from ..issues import Issue
+from ..related import related_schema
 from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut, column_missing_issues
 from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, column_letter, find_columns,
@@ -34,18 +35,19 @@ class FormRules:
         box = forms.get("checkbox") or {}
         self.empty_boxes = tuple(box.get("empty", ()) or ())
         self.ticked = tuple(box.get("checked", ()) or ())
+        schema = related_schema(rules)         # the related tables: schemas/related.yaml
         self.tables: dict[str, dict[str, str]] = {}
-        for table, cols in (forms.get("tables") or {}).items():
+        for table in schema.tables:
             m = {}
-            for col, syns in cols.items():
-                for w in [col, *(syns or ())]:
-                    m[fold_header(w)] = col
-            self.tables[table] = m
+            for col in table.columns:
+                for w in [col.name, *col.synonyms]:
+                    m[fold_header(w)] = col.name
+            self.tables[table.name] = m
         lf = forms.get("label_form") or {}
         self.section_re = re.compile(lf.get("section_pattern") or r"^\s*[一二三四五六七八九十]+\s*[、.．]")
         self.sections = dict(lf.get("sections") or {})
         self.label_rows_to_table = dict(lf.get("label_rows_to_table") or {})
-        self.record_from_tables = dict(forms.get("record_from_tables") or {})
+        self.record_from_tables = schema.record_fields()
 
     def clean(self, value: Any) -> Any:
         """A form cell as a raw value; template remnants become None."""
@@ -90,13 +92,15 @@ class FormRules:
     def read_table_row(self, row: list[Any], r: int, table: str, table_cols: Mapping[int, str],
                        ctx: SheetContext, out: SheetOut, from_tables: list) -> None:
         """One row under a related table's header (0-based sheet row ``r``): appended to
-        ``out.related[table]``; the columns that also fill a record field (``record_from_tables``)
+        ``out.related[table]`` with ``src_cells`` {column: "C17"}; the columns that also fill a
+        record field (``record`` in schemas/related.yaml)
         are added to ``from_tables`` as (field key, value, cell, column name)."""
         vals = {col: self.clean(row[c]) if c < len(row) else None for c, col in table_cols.items()}
         if not any(not is_blank(v) for v in vals.values()):
             return
+        cells = {col: f"{column_letter(c)}{r + 1}" for c, col in table_cols.items() if not is_blank(vals[col])}
         out.related[table].append({"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
-                                   "src_row": r + 1, **vals})
+                                   "src_row": r + 1, **vals, "src_cells": cells})
         for key, (t, col) in self.record_from_tables.items():
             if t == table and not is_blank(vals.get(col)):
                 c0 = next(c for c, n in table_cols.items() if n == col)
@@ -250,8 +254,9 @@ def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         if any(not is_blank(v) for v in row_vals.values()):
             first_row = min(r for _, r in values.values())
             table = (fr.sections.get(sec) or {}).get("table", sec)
+            cells = {cols[k]: rec.cells[k] for k in values if k in cols and k in rec.cells}
             out.related.setdefault(table, []).insert(0, {"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
-                                                          "src_row": first_row, **row_vals})
+                                                          "src_row": first_row, **row_vals, "src_cells": cells})
     if not rec.filled() and any(out.related.values()):
         rec.keep = True
         rec.first_row = rec.first_row or min(x["src_row"] for rows_ in out.related.values() for x in rows_)

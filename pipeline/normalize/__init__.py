@@ -27,7 +27,9 @@ from .emails import parse_email
 from .sink import Sink
 from .text import parse_band, parse_name, parse_tags, parse_text, parse_url
 
-__all__ = ["normalize_records"]
+from .related import normalize_related
+
+__all__ = ["normalize_records", "normalize_related"]
 
 #: field types settled together with other fields (see crossfield and derived)
 CROSS_TYPES = {"mobile", "landline", "province", "city", "district", "address", "industry", "budget", "years"}

@@ -11,6 +11,7 @@ from typing import Any, Iterable, Mapping, Sequence
 import pandas as pd
 
 from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from ..related import related_schema
 from ..rules import FieldDef, Rules
 from .xlsx import KIND_BY_TYPE, Formats, is_blank, open_workbook, text_of, write_table
 
@@ -143,14 +144,14 @@ def conflict_rows(conflicts: pd.DataFrame, names: Mapping[Any, str], rules: Rule
 
 
 def related_headers(rules: Rules) -> dict[str, list[str]]:
-    tables = (rules.extra.get("template") or {}).get("related_tables") or {}
-    return {name: list(cols) for name, cols in tables.items()}
+    """Related sheet -> its columns (schemas/related.yaml)."""
+    return related_schema(rules).columns()
 
 
 def related_rows(frame: pd.DataFrame, columns: Sequence[str], by_row: Mapping[int, Any],
                  names: Mapping[Any, str]) -> tuple[list[str], list[list]]:
     frame = _frame(frame)
-    hidden = {"row_id", "src_file", "src_sheet", "src_row", "customer_id", "客户编号", "客户名称"}
+    hidden = {"row_id", "src_file", "src_sheet", "src_row", "src_cells", "customer_id", "客户编号", "客户名称"}
     extra = [c for c in frame.columns if c not in hidden and c not in columns]
     headers = ["客户编号", "客户名称", *columns, *extra, *PROVENANCE_HEADERS]
     rows = []

@@ -1,0 +1,120 @@
+"""The related tables (联系人, 互动记录, 需求与反馈, 维护计划) normalized and checked by the same
+parsers as the master fields, column by column as schemas/related.yaml types them:
+``2026年10月12日`` → a date, ``139 0571 6789`` → ``13905716789``, ``4分`` → 4, ``☑拜访`` → 拜访.
+
+Every finding points at its cell (file, sheet, row, column from intake's ``src_cells``) and
+names the column as ``表名·列名`` (``互动记录·互动日期``). Numbers and dates with an error are
+left empty; text keeps the cleaned value. The input frames are never modified.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from functools import partial
+from typing import Any, Callable, Mapping
+
+import pandas as pd
+
+from ..issues import Issue, form_cell
+from ..model import StageResult
+from ..related import RelatedColumn, related_schema
+from ..rules import Rules
+from .amounts import parse_score
+from .base import Parsed, failed, is_blank
+from .columns import BLANK_ON_ERROR
+from .compiled import Normalizers, compiled
+from .dates import parse_date
+from .emails import parse_email
+from .enums import compile_enum
+from .phones import LANDLINE, MOBILE, parse_phone
+from .text import parse_name, parse_text
+
+__all__ = ["normalize_related", "column_label"]
+
+
+def column_label(table: str, column: str) -> str:
+    """How an issue names a related-table column (its ``field``)."""
+    return f"{table}·{column}"
+
+
+def _phone(kind: str, rule: str, value: Any) -> Parsed:
+    p = parse_phone(value)
+    if p.kind in (MOBILE, LANDLINE):          # a landline in 手机号码 is still a number to call
+        return Parsed(p.value)
+    if p.masked:
+        return failed(p.value, rule, detail="含有 * 或 x 等遮挡字符")
+    return failed(p.value, rule, detail=p.detail or "无法识别为电话号码")
+
+
+def _parser(col: RelatedColumn, rules: Rules, n: Normalizers) -> Callable[[Any], Parsed]:
+    low, high = n.score_range
+    if col.type == "date":
+        return partial(parse_date, settings=n.dates)
+    if col.type == "score":
+        return partial(parse_score, low=low, high=high)
+    if col.type == "email":
+        return parse_email
+    if col.type == "mobile":
+        return partial(_phone, MOBILE, "mobile-invalid")
+    if col.type == "landline":
+        return partial(_phone, LANDLINE, "phone-invalid")
+    if col.type == "name":
+        return parse_name
+    if col.type == "enum" and col.enum in rules.enums:
+        s = rules.config.normalize.enums
+        return compile_enum(col.enum, rules.enums[col.enum], rules.enum_values[col.enum], None,
+                            s.hint, s.no_hint, float(s.suggest_min_score))
+    return partial(parse_text, max_length=n.text_max_length)
+
+
+def _normalize_table(frame: pd.DataFrame, table: str, columns: tuple[RelatedColumn, ...], rules: Rules,
+                     n: Normalizers, issues: list[Issue]) -> pd.DataFrame:
+    out = frame.copy()
+    cells = frame["src_cells"].tolist() if "src_cells" in frame.columns else [None] * len(frame)
+    prov = {c: frame[c].tolist() if c in frame.columns else [None] * len(frame)
+            for c in ("src_file", "src_sheet", "src_row", "row_id")}
+    for col in columns:
+        if col.name not in frame.columns:
+            continue
+        parse = _parser(col, rules, n)
+        cache: dict[Any, Parsed] = {}
+        values = []
+        for i, raw in enumerate(frame[col.name].tolist()):
+            if is_blank(raw):
+                values.append(None)
+                continue
+            try:
+                p = cache[raw] if raw in cache else cache.setdefault(raw, parse(raw))
+            except TypeError:                      # unhashable cell value
+                p = parse(raw)
+            error = any(n.severity(f.rule) == "error" for f in p.findings)
+            values.append(None if error and col.type in BLANK_ON_ERROR else p.value)
+            for f in p.findings:
+                at = form_cell(cells[i], col.name) if isinstance(cells[i], Mapping) else None
+                issues.append(Issue(rule=f.rule, file=prov["src_file"][i] or "", sheet=prov["src_sheet"][i] or "",
+                                    row=at[0] if at else _int(prov["src_row"][i]), column=at[1] if at else "",
+                                    field=column_label(table, col.name), value=raw, params=f.params,
+                                    row_id=_int(prov["row_id"][i])))
+        out[col.name] = pd.Series(values, index=frame.index, dtype=object)
+    return out
+
+
+def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, as_of: dt.date) -> StageResult:
+    """Every related table with canonical values, and the issues of its cells."""
+    n = compiled(rules)
+    issues: list[Issue] = []
+    out: dict[str, pd.DataFrame] = {}
+    schema = related_schema(rules)
+    for name, frame in (related or {}).items():
+        table = schema.table(name)
+        if table is None or frame is None or frame.empty:
+            out[name] = frame
+            continue
+        out[name] = _normalize_table(frame, name, table.columns, rules, n, issues)
+    return StageResult(data={"related": out}, issues=tuple(issues))
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return None if value is None or value != value else int(value)
+    except (TypeError, ValueError):
+        return None

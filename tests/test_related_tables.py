@@ -1,0 +1,108 @@
+"""The related tables of a form are data: normalized by the master's parsers, checked, and
+their issues point at their own cells. The form is laid out and filled as the customer
+maintenance guide shows it (sections, 项目 | 填写内容 | 备注, then the four tables)."""
+import csv
+import datetime as dt
+
+from openpyxl import load_workbook
+
+from pipeline.api import run_pipeline
+from pipeline.model import RunOptions
+from pipeline.related import related_schema
+from tests.factories import make_workbook, uscc
+
+CODE = uscc("91320594MA1W3XXR5")
+AS_OF = dt.date(2026, 11, 30)
+
+FORM = [
+    ["客户信息维护与收集表"],                                                              # 1
+    ["一、客户基础信息"],                                                                  # 2
+    ["项目", "填写内容", "备注（填写说明）"],                                              # 3
+    ["客户名称", "苏州恒信精密机械有限公司", "企业客户需填写全称"],                        # 4
+    ["统一社会信用代码", CODE, "企业客户填写，便于核实资质"],                              # 5
+    ["所属行业", "通用设备制造业", "如“零售业-连锁超市”"],                                 # 6
+    ["客户类型", "□新客户☑老客户□重点客户□其他", "根据合作阶段与重要性选择"],               # 7
+    ["首次接触时间", "2025年3月18日", "记录客户首次与企业建立联系的时间"],                 # 8
+    ["客户来源", "□展会☑转介绍□线上推广□其他", "标识客户获取渠道"],                        # 9
+    ["二、联系人信息"],                                                                    # 10
+    ["项目", "填写内容", "备注（填写说明）"],                                              # 11
+    ["姓名", "张伟", "客户对接人姓名"],                                                    # 12
+    ["职务", "市场部经理", ""],                                                            # 13
+    ["办公电话", "0512-66881234", "（选填）"],                                             # 14
+    ["手机号码", "139 0571 6789", ""],                                                     # 15
+    ["电子邮箱", "ZhangWei@HengXin.com", "保证邮箱格式正确"],                              # 16
+    ["其他联系方式", "企业微信 zhangwei", "如微信/企业账号"],                              # 17
+    ["三、互动记录（可添加多条）"],                                                        # 18
+    ["互动日期", "互动方式", "沟通主题", "沟通内容摘要", "参与人员（内部、客户）", "下一步行动", "完成状态"],  # 19
+    ["2026年10月12日", "□电话☑拜访□线上会议□邮件", "Q3产品需求对接", "客户反馈产品交付周期需缩短，希望优化物流流程",
+     "王磊、张伟", "3个工作日内反馈物流优化方案", "□待处理☑已完成"],                        # 20
+    ["2026年13月5日", "☑电话□拜访□线上会议□邮件", "方案确认", "确认方案细节", "王磊", "报价", "☑待处理□已完成"],  # 21
+    ["四、需求与反馈"],                                                                    # 22
+    ["需求描述", "优先级", "需求状态", "预计解决时间", "客户满意度评分（1-5分）", "客户建议/投诉内容"],  # 23
+    ["定制化数据分析功能", "☑高□中□低", "□待处理☑处理中□已完成□已关闭", "2026/12/31", "4分",
+     "希望增加数据导出格式选项，支持Excel与CSV格式"],                                      # 24
+    ["五、维护计划"],                                                                      # 25
+    ["维护负责人", "下次跟进时间", "跟进目标", "预计沟通方式", "特殊注意事项"],            # 26
+    ["王磊", "2026.12.08", "确认需求方案反馈", "□电话☑拜访□线上会议", "客户近期出差，需提前1天预约时间"],  # 27
+    ["六、备注（其他需说明事项）"],                                                        # 28
+    ["内容", "客户为行业头部企业，后续合作潜力大，需重点维护"],                            # 29
+]
+
+
+def _run(tmp_path):
+    inp, out = tmp_path / "input", tmp_path / "output"
+    make_workbook(inp, "华东销售部_恒信客户维护表.xlsx", {"客户信息": FORM})
+    run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=AS_OF))
+    return out / "2026-11"
+
+
+def _sheet(wb, name):
+    rows = list(wb[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_related_tables_are_normalized_and_checked(tmp_path):
+    month = _run(tmp_path)
+    wb = load_workbook(month / "customers.xlsx", read_only=True)
+    master = _sheet(wb, "客户主档")
+    assert len(master) == 1
+    cid = master[0]["客户编号"]
+    assert master[0]["首次接触时间"].date() == dt.date(2025, 3, 18)
+    assert master[0]["其他联系方式"] == "企业微信 zhangwei"
+
+    people = _sheet(wb, "联系人")
+    assert [(p["客户编号"], p["姓名"], p["职位"], p["手机号码"], p["办公电话"], p["电子邮箱"], p["其他联系方式"])
+            for p in people] == [(cid, "张伟", "市场部经理", "13905716789", "0512-66881234", "ZhangWei@hengxin.com",
+                                  "企业微信 zhangwei")]
+    visits = _sheet(wb, "互动记录")
+    assert [(v["互动日期"].date() if v["互动日期"] else None, v["互动方式"], v["完成状态"], v["行号"])
+            for v in visits] == [(dt.date(2026, 10, 12), "拜访", "已完成", 20), (None, "电话", "待处理", 21)]
+    need = _sheet(wb, "需求与反馈")[0]
+    assert (need["优先级"], need["需求状态"], need["预计解决时间"].date(), need["满意度"]) == \
+        ("高", "处理中", dt.date(2026, 12, 31), 4)
+    plan = _sheet(wb, "维护计划")[0]
+    assert (plan["下次跟进时间"].date(), plan["沟通方式"], plan["维护负责人"]) == (dt.date(2026, 12, 8), "拜访", "王磊")
+
+    with open(month / "issues.csv", encoding="utf-8-sig") as fh:
+        issues = list(csv.DictReader(fh))
+    bad = [(i["file"], i["sheet"], i["row"], i["column"], i["field"], i["rule"]) for i in issues
+           if i["field"].startswith("互动记录")]
+    assert bad == [("华东销售部_恒信客户维护表.xlsx", "客户信息", "21", "A", "互动记录·互动日期", "date-invalid")]
+    # the returned workbook marks that cell and lists it
+    ret = load_workbook(month / "returns" / "华东销售部_恒信客户维护表.xlsx")
+    assert ret["客户信息"]["A21"].comment is not None
+    listed = [r for r in ret["问题清单"].iter_rows(values_only=True) if r and "互动记录·互动日期" in map(str, r)]
+    assert listed
+
+
+def test_one_schema_serves_intake_template_and_outputs(tmp_path, rules):
+    from pipeline.api import write_template
+
+    schema = related_schema(rules)
+    assert schema.names == ["联系人", "互动记录", "需求与反馈", "维护计划"]
+    path = tmp_path / "form.xlsx"
+    write_template("form", "企业", path)
+    ws = load_workbook(path).active
+    headers = {tuple(c for c in row if c) for row in ws.iter_rows(values_only=True)}
+    for table in ("互动记录", "需求与反馈", "维护计划"):
+        assert tuple(schema.columns()[table]) in headers
