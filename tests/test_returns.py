@@ -104,7 +104,7 @@ def test_csv_comes_back_as_xlsx(tmp_path, rules):
     assert _rgb(ws["B2"]) == RED and "位数不足" in ws["B2"].comment.text
 
 
-def test_refused_file_returns_issue_list_only(tmp_path, rules):
+def test_refused_file_comes_back_untouched_with_its_issue_list(tmp_path, rules):
     catalog = make_catalog(tmp_path, rules)
     inp = catalog["options"].input_dir
     (inp / "坏文件.xlsx").write_bytes(b"not a zip")
@@ -112,8 +112,11 @@ def test_refused_file_returns_issue_list_only(tmp_path, rules):
                            "status": "已拒收", "message": "文件无法读取"}])
     issues = issues_frame([Issue("file-unreadable", "坏文件.xlsx", params={"reason": "不是有效的 xlsx"})], rules)
     [path] = write_returns(tmp_path / "returns", {**catalog, "files": files}, issues)
-    wb = load_workbook(path)
-    assert wb.sheetnames == ["问题清单"] and "文件无法读取" in wb["问题清单"]["E2"].value
+    assert path.name == "坏文件.xlsx" and path.read_bytes() == b"not a zip"      # the team's own file
+    wb = load_workbook(tmp_path / "returns" / "坏文件_问题清单.xlsx")
+    assert wb.sheetnames == ["问题清单"]
+    texts = [c.value for c in wb["问题清单"]["E"][1:]]
+    assert "原文件已原样退回" in texts[0] and "文件无法读取" in texts[1]
 
 
 def test_resubmitted_return_is_cleaned(tmp_path, rules):

@@ -133,3 +133,35 @@ def test_1904_dates_are_written_in_the_workbooks_date_system(tmp_path, rules):
     assert _patched(dest)
     ws = wb[SHEET]
     assert ws["C2"].value == dt.datetime(2026, 10, 10) and ws["D2"].value == dt.datetime(2020, 1, 1)
+
+
+def test_summary_and_report_say_how_each_file_came_back(tmp_path):
+    import csv
+    import json
+
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+    from tests.factories import make_csv
+    inp, out = tmp_path / "input", tmp_path / "output"
+    make_workbook(inp, "华北销售部.xlsx", {SHEET: ROWS})
+    make_csv(inp, "个人客户.csv", [["客户名称", "手机号码"], ["王芳", "1385678"]])
+    (inp / "坏文件.xlsx").write_bytes(b"PK\x03\x04 broken")
+    result = CliRunner().invoke(cli, ["run", "--input", str(inp), "--output", str(out), "--as-of", "2026-11-30", "-q"])
+    assert result.exit_code == 0, result.output
+    month = out / "2026-11"
+    summary = json.loads((month / "summary.json").read_text("utf-8"))
+    by_file = {r["file"]: r for r in summary["returns"]["files"]}
+    assert by_file["华北销售部.xlsx"]["method"] == "patched" and by_file["华北销售部.xlsx"]["reason"] == ""
+    assert by_file["个人客户.csv"]["method"] == "rebuilt" and by_file["个人客户.csv"]["returned"] == "个人客户.xlsx"
+    bad = by_file["坏文件.xlsx"]
+    assert bad["method"] == "separate" and bad["reason"] == "文件未能读取"
+    assert bad["returned"] == "坏文件.xlsx" and bad["issue_list"] == "坏文件_问题清单.xlsx"
+    assert (month / "returns" / "坏文件.xlsx").read_bytes() == b"PK\x03\x04 broken"
+    assert summary["returns"]["by_method"] == {"patched": 1, "openpyxl": 0, "separate": 1, "rebuilt": 1}
+    with (month / "issues.csv").open(encoding="utf-8-sig") as fh:
+        rules_of_bad = [r["rule"] for r in csv.DictReader(fh) if r["file"] == "坏文件.xlsx"]
+    assert "return-separate-list" in rules_of_bad
+    html = (month / "report.html").read_text("utf-8")
+    assert 'data-return="patched">原文件上直接标注' in html
+    assert 'data-return="separate">原文件原样退回，问题清单另附<br><small>文件未能读取' in html

@@ -3,6 +3,7 @@ like the ones openpyxl rebuilds: same sheets in the same order, same values, sam
 same comments, same links; and the submission's own layout survives."""
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from pathlib import Path
@@ -65,7 +66,7 @@ def test_patched_returns_read_like_openpyxl_ones(tmp_path, monkeypatch):
         _run(inp, tmp_path / "plain")
     patched = sorted((tmp_path / "patched" / "2026-11" / "returns").iterdir())
     assert len(patched) == 5
-    compared = 0
+    compared = separate = 0
     for path in patched:
         plain = tmp_path / "plain" / "2026-11" / "returns" / path.name
         if path.suffix == ".xlsx" and (inp / path.name).exists():
@@ -73,13 +74,22 @@ def test_patched_returns_read_like_openpyxl_ones(tmp_path, monkeypatch):
                 assert any(n.startswith("xl/worksheets/crm_sheet") for n in zf.namelist()), path.name
             check_package(path)
             compared += 1
-        a, b = _content(path), _content(plain)
-        assert a["sheets"] == b["sheets"] and a["sheets"][0] == "问题清单"
+        a = _content(path)
+        assert a["sheets"][0] == "问题清单"
+        if (inp / path.name).exists() and plain.read_bytes() == (inp / path.name).read_bytes():
+            # openpyxl would have emptied cached formula results: the team's file came back
+            # untouched, the 问题清单 next to it (the patched return lost nothing)
+            assert load_workbook(plain.with_name(plain.stem + "_问题清单.xlsx")).sheetnames == ["问题清单"]
+            separate += 1
+            continue
+        b = _content(plain)
+        assert a["sheets"] == b["sheets"]
         assert a["active"] == "问题清单" and a["selected"] == ["问题清单"] == b["selected"]
         for title in a["sheets"]:
             assert a[title] == b[title], (path.name, title)
             assert a[title + "/merged"] == b[title + "/merged"]
     assert compared == 4          # every .xlsx submission of the demo went through the patcher
+    assert separate == 2          # the two demo files with formulas
 
 
 def _team_file(folder: Path, comment: bool) -> Path:
@@ -202,11 +212,11 @@ def test_excel_made_workbook_is_patched_into_a_valid_package(tmp_path):
 
 
 @pytest.mark.parametrize("edit", [
-    lambda x: x.replace('<sheetView ', "<sheetView tabSelected='1' ", 1),                    # single quotes
+    lambda x: x.replace('<sheetView ', "<sheetView rightToLeft='0' ", 1),                      # single quotes
     lambda x: x.replace('xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"',
-                        'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"', 1),          # strict OOXML
-])
-def test_what_the_patcher_does_not_read_goes_through_openpyxl(tmp_path, edit):
+                        'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"', 1),          # a strict sheet in a
+])                                                                                           # transitional book
+def test_what_the_patcher_does_not_read_comes_back_whole(tmp_path, edit):
     inp = tmp_path / "input"
     path = _team_file(inp, comment=False)
     _rewrite(path, {"xl/worksheets/sheet1.xml": edit})
@@ -214,5 +224,12 @@ def test_what_the_patcher_does_not_read_goes_through_openpyxl(tmp_path, edit):
     out = tmp_path / "out" / "2026-11" / "returns" / "华北销售部.xlsx"
     with zipfile.ZipFile(out) as zf:
         assert not any(n.startswith("xl/worksheets/crm_sheet") for n in zf.namelist())
-    wb = load_workbook(out)
-    assert wb.sheetnames[0] == "问题清单"
+    summary = json.loads((tmp_path / "out" / "2026-11" / "summary.json").read_text("utf-8"))
+    [entry] = summary["returns"]["files"]
+    assert entry["reason_codes"][0] == "patch" and entry["reason"].startswith("含直接标注不支持的内容")
+    if entry["method"] == "openpyxl":
+        assert load_workbook(out).sheetnames[0] == "问题清单"
+    else:                       # openpyxl would have lost something: the file untouched, the list aside
+        assert entry["method"] == "separate" and out.read_bytes() == path.read_bytes()
+        assert entry["issue_list"] == "华北销售部_问题清单.xlsx"
+        assert load_workbook(out.with_name(entry["issue_list"])).sheetnames == ["问题清单"]

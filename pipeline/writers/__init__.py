@@ -18,7 +18,7 @@ from .lock import RunLocked, output_lock
 from .master import data_status, write_master
 from .report import write_report
 from .parallel import PARALLEL_FROM_CELLS, JobPool, default_workers
-from .returns import write_returns
+from .returns import ReturnResult, return_issues, returns_summary, write_returns
 from .summary import build_summary, write_summary
 from .views import write_views
 
@@ -71,13 +71,22 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
 
     with output_lock(out_root, month):
         with build_aside(out_root / month) as tmp, JobPool(_write_workers(catalog, customers), done) as pool:
-            # big runs: the workbooks are built in child processes (costliest first) while
-            # this process writes the small files; small runs: one after the other, here
+            # big runs: the workbooks are built in child processes (costliest first); small
+            # runs: one after the other, here. The small files come last: they say how each
+            # submission came back (docs/outputs.md, Returned workbooks)
             pool.submit(write_master, tmp / "customers.xlsx", data, customers)
-            write_issues_csv(tmp / "issues.csv", issue_table)
-            write_summary(tmp / "summary.json", summary)
             write_views(tmp / "views", customers, rules, pool)
             write_returns(tmp / "returns", data, issue_table, pool)
+            returned = [r for r in pool.wait() if isinstance(r, ReturnResult)]
+            extra = return_issues(returned, rules)
+            if extra:
+                issue_table = issues_frame([*catalog.get("issues", []), *extra], rules, catalog.get("columns"))
+                data["issue_table"] = issue_table
+                summary = build_summary(data)
+            summary["returns"] = returns_summary(returned, rules, tmp / "returns")
+            data["summary"] = summary
+            write_issues_csv(tmp / "issues.csv", issue_table)
+            write_summary(tmp / "summary.json", summary)
             write_report(tmp / "report.html", data)
         history.save_run(out_root / "history.sqlite", month, run_record(catalog, summary), customers,
                          catalog.get("identities"), catalog.get("submissions"))

@@ -138,9 +138,11 @@ def _file_rows(data: Mapping[str, Any], issue_table: pd.DataFrame | None) -> lis
     if issue_table is not None and not issue_table.empty:
         errors = issue_table.loc[issue_table["severity"] == "error", "file"].value_counts().to_dict()
         warnings = issue_table.loc[issue_table["severity"] == "warning", "file"].value_counts().to_dict()
+    returned = {r.get("file"): r for r in (((data.get("summary") or {}).get("returns") or {}).get("files") or ())}
     rows = []
     for rec in files.to_dict("records"):
         f = rec.get("src_file", "")
+        back = returned.get(f) or {}
 
         def count(col: str, fallback: Mapping[str, int]) -> int:
             v = rec.get(col)
@@ -152,6 +154,8 @@ def _file_rows(data: Mapping[str, Any], issue_table: pd.DataFrame | None) -> lis
             "read": count("rows_read", read), "merged": count("rows_merged", merged),
             "rejected": count("rows_rejected", rejected), "skipped": count("rows_skipped", skipped),
             "errors": int(errors.get(f, 0)), "warnings": int(warnings.get(f, 0)),
+            "returned": back.get("method_zh", ""), "returned_why": back.get("reason", ""),
+            "returned_kind": back.get("method", ""),
         })
     return rows
 

@@ -1,46 +1,76 @@
 """returns/<submitted file>: each submission handed back corrected and annotated (SPEC §7).
 
-The submitted workbook is opened with openpyxl (the input file is only read) so sheets,
-merged cells, data validations, styles, widths and formulas survive. Certain fixes are
-written in place (light green, comment ``已自动更正，原值：…``); cells with issues are
-filled by severity and get one combined comment; a ``问题清单`` sheet is inserted FIRST
-(and made active) listing every issue of the file with a link to its cell; a resubmitted
-file also gets ``与上次提交对比`` (:mod:`.comparison`).
-``.xls`` and ``.csv`` submissions come back as ``.xlsx`` rebuilt from their values.
-A file intake refused (corrupt, encrypted, too large) comes back as a workbook holding
-only the ``问题清单``: it is never opened with openpyxl.
+Certain fixes are written in place (light green, comment ``已自动更正，原值：…``); cells with
+issues are filled by severity and get one combined comment; a ``问题清单`` sheet is inserted
+FIRST (and made active) listing every issue of the file with a link to its cell; a
+resubmitted file also gets ``与上次提交对比`` (:mod:`.comparison`). The input is only read.
+
+Which way a file comes back (:class:`ReturnResult`, recorded in summary.json and the report):
+
+- ``patched``: an .xlsx/.xlsm edited part by part (:mod:`.xlsxpatch`) — everything else kept;
+- ``openpyxl``: what the patcher does not handle, loaded and saved with openpyxl
+  (:mod:`.returns_openpyxl`), handed out only when the comparison with the submission
+  (:mod:`.xlsxpatch.verify`) finds nothing lost;
+- ``separate``: otherwise — and for a file intake refused — the submission comes back
+  untouched, with the 问题清单 in ``<name>_问题清单.xlsx`` next to it (links into the file);
+- ``rebuilt``: ``.xls`` and ``.csv`` submissions come back as ``.xlsx`` rebuilt from their values.
 """
 from __future__ import annotations
 
 import re
+import shutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import MergedCell
-from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.hyperlink import Hyperlink
+from openpyxl import Workbook
+from openpyxl.styles import PatternFill
 
-from ..intake.readers import ReadError, read_sheets
-from ..issues import SEVERITY_ORDER, SEVERITY_ZH
+from ..issues import SEVERITY_ORDER, SEVERITY_ZH, Issue, issues_frame, render_template
 from ..rules import Rules
 from .comparison import DEFAULT_TITLE as COMPARISON_SHEET
 from .comparison import comparison_for, comparison_sheet
 from .parallel import JobPool
-from .xlsx import (DATE_FORMAT, EXCEL_MAX_CHARS, PERCENT_FORMAT, as_date, as_number, clean_text, display_width,
-                   is_blank, set_cell, text_of)
+from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, write_with_openpyxl
+from .xlsx import DATE_FORMAT, PERCENT_FORMAT, as_date, as_number, clean_text, display_width, is_blank, text_of
 from .xlsxpatch import MARK, CellEdit, NewSheet, PatchUnsupported, anchor_of, sheet_ref
 from .xlsxpatch import Workbook as PatchBook
+from .xlsxpatch.verify import losses
 
-AUTHOR = "crm-pipeline"
 ISSUE_SHEET_HEADERS = ["工作表", "单元格", "级别", "字段", "问题", "修改建议", "填写值", "规则代码"]
 ISSUE_SHEET_WIDTHS = [14, 10, 8, 14, 60, 40, 20, 20]
-DEFAULT_FILLS = {"fixed": "E2EFDA", "error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7", "header": "DDEBF7"}
 _BAD_CHARS = re.compile(r'[<>:"|?*\x00-\x1f]')
 _CELL = re.compile(r"^[A-Z]{1,3}$")
+METHODS = ("patched", "openpyxl", "separate", "rebuilt")
+
+
+@dataclass(frozen=True)
+class ReturnResult:
+    """How one submission came back: ``method`` (one of :data:`METHODS`), ``reasons``
+    (``(code, params)`` why not patched; wording in rules/template.yaml ``returns``), the
+    returned file and, for ``separate``, the 问题清单 workbook next to it."""
+    src_file: str
+    path: Path
+    method: str
+    reasons: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    issue_list: Path | None = None
+
+    def __str__(self) -> str:
+        return str(self.path)
+
+
+def _reasons(items: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple:
+    return tuple((code, tuple(sorted(params.items()))) for code, params in items)
+
+
+def describe(result: ReturnResult, rules: Rules) -> tuple[str, str]:
+    """(method, reasons) in Chinese, from rules/template.yaml ``returns``."""
+    texts = (rules.extra.get("template") or {}).get("returns") or {}
+    method = (texts.get("methods") or {}).get(result.method, result.method)
+    templates = texts.get("reasons") or {}
+    reasons = "；".join(render_template(templates.get(code, code), dict(params)) for code, params in result.reasons)
+    return method, reasons
 
 
 def safe_relative(name: str) -> Path:
@@ -61,11 +91,6 @@ def returned_name(src_file: str) -> Path:
     if suffix in (".xlsx", ".xlsm"):
         return rel
     return rel.with_suffix(".xlsx") if suffix in (".xls", ".csv") else rel.with_name(rel.name + ".xlsx")
-
-
-def _sheet_title(name: str, fallback: str) -> str:
-    title = re.sub(r"[\[\]:*?/\\]", "_", name or fallback)[:31].strip("'") or "Sheet1"
-    return title
 
 
 class Annotator:
@@ -110,30 +135,6 @@ class Annotator:
         height = min(max(sum(display_width(line) // 60 + 1 for line in lines) * 18 + 20, 60), 400)
         return text, width, height
 
-    def apply(self, wb, sheets: Mapping[str, Any]) -> int:
-        for (sheet, coord), (value, number_format) in self.values.items():
-            ws = sheets.get(sheet)
-            if ws is not None:
-                cell = _anchor(ws, coord)
-                set_cell(cell, value)
-                if number_format:
-                    cell.number_format = number_format
-        done = 0
-        for (sheet, coord), notes in self.notes.items():
-            ws = sheets.get(sheet)
-            if ws is None:
-                continue
-            cell = _anchor(ws, coord)
-            cell.fill = self.fills[self.worst(notes)]
-            old = cell.comment
-            text, width, height = self.comment_box(
-                notes, old.text if old is not None and old.author != AUTHOR and old.text else "")
-            comment = Comment(text, AUTHOR)
-            comment.width, comment.height = width, height
-            cell.comment = comment
-            done += 1
-        return done
-
     def edits(self) -> dict[str, dict[str, CellEdit]]:
         """sheet -> coordinate -> :class:`CellEdit` for :mod:`.xlsxpatch`."""
         out: dict[str, dict[str, CellEdit]] = {}
@@ -144,80 +145,6 @@ class Annotator:
             edit.fill = self.worst(notes)
             edit.comment = "\n".join(t for _, t in notes)
         return out
-
-
-def _anchor(ws, coord: str):
-    cell = ws[coord]
-    if isinstance(cell, MergedCell):
-        for rng in ws.merged_cells.ranges:
-            if coord in rng:
-                return ws.cell(rng.min_row, rng.min_col)
-    return cell
-
-
-def _clear_previous_annotations(wb, fills: Iterable[str]) -> None:
-    """A returned workbook submitted again: drop our old comments, fills and issue sheet."""
-    ours = {f.upper()[-6:] for f in fills}
-    for ws in wb.worksheets:
-        for cell in list(getattr(ws, "_cells", {}).values()):
-            if cell.comment is not None and cell.comment.author == AUTHOR:
-                text = cell.comment.text or ""
-                # a team note an earlier return folded into ours comes back as the team's own
-                cell.comment = Comment(text.split(MARK, 1)[1], "") if MARK in text else None
-                rgb = str(cell.fill.fgColor.rgb or "") if cell.fill is not None else ""
-                if rgb.upper()[-6:] in ours:
-                    cell.fill = PatternFill()
-
-
-def _cut_long_texts(wb) -> None:
-    """Texts over Excel's cell limit (a hand-made file) are cut, so the returned workbook
-    opens; intake reported each with text-too-long."""
-    for ws in wb.worksheets:
-        for cell in getattr(ws, "_cells", {}).values():
-            if cell.data_type == "s" and isinstance(cell.value, str) and len(cell.value) > EXCEL_MAX_CHARS:
-                set_cell(cell, cell.value)
-
-
-def open_submission(path: Path, status: str, rules: Rules, rebuild: bool = False) -> tuple[Workbook, dict[str, Any]]:
-    """The workbook to annotate and a map: sheet name in issues -> worksheet.
-
-    ``rebuild`` (or an xlsx openpyxl cannot load although intake could read it, e.g. a
-    damaged part or a sheet name openpyxl refuses): a new workbook from the cell values."""
-    suffix = path.suffix.lower()
-    wb = Workbook()
-    wb.remove(wb.active)
-    if status == "已拒收":
-        return wb, {}
-    if suffix in (".xlsx", ".xlsm") and not rebuild:
-        try:
-            loaded = load_workbook(path, keep_vba=suffix == ".xlsm", rich_text=False)
-        except Exception:  # noqa: BLE001 — openpyxl raises many types on damaged files
-            rebuild = True
-        else:
-            _cut_long_texts(loaded)
-            return loaded, {ws.title: ws for ws in loaded.worksheets}
-    kind = "csv" if suffix == ".csv" else ("xlsx" if suffix in (".xlsx", ".xlsm") else "xls")
-    try:
-        sheets = read_sheets(path.read_bytes(), kind, rules)
-    except (ReadError, OSError):
-        return wb, {}
-    by_name = {}
-    for raw in sheets:
-        ws = wb.create_sheet(_sheet_title(raw.name, path.stem))
-        if not raw.visible:
-            ws.sheet_state = "hidden"
-        for r, row in enumerate(raw.rows or (), start=1):
-            for c, value in enumerate(row, start=1):
-                if not is_blank(value):
-                    set_cell(ws.cell(r, c), value)
-        for rng in getattr(raw, "merged", None) or ():
-            try:
-                (r0, c0), (r1, c1) = rng
-                ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
-            except (TypeError, ValueError):
-                pass
-        by_name[raw.name] = ws
-    return wb, by_name
 
 
 def _fix_value(fixed: Any, unit: float, field_type: str) -> Any:
@@ -284,89 +211,138 @@ def issue_sheet(issues: pd.DataFrame, titles: Mapping[str, str], title: str) -> 
     return NewSheet(title, ISSUE_SHEET_HEADERS, rows, ISSUE_SHEET_WIDTHS, fills, links, selected=True)
 
 
-def add_sheet(wb, spec: NewSheet, index: int, fills: Mapping[str, PatternFill]):
-    """Render a :class:`NewSheet` with openpyxl at position ``index`` (an older sheet of the
-    same title is replaced): bold header, frozen, filtered, printable one page wide."""
-    if spec.title in wb.sheetnames:
-        del wb[spec.title]
-    ws = wb.create_sheet(spec.title, min(index, len(wb.sheetnames)))
-    if spec.selected:
-        for other in wb.worksheets:
-            other.sheet_view.tabSelected = False
-        wb.active = wb.worksheets.index(ws)
-    ws.sheet_view.tabSelected = spec.selected
-    bold = Font(bold=True)
-    head_fill = PatternFill("solid", fgColor=DEFAULT_FILLS["header"])
-    for j, h in enumerate(spec.headers, start=1):
-        c = ws.cell(1, j, h)
-        c.font, c.fill = bold, head_fill
-    link_font = Font(color="0563C1", underline="single")
-    for i, values in enumerate(spec.rows):
-        for j, v in enumerate(values):
-            if not is_blank(v) and text_of(v) != "":
-                set_cell(ws.cell(i + 2, j + 1), text_of(v))
-    for (i, j), kind in spec.fills.items():
-        ws.cell(i + 2, j + 1).fill = fills.get(kind, PatternFill())
-    for (i, j), location in spec.links.items():
-        cell = ws.cell(i + 2, j + 1)
-        cell.hyperlink = Hyperlink(ref=cell.coordinate, location=location)
-        cell.font = link_font
-    for j, w in enumerate(spec.widths, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = w
-    ws.freeze_panes = "A2"
-    ws.page_setup.orientation = "landscape"          # printable: one page wide
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{max(len(spec.rows) + 1, 2)}"
-    return ws
-
-
 def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fixes: pd.DataFrame | None,
                     columns: pd.DataFrame | None, rules: Rules,
                     cells: Mapping[int, Mapping[str, str]] | None = None,
-                    comparison: pd.DataFrame | None = None, previous: str = "") -> Path:
+                    comparison: pd.DataFrame | None = None, previous: str = "", src_file: str = "") -> ReturnResult:
     """Annotate one submission and save it to ``dest`` (the input is only read). ``cells``:
     row_id -> {field key: cell} for form records (a form's fields do not share one row).
     ``comparison``: the file's rows of the ``resubmission`` frame when it is a resubmission
-    (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None.
-
-    An .xlsx/.xlsm is patched part by part (:mod:`.xlsxpatch`: only edited rows are
-    rewritten); what the patcher does not handle goes through openpyxl, and what openpyxl
-    cannot write back is rebuilt from the values."""
+    (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None."""
     settings = rules.extra.get("template") or {}
     fills = dict(settings.get("fills") or {})
     titles = (settings.get("issue_sheet", "问题清单"), settings.get("comparison_sheet", COMPARISON_SHEET))
+    src_file = src_file or src.name
     dest.parent.mkdir(parents=True, exist_ok=True)
-    if status != "已拒收" and src.suffix.lower() in (".xlsx", ".xlsm") and \
-            not (len(issues) and (issues["rule"] == "text-too-long").any()):
+    suffix = src.suffix.lower()
+    spreadsheet = suffix in (".xlsx", ".xlsm")
+    if status == "已拒收":
+        return _separate(src, dest, issues, comparison, previous, rules, fills, titles, src_file, [("refused", {})])
+    why: list[tuple[str, dict]] = []
+    if spreadsheet and len(issues) and (issues["rule"] == "text-too-long").any():
+        why.append(("long_text", {}))
+    elif spreadsheet:
         try:
             _patch_submission(src, dest, issues, fixes, columns, rules, cells, comparison, previous, fills, titles)
-            return dest
-        except Exception:  # noqa: BLE001 — PatchUnsupported, or a damaged part (zip, zlib, UTF-8 errors)
-            dest.unlink(missing_ok=True)            # fall back to openpyxl below
-    for rebuild in (False, True):
-        wb, sheets = open_submission(src, status, rules, rebuild)
-        ann = Annotator(fills, lambda sheet, coord: _anchor(sheets[sheet], coord).coordinate)
-        try:
-            _clear_previous_annotations(wb, ann.colours.values())
-            add_fixes(ann, sheets, fixes, columns, rules, cells)
-            add_issues(ann, sheets, issues)
-            ann.apply(wb, sheets)
-            names = {name: ws.title for name, ws in sheets.items()}
-            add_sheet(wb, issue_sheet(issues, names, titles[0]), 0, ann.fills)
-            if titles[1] in wb.sheetnames:            # a returned workbook sent back: drop the old one
-                del wb[titles[1]]
-            extra = comparison_sheet(comparison, names, previous, titles[1])
-            if extra is not None:
-                add_sheet(wb, extra, 1, ann.fills)
-            wb.save(dest)
-            return dest
-        except Exception:  # noqa: BLE001 — a loaded workbook openpyxl cannot write back: rebuild it
-            if rebuild:
-                raise
-    return dest
+            return ReturnResult(src_file, dest, "patched")
+        except Exception as exc:  # noqa: BLE001 — PatchUnsupported, or a damaged part (zip, zlib, UTF-8 errors)
+            dest.unlink(missing_ok=True)
+            why.append(("patch", {"detail": _short(exc)}))
+    else:
+        why.append(("legacy", {"suffix": suffix or "无扩展名"}))
+    work = dest.with_name(f".{dest.stem}.crm-tmp{dest.suffix}")
+    noted: dict[str, set[str]] = {}
+    renamed: dict[str, str] = {}
+
+    def annotate(wb, sheets, anchor) -> None:
+        ann = Annotator(fills, anchor)
+        add_fixes(ann, sheets, fixes, columns, rules, cells)
+        add_issues(ann, sheets, issues)
+        apply_annotations(ann, sheets)
+        for sheet, coord in [*ann.values, *ann.notes]:
+            noted.setdefault(sheet, set()).add(coord)
+        renamed.update({name: ws.title for name, ws in sheets.items()})
+        _add_new_sheets(wb, issues, comparison, previous, renamed, titles, ann.fills)
+    try:
+        rebuilt = write_with_openpyxl(src, work, status, rules, fills, annotate)
+        if not spreadsheet:
+            work.replace(dest)
+            return ReturnResult(src_file, dest, "rebuilt", _reasons(why))
+        lost = [("rebuilt", {})] if rebuilt else losses(src, work, noted, titles, renamed)
+    except Exception as exc:  # noqa: BLE001 — openpyxl could neither load nor rebuild it
+        if not spreadsheet:
+            raise
+        lost = [("unreadable", {"detail": _short(exc)})]
+    if lost:
+        work.unlink(missing_ok=True)
+        return _separate(src, dest, issues, comparison, previous, rules, fills, titles, src_file, why + lost)
+    work.replace(dest)
+    return ReturnResult(src_file, dest, "openpyxl", _reasons(why))
+
+
+def _short(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:120]
+
+
+def _add_new_sheets(wb, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
+                    names: Mapping[str, str], titles: tuple[str, str], fills: Mapping[str, PatternFill],
+                    link_file: str = "") -> None:
+    """The 问题清单 first (and active), then 与上次提交对比 for a resubmission; older copies go."""
+    add_sheet(wb, issue_sheet(issues, names, titles[0]), 0, fills, link_file)
+    if titles[1] in wb.sheetnames:            # a returned workbook sent back: drop the old one
+        del wb[titles[1]]
+    extra = comparison_sheet(comparison, names, previous, titles[1])
+    if extra is not None:
+        add_sheet(wb, extra, 1, fills, link_file)
+
+
+def issue_list_path(dest: Path, rules: Rules) -> Path:
+    """``<name>_问题清单.xlsx`` next to a submission returned untouched."""
+    suffix = ((rules.extra.get("template") or {}).get("returns") or {}).get("issue_list_suffix", "_问题清单")
+    return dest.with_name(f"{dest.stem}{suffix}.xlsx")
+
+
+def _separate(src: Path, dest: Path, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
+              rules: Rules, fills: Mapping[str, str], titles: tuple[str, str], src_file: str,
+              reasons: Sequence[tuple[str, Mapping[str, Any]]]) -> ReturnResult:
+    """The submission untouched (when it exists) and its 问题清单 as a workbook of its own,
+    whose links open the cells of the returned copy; the list's first line says why."""
+    copy = dest.with_suffix(src.suffix) if src.suffix else dest
+    if src.is_file():
+        shutil.copyfile(src, copy)
+    listing = issue_list_path(dest, rules)
+    result = ReturnResult(src_file, copy if src.is_file() else listing, "separate", _reasons(reasons), listing)
+    note = issues_frame([separate_issue(result, rules)], rules)
+    names = {n: n for n in set(issues["sheet"].dropna()) if n} if len(issues) else {}
+    wb = Workbook()
+    wb.remove(wb.active)
+    ann = Annotator(fills)
+    rows = pd.DataFrame(note.to_dict("records") + issues.to_dict("records"), columns=note.columns)
+    _add_new_sheets(wb, rows, comparison, previous,
+                    names if src.is_file() else {}, titles, ann.fills, copy.name)
+    wb.save(listing)
+    return result
+
+
+def separate_issue(result: ReturnResult, rules: Rules) -> Issue:
+    """The file-level note that a file came back untouched with a separate 问题清单."""
+    _, reasons = describe(result, rules)
+    return Issue("return-separate-list", result.src_file,
+                 params={"reason": reasons, "list_file": result.issue_list.name if result.issue_list else ""})
+
+
+def return_issues(results: Sequence[ReturnResult], rules: Rules) -> list[Issue]:
+    return [separate_issue(r, rules) for r in results if r.method == "separate"]
+
+
+def returns_summary(results: Sequence[ReturnResult], rules: Rules, folder: Path) -> dict[str, Any]:
+    """summary.json ``returns``: per file the path that ran and why, plus counts per path."""
+    files = []
+    for r in results:
+        method_zh, reasons = describe(r, rules)
+        files.append({"file": r.src_file, "returned": _rel(r.path, folder), "method": r.method,
+                      "method_zh": method_zh, "reason": reasons,
+                      "reason_codes": [code for code, _ in r.reasons],
+                      "issue_list": _rel(r.issue_list, folder) if r.issue_list else ""})
+    counts = {m: sum(r.method == m for r in results) for m in METHODS}
+    return {"files": files, "by_method": counts}
+
+
+def _rel(path: Path, folder: Path) -> str:
+    try:
+        return Path(path).relative_to(folder).as_posix()
+    except ValueError:
+        return Path(path).name
 
 
 def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.DataFrame | None,
@@ -402,10 +378,11 @@ def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.Data
                   pool: JobPool | None = None) -> list[Path]:
     """One returned workbook per submitted file (files intake ignored are not returned).
     With a ``pool`` the workbooks are submitted there (a parallel pool: biggest first) and the
-    paths they will have are returned; they exist once the pool has finished."""
+    paths they will have are returned; they exist once the pool has finished, and each job's
+    :class:`ReturnResult` is in ``pool.results``."""
     jobs = return_jobs(folder, catalog, issue_table)
     if pool is None:
-        return [func(*args) for _, func, args in jobs]
+        return [func(*args).path for _, func, args in jobs]
     for _, func, args in (sorted(jobs, key=lambda job: -job[0]) if pool.parallel else jobs):
         pool.submit(func, *args)
     return [args[1] for _, _, args in jobs]
@@ -446,5 +423,5 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
         compared, previous = comparison_for(catalog, rec.src_file)
         cost = src.stat().st_size if status != "已拒收" else 0
         jobs.append((float(cost), return_workbook,
-                     (src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous)))
+                     (src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous, rec.src_file)))
     return jobs

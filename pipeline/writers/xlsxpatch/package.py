@@ -128,6 +128,18 @@ def relative(base_part: str, target_part: str) -> str:
     return posixpath.relpath(target_part, posixpath.dirname(base_part))
 
 
+def read_content_types(data: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    """``[Content_Types].xml``: (extension -> type, part name -> type)."""
+    defaults, overrides = {}, {}
+    for el in SafeET.fromstring(data):
+        local = el.tag.rsplit("}", 1)[-1]
+        if local == "Default":
+            defaults[el.get("Extension", "").lower()] = el.get("ContentType", "")
+        elif local == "Override":
+            overrides[el.get("PartName", "").lstrip("/")] = el.get("ContentType", "")
+    return defaults, overrides
+
+
 class Package:
     """The parts of an OOXML zip, their relationships and content types."""
 
@@ -145,15 +157,7 @@ class Package:
     def _read_types(self) -> tuple[dict[str, str], dict[str, str]]:
         if "[Content_Types].xml" not in self.parts:
             raise PatchUnsupported("no [Content_Types].xml")
-        root = SafeET.fromstring(self.parts["[Content_Types].xml"])
-        defaults, overrides = {}, {}
-        for el in root:
-            local = el.tag.rsplit("}", 1)[-1]
-            if local == "Default":
-                defaults[el.get("Extension", "").lower()] = el.get("ContentType", "")
-            elif local == "Override":
-                overrides[el.get("PartName", "").lstrip("/")] = el.get("ContentType", "")
-        return defaults, overrides
+        return read_content_types(self.parts["[Content_Types].xml"])
 
     def text(self, name: str) -> str:
         data = self.changed.get(name, self.parts.get(name))
