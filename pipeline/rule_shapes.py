@@ -235,6 +235,7 @@ SHAPES: dict[str, Check] = {
         "fills": map_of(STR, STR),
         "issue_sheet": STR,
         "comparison_sheet": STR,
+        "returns": Record({"issue_list_suffix": STR, "methods": map_of(STR, STR), "reasons": map_of(STR, STR)}),
     }),
 }
 
