@@ -74,9 +74,13 @@ def test_odd_file_and_sheet_names_are_read_and_returned(names_run):
     assert "sub/.../dots.xlsx" not in files.index        # a folder starting with "." is hidden: skipped
     sheets = {s for _, s, _, _ in source_detail(names_run["month"])}
     assert set(SHEET_NAMES) <= sheets                    # 来源明细 shows the sheet as submitted
-    returned = sorted(p.relative_to(names_run["month"] / "returns").as_posix()
-                      for p in (names_run["month"] / "returns").rglob("*.xlsx"))
+    # each submission comes back as its own file, or (refused and not safe to copy) as its 问题清单
+    returned = {p.relative_to(names_run["month"] / "returns").as_posix().removesuffix("_问题清单.xlsx")
+                .removesuffix(".xlsx") for p in (names_run["month"] / "returns").rglob("*.xlsx")}
     assert len(returned) == len(files)
+    # the link out of input/ was refused: its 问题清单 comes back, never the file it points at
+    assert not (names_run["month"] / "returns" / "link.xlsx").exists()
+    assert (names_run["month"] / "returns" / "link_问题清单.xlsx").exists()
     for book in output_workbooks(names_run["month"]):
         assert formula_cells(book) == [], book.name
 

@@ -214,11 +214,13 @@ def issue_sheet(issues: pd.DataFrame, titles: Mapping[str, str], title: str) -> 
 def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fixes: pd.DataFrame | None,
                     columns: pd.DataFrame | None, rules: Rules,
                     cells: Mapping[int, Mapping[str, str]] | None = None,
-                    comparison: pd.DataFrame | None = None, previous: str = "", src_file: str = "") -> ReturnResult:
+                    comparison: pd.DataFrame | None = None, previous: str = "", src_file: str = "",
+                    copyable: bool = True) -> ReturnResult:
     """Annotate one submission and save it to ``dest`` (the input is only read). ``cells``:
     row_id -> {field key: cell} for form records (a form's fields do not share one row).
     ``comparison``: the file's rows of the ``resubmission`` frame when it is a resubmission
-    (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None."""
+    (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None.
+    ``copyable``: a refused file may come back as its own bytes (False for a link out of input/)."""
     settings = rules.extra.get("template") or {}
     fills = dict(settings.get("fills") or {})
     titles = (settings.get("issue_sheet", "问题清单"), settings.get("comparison_sheet", COMPARISON_SHEET))
@@ -227,7 +229,8 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
     suffix = src.suffix.lower()
     spreadsheet = suffix in (".xlsx", ".xlsm")
     if status == "已拒收":
-        return _separate(src, dest, issues, comparison, previous, rules, fills, titles, src_file, [("refused", {})])
+        return _separate(src if copyable and src.is_file() else None, dest, issues, comparison, previous, rules,
+                         fills, titles, src_file, [("refused", {})])
     why: list[tuple[str, dict]] = []
     if spreadsheet and len(issues) and (issues["rule"] == "text-too-long").any():
         why.append(("long_text", {}))
@@ -292,16 +295,16 @@ def issue_list_path(dest: Path, rules: Rules) -> Path:
     return dest.with_name(f"{dest.stem}{suffix}.xlsx")
 
 
-def _separate(src: Path, dest: Path, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
+def _separate(src: Path | None, dest: Path, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
               rules: Rules, fills: Mapping[str, str], titles: tuple[str, str], src_file: str,
               reasons: Sequence[tuple[str, Mapping[str, Any]]]) -> ReturnResult:
     """The submission untouched (when it exists) and its 问题清单 as a workbook of its own,
     whose links open the cells of the returned copy; the list's first line says why."""
-    copy = dest.with_suffix(src.suffix) if src.suffix else dest
-    if src.is_file():
+    copy = dest.with_suffix(src.suffix) if src is not None and src.suffix else dest
+    if src is not None:
         shutil.copyfile(src, copy)
     listing = issue_list_path(dest, rules)
-    result = ReturnResult(src_file, copy if src.is_file() else listing, "separate", _reasons(reasons), listing)
+    result = ReturnResult(src_file, copy if src is not None else listing, "separate", _reasons(reasons), listing)
     note = issues_frame([separate_issue(result, rules)], rules)
     names = {n: n for n in set(issues["sheet"].dropna()) if n} if len(issues) else {}
     wb = Workbook()
@@ -309,7 +312,7 @@ def _separate(src: Path, dest: Path, issues: pd.DataFrame, comparison: pd.DataFr
     ann = Annotator(fills)
     rows = pd.DataFrame(note.to_dict("records") + issues.to_dict("records"), columns=note.columns)
     _add_new_sheets(wb, rows, comparison, previous,
-                    names if src.is_file() else {}, titles, ann.fills, copy.name)
+                    names if src is not None else {}, titles, ann.fills, copy.name if src is not None else "")
     wb.save(listing)
     return result
 
@@ -336,6 +339,15 @@ def returns_summary(results: Sequence[ReturnResult], rules: Rules, folder: Path)
                       "issue_list": _rel(r.issue_list, folder) if r.issue_list else ""})
     counts = {m: sum(r.method == m for r in results) for m in METHODS}
     return {"files": files, "by_method": counts}
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """A regular file of ``folder`` itself, reached without a symbolic link."""
+    try:
+        return path.is_file() and path.resolve().is_relative_to(folder.resolve()) and \
+            not any(p.is_symlink() for p in [path, *path.parents] if p != folder and folder in p.parents)
+    except OSError:
+        return False
 
 
 def _rel(path: Path, folder: Path) -> str:
@@ -420,8 +432,11 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
         f_cols = columns.iloc[columns_by_file.get(rec.src_file, [])] \
             if columns is not None and len(columns) else None
         status = rec.status if src.is_file() else "已拒收"
+        # a refused file comes back as its own bytes unless it is a link out of input/
+        copyable = status != "已拒收" or _inside(src, Path(options.input_dir))
         compared, previous = comparison_for(catalog, rec.src_file)
         cost = src.stat().st_size if status != "已拒收" else 0
         jobs.append((float(cost), return_workbook,
-                     (src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous, rec.src_file)))
+                     (src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous, rec.src_file,
+                      copyable)))
     return jobs
