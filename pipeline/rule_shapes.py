@@ -218,6 +218,9 @@ SHAPES: dict[str, Check] = {
     }),
     "merge.yaml": Record({
         "legal_forms": WORDS, "region_words": WORDS, "branch_words": WORDS,
+        "form_classes": list_of(Record({"class": STR, "words": WORDS}, required=("class", "words"))),
+        "unit_words": WORDS, "unit_number_patterns": list_of(regex), "county_short_suffixes": WORDS,
+        "common_words": WORDS,
         "decisions": list_of(Record({"a": STR, "b": STR, "decision": choice("same", "not_same"), "note": STR},
                                     required=("a", "b", "decision"))),
     }),
@@ -252,6 +255,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
                         "successor_city", "also", "current"),
     "hotwords/dictionary": ("word", "freq", "tag"),
     "hotwords/stopwords": ("word",),
+    "merge_aliases": ("alias", "name", "note"),
 }
 
 

@@ -52,8 +52,16 @@ class IntakeSettings:
 
 @dataclass(frozen=True)
 class MergeSettings:
-    fuzzy_name_threshold: float = 92
-    fuzzy_name_threshold_with_contact: float = 75
+    fuzzy_name_threshold: float = 90               # name level "similar" (docs/merge.md decision table)
+    one_edit_min_length: int = 4                   # name level "one edit" for keys this long
+    review_threshold: float = 80                   # name level "near": 疑似重复, never merged
+    min_key_length_name_only: int = 3              # a name + city match needs a key this long
+    big_city_share: float = 0.2                    # a city with this share of companies weighs less
+    big_city_min_key_length: int = 4
+    big_city_min_companies: int = 1000
+    generic_key_cities: int = 3                    # a key in this many cities is common
+    contact_max_names: int = 3                     # a mobile / e-mail on more name keys is a rep's own
+    short_form_min_length: int = 2                 # 简称 length, with a specific mobile / e-mail
     person_name_threshold: float = 50
     max_block_size: int = 40
     block_window: int = 10

@@ -276,11 +276,11 @@ def test_steward_decisions_are_applied(rules):
 def test_steward_not_same_separates_fuzzy_pair(rules):
     records = frame(
         {"name": "华力电子科技有限公司", "mobile": "13800000001"},
-        {"name": "华力电子技术有限公司", "mobile": "13800000001"},
+        {"name": "华力电子科枝有限公司", "mobile": "13800000001"},   # a typo, one character
     )
     assert customer_of(run(records, rules), 0) == customer_of(run(records, rules), 1)
     decided = with_merge_rules(rules, decisions=[
-        {"a": "华力电子科技有限公司", "b": "华力电子技术有限公司", "decision": "not_same"}])
+        {"a": "华力电子科技有限公司", "b": "华力电子科枝有限公司", "decision": "not_same"}])
     result = run(records, decided)
     assert customer_of(result, 0) != customer_of(result, 1)
 

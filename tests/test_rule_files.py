@@ -140,5 +140,5 @@ def test_every_problem_of_the_settings_is_listed_at_once(rule_dirs):
 
 
 def test_a_setting_missing_from_the_file_takes_its_declared_default(rule_dirs):
-    _edit(rule_dirs[0] / "settings.yaml", _drop("merge.fuzzy_name_threshold_with_contact"))
-    assert load_rules().config.merge.fuzzy_name_threshold_with_contact == 75
+    _edit(rule_dirs[0] / "settings.yaml", _drop("merge.contact_max_names"))
+    assert load_rules().config.merge.contact_max_names == 3

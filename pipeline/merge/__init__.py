@@ -21,7 +21,7 @@ from ..model import (CONFLICT_COLUMNS, LINK_COLUMNS, MERGE_COLUMNS, OUTCOME_MERG
 from ..rules import Rules
 from .block import candidate_pairs
 from .cluster import cluster_records, drop_ambiguous
-from .compare import compare_pairs
+from .compare import Thresholds, common_words_of, compare_pairs
 from .ids import IDENTITY_COLUMNS, assign_ids, identity_keys
 from .keys import KeyBuilder, fold_text, key_builder, prepare_keys
 from .survive import build_customers
@@ -101,17 +101,16 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
         return _empty_result(rec, rules)
     merge_rules = rules.extra.get("merge", {}) or {}
     kb = key_builder(merge_rules, rules.tables)
-    threshold = float(rules.config.merge.fuzzy_name_threshold)
+    thresholds = Thresholds.from_settings(rules.config.merge)
+    threshold = thresholds.similar
     alias, same_names, forbidden, listed = _decisions(merge_rules, kb)
     prep = prepare_keys(rec, kb, alias)
     company = (prep["ctype"] == "企业").to_numpy()
     identifiable = (prep["name"] != "").to_numpy() | np.where(
         company, (prep["uscc"] != "").to_numpy(), (prep["mobile"] != "").to_numpy())
 
-    pairs = candidate_pairs(prep, rules.config.merge.max_block_size,
-                            rules.config.merge.block_window)
-    scored = compare_pairs(prep, pairs, threshold, float(rules.config.merge.fuzzy_name_threshold_with_contact),
-                           float(rules.config.merge.person_name_threshold))
+    pairs = candidate_pairs(prep, rules.config.merge.max_block_size, rules.config.merge.block_window)
+    scored = compare_pairs(prep, pairs, thresholds, common_words_of(merge_rules))
     matches = scored.loc[scored["match"], ["i_l", "i_r", "rank", "name_score", "evidence"]]
     company_codes = prep["code"].where(prep["ctype"] == "企业", "").tolist()
     matches, ambiguous = drop_ambiguous(matches, company_codes, prep["uscc_raw"].tolist())
