@@ -47,7 +47,7 @@ PIPELINE: tuple[Stage, ...] = (
 )
 
 #: the write stage runs separately so `validate` can stop before it
-WRITE = Stage("write", "写出结果", writers.write_outputs, ("catalog",), ("summary",))
+WRITE = Stage("write", "写出结果", writers.write_stage, writers.WRITE_INPUTS, ("summary",))
 
 
 class Hook(Protocol):
@@ -96,7 +96,7 @@ def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable
             h.before(stage)
         start = time.perf_counter()
         data["progress"] = _progress(stage, hooks)
-        kwargs = {name: (data if name == "catalog" else data[name]) for name in stage.inputs}
+        kwargs = {name: data[name] for name in stage.inputs}
         result = stage.func(**kwargs)
         missing = set(stage.outputs) - set(result.data)
         if missing:

@@ -1,4 +1,4 @@
-"""The WRITE stage: every file of ``output/<YYYY-MM>/`` (SPEC §7), built aside and moved
+"""The WRITE stage: every file of ``output/<YYYY-MM>/`` (README “Output contract”), built aside and moved
 into place whole, under a per-month lock, then the run is recorded in the history store.
 """
 from __future__ import annotations
@@ -22,7 +22,16 @@ from .returns import ReturnResult, return_issues, returns_summary, write_returns
 from .summary import build_summary, write_summary
 from .views import write_views
 
-__all__ = ["write_outputs", "RunLocked"]
+__all__ = ["WRITE_INPUTS", "write_outputs", "write_stage", "RunLocked"]
+
+#: Everything the writers read from the run's data catalog: the write stage's declared inputs
+#: (pipeline/runner.py). A writer needing another table adds its name here.
+WRITE_INPUTS = (
+    "options", "rules", "as_of", "month", "started", "progress", "issues",
+    "records", "columns", "files", "source_rows", "related", "fixes",            # intake, normalize
+    "customers", "links", "merges", "conflicts", "identities", "merge_stats",    # merge, grade
+    "changes", "reminders", "resubmission", "submissions",                       # monthly, resubmit
+)
 
 
 def _write_workers(catalog: dict[str, Any], customers: pd.DataFrame) -> int:
@@ -49,6 +58,14 @@ def run_record(catalog: dict[str, Any], summary: dict[str, Any]) -> dict[str, An
     return {**summary["manifest"], "rows": summary.get("rows_read"),
             "counts": {k: summary[k] for k in RUN_COUNTS if k in summary},
             "started": catalog.get("started"), "finished": dt.datetime.now().isoformat(timespec="seconds")}
+
+
+def write_stage(**inputs: Any) -> StageResult:
+    """The write stage: :func:`write_outputs` over exactly its declared inputs (WRITE_INPUTS)."""
+    unknown = set(inputs) - set(WRITE_INPUTS)
+    if unknown:
+        raise TypeError(f"write stage got undeclared inputs {sorted(unknown)}")
+    return write_outputs(inputs)
 
 
 def write_outputs(catalog: dict[str, Any]) -> StageResult:
