@@ -1,4 +1,4 @@
-"""Figures for the quality report (SPEC §6 analysis, seed 001): distributions, the amount
+"""Figures for the quality report (docs/report.md): distributions, the amount
 Pareto by ABC class, demand hot words, per-team data quality and issues grouped by rule.
 
 Pure functions over the run's frames and the compiled rules; no file output, no printing.

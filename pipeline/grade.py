@@ -1,4 +1,4 @@
-"""Grade customers (SPEC §6): ABC分类, 客户等级, 价值层级, 分级依据 and 需求标签.
+"""Grade customers (docs/grading.md): ABC分类, 客户等级, 价值层级, 分级依据 and 需求标签.
 
 Every threshold comes from ``rules/grading.yaml`` and every tag keyword from
 ``rules/tags.yaml``; comparisons are ``>=``. Each output records the rule that fired

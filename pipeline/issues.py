@@ -17,7 +17,7 @@ import pandas as pd
 
 from .rules import Rules
 
-#: the public column order of issues.csv (SPEC §7)
+#: the public column order of issues.csv (README “Output contract”)
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "field", "rule", "severity", "value", "message", "suggestion"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}

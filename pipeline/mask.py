@@ -1,4 +1,4 @@
-"""Masking of phones and e-mails (SPEC §10): role views and the HTML report.
+"""Masking of phones and e-mails (docs/security.md, “Personal data”): role views and the HTML report.
 
 ``mask_phone("13812345678") -> "138****5678"``, ``mask_phone("0512-66881234") -> "0512-****1234"``,
 ``mask_email("zhang.san@example.com") -> "z***@example.com"``; :func:`mask_text` masks every

@@ -24,7 +24,7 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
                  for list layouts the cell is column (``columns``) + src_row
     bad_fields   (after normalize) frozenset of field keys holding an error-level issue
 
-``source_rows`` — every row intake looked at (SPEC §7 来源明细)
+``source_rows`` — every row intake looked at (README “Output contract”, 来源明细)
     src_file, src_sheet, src_row, row_id (Int64, <NA> for skipped rows),
     outcome ("data" | "跳过"), reason (Chinese, why skipped)
 

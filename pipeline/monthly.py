@@ -1,4 +1,4 @@
-"""Monthly operations (SPEC §9): month-over-month changes and reminders.
+"""Monthly operations (docs/monthly.md): month-over-month changes and reminders.
 
 A pure stage: :func:`compare_months` compares this month's ``customers`` with ``previous``
 (the most recent snapshot before this month, from :mod:`pipeline.history`) and lists

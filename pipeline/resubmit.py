@@ -1,4 +1,4 @@
-"""Resubmissions (SPEC §9, issue 8): a team sends a corrected file again.
+"""Resubmissions (docs/monthly.md, “Resubmissions”): a team sends a corrected file again.
 
 A pure stage, run after ``monthly``. :func:`compare_submissions` describes every submitted
 file of this run as a *submission* (its team, sha256, data sheets, the issues of each record

@@ -1,10 +1,10 @@
-"""Blank submission templates (`crm-pipeline template`, SPEC §8).
+"""Blank submission templates (`crm-pipeline template`, docs/outputs.md, “Templates”).
 
 ``list``: one customer per row — a title row with a version stamp, a header row with
 required markers (``* 客户名称``), dropdowns for every enumeration (long lists on a hidden
 ``选项`` sheet, referenced by range: Excel's inline list limit is 255 characters), date,
 amount, rate and score validations, input hints, frozen header, a ``填写说明`` sheet.
-``form``: the label/value form of seed 004 (sections ``一、客户基础信息`` with rows
+``form``: the label/value form (sections ``一、客户基础信息`` with rows
 ``项目 | 填写内容 | 备注``, then tables 互动记录, 需求与反馈, 维护计划); labels are the
 canonical Chinese field names so intake reads them back. Texts and layout: rules/template.yaml.
 """

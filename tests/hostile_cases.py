@@ -1,4 +1,4 @@
-"""Hostile and broken submissions built in code (issue 10), and the checks every hostile run
+"""Hostile and broken submissions built in code (docs/security.md), and the checks every hostile run
 must pass: no formula from input in any output workbook, every source row in 来源明细 once.
 
 Nothing here is committed as a binary: payload workbooks, bombs and mutants are generated
@@ -32,7 +32,7 @@ EMOJI = "🏭客户😀👨‍👩‍👧‍👦🇨🇳"
 LONG = "".join(chr(0x4E00 + (i * 7919) % 20000) for i in range(40_000))
 EXCEL_CELL_LIMIT = 32_767
 
-#: the §3 headers a list submission uses (every data field a team can fill)
+#: the headers of schemas/fields.yaml a list submission uses (every data field a team can fill)
 HEADERS = ["客户类型", "客户名称", "统一社会信用代码", "省份", "城市", "所属行业", "区县", "详细地址", "员工规模",
            "成立时间", "联系人", "职位", "手机号码", "办公电话", "电子邮箱", "客户状态", "战略客户", "状态变更原因",
            "客户来源", "紧急程度", "核心需求", "需求标签", "预算下限", "预算上限", "年合作金额", "累计合作金额",

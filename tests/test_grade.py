@@ -1,4 +1,4 @@
-"""Grading (SPEC §6): boundary tests for every threshold, ties, inactivity, missing inputs."""
+"""Grading (docs/grading.md): boundary tests for every threshold, ties, inactivity, missing inputs."""
 import datetime as dt
 
 import pandas as pd

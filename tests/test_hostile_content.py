@@ -1,4 +1,4 @@
-"""Issue 10, part 1: formulas, markup, control characters, emoji and over-long cells in EVERY
+"""Hostile input (docs/security.md), content: formulas, markup, control characters, emoji and over-long cells in EVERY
 field. Nothing executes (no formula from input in any workbook, no markup in the report),
 nothing is lost (every source row in 来源明细 once), nothing crashes."""
 import csv

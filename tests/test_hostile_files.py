@@ -1,4 +1,4 @@
-"""Issue 10, part 2: broken and malicious files — seeded byte mutants of a small workbook and
+"""Hostile input (docs/security.md), files: broken and malicious files — seeded byte mutants of a small workbook and
 csv, truncated, encrypted, duplicated zip entries, a billion-laughs sharedStrings.xml, a
 highly compressed huge sheet and a zip whose directory lies about sizes. One in-process run
 over all of them: no exception escapes, bombs are refused before they inflate, memory stays
@@ -114,7 +114,7 @@ def test_outputs_open_and_hold_no_formula_from_input(broken_run):
             continue
         if not found:
             continue
-        # a returned workbook may keep the submission's own formulas (issue 7), never new ones
+        # a returned workbook may keep the submission's own formulas (docs/outputs.md), never new ones
         src = broken_run["inp"] / book.relative_to(returns)
         try:
             own = set(formula_cells(src)) if src.suffix == ".xlsx" else set()

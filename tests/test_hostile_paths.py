@@ -1,4 +1,4 @@
-"""Issue 10, part 3: names and places. File and sheet names from submissions cannot escape
+"""Hostile input (docs/security.md), names and places. File and sheet names from submissions cannot escape
 output/, links out of input/ are refused, outputs are swapped in whole, and a second run on
 the same month while one is running stops with exit code 2 and a Chinese message."""
 import datetime as dt

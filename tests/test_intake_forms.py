@@ -1,4 +1,4 @@
-"""Intake: the two form layouts of the seeds (label/value form 004, field-list form 000)."""
+"""Intake: the label/value form and the field-list form (docs/intake.md, “Forms”)."""
 import datetime as dt
 
 from factories import make_workbook

@@ -1,4 +1,4 @@
-"""Merge stage: behaviour a steward or sales rep would notice (SPEC §5)."""
+"""Merge stage: behaviour a steward or sales rep would notice (docs/merge.md)."""
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,4 @@
-"""Monthly operations (SPEC §9): October → November → November again, with small frames."""
+"""Monthly operations (docs/monthly.md): October → November → November again, with small frames."""
 import dataclasses
 import datetime as dt
 from types import MappingProxyType

@@ -1,4 +1,4 @@
-"""Monthly operations end to end (SPEC §9, issue 8) through ``pipeline.api.run_pipeline``:
+"""Monthly operations end to end (docs/monthly.md) through ``pipeline.api.run_pipeline``:
 October, November, November again; a corrected file sent again; a run killed midway."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Masking of phones and e-mails (SPEC §10), used by the report and the role views."""
+"""Masking of phones and e-mails (docs/security.md), used by the report and the role views."""
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st

@@ -13,7 +13,7 @@ Default (``rows=None``, about 360 data rows):
 3. ``华南区域_客户资料.csv`` — GB18030 CSV;
 4. ``线上渠道部_个人客户.xlsx`` — 个人客户 in pasted blocks (repeated headers, blank rows,
    小计) plus a small 企业客户 sheet;
-5. ``大客户部_客户维护表_<客户>.xlsx`` — one label/value form (seed 004).
+5. ``大客户部_客户维护表_<客户>.xlsx`` — one label/value form (docs/intake.md, “Forms”).
 
 Large ``rows`` add team files of about 5 000 rows each (more forms from 50 000 rows).
 """

@@ -1,4 +1,4 @@
-"""The label/value customer form of seed 004 (one customer per workbook)."""
+"""The label/value customer form (docs/intake.md, “Forms”) (one customer per workbook)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -1,8 +1,8 @@
 """The two form layouts (one customer per sheet, or per 客户编号 group).
 
-(a) label/value form (seed 004): section titles ``一、客户基础信息``, rows ``项目 | 填写内容 |
+(a) label/value form: section titles ``一、客户基础信息``, rows ``项目 | 填写内容 |
     备注`` and small tables (联系人, 互动记录, 需求与反馈, 维护计划) with their own header rows.
-(b) field-list form (seed 000): ``客户编号 | 所属行业 | 信息类别 | 字段名称 | 填写内容 | 备注``.
+(b) field-list form: ``客户编号 | 所属行业 | 信息类别 | 字段名称 | 填写内容 | 备注``.
 
 Record values stay raw, except template remnants (``年月日``, ``(选填)``, unticked check
 boxes) which mean "not filled in" and ticked boxes which mean the ticked option

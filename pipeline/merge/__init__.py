@@ -1,4 +1,4 @@
-"""Merge duplicate records into customers (SPEC §5): block → compare → cluster → survive.
+"""Merge duplicate records into customers (docs/merge.md): block → compare → cluster → survive.
 
 :func:`merge_records` is the stage the runner calls. Each step is a small module joined by
 a table: ``keys.prepare_keys`` (key frame) → ``block.candidate_pairs`` (pairs) →

@@ -1,4 +1,4 @@
-"""The normalize stage: canonical values per SPEC §4, the issues they raise, the certain
+"""The normalize stage: canonical values (docs/normalize.md), the issues they raise, the certain
 fixes for the returned workbooks and ``bad_fields`` per row.
 
 Each column is parsed over its distinct values (:mod:`.columns`); fields that depend on

@@ -50,7 +50,7 @@ def failed(value: Any, rule: str, **params: Any) -> Parsed:
 
 
 # Full-width letters, digits, @ and the ideographic space fold to ASCII; punctuation such as
-# （）：，stays as written (NFKC would change it, see LIBRARIES.md).
+# （）：，stays as written (NFKC would change it).
 _WIDTH = {0x3000: " ", 0xFF20: "@"}
 _WIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF10, 0xFF1A)})
 _WIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})

@@ -1,4 +1,4 @@
-"""Build outputs aside, move them into place whole (SPEC §10).
+"""Build outputs aside, move them into place whole (docs/security.md, “Nothing is lost”).
 
 ``output/.<YYYY-MM>.tmp-XXXX`` is filled first; then the previous ``output/<YYYY-MM>`` is
 renamed aside (``.<YYYY-MM>.old-XXXX``), the new folder renamed in, and the old one deleted.

@@ -1,4 +1,4 @@
-"""The ``与上次提交对比`` sheet of a returned workbook (issue 8, resubmissions).
+"""The ``与上次提交对比`` sheet of a returned workbook (docs/monthly.md, “Resubmissions”).
 
 A file that :mod:`pipeline.resubmit` matched with a previous submission of the same team
 gets, right after ``问题清单``, one row per comparison: 已修正 (green), 仍存在 (red),

@@ -1,4 +1,4 @@
-"""issues.csv (SPEC §7): UTF-8 with BOM, the public issue columns, formulas neutralised."""
+"""issues.csv (README “Output contract”): UTF-8 with BOM, the public issue columns, formulas neutralised."""
 from __future__ import annotations
 
 import csv

@@ -1,4 +1,4 @@
-"""customers.xlsx (SPEC §7): the cleaned master workbook, written with xlsxwriter.
+"""customers.xlsx (README “Output contract”): the cleaned master workbook, written with xlsxwriter.
 
 Sheets, always all present (headers only when empty): 客户主档, 来源明细, 合并记录, 字段冲突,
 联系人, 互动记录, 需求与反馈, 维护计划, 提醒清单.

@@ -1,9 +1,9 @@
-"""report.html (SPEC §7): one self-contained, offline Chinese quality report.
+"""report.html (docs/report.md): one self-contained, offline Chinese quality report.
 
 Rendered with jinja2 (autoescape on) from the run catalog; charts are inline SVG drawn
 server-side (:mod:`pipeline.writers.charts`); the only script is a small filter for the
 issue table, allowed by its sha256 in a restrictive Content-Security-Policy. Phones and
-e-mails are masked everywhere (SPEC §10): issue values by their field's type, and every
+e-mails are masked everywhere (docs/security.md): issue values by their field's type, and every
 other text through :func:`pipeline.mask.mask_text` as the template's finalize step.
 """
 from __future__ import annotations

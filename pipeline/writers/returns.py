@@ -1,4 +1,4 @@
-"""returns/<submitted file>: each submission handed back corrected and annotated (SPEC §7).
+"""returns/<submitted file>: each submission handed back corrected and annotated (docs/outputs.md, “Returned workbooks”).
 
 Certain fixes are written in place (light green, comment ``已自动更正，原值：…``); cells with
 issues are filled by severity and get one combined comment; a ``问题清单`` sheet is inserted

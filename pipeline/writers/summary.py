@@ -1,4 +1,4 @@
-"""summary.json (SPEC §7): run counts and the manifest. Also used by `validate`."""
+"""summary.json (README “Output contract”): run counts and the manifest. Also used by `validate`."""
 from __future__ import annotations
 
 import datetime as dt

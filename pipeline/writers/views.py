@@ -1,4 +1,4 @@
-"""views/<role>.xlsx (SPEC §10, seed 000): the 客户主档 limited to a role's field groups,
+"""views/<role>.xlsx (rules/roles.yaml, docs/security.md): the 客户主档 limited to a role's field groups,
 with the role's masked fields shown as 138****5678 / z***@example.com.
 
 Roles live in rules/roles.yaml: ``groups`` (field groups of schemas/fields.yaml) and

@@ -1,6 +1,6 @@
 """Shared cell helpers for every workbook the pipeline writes.
 
-Nothing from a submission may become a formula (SPEC §10): xlsxwriter workbooks are opened
+Nothing from a submission may become a formula (docs/security.md, “Nothing executes”): xlsxwriter workbooks are opened
 with ``strings_to_formulas/urls/numbers`` off and every ``str`` goes through
 ``write_string``; openpyxl cells get ``data_type = "s"`` when their text starts with ``=``
 (openpyxl would otherwise store it as a formula). Every text goes through :func:`clean_text`
