@@ -13,6 +13,8 @@ Generated from `rules/issues/*.yaml` by `python -m pipeline.docs` (`make docs`);
 Codes are public API: never renamed, only deprecated. A steward changes a severity in the
 catalog file or in `rules/severity_overrides.yaml`, a message or suggestion in the catalog file.
 Templates use `{field}` (the Chinese field name), `{value}` and the listed parameters.
+Where a rule lists sub-codes (`details:` in its catalog entry), `{detail}` is the sentence of
+the sub-code the finding names, shown below the message.
 
 """
 
@@ -35,7 +37,8 @@ def render_rules_doc(rules: Rules) -> str:
             code = f"`{r.code}`" + (" (deprecated)" if r.deprecated else "")
             sev = f"{r.severity} ({SEVERITY_ZH.get(r.severity, '')})"
             params = ", ".join(r.params)
-            lines.append(f"| {code} | {sev} | {_cell(r.title)} | {_cell(r.message)} | {_cell(r.suggestion)} | {params} |")
+            message = _cell(r.message) + "".join(f"<br>`{k}`: {_cell(v)}" for k, v in r.details.items())
+            lines.append(f"| {code} | {sev} | {_cell(r.title)} | {message} | {_cell(r.suggestion)} | {params} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

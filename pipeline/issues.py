@@ -73,6 +73,22 @@ def display_value(value: Any) -> str:
     return str(value)
 
 
+def expand_detail(catalog: Mapping[str, Any], code: str, params: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``params`` with the sub-code in ``detail`` replaced by its sentence from the rule's
+    catalog ``details`` (the sub-code kept as ``detail_code``). Expanding twice changes nothing.
+    A detail that is no sub-code is shown as it is (a run never stops over a message);
+    tests/test_rule_files.py keeps sentences out of the code."""
+    rule = catalog.get(code)
+    detail = params.get("detail")
+    if rule is None or not rule.details or detail is None or "detail_code" in params:
+        return params
+    sentence = rule.details.get(detail)
+    if sentence is None:
+        return params
+    values = {"detail_code": detail, **{k: display_value(v) for k, v in params.items() if k != "detail"}}
+    return {**params, "detail": render_template(sentence, values), "detail_code": detail}
+
+
 def render(issue: Issue, rules: Rules, customer_type: str = "") -> dict[str, Any]:
     """Render one issue into a row of the issue table (field given as its Chinese name)."""
     rule = rules.catalog.get(issue.rule)
@@ -82,6 +98,7 @@ def render(issue: Issue, rules: Rules, customer_type: str = "") -> dict[str, Any
     fname = names.get(issue.field, issue.field)
     values = {"field": fname, "value": display_value(issue.value), **{k: display_value(v) for k, v in issue.params.items()}}
     values.setdefault("type", customer_type)
+    values["detail"] = display_value(expand_detail(rules.catalog, issue.rule, issue.params).get("detail", ""))
     return {
         "file": issue.file, "sheet": issue.sheet, "row": issue.row, "column": issue.column,
         "field": fname, "rule": rule.code, "severity": rule.severity,

@@ -46,29 +46,6 @@ RULE_NO_REASON = "status-change-no-reason"
 #: settles an overdue follow-up), besides the interaction dates of the related tables
 ACTIVITY_FIELDS = ("last_coop", "last_follow")
 
-# Note templates (Chinese, shown to stewards and sales reps).
-NOTES = {
-    "new": "本月首次出现的{type}客户",
-    "new_level": "本月首次出现的{type}客户，客户等级 {level}",
-    "status": "客户状态由“{before}”变为“{after}”",
-    "status_first": "客户状态首次填写为“{after}”",
-    "reason": "，原因：{reason}",
-    "no_reason": "，未填写状态变更原因",
-    "absent": "上期在册（客户状态“{before}”），本月各团队均未再提交，请确认是否已流失",
-    "absent_blank": "上期在册，本月各团队均未再提交，请确认是否已流失",
-    "grade_up": "客户等级由 {before} 上升为 {after}",
-    "grade_down": "客户等级由 {before} 下降为 {after}",
-    "grade_other": "客户等级由 {before} 变为 {after}",
-    "grade_first": "本月首次定级为 {after}",
-    "grade_lost": "本月缺少分级数据，无法定级（上期为 {before}）",
-    "due": "下次跟进时间 {date}，还有 {days} 天",
-    "due_today": "下次跟进时间 {date}，今天到期",
-    "overdue": "下次跟进时间 {date}，已逾期 {days} 天",
-    "from_plan": "维护计划：",
-    "plan_goal": "，跟进目标：{goal}",
-    "plan_owner": "，负责人：{owner}",
-    "stale": "最近一次合作或互动为 {date}，已 {days} 天未更新（超过 {limit} 天），请联系客户核实并更新资料",
-}
 
 
 def compare_months(customers: pd.DataFrame, previous: pd.DataFrame | None, records: pd.DataFrame | None,
@@ -151,7 +128,7 @@ def _changes(customers: pd.DataFrame, previous: pd.DataFrame, records: pd.DataFr
         return pd.DataFrame(columns=CHANGE_COLUMNS), []
     keys = ("customer_id", "name", "customer_type", "status", "status_reason", "level", "row_ids")
     prev = {_text(r["customer_id"]): r for r in _rows(previous, keys) if _text(r["customer_id"])}
-    rank = _grade_rank(rules)
+    rank, notes = _grade_rank(rules), rules.notes["monthly"]
     rows: list[dict] = []
     issues: list[Issue] = []
     seen: set[str] = set()
@@ -162,15 +139,15 @@ def _changes(customers: pd.DataFrame, previous: pd.DataFrame, records: pd.DataFr
         status, level = _text(cur["status"]), _text(cur["level"])
         old = prev.get(cid)
         if old is None:
-            note = NOTES["new_level" if level else "new"].format(type=_text(cur["customer_type"]), level=level)
+            note = notes["new_level" if level else "new"].format(type=_text(cur["customer_type"]), level=level)
             rows.append(_change(cid, name, CHANGE_NEW, "", status, note))
             continue
         # status: a change needs both sides, except that becoming 流失客户 always counts
         before = _text(old["status"])
         if status and status != before and (before or status == STATUS_LOST):
             reason = _text(cur["status_reason"])
-            note = NOTES["status" if before else "status_first"].format(before=before, after=status)
-            note += NOTES["reason"].format(reason=reason) if reason else NOTES["no_reason"]
+            note = notes["status" if before else "status_first"].format(before=before, after=status)
+            note += notes["reason"].format(reason=reason) if reason else notes["no_reason"]
             kind = CHANGE_LOST if status == STATUS_LOST else CHANGE_STATUS
             rows.append(_change(cid, name, kind, before, status, note))
             if not reason:
@@ -178,11 +155,11 @@ def _changes(customers: pd.DataFrame, previous: pd.DataFrame, records: pd.DataFr
         # grade
         old_level = _text(old["level"])
         if level != old_level:
-            rows.append(_change(cid, name, CHANGE_GRADE, old_level, level, _grade_note(old_level, level, rank)))
+            rows.append(_change(cid, name, CHANGE_GRADE, old_level, level, _grade_note(old_level, level, rank, notes)))
     for cid, old in prev.items():
         if cid not in seen:
             before = _text(old["status"])
-            note = NOTES["absent" if before else "absent_blank"].format(before=before)
+            note = notes["absent" if before else "absent_blank"].format(before=before)
             rows.append(_change(cid, _text(old["name"]), CHANGE_ABSENT, before, "", note))
     frame = pd.DataFrame(rows, columns=CHANGE_COLUMNS)
     if not frame.empty:
@@ -195,16 +172,16 @@ def _change(cid: str, name: str, change: str, before: str, after: str, note: str
     return {"customer_id": cid, "name": name, "change": change, "before": before, "after": after, "note": note}
 
 
-def _grade_note(before: str, after: str, rank: Mapping[str, int]) -> str:
+def _grade_note(before: str, after: str, rank: Mapping[str, int], notes: Mapping[str, str]) -> str:
     if not before:
-        return NOTES["grade_first"].format(after=after)
+        return notes["grade_first"].format(after=after)
     if not after:
-        return NOTES["grade_lost"].format(before=before)
+        return notes["grade_lost"].format(before=before)
     if before in rank and after in rank:
         key = "grade_up" if rank[after] < rank[before] else "grade_down"
     else:
         key = "grade_other"
-    return NOTES[key].format(before=before, after=after)
+    return notes[key].format(before=before, after=after)
 
 
 def _no_reason_issue(cur: Mapping[str, Any], before: str, after: str, records: pd.DataFrame | None) -> Issue:
@@ -236,6 +213,7 @@ def _reminders(customers: pd.DataFrame, previous: pd.DataFrame, related: Mapping
                rules: Rules, as_of: dt.date) -> pd.DataFrame:
     window = rules.config.reminders.follow_up_window_days
     stale_after = rules.config.reminders.stale_after_days
+    notes = rules.notes["monthly"]
     owner = _owner_of_rows(customers)
     names = {_text(c): _text(n) for c, n in zip(_column(customers, "customer_id"), _column(customers, "name"))}
     schema = related_schema(rules)            # which tables and columns: schemas/related.yaml roles
@@ -245,24 +223,24 @@ def _reminders(customers: pd.DataFrame, previous: pd.DataFrame, related: Mapping
     activity = _last_activity(customers, related.get(inter_table), inter_date, owner, as_of)
     rows: list[dict] = []
 
-    for cid, when, prefix, suffix in _follow_ups(customers, related.get(plan_table), plan_cols, owner):
+    for cid, when, prefix, suffix in _follow_ups(customers, related.get(plan_table), plan_cols, owner, notes):
         days = (when - as_of).days
         if days < 0:
             last = activity.get(cid)
             if last is not None and last >= when:
                 continue  # contacted on or after the planned date: done, not overdue
-            note = prefix + NOTES["overdue"].format(date=when.isoformat(), days=-days) + suffix
+            note = prefix + notes["overdue"].format(date=when.isoformat(), days=-days) + suffix
             rows.append(_reminder(cid, names.get(cid, ""), KIND_OVERDUE, when, note))
         elif days <= window:
             key = "due_today" if days == 0 else "due"
-            note = prefix + NOTES[key].format(date=when.isoformat(), days=days) + suffix
+            note = prefix + notes[key].format(date=when.isoformat(), days=days) + suffix
             rows.append(_reminder(cid, names.get(cid, ""), KIND_DUE, when, note))
 
     statuses = dict(zip(map(_text, _column(customers, "customer_id")), map(_text, _column(customers, "status"))))
     for cid, last in activity.items():
         age = (as_of - last).days
         if age > stale_after and statuses.get(cid) != STATUS_LOST:
-            note = NOTES["stale"].format(date=last.isoformat(), days=age, limit=stale_after)
+            note = notes["stale"].format(date=last.isoformat(), days=age, limit=stale_after)
             rows.append(_reminder(cid, names.get(cid, ""), KIND_STALE, last, note))
 
     rank = _grade_rank(rules)
@@ -272,7 +250,7 @@ def _reminders(customers: pd.DataFrame, previous: pd.DataFrame, related: Mapping
             cid, level = _text(cid), _text(level)
             before = old_levels.get(cid, "")
             if before in rank and level in rank and rank[level] > rank[before]:
-                note = NOTES["grade_down"].format(before=before, after=level)
+                note = notes["grade_down"].format(before=before, after=level)
                 rows.append(_reminder(cid, names.get(cid, ""), KIND_GRADE_DROP, as_of, note))
 
     frame = pd.DataFrame(rows, columns=REMINDER_COLUMNS)
@@ -289,7 +267,7 @@ def _reminder(cid: str, name: str, kind: str, when: dt.date, note: str) -> dict:
 
 
 def _follow_ups(customers: pd.DataFrame, plans: pd.DataFrame | None, plan_cols: tuple[str, str, str],
-                owner: Mapping[int, str]) -> list[tuple[str, dt.date, str, str]]:
+                owner: Mapping[int, str], notes: Mapping[str, str]) -> list[tuple[str, dt.date, str, str]]:
     """(customer_id, date, note prefix, note suffix) for every distinct follow-up date:
     the customer's 下次跟进时间 first, then 维护计划 rows not already covered."""
     out: list[tuple[str, dt.date, str, str]] = []
@@ -309,10 +287,10 @@ def _follow_ups(customers: pd.DataFrame, plans: pd.DataFrame | None, plan_cols: 
             seen.add((cid, when))
             suffix = ""
             if _text(plan[goal_col]):
-                suffix += NOTES["plan_goal"].format(goal=_text(plan[goal_col]))
+                suffix += notes["plan_goal"].format(goal=_text(plan[goal_col]))
             if _text(plan[owner_col]):
-                suffix += NOTES["plan_owner"].format(owner=_text(plan[owner_col]))
-            out.append((cid, when, NOTES["from_plan"], suffix))
+                suffix += notes["plan_owner"].format(owner=_text(plan[owner_col]))
+            out.append((cid, when, notes["from_plan"], suffix))
     return out
 
 

@@ -44,17 +44,6 @@ SUBMISSION_COLUMNS = ["src_file", "src_team", "sha256", "sheets", "fields", "iss
 #: identities a record is matched by, strongest first (``uscc`` only when valid)
 ID_ORDER = ("uscc", "name", "mobile", "uscc_raw", "position")
 
-NOTES = {
-    "fixed": "上次提交的问题已修正：{title}",
-    "fixed_file": "上次提交的文件级问题已解决：{title}",
-    "open": "问题仍存在：{message}",
-    "open_changed": "已修改，但仍有问题：{message}",
-    "changed": "上次提交此处没有问题，本次被修改，请确认是否有意修改",
-    "changed_issue": "上次提交此处没有问题，本次被修改，且出现新问题：{message}",
-    "added": "本次新增的记录（上次提交中没有）",
-    "removed": "上次提交中的这条记录本次未再出现",
-    "removed_open": "上次提交中的这条记录本次未再出现（上次有 {n} 个问题）",
-}
 
 
 def compare_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd.DataFrame | None,
@@ -300,6 +289,7 @@ def _match_records(prev: Sequence[dict], cur: Sequence[dict]) -> dict[str, str]:
 
 def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, names: Mapping[str, str],
              cols: Mapping[tuple[str, str], str]) -> list[dict]:
+    notes = rules.notes["resubmit"]
     cur_records = {r["record_key"]: r for r in sub["records"]}
     prev_records = {r["record_key"]: r for r in prev.get("records") or ()}
     matched = _match_records(list(prev_records.values()), list(cur_records.values()))
@@ -345,11 +335,11 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
         if now is not None:
             after = after or now.get("value", "")
             changed = before != after
-            note = NOTES["open_changed" if changed else "open"].format(message=now.get("message", ""))
+            note = notes["open_changed" if changed else "open"].format(message=now.get("message", ""))
             status = STATUS_OPEN
         else:
             status = STATUS_FIXED
-            note = NOTES["fixed" if pkey else "fixed_file"].format(title=title)
+            note = notes["fixed" if pkey else "fixed_file"].format(title=title)
         rows.append({**base, **where(ckey, field, i), "record_key": ckey,
                      "name": _name(c_rec or p_rec), "field": names.get(field, field),
                      "rule": rule, "status": status, "before": before, "after": after, "note": note})
@@ -363,7 +353,7 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
             if before == after:
                 continue
             new = cur_fields_with_issue.get((ckey, field))
-            note = NOTES["changed_issue"].format(message=new["message"]) if new else NOTES["changed"]
+            note = notes["changed_issue"].format(message=new["message"]) if new else notes["changed"]
             rows.append({**base, **where(ckey, field), "record_key": ckey, "name": _name(c_rec),
                          "field": names.get(field, field), "rule": new["rule"] if new else "",
                          "status": STATUS_UNASKED, "before": before, "after": after, "note": note})
@@ -373,14 +363,14 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
         if ckey not in taken:
             rows.append({**base, **where(ckey, ""), "record_key": ckey, "name": _name(c_rec), "field": "",
                          "rule": "", "status": STATUS_UNASKED, "before": "", "after": _name(c_rec) or ckey,
-                         "note": NOTES["added"]})
+                         "note": notes["added"]})
     for pkey, p_rec in prev_records.items():
         if pkey not in matched:
             n = open_by_record.get(pkey, 0)
             rows.append({**base, "src_sheet": p_rec.get("sheet", ""), "src_row": None, "column": "",
                          "record_key": pkey, "name": _name(p_rec), "field": "", "rule": "",
                          "status": STATUS_UNASKED, "before": _name(p_rec) or pkey, "after": "",
-                         "note": NOTES["removed_open"].format(n=n) if n else NOTES["removed"]})
+                         "note": notes["removed_open"].format(n=n) if n else notes["removed"]})
     return rows
 
 

@@ -167,6 +167,15 @@ _RULE = Record({     # title, message and severity are checked by the catalog lo
     "deprecated": BOOL, "details": map_of(STR, STR),
 })
 
+# The notes each module writes (rules/notes.yaml): every one must be there.
+NOTE_KEYS = {
+    "monthly": ("new", "new_level", "status", "status_first", "reason", "no_reason", "absent", "absent_blank",
+                "grade_up", "grade_down", "grade_other", "grade_first", "grade_lost", "due", "due_today",
+                "overdue", "from_plan", "plan_goal", "plan_owner", "stale"),
+    "resubmit": ("fixed", "fixed_file", "open", "open_changed", "changed", "changed_issue", "added", "removed",
+                 "removed_open"),
+}
+
 _SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(FIELD, choice("")))})
 
 SHAPES: dict[str, Check] = {
@@ -224,6 +233,8 @@ SHAPES: dict[str, Check] = {
         "decisions": list_of(Record({"a": STR, "b": STR, "decision": choice("same", "not_same"), "note": STR},
                                     required=("a", "b", "decision"))),
     }),
+    "notes.yaml": Record({area: Record({k: STR for k in keys}, required=keys) for area, keys in NOTE_KEYS.items()},
+                         required=tuple(NOTE_KEYS)),
     "tags.yaml": Record({"separator": STR, "tags": map_of(STR, WORDS)}),
     "report.yaml": map_of(STR, INT),
     "template.yaml": Record({

@@ -62,6 +62,7 @@ class RuleDef:
     params: tuple[str, ...] = ()
     deprecated: bool = False
     area: str = ""
+    details: Mapping[str, str] = field(default_factory=dict)   # sub-code -> the sentence {detail} becomes
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,11 @@ class Rules:
     @property
     def field_names(self) -> dict[str, str]:
         return {f.key: f.name for f in self.fields}
+
+    @property
+    def notes(self) -> Mapping[str, Mapping[str, str]]:
+        """The note templates of `rules/notes.yaml` by area (``monthly``, ``resubmit``)."""
+        return self.extra["notes"]
 
     @cached_property
     def grade_orders(self) -> Mapping[str, tuple[str, ...]]:
@@ -188,6 +194,7 @@ def _load_catalog(files: Mapping[str, Any], problems: list[str]) -> dict[str, Ru
                 code=code, severity=sev, title=raw["title"], message=raw["message"],
                 suggestion=raw.get("suggestion", "") or "", params=tuple(raw.get("params", ()) or ()),
                 deprecated=bool(raw.get("deprecated", False)), area=path.stem,
+                details=MappingProxyType({str(k): str(v) for k, v in (raw.get("details") or {}).items()}),
             )
     if "severity_overrides.yaml" in files:
         for code, sev in (files["severity_overrides.yaml"] or {}).items():

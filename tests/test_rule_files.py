@@ -56,6 +56,7 @@ BREAKERS = {
     "merge.yaml": (lambda d: d.update(decisions=[{"a": "甲公司", "b": "乙公司", "decision": "maybe"}]),
                    ["decisions[1].decision", "same/not_same"]),
     "values.yaml": (lambda d: d["budget"].update(targets=["budget_min", "budget_maxx"]), ["budget.targets[2]", "budget_maxx"]),
+    "notes.yaml": (lambda d: d["monthly"].pop("stale"), ["monthly", "缺少 stale"]),
     "tags.yaml": (lambda d: d.update(seperator="、"), ["未知键", "seperator"]),
     "report.yaml": (lambda d: d.update(max_issue_rows="两千"), ["max_issue_rows", "整数"]),
     "template.yaml": (lambda d: d["fields"]["企业"].append("no_such_field"), ["fields.企业", "no_such_field"]),
@@ -142,3 +143,28 @@ def test_every_problem_of_the_settings_is_listed_at_once(rule_dirs):
 def test_a_setting_missing_from_the_file_takes_its_declared_default(rule_dirs):
     _edit(rule_dirs[0] / "settings.yaml", _drop("merge.contact_max_names"))
     assert load_rules().config.merge.contact_max_names == 3
+
+
+def test_messages_come_from_the_catalog_not_from_call_sites():
+    """A Chinese sentence handed to an issue as its detail or reason belongs in the rule's
+    `details:` map in rules/issues/*.yaml; the call site passes the sub-code."""
+    import re
+    from pathlib import Path
+
+    cjk = r"""f?["'][^"'\n]*[\u4e00-\u9fff]"""
+    literal = re.compile(rf"""\bdetail\s*=\s*{cjk}|params=\{{[^}}\n]*["'](?:detail|reason)["']\s*:\s*{cjk}"""
+                         rf"""|ReadError\(\s*{cjk}""")
+    found = [f"{p.name}: {m.group(0)}" for p in sorted(Path(rules_module.__file__).parent.rglob("*.py"))
+             for m in literal.finditer(p.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+def test_a_detail_sub_code_renders_its_catalog_sentence():
+    from pipeline.issues import Issue, render
+    from pipeline.normalize.phones import parse_phone
+
+    rules = load_rules()
+    phone = parse_phone("1385678")
+    row = render(Issue(rule="mobile-invalid", field="mobile", value="1385678",
+                       params={"detail": phone.detail, **dict(phone.detail_params)}), rules)
+    assert row["message"] == "手机号码“1385678”无效：位数不对（7 位，手机号应为 11 位）"

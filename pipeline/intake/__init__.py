@@ -148,7 +148,7 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
     if sheet.too_many_rows:
         limit = rules.config.intake.max_rows_per_sheet
         return Issue(rule="file-too-large", file=ctx.rel, sheet=ctx.sheet,
-                     params={"detail": f"工作表有 {sheet.too_many_rows} 行，超过上限 {limit} 行"})
+                     params={"detail": "sheet_rows", "rows": sheet.too_many_rows, "limit": limit})
     if not any(not is_blank(v) for row in rows for v in row):
         return None
     for layout in LAYOUTS:
@@ -180,7 +180,7 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
         try:
             sheets = read_sheets(check.data, check.kind, rules)
         except ReadError as exc:
-            params = {"reason": exc.reason} if exc.rule == "file-unreadable" else {}
+            params = {"detail": exc.reason, "error": exc.detail} if exc.rule == "file-unreadable" else {}
             _reject(run, check.rel, check.sha256, Issue(rule=exc.rule, file=check.rel, params=params))
             continue
         tops = [s.rows[:32] for s in sheets if s.visible]

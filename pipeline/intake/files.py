@@ -80,32 +80,31 @@ def _check_zip(data: bytes, rel: str, rules: Rules) -> Issue | None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError, UnicodeDecodeError):
-        return Issue(rule="file-unreadable", file=rel, params={"reason": "文件已损坏或不完整"})
+        return Issue(rule="file-unreadable", file=rel, params={"detail": "corrupt"})
     max_unpacked = float(rules.config.intake.max_unpacked_bytes)
     max_ratio = float(rules.config.intake.max_compression_ratio)
     floor = float(rules.config.intake.ratio_check_min_bytes)
     total = sum(i.file_size for i in infos)
     if total > max_unpacked:
         return Issue(rule="file-too-large", file=rel, params={
-            "detail": f"解压后 {_size_text(total)}，超过上限 {_size_text(max_unpacked)}"})
+            "detail": "unpacked", "size": _size_text(total), "limit": _size_text(max_unpacked)})
     for info in infos:
         if info.file_size >= floor and info.file_size > max_ratio * max(info.compress_size, 1):
             ratio = info.file_size / max(info.compress_size, 1)
             return Issue(rule="file-too-large", file=rel, params={
-                "detail": f"压缩比 {ratio:.0f} 倍，超过上限 {max_ratio:.0f} 倍"})
+                "detail": "ratio", "ratio": f"{ratio:.0f}", "limit": f"{max_ratio:.0f}"})
     if not any(i.filename.lower().startswith("xl/") for i in infos):
-        return Issue(rule="file-unreadable", file=rel, params={"reason": "不是 Excel 工作簿"})
+        return Issue(rule="file-unreadable", file=rel, params={"detail": "not_workbook"})
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            return Issue(rule="file-unreadable", file=rel, params={"reason": "压缩方式不是 Excel 使用的格式"})
+            return Issue(rule="file-unreadable", file=rel, params={"detail": "compression"})
         if _inflates_beyond_declared(data, info):
             return Issue(rule="file-too-large", file=rel, params={
-                "detail": f"“{info.filename}”解压后超过文件目录声明的 {info.file_size} 字节，可能是压缩炸弹"})
+                "detail": "bomb", "name": info.filename, "size": info.file_size})
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         dtd = any(_declares_dtd(zf, i) for i in infos if i.filename.lower().endswith(_XML_PART_SUFFIXES))
     if dtd:
-        return Issue(rule="file-unreadable", file=rel, params={
-            "reason": "文件内含 XML 实体定义（DTD），Excel 不会生成这种内容，可能是恶意文件"})
+        return Issue(rule="file-unreadable", file=rel, params={"detail": "dtd"})
     return None
 
 
@@ -183,16 +182,16 @@ def check_file(path: Path, input_dir: Path, rules: Rules) -> FileCheck:
         size = path.stat().st_size
     except OSError as exc:
         return FileCheck(rel, "", issue=Issue(rule="file-unreadable", file=rel,
-                                              params={"reason": f"无法打开：{exc.strerror or exc}"}))
+                                              params={"detail": "open_failed", "error": exc.strerror or exc}))
     max_bytes = float(rules.config.intake.max_file_bytes)
     if size > max_bytes:
         return FileCheck(rel, "", issue=Issue(rule="file-too-large", file=rel, params={
-            "detail": f"文件 {_size_text(size)}，超过上限 {_size_text(max_bytes)}"}))
+            "detail": "file", "size": _size_text(size), "limit": _size_text(max_bytes)}))
     try:
         data = path.read_bytes()
     except OSError as exc:
         return FileCheck(rel, "", issue=Issue(rule="file-unreadable", file=rel,
-                                              params={"reason": f"无法打开：{exc.strerror or exc}"}))
+                                              params={"detail": "open_failed", "error": exc.strerror or exc}))
     sha = hashlib.sha256(data).hexdigest()
     suffix = path.suffix.lower()
     if not data.strip():
@@ -207,4 +206,4 @@ def check_file(path: Path, input_dir: Path, rules: Rules) -> FileCheck:
     if suffix == ".csv":
         return FileCheck(rel, "csv", data, sha)
     return FileCheck(rel, "", data, sha, Issue(rule="file-unreadable", file=rel,
-                                              params={"reason": "不是有效的 Excel 文件（文件已损坏或扩展名不符）"}))
+                                              params={"detail": "invalid"}))

@@ -23,7 +23,8 @@ from ..rules import Rules
 
 
 class ReadError(Exception):
-    """The workbook cannot be read; ``reason`` is a short Chinese explanation."""
+    """The workbook cannot be read; ``reason`` is a sub-code of ``rule`` (its catalog
+    `details` in rules/issues/core.yaml), ``detail`` the technical error it names."""
 
     def __init__(self, reason: str, rule: str = "file-unreadable", detail: str = ""):
         super().__init__(reason)
@@ -107,9 +108,9 @@ def read_workbook(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
-        raise ReadError("文件已加密", rule="file-encrypted")
+        raise ReadError("encrypted", rule="file-encrypted")
     except Exception as exc:  # calamine raises several error types for damaged files
-        raise ReadError(f"文件已损坏或格式不支持：{type(exc).__name__}") from exc
+        raise ReadError("damaged", detail=type(exc).__name__) from exc
     formulas = formula_cells_without_value(data) if kind == "xlsx" else {}
     sheets: list[RawSheet] = []
     try:
@@ -130,7 +131,7 @@ def read_workbook(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
     except ReadError:
         raise
     except Exception as exc:
-        raise ReadError(f"工作表内容已损坏：{type(exc).__name__}") from exc
+        raise ReadError("sheet_damaged", detail=type(exc).__name__) from exc
     finally:
         book.close()
     return sheets
@@ -156,7 +157,7 @@ def decode_text(data: bytes, rules: Rules) -> str:
             return data.decode(enc)
         except (UnicodeDecodeError, LookupError):
             continue
-    raise ReadError("无法识别文件编码（应为 UTF-8 或 GBK）")
+    raise ReadError("encoding")
 
 
 def read_csv(data: bytes, rules: Rules) -> list[RawSheet]:

@@ -14,6 +14,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from ..issues import expand_detail
 from ..model import StageResult
 from ..rules import Rules
 from . import crossfield, derived
@@ -83,7 +84,7 @@ def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules
     """Canonical values, issues, certain fixes and ``bad_fields`` (see module doc)."""
     n = compiled(rules)
     out = records.copy()
-    sink = Sink(records)
+    sink = Sink(records, partial(expand_detail, rules.catalog))
     parsers = _value_parsers(n)
     present = [f for f in rules.fields if f.key in records.columns and not f.computed]
     for f in present:

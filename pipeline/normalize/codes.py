@@ -39,12 +39,12 @@ def parse_uscc(value: Any) -> Parsed:
     if not code:
         return Parsed()
     if len(code) != 18:
-        return failed(code, "uscc-format", detail=f"长度为 {len(code)} 位，应为 18 位")
+        return failed(code, "uscc-format", detail="length", length=len(code))
     if not _SHAPE.match(code):
         bad = next((c for c in code if c not in ALPHABET), "")
         if bad:
-            return failed(code, "uscc-format", detail=f"含有不允许的字符“{bad}”")
-        return failed(code, "uscc-format", detail="第 3–8 位应为数字（登记管理机关行政区划码）")
+            return failed(code, "uscc-format", detail="char", char=bad)
+        return failed(code, "uscc-format", detail="region")
     expected = check_digit(code[:17])
     if code[17] != expected:
         return failed(code, "uscc-checksum", expected=expected)

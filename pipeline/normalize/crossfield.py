@@ -88,9 +88,9 @@ def normalize_phones(out: pd.DataFrame, records: pd.DataFrame, rules: Rules, sin
                 if key == mkey:
                     sink.add(col.rows(i), rule="mobile-masked", field=key, value=raw)
                 else:
-                    sink.add(col.rows(i), rule=rule, field=key, value=raw, params={"detail": "含有 * 或 x 等遮挡字符"})
+                    sink.add(col.rows(i), rule=rule, field=key, value=raw, params={"detail": "masked"})
             elif p.detail:
-                sink.add(col.rows(i), rule=rule, field=key, value=raw, params={"detail": p.detail})
+                sink.add(col.rows(i), rule=rule, field=key, value=raw, params={"detail": p.detail, **dict(p.detail_params)})
             elif p.kind == own and shown(raw) != p.value:
                 sink.fix(col.rows(i), key, raw, p.value)
         cols[key] = (col.per_row(size, lambda p: p.kind), col.per_row(size, lambda p: p.value or None),
@@ -114,10 +114,10 @@ def normalize_phones(out: pd.DataFrame, records: pd.DataFrame, rules: Rules, sin
         sink.add_each(rows, rule="phone-moved", field=key, values=raw[rows], params=[params] * len(rows))
     rows = np.flatnonzero(clash_m)
     sink.add_each(rows, rule="mobile-invalid", field=mkey, values=m_raw[rows],
-                  params=[{"detail": "这是固定电话号码，办公电话已另有号码"}] * len(rows))
+                  params=[{"detail": "is_landline"}] * len(rows))
     rows = np.flatnonzero(clash_o)
     sink.add_each(rows, rule="phone-invalid", field=okey, values=o_raw[rows],
-                  params=[{"detail": "这是手机号码，手机号码已另有号码"}] * len(rows))
+                  params=[{"detail": "is_mobile"}] * len(rows))
     if have_m or (move_o | swap).any():
         out[mkey] = new_m
     if have_o or (move_m | swap).any():

@@ -29,12 +29,14 @@ _LANDLINE_TYPES = {T.FIXED_LINE, T.FIXED_LINE_OR_MOBILE, T.TOLL_FREE, T.SHARED_C
 @dataclass(frozen=True)
 class Phone:
     """A parsed phone cell: ``kind`` is mobile / landline, or "" when unusable (then
-    ``masked`` or ``detail`` says why and ``value`` keeps the cleaned text)."""
+    ``masked`` or ``detail`` says why — a sub-code of mobile-invalid / phone-invalid in
+    rules/issues/core.yaml, with ``detail_params`` — and ``value`` keeps the cleaned text)."""
 
     kind: str
     value: str
     masked: bool = False
     detail: str = ""
+    detail_params: tuple[tuple[str, Any], ...] = ()
 
 
 def _several(text: str) -> bool:
@@ -62,7 +64,7 @@ def parse_phone(value: Any) -> Phone:
     if sci:  # a CSV saved by Excel: 1.38123E+10 has lost digits unless every digit is there
         lead, frac, exp = sci.group(1), sci.group(2) or "", int(sci.group(3))
         if len(frac) != exp:
-            return Phone("", text, detail="号码被 Excel 科学计数法截断，请把该列设为文本格式后重新填写完整号码")
+            return Phone("", text, detail="scientific")
         text = lead + frac
     if not _MASK.search(text):
         text = _NOTE.sub("", text).strip() or text
@@ -73,27 +75,26 @@ def parse_phone(value: Any) -> Phone:
     if _MASK.search(main) or "*" in ext:
         return Phone("", text, masked=True)
     if _several(main):
-        return Phone("", text, detail="一个单元格里填了多个号码，请只填一个")
+        return Phone("", text, detail="several")
     digits = _PREFIX.sub("", _NOISE.sub("", main))
     ext = _NOISE.sub("", ext)
     if not digits.isdigit() or (ext and not ext.isdigit()):
-        return Phone("", text, detail="含有数字以外的字符")
+        return Phone("", text, detail="chars")
     if _MOBILE.match(digits) and not ext:
         return Phone(MOBILE, digits)
     if digits.startswith("1"):
         if len(digits) == 11:
-            return Phone("", text, detail=f"号段 {digits[:3]} 不存在")
-        return Phone("", text, detail=f"位数不对（{len(digits)} 位，手机号应为 11 位）")
+            return Phone("", text, detail="prefix", detail_params=(("prefix", digits[:3]),))
+        return Phone("", text, detail="length", detail_params=(("digits", len(digits)),))
     try:
         num = phonenumbers.parse(digits + (f" ext. {ext}" if ext else ""), "CN")
     except phonenumbers.NumberParseException:
-        return Phone("", text, detail="无法识别为电话号码")
+        return Phone("", text, detail="unknown")
     if not phonenumbers.is_valid_number(num):
-        hint = "缺少区号" if not digits.startswith(("0", "4", "8")) else "区号或位数不对"
-        return Phone("", text, detail=hint)
+        return Phone("", text, detail="no_area" if not digits.startswith(("0", "4", "8")) else "area")
     kind = phonenumbers.number_type(num)
     if kind == T.MOBILE:
         return Phone(MOBILE, phonenumbers.national_significant_number(num))
     if kind in _LANDLINE_TYPES:
         return Phone(LANDLINE, _landline_text(num))
-    return Phone("", text, detail="不是可拨打的固定电话或手机号码")
+    return Phone("", text, detail="not_dialable")

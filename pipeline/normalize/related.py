@@ -41,8 +41,8 @@ def _phone(kind: str, rule: str, value: Any) -> Parsed:
     if p.kind in (MOBILE, LANDLINE):          # a landline in 手机号码 is still a number to call
         return Parsed(p.value)
     if p.masked:
-        return failed(p.value, rule, detail="含有 * 或 x 等遮挡字符")
-    return failed(p.value, rule, detail=p.detail or "无法识别为电话号码")
+        return failed(p.value, rule, detail="masked")
+    return failed(p.value, rule, detail=p.detail or "unknown", **dict(p.detail_params))
 
 
 def _parser(col: RelatedColumn, rules: Rules, n: Normalizers) -> Callable[[Any], Parsed]:

@@ -16,7 +16,10 @@ _EMPTY_SET: frozenset[str] = frozenset()
 
 
 class Sink:
-    def __init__(self, records: pd.DataFrame):
+    def __init__(self, records: pd.DataFrame, expand: Callable[[str, Mapping[str, Any]], Mapping[str, Any]] | None = None):
+        """``expand(rule, params)`` turns a sub-code ``detail`` into its catalog sentence
+        (:func:`pipeline.issues.expand_detail`)."""
+        self._expand = expand or (lambda rule, params: params)
         self._n = len(records)
         self._records = records
         self._prov_lists: dict[str, list] | None = None
@@ -27,13 +30,14 @@ class Sink:
             params: Mapping[str, Any] | None = None) -> None:
         """One finding shared by every row in ``rows`` (positions)."""
         if len(rows):
-            self._issues.append((np.asarray(rows), rule, field, value, dict(params or {}), False))
+            self._issues.append((np.asarray(rows), rule, field, value, dict(self._expand(rule, params or {})), False))
 
     def add_each(self, rows: np.ndarray, *, rule: str, field: str, values: Sequence[Any],
                  params: Sequence[Mapping[str, Any]]) -> None:
         """One finding per row, with per-row values and parameters."""
         if len(rows):
-            self._issues.append((np.asarray(rows), rule, field, list(values), list(params), True))
+            self._issues.append((np.asarray(rows), rule, field, list(values),
+                                 [self._expand(rule, p) for p in params], True))
 
     def fix(self, rows: np.ndarray, field: str, original: Any, fixed: Any) -> None:
         if len(rows):
