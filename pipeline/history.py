@@ -167,10 +167,10 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
             con.execute(
                 "INSERT INTO runs (month, as_of, started, finished, manifest, customers, rows, identities_added, "
                 "version, rules_digest, inputs, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", (
-                    month, _text(manifest.get("as_of")), _text(manifest.get("started")),
-                    _text(manifest.get("finished")), json.dumps(manifest, ensure_ascii=False, default=_json_default),
-                    len(customers), manifest.get("rows"), added, _text(manifest.get("version")),
-                    _text(manifest.get("rules_digest")),
+                    month, _sql_text(manifest.get("as_of")), _sql_text(manifest.get("started")),
+                    _sql_text(manifest.get("finished")), json.dumps(manifest, ensure_ascii=False, default=_json_default),
+                    len(customers), manifest.get("rows"), added, _sql_text(manifest.get("version")),
+                    _sql_text(manifest.get("rules_digest")),
                     json.dumps(manifest.get("inputs") or [], ensure_ascii=False, default=_json_default),
                     json.dumps(manifest.get("counts") or {}, ensure_ascii=False, sort_keys=True,
                                default=_json_default)))
@@ -189,7 +189,7 @@ def read_table(history_path: Path, table: str) -> pd.DataFrame:
         return pd.read_sql_query(f"SELECT * FROM {table}", con)
 
 
-def _text(value: Any) -> str | None:
+def _sql_text(value: Any) -> str | None:
     if value is None:
         return None
     return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -4,7 +4,8 @@
 in Chinese with the file and the dotted key (``forms.yaml: label_form.section_pattern 正则表达式
 无效（…）``): unknown keys, values of the wrong type, regular expressions that do not compile,
 field keys, enumerations and related tables that do not exist. `rules/settings.yaml` is checked
-by pipeline/settings.py (it also holds the defaults); `rules/teams.yaml` by pipeline/teams.py.
+and `rules/report.yaml` by pipeline/settings.py (it also holds their defaults); `rules/teams.yaml`
+by pipeline/teams.py.
 
 A new key in a rule file is one line in its shape below (docs/where-things-go.md).
 """
@@ -236,7 +237,6 @@ SHAPES: dict[str, Check] = {
     "notes.yaml": Record({area: Record({k: STR for k in keys}, required=keys) for area, keys in NOTE_KEYS.items()},
                          required=tuple(NOTE_KEYS)),
     "tags.yaml": Record({"separator": STR, "tags": map_of(STR, WORDS)}),
-    "report.yaml": map_of(STR, INT),
     "template.yaml": Record({
         "fields": map_of(CUSTOMER_TYPE, list_of(FIELD)),
         "hints": map_of(FIELD, STR),

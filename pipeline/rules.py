@@ -19,7 +19,7 @@ from typing import Any, Mapping
 import yaml
 
 from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
-from .settings import Settings, compile_settings, freeze, lookup
+from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +106,15 @@ class Rules:
             table = (self.grading.get(section) or {}).get(rows) or ()
             out[column] = tuple(str(row[label]) for row in table)
         return MappingProxyType(out)
+
+    @cached_property
+    def report_config(self) -> ReportSettings:
+        """`rules/report.yaml` as typed settings (declared in pipeline/settings.py)."""
+        problems: list[str] = []
+        config = compile_settings(self.extra.get("report") or {}, problems, file="report.yaml", cls=ReportSettings)
+        if problems:
+            raise RulesError(problems)
+        return config
 
     @cached_property
     def config(self) -> Settings:
@@ -293,6 +302,7 @@ def _compile(raw: dict[str, Any], rules_dir: Path, problems: list[str]) -> dict[
 
     settings = raw.get("settings.yaml", {})
     compile_settings(settings, problems, keys)
+    compile_settings(raw.get("report.yaml") or {}, problems, file="report.yaml", cls=ReportSettings)
     grading = raw.get("grading.yaml", {})
     for table in ("levels",):
         levels = ((grading.get("level") or {}).get(table)) or []

@@ -152,6 +152,18 @@ class Settings:
     resubmit: ResubmitSettings = ResubmitSettings()
 
 
+@dataclass(frozen=True)
+class ReportSettings:
+    """`rules/report.yaml`: how much report.html shows (docs/report.md)."""
+    max_issue_rows: int = 2000          # rows of the searchable issue table (errors first)
+    examples_per_rule: int = 5          # examples under each rule in 问题汇总
+    hot_words: int = 20                 # demand keywords
+    top_provinces: int = 15             # provinces shown; the rest are summed as 其他
+    top_industries: int = 12            # 行业门类 shown; the rest are summed as 其他
+    max_table_rows: int = 200           # rows of 退回记录 / 月度变化 / 提醒清单 shown
+    hot_words_max_texts: int = 20000    # distinct 核心需求 texts segmented (most frequent first)
+
+
 # Settings whose values are field keys of schemas/fields.yaml (checked by the loader).
 FIELD_KEY_SETTINGS = ("normalize.dates.no_future", "normalize.dates.order")
 
@@ -235,7 +247,7 @@ def _section(cls: type, raw: Mapping, where: str, problems: list[str]) -> Any:
 
 
 def compile_settings(raw: Any, problems: list[str], field_keys: set[str] | None = None,
-                     file: str = "settings.yaml") -> Settings:
+                     file: str = "settings.yaml", cls: type = Settings) -> Any:
     """Check ``raw`` (the parsed settings file) against :class:`Settings` and build it.
 
     Every problem is appended to ``problems`` as "<file>: <problem>"; the defaults stand in for
@@ -244,8 +256,8 @@ def compile_settings(raw: Any, problems: list[str], field_keys: set[str] | None 
     if not isinstance(raw, Mapping):
         found.append(f"应为“分组: 设置”的映射，实际为“{raw}”")
         raw = {}
-    settings = _section(Settings, raw, "", found)
-    if field_keys is not None:
+    settings = _section(cls, raw, "", found)
+    if field_keys is not None and cls is Settings:
         for dotted in FIELD_KEY_SETTINGS:
             for key in _flat(lookup(settings, dotted)):
                 if key not in field_keys:

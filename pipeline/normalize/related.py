@@ -27,6 +27,7 @@ from .emails import parse_email
 from .enums import compile_enum
 from .phones import LANDLINE, MOBILE, parse_phone
 from .text import parse_name, parse_text
+from ..values import to_int as _int
 
 __all__ = ["normalize_related", "column_label"]
 
@@ -111,10 +112,3 @@ def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, 
             continue
         out[name] = _normalize_table(frame, name, table.columns, rules, n, issues)
     return StageResult(data={"related": out}, issues=tuple(issues))
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return None if value is None or value != value else int(value)
-    except (TypeError, ValueError):
-        return None

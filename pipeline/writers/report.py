@@ -9,6 +9,7 @@ other text through :func:`pipeline.mask.mask_text` as the template's finalize st
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import math
 import re
@@ -26,8 +27,6 @@ from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
 from . import charts
 
 TEMPLATE = "report.html.j2"
-DEFAULTS = {"max_issue_rows": 2000, "examples_per_rule": 5, "hot_words": 20, "top_provinces": 15,
-            "top_industries": 12, "max_table_rows": 200}
 TABLE_HEADERS = {"change": "变化类型", "before": "变化前", "after": "变化后", "note": "说明", "kind": "提醒类型",
                  "date": "日期", "status": "复核结果", "src_file": "文件", "src_sheet": "工作表", "src_row": "行",
                  "column": "列", "previous_file": "上次提交", "previous_month": "上次月份", "rule": "规则代码"}
@@ -294,7 +293,7 @@ def _grade_cards(summary: Mapping[str, Any], rules, customers: pd.DataFrame | No
 
 def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     rules = data["rules"]
-    settings = {**DEFAULTS, **dict(rules.extra.get("report") or {})}
+    settings = dataclasses.asdict(rules.report_config)   # rules/report.yaml, typed in pipeline/settings.py
     options = data.get("options")
     as_of = getattr(options, "as_of", None) or data.get("as_of")
     month = getattr(options, "month", None) or data.get("month") or (as_of.strftime("%Y-%m") if as_of else "")
