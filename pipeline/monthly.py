@@ -23,7 +23,7 @@ from .issues import Issue
 from .model import CHANGE_COLUMNS, REMINDER_COLUMNS, StageResult
 from .related import related_schema
 from .rules import Rules
-from .values import text as _text
+from .values import date_of, text as _text
 
 # --- output vocabulary (contract values: writers and tests match on them) ---
 CHANGE_NEW = "新增客户"
@@ -71,14 +71,9 @@ _COMPACT_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 
 def to_date(value: Any) -> dt.date | None:
     """A date from a normalized value or a raw related-table cell; None when not a date."""
-    if value is None:
-        return None
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    day = date_of(value)
+    if day is not None:
+        return day
     if isinstance(value, str):
         m = _DATE_RE.match(value) or _COMPACT_RE.match(value)
         if m:

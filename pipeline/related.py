@@ -108,15 +108,10 @@ def check_related(raw: Mapping[str, Any] | None, field_keys: frozenset[str], enu
     return problems
 
 
-_CACHE: dict[int, tuple[Any, RelatedSchema]] = {}
+def _compile_schema(rules: Any) -> RelatedSchema:
+    return compile_related(getattr(rules, "related", None))
 
 
 def related_schema(rules: Any) -> RelatedSchema:
     """The compiled schema of ``rules`` (``rules.related``), compiled once per rules object."""
-    hit = _CACHE.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
-    schema = compile_related(getattr(rules, "related", None))
-    _CACHE.clear()
-    _CACHE[id(rules)] = (rules, schema)
-    return schema
+    return rules.compiled(_compile_schema) if hasattr(rules, "compiled") else _compile_schema(rules)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping, TypeVar
 
 import yaml
 
@@ -22,6 +22,7 @@ from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns,
 from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
 
+T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
 DEFAULT_SCHEMAS_DIR = PROJECT_ROOT / "schemas"
@@ -124,6 +125,14 @@ class Rules:
         if problems:
             raise RulesError(problems)
         return config
+
+    def compiled(self, build: Callable[["Rules"], T]) -> T:
+        """``build(self)``, computed once per Rules object: the one cache for what a module
+        compiles from the rules (normalizers, the team registry, the related-table schema)."""
+        cache = self.__dict__.setdefault("_compiled", {})
+        if build not in cache:
+            cache[build] = build(self)
+        return cache[build]
 
     def setting(self, dotted: str) -> Any:
         """The setting at ``dotted`` ("merge.block_window"); prefer ``rules.config.merge.block_window``."""

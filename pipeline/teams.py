@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Iterable, Mapping, Sequence
 
-from .values import fold as _fold, text as _text
+from .values import date_of, fold as _fold, text as _text
 
 #: where a team was found (TeamMatch.source)
 SOURCE_CELL, SOURCE_NAME, SOURCE_SUFFIX, SOURCE_NONE = "单元格", "文件名", "团队后缀", ""
@@ -97,14 +97,12 @@ def _regex_problem(pattern: Any, where: str) -> list[str]:
     return []
 
 
-_CACHE: dict[int, tuple[Any, Registry]] = {}
-
-
 def registry(rules: Any) -> Registry:
     """The compiled registry of ``rules`` (``rules.extra['teams']``), compiled once per rules."""
-    hit = _CACHE.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
+    return rules.compiled(_build_registry) if hasattr(rules, "compiled") else _build_registry(rules)
+
+
+def _build_registry(rules: Any) -> Registry:
     raw = (getattr(rules, "extra", None) or {}).get("teams") or {}
     names: dict[str, str] = {}
     patterns = []
@@ -125,8 +123,6 @@ def registry(rules: Any) -> Registry:
         scan_rows=int(raw.get("scan_rows") or 8), markers=markers,
         dates=tuple(re.compile(str(p)) for p in versions.get("dates") or ()),
         same_customers_share=float(versions.get("same_customers_share", 0.5)))
-    _CACHE.clear()
-    _CACHE[id(rules)] = (rules, reg)
     return reg
 
 
@@ -225,10 +221,9 @@ def name_date(name: str, rules: Any) -> tuple[int | None, int, int | None] | Non
 
 def parse_date(value: Any, rules: Any) -> dt.date | None:
     """A 填表日期 cell: a date, a datetime, or text with a full date (2026-11-25, 2026年11月25日)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
+    day = date_of(value)
+    if day is not None:
+        return day
     text = _text(value)
     for pattern in registry(rules).dates:
         m = pattern.search(text)

@@ -72,14 +72,23 @@ def to_number(value: Any) -> float | None:
     return None if math.isnan(out) else out
 
 
-def to_date(value: Any) -> dt.date | None:
-    """A date from a date, datetime, Timestamp or ISO text (``2026-11-30…``); else None."""
-    if is_blank(value):
+def date_of(value: Any) -> dt.date | None:
+    """The date of a date, datetime or Timestamp; None for anything else (NaT included)."""
+    if is_missing(value):
         return None
     if isinstance(value, dt.datetime):      # pd.Timestamp is a datetime
         return value.date()
     if isinstance(value, dt.date):
         return value
+    return None
+
+
+def to_date(value: Any) -> dt.date | None:
+    """A date from a date, datetime, Timestamp or ISO text (``2026-11-30…``); else None."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.date):
+        return date_of(value)
     try:
         return dt.date.fromisoformat(str(value)[:10])
     except ValueError:

@@ -121,16 +121,6 @@ def _severity(rules: Rules, code: str) -> str:
     return rule.severity
 
 
-_CACHE: dict[int, tuple[Rules, Normalizers]] = {}
-
-
 def compiled(rules: Rules) -> Normalizers:
-    """Compile once per Rules object (the Rules is kept alive so its id stays unique)."""
-    hit = _CACHE.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
-    if len(_CACHE) >= 8:
-        _CACHE.pop(next(iter(_CACHE)))
-    result = _compile(rules)
-    _CACHE[id(rules)] = (rules, result)
-    return result
+    """Compiled once per Rules object (:meth:`Rules.compiled`)."""
+    return rules.compiled(_compile)

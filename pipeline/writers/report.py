@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
-import math
 import re
 from pathlib import Path
 from typing import Any, Mapping
@@ -24,6 +23,7 @@ from .. import analysis
 from ..issues import SEVERITY_ORDER, SEVERITY_ZH, display_value
 from ..mask import mask_text, mask_value
 from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from ..values import is_missing
 from . import charts
 
 TEMPLATE = "report.html.j2"
@@ -52,9 +52,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _cell(value: Any) -> str:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return ""
-    if isinstance(value, float) and math.isnan(value):
+    if is_missing(value):
         return ""
     if isinstance(value, (tuple, list, set, frozenset)):
         return "、".join(_cell(v) for v in value)
