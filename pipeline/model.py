@@ -37,6 +37,16 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
 ``columns`` — the header map: src_file, src_sheet, field (key), column (letter),
     header (text as written), unit (multiplier from the header unit, 1.0 when none)
 
+``column_map`` — the 列映射 table (report, returned workbooks): one row per column of a list
+    and per label of a form: src_file, src_sheet, column (letter), header (as written;
+    ``group/leaf`` for a multi-row header), field (the Chinese field name, or the extension
+    column's name), method (how it was matched, rules/columns.yaml ``methods``), samples
+    (up to three distinct values, joined by 、)
+
+Extension columns: a column no field knows is a record column ``ext:<header>``
+(``EXT_PREFIX``), carried through merge (same survivorship) into
+``customers`` and written to 客户主档 after the fields.
+
 ``related`` — dict of table name -> frame for 联系人/互动记录/需求与反馈/维护计划 rows read
     from forms; each frame has row_id (the parent record), src_file, src_sheet, src_row
     and Chinese-named columns of that table.
@@ -84,6 +94,9 @@ FILE_COLUMNS = ["src_file", "sha256", "layout", "sheets", "status", "message"]
 #: added by intake after FILE_COLUMNS (other producers of ``files`` may leave them out)
 FILE_TEAM_COLUMNS = ["team", "team_source", "fill_date"]
 COLUMN_MAP_COLUMNS = ["src_file", "src_sheet", "field", "column", "header", "unit"]
+#: record/customer columns holding an extension column are named EXT_PREFIX + header
+EXT_PREFIX = "ext:"
+MAPPING_COLUMNS = ["src_file", "src_sheet", "column", "header", "field", "method", "samples"]
 FIX_COLUMNS = ["row_id", "src_file", "src_sheet", "src_row", "field", "original", "fixed"]
 LINK_COLUMNS = ["row_id", "customer_id", "outcome", "reason"]
 MERGE_COLUMNS = ["customer_id", "row_ids", "evidence"]

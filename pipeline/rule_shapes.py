@@ -213,7 +213,21 @@ SHAPES: dict[str, Check] = {
         "names": Record({"complete": WORDS, "min_prefix": INT, "not_truncated": WORDS}),
         "weak_rules": WORDS,
     }),
-    "roles.yaml": Record({"roles": map_of(STR, Record({"groups": WORDS, "mask": list_of(FIELD)}))}),
+    "roles.yaml": Record({"roles": map_of(STR, Record({
+        "groups": WORDS, "mask": list_of(FIELD),
+        "extensions": either(choice("all", "none"), WORDS), "mask_extensions": either(choice("all", "none"), WORDS),
+    }))}),
+    "columns.yaml": Record({
+        "value_kinds": list_of(Record({"kind": STR, "pattern": regex}, required=("kind", "pattern"))),
+        "min_share": NUM,
+        "reroute": map_of(FIELD, list_of(FIELD)),
+        "split": Record({"fields": list_of(FIELD), "kinds": map_of(STR, FIELD)}),
+        "pattern_guards": map_of(FIELD, regex),
+        "verify_types": map_of(STR, WORDS),
+        "extension": Record({"computed_suffix": STR, "duplicate_suffix": STR}),
+        "methods": map_of(STR, STR),
+    }),
+    "column_pins.yaml": Record({"pins": map_of(STR, map_of(STR, either(FIELD, choice("extension"))))}),
     "issues/*.yaml": map_of(STR, _RULE),
     "forms.yaml": Record({
         "field_list": Record({"label": WORDS, "value": WORDS, "group": WORDS, "carried": map_of(FIELD, WORDS)}),
@@ -250,6 +264,7 @@ SHAPES: dict[str, Check] = {
         "issue_sheet": STR,
         "comparison_sheet": STR,
         "returns": Record({"issue_list_suffix": STR, "methods": map_of(STR, STR), "reasons": map_of(STR, STR)}),
+        "mapping_sheet": STR,
     }),
 }
 

@@ -28,7 +28,7 @@ class Stage:
 #: read before merge, written with the outputs).
 PIPELINE: tuple[Stage, ...] = (
     Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules", "progress"),
-          ("records", "source_rows", "files", "columns", "related")),
+          ("records", "source_rows", "files", "columns", "related", "column_map")),
     Stage("validate", "结构校验", validate.validate_records, ("records", "columns", "rules"), ("records",)),
     Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
           ("records", "fixes")),

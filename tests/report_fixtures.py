@@ -24,7 +24,7 @@ ISSUE_KINDS = [("mobile-invalid", "error", "手机号码", "1385678", "手机号
                ("industry-vague", "warning", "所属行业", "科技", "行业“科技”过于笼统，无法确定行业大类", "请填写具体行业，例如“软件和信息技术服务业”"),
                ("email-invalid", "error", "电子邮箱", "zhang.san@@example.com", "电子邮箱“zhang.san@@example.com”格式不正确：多个 @", "应类似 name@example.com"),
                ("date-month-only", "warning", "最近合作时间", "2026-05", "“最近合作时间”只填写了年月“2026-05”，已按当月 1 日（2026-05-01）处理", "如知道具体日期请补充"),
-               ("column-unknown", "info", "", "", "无法识别的列“客户经理”，已原样保留，未进入主档", "")]
+               ("column-unknown", "info", "", "", "无法识别的列“客户经理”，已作为扩展列保留在客户主档", "")]
 
 
 def make_catalog(rules, customers: int = 60, issues: int = 120, seed: int = 7, core_need: bool = True) -> dict:

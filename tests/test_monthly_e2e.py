@@ -194,7 +194,7 @@ def test_a_corrected_file_sent_again_in_the_same_month(tmp_path):
     assert _ids(two) == _ids(one)                                  # same customers, same numbers
 
     wb = load_workbook(out / "2026-11" / "returns" / "华东销售部-更正.xlsx")
-    assert wb.sheetnames == ["问题清单", "与上次提交对比", "企业客户"]
+    assert wb.sheetnames == ["问题清单", "与上次提交对比", "列映射", "企业客户"]
     assert wb.active.title == "问题清单"
     ws = wb["与上次提交对比"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]

@@ -79,7 +79,7 @@ def test_patched_returns_read_like_openpyxl_ones(tmp_path, monkeypatch):
         if (inp / path.name).exists() and plain.read_bytes() == (inp / path.name).read_bytes():
             # openpyxl would have emptied cached formula results: the team's file came back
             # untouched, the 问题清单 next to it (the patched return lost nothing)
-            assert load_workbook(plain.with_name(plain.stem + "_问题清单.xlsx")).sheetnames == ["问题清单"]
+            assert load_workbook(plain.with_name(plain.stem + "_问题清单.xlsx")).sheetnames == ["问题清单", "列映射"]
             separate += 1
             continue
         b = _content(plain)
@@ -116,7 +116,7 @@ def test_team_layout_and_own_comments_survive(tmp_path, comment):
     path = tmp_path / "out" / "2026-11" / "returns" / "华北销售部.xlsx"
     check_package(path)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["问题清单", "客户"] and wb.active.title == "问题清单"
+    assert wb.sheetnames == ["问题清单", "列映射", "客户"] and wb.active.title == "问题清单"
     assert [ws.title for ws in wb.worksheets if ws.sheet_view.tabSelected] == ["问题清单"]
     ws = wb["客户"]
     assert "A1:G1" in {str(r) for r in ws.merged_cells.ranges}
@@ -201,10 +201,10 @@ def test_excel_made_workbook_is_patched_into_a_valid_package(tmp_path):
     # the comments' drawing comes after the data bar's own <extLst>, not inside its rule
     assert sheet.index("</conditionalFormatting>") < sheet.index("<legacyDrawing")
     assert DATABAR_EXT in sheet
-    # the team's print area moved with its sheet (now the second one)
-    assert re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="1"', book)
+    # the team's print area moved with its sheet (now the third one, after 问题清单 and 列映射)
+    assert re.search(r'<definedName name="_xlnm.Print_Area" localSheetId="2"', book)
     wb = load_workbook(path)
-    assert wb.sheetnames == ["问题清单", "客户", "说明"]
+    assert wb.sheetnames == ["问题清单", "列映射", "客户", "说明"]
     ws = wb["客户"]
     assert ws["F3"].number_format == "yyyy-mm-dd" and ws["F3"].value.strftime("%Y-%m-%d") == "2026-10-10"
     assert _fill(ws["E2"]) == "FFC7CE"
@@ -232,4 +232,4 @@ def test_what_the_patcher_does_not_read_comes_back_whole(tmp_path, edit):
     else:                       # openpyxl would have lost something: the file untouched, the list aside
         assert entry["method"] == "separate" and out.read_bytes() == path.read_bytes()
         assert entry["issue_list"] == "华北销售部_问题清单.xlsx"
-        assert load_workbook(out.with_name(entry["issue_list"])).sheetnames == ["问题清单"]
+        assert load_workbook(out.with_name(entry["issue_list"])).sheetnames == ["问题清单", "列映射"]

@@ -62,6 +62,10 @@ BREAKERS = {
     "template.yaml": (lambda d: d["fields"]["企业"].append("no_such_field"), ["fields.企业", "no_such_field"]),
     "teams.yaml": (lambda d: d["teams"][0].pop("name"), ["teams", "name"]),
     "settings.yaml": (_set("merge.fuzy_name_threshold", 90), ["未知设置", "merge.fuzy_name_threshold"]),
+    "columns.yaml": (lambda d: d["reroute"].update(customer_type=["customer_type", "categroy"]),
+                     ["reroute.customer_type[2]", "categroy"]),
+    "column_pins.yaml": (lambda d: d.update(pins={"华东销售部": {"客户类型": "categroy"}}),
+                         ["pins.华东销售部.客户类型", "categroy"]),
 }
 ISSUE_BREAKER = (_first_rule(lambda r: r.update(sugestion="…")), ["未知键", "sugestion"])
 

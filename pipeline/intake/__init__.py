@@ -7,6 +7,7 @@ Public API (called by the runner): :func:`list_inputs`, :func:`read_inputs`.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -14,11 +15,13 @@ from typing import Any, Callable
 import pandas as pd
 
 from ..issues import Issue, render
-from ..model import (COLUMN_MAP_COLUMNS, FILE_COLUMNS, FILE_TEAM_COLUMNS, PROVENANCE, SOURCE_ROW_COLUMNS, StageResult)
+from ..model import (COLUMN_MAP_COLUMNS, FILE_COLUMNS, FILE_TEAM_COLUMNS, MAPPING_COLUMNS, PROVENANCE,
+                     SOURCE_ROW_COLUMNS, StageResult)
 from ..related import related_schema
 from ..rules import Rules, fold_header
 from ..teams import fill_date, resolve_team
 from .chunk import SheetContext, SheetOut
+from .columns import EXT_PREFIX
 from .files import check_file, list_inputs, relative_name
 from .forms import read_field_form, read_label_form
 from .grid import detect_grid_form, read_grid_form
@@ -30,6 +33,7 @@ from .readers import RawSheet, ReadError, cut_long_cells, read_sheets
 __all__ = ["list_inputs", "read_inputs"]
 
 STATUS_DONE, STATUS_REJECTED = "已处理", "已拒收"
+_CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
 
 
 class _Run:
@@ -45,12 +49,30 @@ class _Run:
         self.columns: list[dict[str, Any]] = []
         self.related: dict[str, list[dict[str, Any]]] = {}
         self.issues: list[Issue] = []
+        self.mapping: list[dict[str, Any]] = []
+        # extension columns: one per folded header across the run (teams share a column)
+        self.ext_keys: dict[str, str] = {}
+        self.field_headers = {fold_header(f.name) for f in rules.fields}
+        self.ext_suffix = str(((rules.extra.get("columns") or {}).get("extension") or {}).get("computed_suffix", ""))
+
+    def ext_key(self, key: str) -> str:
+        """The run's record column for an extension column: the first spelling of its folded
+        header wins; a header equal to a field name gets the computed-field suffix."""
+        name = _CJK_SPACE.sub("", key[len(EXT_PREFIX):].strip())     # "微信 号" is 微信号
+        folded = fold_header(name)
+        hit = self.ext_keys.get(folded)
+        if hit is None:
+            shown = name + self.ext_suffix if folded in self.field_headers else name
+            hit = self.ext_keys[folded] = EXT_PREFIX + shown
+        return hit
 
     def add(self, out: SheetOut, ctx: SheetContext) -> None:
         base, n = self.n, out.n
         for key, values in out.fields.items():
             if key == "customer_type":
                 continue
+            if key.startswith(EXT_PREFIX):
+                key = self.ext_key(key)
             self.fields.setdefault(key, [None] * base).extend(values)
         for key, values in self.fields.items():
             if len(values) < base + n:
@@ -69,6 +91,7 @@ class _Run:
         self.source_rows.extend((ctx.rel, ctx.sheet, row, None if i is None else base + i, outcome, reason)
                                 for row, i, outcome, reason in out.source_rows)
         self.columns.extend(out.column_rows)
+        self.mapping.extend(out.mapping)
         for table, rows in out.related.items():
             self.related.setdefault(table, []).extend({**r, "row_id": base + r["row_id"]} for r in rows)
         self.issues.extend(i if i.row_id is None else dataclasses.replace(i, row_id=base + i.row_id)
@@ -90,6 +113,10 @@ class _Run:
                 if placeholders:  # "-", "/", "无", "N/A" written to mean "nothing to fill in"
                     col = col.mask(col.isin(placeholders), None)
                 data[f.key] = col
+        for key in self.ext_keys.values():
+            if key in self.fields:
+                col = pd.Series(self.fields[key], dtype=object)
+                data[key] = col.mask(col.isin(placeholders), None) if placeholders else col
         data["extras"] = pd.Series(self.prov["extras"], dtype=object)
         data["src_cells"] = pd.Series(self.prov["src_cells"], dtype=object)
         return pd.DataFrame(data)
@@ -165,7 +192,7 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
 
     A file that cannot be read yields one file-level issue and ``files`` status 已拒收;
     the run goes on with the others. Returns data keys ``records``, ``source_rows``,
-    ``files``, ``columns``, ``related`` (contracts in :mod:`pipeline.model`). ``progress``
+    ``files``, ``columns``, ``related``, ``column_map`` (contracts in :mod:`pipeline.model`). ``progress``
     (from the runner) hears of each file as it is read."""
     run = _Run(rules)
     progress = progress or (lambda done, total, what="": None)
@@ -223,5 +250,6 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
         "files": pd.DataFrame(run.files, columns=FILE_COLUMNS + FILE_TEAM_COLUMNS).astype({"sheets": "int64"}),
         "columns": pd.DataFrame(run.columns, columns=COLUMN_MAP_COLUMNS).astype({"unit": "float64"}),
         "related": run.related_frames(rules),
+        "column_map": pd.DataFrame(run.mapping, columns=MAPPING_COLUMNS),
     }
     return StageResult(data=data, issues=tuple(run.issues))

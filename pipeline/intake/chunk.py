@@ -33,6 +33,7 @@ class SheetOut:
     column_rows: list[dict[str, Any]] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     related: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    mapping: list[dict[str, Any]] = field(default_factory=list)   # the 列映射 rows (model.MAPPING_COLUMNS)
 
 
 def column_missing_issues(present: Iterable[str], types: list[Any], ctx: SheetContext, rules: Rules) -> list[Issue]:

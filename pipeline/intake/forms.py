@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from ..issues import Issue
+from ..issues import Issue, display_value
 from ..related import related_schema
 from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut, column_missing_issues
+from .columns import EXT_PREFIX, ColumnRules, Decision, column_notice, column_rules, route_value
 from .layout import (LAYOUT_FIELDS, LAYOUT_LABEL, HeaderMatcher, TypeGuesser, column_letter, find_columns,
                      is_blank, raw_value, sheet_type, unknown_column_issue)
 from .lists import fill_merged
@@ -35,6 +36,8 @@ class FormRules:
         box = forms.get("checkbox") or {}
         self.empty_boxes = tuple(box.get("empty", ()) or ())
         self.ticked = tuple(box.get("checked", ()) or ())
+        marks = sorted(self.ticked + self.empty_boxes, key=len, reverse=True)   # "[x]" before "x"
+        self.box_re = re.compile("(" + "|".join(re.escape(m) for m in marks) + ")") if marks else None
         schema = related_schema(rules)         # the related tables: schemas/related.yaml
         self.tables: dict[str, dict[str, str]] = {}
         for table in schema.tables:
@@ -50,19 +53,22 @@ class FormRules:
         self.record_from_tables = schema.record_fields()
 
     def clean(self, value: Any) -> Any:
-        """A form cell as a raw value; template remnants become None."""
+        """A form cell as a raw value; template remnants become None; ticked boxes become the
+        ticked options (``□新客户 ☑老客户 □重点客户`` → 老客户, several joined by 、)."""
         value = raw_value(value)
         if not isinstance(value, str):
             return value
         text = value.strip()
         if not text or any(p.fullmatch(text) for p in self.placeholders):
             return None
-        if self.ticked and any(t in text for t in self.ticked):
-            marks = "".join(re.escape(b) for b in self.ticked + self.empty_boxes)
-            picked = re.findall(f"[{''.join(re.escape(t) for t in self.ticked)}]\\s*([^{marks}]+)", text)
-            return "、".join(p.strip() for p in picked if p.strip()) or None
-        if self.empty_boxes and text.startswith(self.empty_boxes):
-            return None
+        if self.box_re is not None and self.box_re.search(text):
+            parts = self.box_re.split(text)      # [before, mark, option, mark, option, ...]
+            picked = [opt.strip(" 　、,，;；/") for mark, opt in zip(parts[1::2], parts[2::2]) if mark in self.ticked]
+            picked = [p for p in picked if p]
+            if picked:
+                return "、".join(picked)
+            if all(m in self.empty_boxes for m in parts[1::2]) and not parts[0].strip():
+                return None                      # nothing ticked: not filled in
         return value
 
     def section_of(self, text: str) -> str | None:
@@ -113,6 +119,7 @@ class _Record:
         self.cells: dict[str, str] = {}
         self.labels: dict[str, str] = {}
         self.extras: dict[str, Any] = {}
+        self.methods: dict[str, str] = {}     # field key -> how it was decided, when not by its label
         self.first_row: int | None = None
         self.keep = False          # a form with only table rows is still one customer
 
@@ -144,9 +151,16 @@ def _finish(out: SheetOut, records: list[_Record], ctx: SheetContext, rules: Rul
         out.related = {}
         out.issues.append(Issue(rule="file-empty", file=ctx.rel, sheet=ctx.sheet))
         return out
+    cr = column_rules(rules)
+    notices: dict[tuple[str, str], Issue] = {}
+    for r in records:
+        _route_record(r, cr, ctx, notices)
+    out.issues.extend(notices.values())
     keys = [k for k in matcher.types if any(k in r.values for r in records)]
     for k in keys:
         out.fields[k] = [r.values.get(k) for r in records]
+    for label in dict.fromkeys(lb for r in records for lb in r.extras):
+        out.fields[EXT_PREFIX + label] = [r.extras.get(label) for r in records]
     out.customer_type = [_type_of(r, ctx, rules, guesser) for r in records]
     if "customer_type" in out.fields:
         out.fields["customer_type"] = list(out.customer_type)
@@ -165,8 +179,58 @@ def _finish(out: SheetOut, records: list[_Record], ctx: SheetContext, rules: Rul
                 out.column_rows.append({"src_file": ctx.rel, "src_sheet": ctx.sheet, "field": k,
                                         "column": re.sub(r"\d+$", "", cell), "header": label,
                                         "unit": matcher.match(label).unit})
+    out.mapping.extend(_form_mapping(records, ctx, cr))
     out.issues.extend(column_missing_issues(seen, out.customer_type, ctx, rules))
     return out
+
+
+def _route_record(r: _Record, cr: ColumnRules, ctx: SheetContext, notices: dict[tuple[str, str], Issue]) -> None:
+    """A form's values judged by what they are, like a list column (rules/columns.yaml): a
+    客户类型 ticked 老客户 is 客户分类; a 手机号码 cell holding an e-mail is 电子邮箱. A value
+    that fits none of its candidates stays where its label put it."""
+    for key in list(r.values):
+        value = r.values[key]
+        if is_blank(value):
+            continue
+        label, cell = r.labels[key], r.cells[key]
+        target, notice = None, ""
+        if key in cr.reroute:
+            hits = [c for c in cr.reroute[key] if cr.enum_hit(c, value)]
+            if hits and key not in hits:
+                target, notice = hits[0], "column-rerouted"
+        elif key in cr.split_fields:
+            t = route_value(value, cr)
+            if t and t != key:
+                target, notice = t, "column-rerouted"
+        if target is None or not is_blank(r.values.get(target)):
+            continue
+        r.values[key] = None                           # the label's own field is left blank
+        r.values[target], r.cells[target], r.labels[target] = value, cell, label
+        r.methods[target] = "values"
+        m = re.match(r"([A-Z]+)(\d+)", cell)
+        d = Decision(target, "values", header_key=key, notice=notice, samples=(value,))
+        notices.setdefault((label, target), column_notice(d, ctx.rel, ctx.sheet, m.group(1) if m else "", label,
+                                                          int(m.group(2)) if m else None, cr))
+
+
+def _form_mapping(records: list[_Record], ctx: SheetContext, cr: ColumnRules) -> list[dict[str, Any]]:
+    """列映射 rows of a form: one per label (its first value cell, its field, how matched)."""
+    out: dict[str, dict[str, Any]] = {}
+    names = cr.names
+    for r in records:
+        moved = {r.labels[k] for k in r.methods}          # a rerouted label: shown with its new field
+        for key, label in r.labels.items():
+            if label in out or (label in moved and key not in r.methods):
+                continue
+            out[label] = {"src_file": ctx.rel, "src_sheet": ctx.sheet, "column": r.cells.get(key, ""),
+                          "header": label, "field": names.get(key, key),
+                          "method": cr.method(r.methods.get(key, "label")),
+                          "samples": display_value(r.values.get(key))}
+        for label, value in r.extras.items():
+            out.setdefault(label, {"src_file": ctx.rel, "src_sheet": ctx.sheet, "column": "", "header": label,
+                                   "field": label, "method": cr.method("extension"),
+                                   "samples": display_value(value)})
+    return list(out.values())
 
 
 def _label_key(label: Any, section: str | None, fr: FormRules, matcher: HeaderMatcher) -> str | None:

@@ -6,6 +6,7 @@ forms.yaml); nothing here names a field in Chinese.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -37,11 +38,16 @@ def raw_value(value: Any) -> Any:
     return value
 
 
+#: how a header was matched (``HeaderMatch.method``)
+MATCH_EXACT, MATCH_PATTERN = "exact", "pattern"
+
+
 @dataclass(frozen=True)
 class HeaderMatch:
     key: str | None        # canonical field key, None when unknown
     unit: float = 1.0      # multiplier from a money unit in the header
     folded: str = ""
+    method: str = MATCH_EXACT   # MATCH_EXACT (a synonym) or MATCH_PATTERN (rules/headers.yaml patterns)
 
 
 class HeaderMatcher:
@@ -52,6 +58,10 @@ class HeaderMatcher:
         self.synonyms = dict(rules.header_synonyms if synonyms is None else synonyms)
         self.units = {fold_header(k): float(v) for k, v in rules.units.items()}
         self.types = {f.key: f.type for f in rules.fields}
+        # a pattern hit is refused when the header holds a guard word of that field
+        # (rules/columns.yaml pattern_guards: 最近跟进时间 is no 下次跟进时间)
+        guards = ((rules.extra.get("columns") or {}).get("pattern_guards") or {})
+        self.guards = {k: re.compile(str(v)) for k, v in guards.items() if v}
         self._cache: dict[Any, HeaderMatch] = {}
 
     def match(self, text: Any) -> HeaderMatch:
@@ -67,6 +77,7 @@ class HeaderMatcher:
         if not folded or len(folded) > 40:
             return HeaderMatch(None, folded=folded)
         key = self.synonyms.get(folded)
+        method = MATCH_EXACT
         unit_words = [u.strip() for u in _BRACKETS.findall(folded)]
         if key is None:
             bare = _BRACKETS.sub("", folded)
@@ -81,14 +92,16 @@ class HeaderMatcher:
                         key, unit_words = self.synonyms[bare[: -len(unit)]], unit_words + [unit]
                         break
             if key is None and len(bare) <= self.rules.header_pattern_max:
-                key = next((k for rx, k in self.rules.header_patterns if rx.search(bare)), None)
+                key = next((k for rx, k in self.rules.header_patterns if rx.search(bare)
+                            and not (k in self.guards and self.guards[k].search(bare))), None)
+                method = MATCH_PATTERN
         unit = 1.0
         if key is not None and self.types.get(key) in ("amount", "budget"):
             for word in unit_words:
                 if word in self.units:
                     unit = self.units[word]
                     break
-        return HeaderMatch(key, unit, folded)
+        return HeaderMatch(key, unit, folded, method)
 
     def suggestion(self, header: str) -> str:
         """`你是不是想填“手机号码”` for the nearest known header, "" when nothing is close."""

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..issues import Issue
+from ..issues import Issue, display_value
 from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut, column_missing_issues
-from .layout import (LAYOUT_LIST, HeaderMatcher, find_header, RowClassifier, TypeGuesser, column_letter, is_blank,
-                     raw_value, sheet_type, unknown_column_issue)
+from .columns import EXT_PREFIX, ColumnRules, Decision, column_notice, column_rules, decide, match_header, \
+    route_value, samples_of
+from .headers import header_block
+from .layout import (LAYOUT_LIST, HeaderMatcher, RowClassifier, TypeGuesser, column_letter, find_header, is_blank,
+                     sheet_type, unknown_column_issue)
 from .readers import RawSheet
 
 
@@ -30,47 +33,40 @@ def detect_list_header(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) ->
     return find_header(sheet.rows, matcher, rules)
 
 
+def _mapping(ctx: SheetContext, col0: int, header: str, field: str, method: str, samples) -> dict[str, Any]:
+    return {"src_file": ctx.rel, "src_sheet": ctx.sheet, "column": column_letter(col0), "header": header,
+            "field": field, "method": method, "samples": "、".join(display_value(v) for v in samples)}
+
+
 def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules,
                     matcher: HeaderMatcher, guesser: TypeGuesser) -> SheetOut:
     rows = sheet.rows
     out = SheetOut(layout=LAYOUT_LIST)
-    fill_merged(rows, sheet.merged, header_idx + 1)
-    header = rows[header_idx]
-    field_types = {f.key: f for f in rules.fields}
+    block = header_block(rows, header_idx, sheet.merged, matcher)
+    fill_merged(rows, sheet.merged, block.last + 1)
+    labels, leaves, groups = block.labels, block.leaves, block.groups
+    header = list(labels)
+    cr = column_rules(rules)
+    fnames = rules.field_names
+    computed = frozenset(f.key for f in rules.fields if f.computed)
     ignored = {fold_header(h) for h in rules.config.intake.ignored_headers}
 
-    keep: dict[str, int] = {}                 # key -> col0
-    extra_cols: list[tuple[int, str]] = []    # (col0, header) kept in extras
+    # pass 1, headers only: which columns name a field (decides which rows hold data)
+    header_keys: dict[int, str] = {}
     ignore_cols: set[int] = set()
-    blank_cols: list[int] = []
-    for col0, text in enumerate(header):
-        if is_blank(text):
-            blank_cols.append(col0)
+    for col0, label in enumerate(labels):
+        if not label:
             continue
-        label = str(text).strip()
-        m = matcher.match(text)
-        if m.key is None:
-            extra_cols.append((col0, label))
-            if m.folded in ignored:
-                ignore_cols.add(col0)
-            else:
-                out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, col0, label, header_idx + 1))
-        elif field_types[m.key].computed:
-            extra_cols.append((col0, label))
-        elif m.key in keep:
-            extra_cols.append((col0, label))
-            first = str(header[keep[m.key]]).strip()
-            out.issues.append(Issue(rule="column-duplicate", file=ctx.rel, sheet=ctx.sheet, row=header_idx + 1,
-                                    column=column_letter(col0), field=m.key,
-                                    params={"header": label, "first": first}))
-        else:
-            keep[m.key] = col0
-            out.column_rows.append({"src_file": ctx.rel, "src_sheet": ctx.sheet, "field": m.key,
-                                    "column": column_letter(col0), "header": label, "unit": m.unit})
+        if fold_header(leaves[col0] or label) in ignored:
+            ignore_cols.add(col0)
+            continue
+        key = cr.pin(ctx.team, [label, leaves[col0]]) or match_header(leaves[col0], groups[col0], matcher)[0].key
+        if key and key not in computed and key in cr.types:
+            header_keys[col0] = key
 
-    classifier = RowClassifier(rules, header, {c: k for k, c in keep.items()}, matcher, frozenset(ignore_cols))
+    classifier = RowClassifier(rules, header, header_keys, matcher, frozenset(ignore_cols))
     data_idx: list[int] = []
-    for r in range(header_idx + 1, len(rows)):
+    for r in range(block.last + 1, len(rows)):
         reason = classifier.skip_reason(rows[r])
         if reason is None:
             out.source_rows.append((r + 1, len(data_idx), "data", ""))
@@ -83,28 +79,73 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         out.issues.append(Issue(rule="file-empty", file=ctx.rel, sheet=ctx.sheet))
         return out
 
-    for col0 in blank_cols:
-        if any(col0 < len(rows[r]) and not is_blank(rows[r][col0]) for r in data_idx):
-            label = f"{column_letter(col0)}列"
+    # inline form of layout.raw_value (2.5 M cells per 100 000 × 25 sheet)
+    data_cols = [[None if v == "" else (int(v) if v.__class__ is float and v.is_integer() and -1e16 < v < 1e16
+                                        else v) for v in col] for col in zip(*(rows[r] for r in data_idx))]
+    hrow = block.first + 1
+    keep: dict[str, int] = {}                 # key -> col0
+    ext_cols: list[tuple[int, str]] = []      # (col0, extension column name)
+    extra_cols: list[tuple[int, str]] = []    # (col0, header) kept in extras
+    splits: list[tuple[str, int]] = []        # (key, col0) routed value by value
+    for col0 in range(len(data_cols)):
+        values = data_cols[col0]
+        label = labels[col0] if col0 < len(labels) else ""
+        if not label:
+            if any(v is not None for v in values):
+                label = f"{column_letter(col0)}列"
+                ext_cols.append((col0, label))
+                extra_cols.append((col0, label))
+                out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, col0, label, hrow))
+                out.mapping.append(_mapping(ctx, col0, label, label, cr.method("extension"), samples_of(values)))
+            continue
+        if col0 in ignore_cols:
             extra_cols.append((col0, label))
-            out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, col0, label, header_idx + 1))
+            out.mapping.append(_mapping(ctx, col0, label, "", cr.method("ignored"), samples_of(values)))
+            continue
+        d = decide(label, leaves[col0], groups[col0], values, ctx.team, matcher, cr, computed)
+        if d.key is not None and d.key in keep:
+            first = str(header[keep[d.key]]).strip()
+            split = d.key in cr.split_fields
+            d = Decision(None, "duplicate", header_key=d.key, ext=label + cr.duplicate_suffix, samples=d.samples,
+                         split=split, notice="column-split" if split else "")
+            out.issues.append(Issue(rule="column-duplicate", file=ctx.rel, sheet=ctx.sheet, row=hrow,
+                                    column=column_letter(col0), field=d.header_key,
+                                    params={"header": label, "first": first}))
+        if d.key is None:
+            ext_cols.append((col0, d.ext))
+            if d.split:                       # a second contact column fills what the first left blank
+                splits.append((EXT_PREFIX + d.ext, col0))
+            extra_cols.append((col0, label))
+            if d.method == "extension" and d.header_key is None:
+                out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, col0, label, hrow))
+            out.mapping.append(_mapping(ctx, col0, label, d.ext, cr.method(d.method), d.samples))
+        else:
+            keep[d.key] = col0
+            out.column_rows.append({"src_file": ctx.rel, "src_sheet": ctx.sheet, "field": d.key,
+                                    "column": column_letter(col0), "header": label, "unit": d.unit})
+            out.mapping.append(_mapping(ctx, col0, label, fnames.get(d.key, d.key), cr.method(d.method), d.samples))
+            if d.split:
+                splits.append((d.key, col0))
+        if d.notice:
+            out.issues.append(column_notice(d, ctx.rel, ctx.sheet, column_letter(col0), label, hrow, cr))
 
-    data_cols = list(zip(*(rows[r] for r in data_idx)))       # transpose in C
     for key, col0 in keep.items():
-        # inline form of layout.raw_value (2.5 M cells per 100 000 × 25 sheet)
-        out.fields[key] = [None if v == "" else (int(v) if v.__class__ is float and v.is_integer() and -1e16 < v < 1e16
-                                                 else v) for v in data_cols[col0]]
-    del data_cols
+        out.fields[key] = data_cols[col0]
+    for col0, name in ext_cols:
+        out.fields[EXT_PREFIX + name] = data_cols[col0]
+    out.src_cells = [None] * n
+    for source, col0 in splits:
+        _route(out, source, col0, keep, cr, ctx)
     if extra_cols:
         extras = []
-        for r in data_idx:
-            row = rows[r]
-            d = {h: raw_value(row[c]) for c, h in extra_cols if c < len(row) and not is_blank(row[c])}
+        for i in range(n):
+            d = {h: data_cols[c][i] for c, h in extra_cols if data_cols[c][i] is not None
+                 and not (isinstance(data_cols[c][i], str) and not data_cols[c][i].strip())}
             extras.append(d or None)
         out.extras = extras
     else:
         out.extras = [None] * n
-    out.src_cells = [None] * n
+    del data_cols
 
     # customer type: the 客户类型 cell, else sheet/file words, else credit-code column or name shape
     guess = sheet_type([ctx.sheet, ctx.stem], rules)
@@ -129,3 +170,28 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
 
     out.issues.extend(column_missing_issues(keep, out.customer_type, ctx, rules))
     return out
+
+
+def _route(out: SheetOut, source: str, col0: int, keep: dict[str, int], cr: ColumnRules, ctx: SheetContext) -> None:
+    """Move each value of the column at ``col0`` (held in ``out.fields[source]``) that is of a
+    split field's kind (rules/columns.yaml ``split``) into that field, unless the row already
+    holds a value there. A moved value's row gets ``src_cells`` naming every field's cell, so
+    issues and fixes about the moved value point at the cell it came from."""
+    letter = column_letter(col0)
+    values = out.fields[source]
+    for i, v in enumerate(values):
+        target = route_value(v, cr)
+        if target is None or target == source:
+            continue
+        column = out.fields.get(target)
+        if column is None:
+            column = out.fields[target] = [None] * out.n
+            out.column_rows.append({"src_file": ctx.rel, "src_sheet": ctx.sheet, "field": target,
+                                    "column": letter, "header": "", "unit": 1.0})
+        elif not is_blank(column[i]):
+            continue
+        column[i], values[i] = v, None
+        row = out.src_row[i]
+        cells = out.src_cells[i] or {k: f"{column_letter(c)}{row}" for k, c in keep.items()}
+        cells[target] = f"{letter}{row}"
+        out.src_cells[i] = cells

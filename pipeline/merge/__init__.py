@@ -16,7 +16,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from ..issues import Issue
-from ..model import (CONFLICT_COLUMNS, LINK_COLUMNS, MERGE_COLUMNS, OUTCOME_MERGED,
+from ..model import (EXT_PREFIX, CONFLICT_COLUMNS, LINK_COLUMNS, MERGE_COLUMNS, OUTCOME_MERGED,
                      OUTCOME_REJECTED, StageResult)
 from ..rules import Rules
 from .block import candidate_pairs
@@ -137,7 +137,7 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
                                row_tokens, forbidden, include=identifiable)
     labels = clusters.labels
 
-    fields = [f.key for f in rules.fields if f.key in rec.columns and f.key != "customer_id"]
+    fields = _survived_fields(rec, rules)
     if "customer_type" not in fields:
         fields = ["customer_type", *fields]
         rec = rec.assign(customer_type=prep["ctype"].to_numpy())
@@ -176,8 +176,15 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
                              "merge_stats": stats}, issues=tuple(issues))
 
 
-def _empty_result(rec: pd.DataFrame, rules: Rules) -> StageResult:
+def _survived_fields(rec: pd.DataFrame, rules: Rules) -> list[str]:
+    """The columns survivorship builds: the fields the records have, then the extension
+    columns (``ext:<header>``, see pipeline/model.py) by the same rules."""
     fields = [f.key for f in rules.fields if f.key in rec.columns and f.key != "customer_id"]
+    return fields + [c for c in rec.columns if isinstance(c, str) and c.startswith(EXT_PREFIX)]
+
+
+def _empty_result(rec: pd.DataFrame, rules: Rules) -> StageResult:
+    fields = _survived_fields(rec, rules)
     if "customer_type" not in fields:
         fields = ["customer_type", *fields]
     empty = lambda cols: pd.DataFrame({c: pd.Series(dtype=object) for c in cols})  # noqa: E731

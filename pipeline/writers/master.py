@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from ..model import EXT_PREFIX, OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
 from ..related import related_schema
 from ..rules import FieldDef, Rules
 from .xlsx import KIND_BY_TYPE, Formats, is_blank, open_workbook, text_of, write_table
@@ -35,8 +35,24 @@ def master_fields(rules: Rules) -> list[FieldDef]:
     return list(rules.fields)
 
 
+#: FieldDef.type of an extension column (a team column no field knows, pipeline/model.py)
+EXTENSION_TYPE = "extension"
+
+
+def extension_fields(customers: pd.DataFrame) -> list[FieldDef]:
+    """The extension columns of ``customers`` (``ext:<header>``), in the order intake met them;
+    written after the fields, headed by the team's header."""
+    return [FieldDef(key=c, name=c[len(EXT_PREFIX):], type=EXTENSION_TYPE, group=EXTENSION_TYPE)
+            for c in customers.columns if isinstance(c, str) and c.startswith(EXT_PREFIX)]
+
+
+def column_name(key: str, rules: Rules) -> str:
+    """The Chinese header of a field key or an extension column."""
+    return key[len(EXT_PREFIX):] if key.startswith(EXT_PREFIX) else rules.field_names.get(key, key)
+
+
 def field_kind(fd: FieldDef) -> str:
-    return KIND_BY_TYPE.get(fd.type, "text")
+    return "auto" if fd.type == EXTENSION_TYPE else KIND_BY_TYPE.get(fd.type, "text")
 
 
 def row_customer_map(links: pd.DataFrame) -> dict[int, Any]:
@@ -136,8 +152,7 @@ def merge_rows(merges: pd.DataFrame, names: Mapping[Any, str], prov: Mapping[int
 
 
 def conflict_rows(conflicts: pd.DataFrame, names: Mapping[Any, str], rules: Rules) -> list[list]:
-    fnames = rules.field_names
-    return [[c.customer_id, names.get(c.customer_id, ""), fnames.get(c.field, c.field), text_of(c.kept),
+    return [[c.customer_id, names.get(c.customer_id, ""), column_name(str(c.field), rules), text_of(c.kept),
              text_of(c.other), text_of(c.sources)]
             for c in _frame(conflicts, ["customer_id", "field", "kept", "other", "sources"])
             .itertuples(index=False)]
@@ -188,7 +203,7 @@ def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame
     prov = _provenance(catalog.get("source_rows"), catalog.get("records"))
     wb = open_workbook(path)
     fmt = Formats(wb)
-    write_customer_sheet(wb, fmt, "客户主档", customers, master_fields(rules))
+    write_customer_sheet(wb, fmt, "客户主档", customers, master_fields(rules) + extension_fields(customers))
     write_table(wb, fmt, "来源明细", SOURCE_HEADERS,
                 source_detail_rows(catalog.get("source_rows"), links, catalog.get("files")),
                 ["text", "text", "text", "number", "text", "text"])

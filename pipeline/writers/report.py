@@ -289,6 +289,25 @@ def _grade_cards(summary: Mapping[str, Any], rules, customers: pd.DataFrame | No
     return cards
 
 
+def _column_maps(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The 列映射 per file (intake ``column_map``): header -> field, how matched, sample values;
+    extension columns counted (they are kept in 客户主档 under the team's header)."""
+    frame = _frame(data.get("column_map"))
+    if frame is None or frame.empty:
+        return []
+    types = {f.name: f.type for f in data["rules"].fields}
+    out = []
+    for file, part in frame.groupby("src_file", sort=False):
+        rows = [{k: _cell(v) for k, v in r.items()} for r in part.to_dict("records")]
+        for r in rows:                # samples of a phone or e-mail column: masked as that field
+            kind = types.get(r["field"], "")
+            if kind in ("mobile", "landline", "email"):
+                r["samples"] = "、".join(mask_value(v, kind) for v in r["samples"].split("、"))
+        extensions = sum(1 for r in rows if r["method"].startswith("扩展列"))
+        out.append({"file": _cell(file), "rows": rows, "count": len(rows), "extensions": extensions})
+    return out
+
+
 def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     rules = data["rules"]
     settings = dataclasses.asdict(rules.report_config)   # rules/report.yaml, typed in pipeline/settings.py
@@ -316,6 +335,7 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         "digest": (getattr(rules, "digest", "") or "")[:12],
         "summary": summary, "figures": _figures(summary),
         "files": _file_rows(data, issue_table),
+        "column_maps": _column_maps(data),
         "grade_cards": _grade_cards(summary, rules, customers),
         "charts": _distributions(customers, summary, rules, settings),
         "pareto": pareto, "pareto_svg": charts.pareto_chart(pareto),

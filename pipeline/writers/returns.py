@@ -31,6 +31,8 @@ from ..issues import SEVERITY_ORDER, SEVERITY_ZH, Issue, issues_frame, render_te
 from ..rules import Rules
 from .comparison import DEFAULT_TITLE as COMPARISON_SHEET
 from .comparison import comparison_for, comparison_sheet
+from .mapping import DEFAULT_TITLE as MAPPING_SHEET
+from .mapping import mapping_for, mapping_sheet
 from .parallel import JobPool
 from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, write_with_openpyxl
 from .xlsx import DATE_FORMAT, PERCENT_FORMAT, as_date, as_number, clean_text, display_width, is_blank, text_of
@@ -215,28 +217,31 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
                     columns: pd.DataFrame | None, rules: Rules,
                     cells: Mapping[int, Mapping[str, str]] | None = None,
                     comparison: pd.DataFrame | None = None, previous: str = "", src_file: str = "",
-                    copyable: bool = True) -> ReturnResult:
+                    copyable: bool = True, mapping: pd.DataFrame | None = None) -> ReturnResult:
     """Annotate one submission and save it to ``dest`` (the input is only read). ``cells``:
     row_id -> {field key: cell} for form records (a form's fields do not share one row).
     ``comparison``: the file's rows of the ``resubmission`` frame when it is a resubmission
     (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None.
-    ``copyable``: a refused file may come back as its own bytes (False for a link out of input/)."""
+    ``copyable``: a refused file may come back as its own bytes (False for a link out of input/).
+    ``mapping``: the file's rows of intake's ``column_map`` (sheet ``列映射``, :mod:`.mapping`)."""
     settings = rules.extra.get("template") or {}
     fills = dict(settings.get("fills") or {})
-    titles = (settings.get("issue_sheet", "问题清单"), settings.get("comparison_sheet", COMPARISON_SHEET))
+    titles = (settings.get("issue_sheet", "问题清单"), settings.get("comparison_sheet", COMPARISON_SHEET),
+              settings.get("mapping_sheet", MAPPING_SHEET))
     src_file = src_file or src.name
     dest.parent.mkdir(parents=True, exist_ok=True)
     suffix = src.suffix.lower()
     spreadsheet = suffix in (".xlsx", ".xlsm")
     if status == "已拒收":
         return _separate(src if copyable and src.is_file() else None, dest, issues, comparison, previous, rules,
-                         fills, titles, src_file, [("refused", {})])
+                         fills, titles, src_file, [("refused", {})], mapping)
     why: list[tuple[str, dict]] = []
     if spreadsheet and len(issues) and (issues["rule"] == "text-too-long").any():
         why.append(("long_text", {}))
     elif spreadsheet:
         try:
-            _patch_submission(src, dest, issues, fixes, columns, rules, cells, comparison, previous, fills, titles)
+            _patch_submission(src, dest, issues, fixes, columns, rules, cells, comparison, previous, fills, titles,
+                              mapping)
             return ReturnResult(src_file, dest, "patched")
         except Exception as exc:  # noqa: BLE001 — PatchUnsupported, or a damaged part (zip, zlib, UTF-8 errors)
             dest.unlink(missing_ok=True)
@@ -255,7 +260,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
         for sheet, coord in [*ann.values, *ann.notes]:
             noted.setdefault(sheet, set()).add(coord)
         renamed.update({name: ws.title for name, ws in sheets.items()})
-        _add_new_sheets(wb, issues, comparison, previous, renamed, titles, ann.fills)
+        _add_new_sheets(wb, issues, comparison, previous, renamed, titles, ann.fills, mapping=mapping)
     try:
         rebuilt = write_with_openpyxl(src, work, status, rules, fills, annotate)
         if not spreadsheet:
@@ -268,7 +273,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
         lost = [("unreadable", {"detail": _short(exc)})]
     if lost:
         work.unlink(missing_ok=True)
-        return _separate(src, dest, issues, comparison, previous, rules, fills, titles, src_file, why + lost)
+        return _separate(src, dest, issues, comparison, previous, rules, fills, titles, src_file, why + lost, mapping)
     work.replace(dest)
     return ReturnResult(src_file, dest, "openpyxl", _reasons(why))
 
@@ -278,8 +283,8 @@ def _short(exc: BaseException) -> str:
 
 
 def _add_new_sheets(wb, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
-                    names: Mapping[str, str], titles: tuple[str, str], fills: Mapping[str, PatternFill],
-                    link_file: str = "") -> None:
+                    names: Mapping[str, str], titles: tuple[str, ...], fills: Mapping[str, PatternFill],
+                    link_file: str = "", mapping: pd.DataFrame | None = None) -> None:
     """The 问题清单 first (and active), then 与上次提交对比 for a resubmission; older copies go."""
     add_sheet(wb, issue_sheet(issues, names, titles[0]), 0, fills, link_file)
     if titles[1] in wb.sheetnames:            # a returned workbook sent back: drop the old one
@@ -287,6 +292,11 @@ def _add_new_sheets(wb, issues: pd.DataFrame, comparison: pd.DataFrame | None, p
     extra = comparison_sheet(comparison, names, previous, titles[1])
     if extra is not None:
         add_sheet(wb, extra, 1, fills, link_file)
+    if titles[2] in wb.sheetnames:
+        del wb[titles[2]]
+    columns_sheet = mapping_sheet(mapping, names, titles[2])
+    if columns_sheet is not None:             # then 列映射, where the patcher puts it too
+        add_sheet(wb, columns_sheet, 1 + (extra is not None), fills, link_file)
 
 
 def issue_list_path(dest: Path, rules: Rules) -> Path:
@@ -296,8 +306,8 @@ def issue_list_path(dest: Path, rules: Rules) -> Path:
 
 
 def _separate(src: Path | None, dest: Path, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
-              rules: Rules, fills: Mapping[str, str], titles: tuple[str, str], src_file: str,
-              reasons: Sequence[tuple[str, Mapping[str, Any]]]) -> ReturnResult:
+              rules: Rules, fills: Mapping[str, str], titles: tuple[str, ...], src_file: str,
+              reasons: Sequence[tuple[str, Mapping[str, Any]]], mapping: pd.DataFrame | None = None) -> ReturnResult:
     """The submission untouched (when it exists) and its 问题清单 as a workbook of its own,
     whose links open the cells of the returned copy; the list's first line says why."""
     copy = dest.with_suffix(src.suffix) if src is not None and src.suffix else dest
@@ -312,7 +322,8 @@ def _separate(src: Path | None, dest: Path, issues: pd.DataFrame, comparison: pd
     ann = Annotator(fills)
     rows = pd.DataFrame(note.to_dict("records") + issues.to_dict("records"), columns=note.columns)
     _add_new_sheets(wb, rows, comparison, previous,
-                    names if src is not None else {}, titles, ann.fills, copy.name if src is not None else "")
+                    names if src is not None else {}, titles, ann.fills, copy.name if src is not None else "",
+                    mapping=mapping)
     wb.save(listing)
     return result
 
@@ -360,7 +371,7 @@ def _rel(path: Path, folder: Path) -> str:
 def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.DataFrame | None,
                       columns: pd.DataFrame | None, rules: Rules, cells: Mapping[int, Mapping[str, str]] | None,
                       comparison: pd.DataFrame | None, previous: str, fills: Mapping[str, str],
-                      titles: tuple[str, str]) -> None:
+                      titles: tuple[str, ...], mapping: pd.DataFrame | None = None) -> None:
     book = PatchBook(src)
     book.remove_sheets(titles)
     names = {t: t for t in book.sheets}
@@ -376,6 +387,9 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
     extra = comparison_sheet(comparison, names, previous, titles[1])
     if extra is not None:
         new.append(extra)
+    columns_sheet = mapping_sheet(mapping, names, titles[2])
+    if columns_sheet is not None:
+        new.append(columns_sheet)
     book.apply(ann.edits(), new, ann.colours, AUTHOR, ann.box, dest)
 
 
@@ -438,5 +452,5 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
         cost = src.stat().st_size if status != "已拒收" else 0
         jobs.append((float(cost), return_workbook,
                      (src, dest, status, mine, f_fix, f_cols, rules, cells, compared, previous, rec.src_file,
-                      copyable)))
+                      copyable, mapping_for(catalog, rec.src_file))))
     return jobs

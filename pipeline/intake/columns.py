@@ -1,0 +1,244 @@
+"""What a column is, by its header AND its values (rules/columns.yaml, rules/column_pins.yaml).
+
+For each column intake has a header (maybe ``group/leaf`` from a multi-row header,
+:mod:`pipeline.intake.headers`) and, for lists, the column's values. :func:`decide` returns
+a :class:`Decision`: the field the column fills (or an extension column of 客户主档), how
+that was decided (``method``, shown in the 列映射 table), and whether its values are routed
+one by one (a 联系方式 column holding mobiles, landlines and e-mails). The same rules judge a
+form's single value (:func:`route_value`).
+
+Order, first answer wins: a steward's pin for the team; the header (a synonym of group+leaf,
+of the leaf, then a pattern, refused by ``pattern_guards``); a pattern hit must hold values
+of its field's type (``verify_types``); a rerouted header (``reroute``: a 客户类型 column of
+新客户/老客户 is 客户分类) goes where its values' enumeration says; none of them fitting, the
+column is kept as an extension column with a ``column-unsure`` notice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping, Sequence
+
+from ..issues import Issue, display_value
+from ..model import EXT_PREFIX
+from ..rules import Rules, fold, fold_header
+from .layout import MATCH_PATTERN, HeaderMatch, HeaderMatcher, is_blank
+
+EXTENSION = "extension"          # a pin target: keep as an extension column
+_STRIP = re.compile(r"[\s\-－—()（）]")
+
+
+@dataclass(frozen=True)
+class ColumnRules:
+    """rules/columns.yaml and rules/column_pins.yaml compiled for one run."""
+
+    kinds: tuple[tuple[str, Any], ...]
+    min_share: float
+    reroute: Mapping[str, tuple[str, ...]]
+    split_fields: frozenset[str]
+    split_kinds: Mapping[str, str]
+    verify: Mapping[str, frozenset[str]]
+    pins: Mapping[str, Mapping[str, str]]         # team -> folded header -> field key | EXTENSION
+    methods: Mapping[str, str]
+    computed_suffix: str
+    duplicate_suffix: str
+    enums: Mapping[str, Mapping[str, str]]        # field key -> folded value -> canonical
+    types: Mapping[str, str]
+    names: Mapping[str, str]                      # field key -> Chinese name
+
+    def method(self, code: str) -> str:
+        return self.methods.get(code, code)
+
+    def kind(self, value: Any) -> str | None:
+        """email / mobile / landline / date / number, or None for other text."""
+        if isinstance(value, (dt.date, dt.datetime)):
+            return "date"
+        if isinstance(value, bool) or value is None:
+            return None
+        text = display_value(value) if isinstance(value, (int, float)) else str(value)
+        text = _STRIP.sub("", unicodedata.normalize("NFKC", text))
+        if not text:
+            return None
+        for name, rx in self.kinds:
+            if rx.fullmatch(text):
+                return name
+        return None
+
+    def pin(self, team: str, labels: Iterable[str]) -> str | None:
+        for who in (team, "*"):
+            pins = self.pins.get(who) or {}
+            for label in labels:
+                hit = pins.get(fold_header(label))
+                if hit:
+                    return hit
+        return None
+
+    def enum_hit(self, key: str, value: Any) -> bool:
+        enum = self.enums.get(key)
+        return bool(enum) and isinstance(value, str) and fold(value) in enum
+
+
+_CACHE: dict[int, tuple[Rules, ColumnRules]] = {}
+
+
+def column_rules(rules: Rules) -> ColumnRules:
+    hit = _CACHE.get(id(rules))
+    if hit is not None and hit[0] is rules:
+        return hit[1]
+    spec = rules.extra.get("columns") or {}
+    enums: dict[str, dict[str, str]] = {}
+    for f in rules.fields:
+        if f.enum and f.enum in rules.enums:
+            values = dict(rules.enums[f.enum])
+            if f.enum == "status":          # 战略客户 / 重点客户 are status words too
+                values.update({fold(k): k for k in rules.status_flags})
+            enums[f.key] = values
+    split = spec.get("split") or {}
+    ext = spec.get("extension") or {}
+    pins = {str(team): {fold_header(h): str(t) for h, t in (m or {}).items()}
+            for team, m in ((rules.extra.get("column_pins") or {}).get("pins") or {}).items()}
+    compiled = ColumnRules(
+        kinds=tuple((str(k["kind"]), re.compile(str(k["pattern"]), re.IGNORECASE)) for k in spec.get("value_kinds") or ()),
+        min_share=float(spec.get("min_share", 0.6)),
+        reroute={k: tuple(v) for k, v in (spec.get("reroute") or {}).items()},
+        split_fields=frozenset(split.get("fields") or ()),
+        split_kinds=dict(split.get("kinds") or {}),
+        verify={k: frozenset(v) for k, v in (spec.get("verify_types") or {}).items()},
+        pins=pins, methods=dict(spec.get("methods") or {}),
+        computed_suffix=str(ext.get("computed_suffix", "")), duplicate_suffix=str(ext.get("duplicate_suffix", "")),
+        enums=enums, types={f.key: f.type for f in rules.fields}, names=rules.field_names,
+    )
+    _CACHE[id(rules)] = (rules, compiled)
+    return compiled
+
+
+@dataclass
+class Decision:
+    """What one column is. ``key`` None = an extension column named ``ext``."""
+
+    key: str | None
+    method: str                      # code of rules/columns.yaml methods
+    header_key: str | None = None    # the field the header alone named (for notices)
+    unit: float = 1.0
+    split: bool = False              # values routed one by one (``split`` rules)
+    ext: str = ""                    # extension column name (header as written)
+    notice: str = ""                 # "" | column-rerouted | column-unsure | column-split
+    samples: tuple[Any, ...] = field(default_factory=tuple)
+
+
+def samples_of(values: Iterable[Any], n: int = 3) -> tuple[Any, ...]:
+    out: list[Any] = []
+    seen: set[str] = set()
+    for v in values:
+        if is_blank(v):
+            continue
+        t = display_value(v)
+        if t not in seen:
+            seen.add(t)
+            out.append(v)
+            if len(out) >= n:
+                break
+    return tuple(out)
+
+
+def match_header(leaf: str, group: str, matcher: HeaderMatcher) -> tuple[HeaderMatch, str]:
+    """The header's field: a synonym of group+leaf (``联系人`` over ``姓名`` is 联系人姓名), else
+    the leaf (synonym or pattern), else group+leaf by pattern. Returns (match, method code)."""
+    if group and leaf:
+        both = matcher.match(group + leaf)
+        if both.key and both.method != MATCH_PATTERN:
+            return both, "group"
+    m = matcher.match(leaf or group)
+    if m.key:
+        return m, m.method
+    if group and leaf:
+        both = matcher.match(group + leaf)
+        if both.key:
+            return both, both.method
+    return m, m.method
+
+
+def _share(values: Sequence[Any], test) -> float:
+    distinct = {display_value(v): v for v in values if not is_blank(v)}
+    if not distinct:
+        return 1.0
+    return sum(1 for v in distinct.values() if test(v)) / len(distinct)
+
+
+def decide(label: str, leaf: str, group: str, values: Sequence[Any], team: str, matcher: HeaderMatcher,
+           cr: ColumnRules, computed: frozenset[str]) -> Decision:
+    """The decision for one column (see the module docstring). ``values`` are the column's
+    raw non-header cells (a form gives its one value)."""
+    samples = samples_of(values)
+    pinned = cr.pin(team, [label, leaf] if label != leaf else [label])
+    if pinned == EXTENSION:
+        return Decision(None, "pin", ext=label, samples=samples)
+    if pinned and pinned in cr.types:
+        m = matcher.match(leaf or label)
+        return Decision(pinned, "pin", header_key=m.key, unit=m.unit if m.key == pinned else 1.0, samples=samples,
+                        split=pinned in cr.split_fields and _mixed(values, pinned, cr))
+    m, method = match_header(leaf, group, matcher)
+    key = m.key
+    if key is None:
+        return Decision(None, "extension", ext=label, samples=samples)
+    if key in computed:
+        return Decision(None, "extension", header_key=key, ext=label + cr.computed_suffix, samples=samples)
+    if method == MATCH_PATTERN:
+        wanted = cr.verify.get(cr.types.get(key, ""))
+        if wanted and _share(values, lambda v: cr.kind(v) in wanted) < cr.min_share:
+            return Decision(None, "unsure", header_key=key, ext=label, notice="column-unsure", samples=samples)
+    if key in cr.reroute:
+        shares = [(c, _share(values, lambda v, c=c: cr.enum_hit(c, v))) for c in cr.reroute[key] if c in cr.enums]
+        best = max(shares, key=lambda s: s[1], default=(key, 1.0))
+        if best[1] < cr.min_share:
+            return Decision(None, "unsure", header_key=key, ext=label, notice="column-unsure", samples=samples)
+        if best[0] != key:
+            return Decision(best[0], "values", header_key=key, notice="column-rerouted", samples=samples)
+    if key in cr.split_fields:
+        dominant = _dominant(values, cr)
+        if dominant and dominant != key:
+            return Decision(dominant, "values", header_key=key, notice="column-rerouted", samples=samples,
+                            split=_mixed(values, dominant, cr))
+        if _mixed(values, key, cr):
+            return Decision(key, "split", header_key=key, unit=m.unit, split=True, notice="column-split",
+                            samples=samples)
+    return Decision(key, method, header_key=key, unit=m.unit, samples=samples)
+
+
+def _targets(values: Sequence[Any], cr: ColumnRules) -> list[str]:
+    return [cr.split_kinds[k] for k in (cr.kind(v) for v in values if not is_blank(v)) if k in cr.split_kinds]
+
+
+def _mixed(values: Sequence[Any], key: str, cr: ColumnRules) -> bool:
+    """Some value of the column is of another split field's kind."""
+    return any(t != key for t in _targets(values, cr))
+
+
+def _dominant(values: Sequence[Any], cr: ColumnRules) -> str | None:
+    """The split field most values are of, when at least min_share of the non-empty values are."""
+    targets = _targets(values, cr)
+    filled = sum(1 for v in values if not is_blank(v))
+    if not targets or not filled:
+        return None
+    best = max(set(targets), key=targets.count)
+    return best if targets.count(best) / filled >= cr.min_share else None
+
+
+def route_value(value: Any, cr: ColumnRules) -> str | None:
+    """The split field (rules/columns.yaml ``split``) one value belongs to by what it is, else None."""
+    if is_blank(value):
+        return None
+    return cr.split_kinds.get(cr.kind(value) or "")
+
+
+def column_notice(d: Decision, file: str, sheet: str, column: str, header: str, row: int | None,
+                  cr: ColumnRules) -> Issue:
+    """The info issue telling how a column was read by its values (``d.notice``)."""
+    order = list(cr.types)
+    targets = sorted({t for t in cr.split_kinds.values() if t in cr.types}, key=order.index) if d.split else ()
+    return Issue(rule=d.notice, file=file, sheet=sheet, row=row, column=column, field=d.key or d.header_key or "",
+                 params={"header": header, "samples": "、".join(display_value(v) for v in d.samples),
+                         "guess": cr.names.get(d.header_key or "", ""), "ext": d.ext,
+                         "targets": "、".join(cr.names[t] for t in targets)})

@@ -1,0 +1,228 @@
+"""A corpus of layouts as teams send them (tests/seed_layouts.py): every column lands where it
+means, and every non-empty cell of every data row is in an output (客户主档 field or extension
+column, a related sheet) or named by an issue."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.api import run_pipeline
+from pipeline.model import RunOptions
+from tests import seed_layouts as L
+
+AS_OF = dt.date(2026, 11, 30)
+RELATED = ("联系人", "互动记录", "需求与反馈", "维护计划")
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    inp, out = root / "input", root / "output"
+    for build in (L.sales_tool_list, L.sales_tool_form, L.maintenance_form, L.field_list_form, L.team_list):
+        build(inp)
+    L.team_list(inp, "成都分部_客户清单.xlsx", wechat_header="微信 号")
+    run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=AS_OF))
+    month = out / "2026-11"
+    book = load_workbook(month / "customers.xlsx", read_only=True)
+    sheets = {}
+    for name in ("客户主档", "来源明细", *RELATED):
+        rows = list(book[name].iter_rows(values_only=True))
+        sheets[name] = [dict(zip(rows[0], r)) for r in rows[1:]]
+    with open(month / "issues.csv", encoding="utf-8-sig") as fh:
+        issues = list(csv.DictReader(fh))
+    return {"input": inp, "month": month, "sheets": sheets, "issues": issues,
+            "header": list(next(book["客户主档"].iter_rows(values_only=True)))}
+
+
+def _master(corpus, name):
+    return next(r for r in corpus["sheets"]["客户主档"] if r["客户名称"] == name)
+
+
+def _issues(corpus, file, rule=None):
+    return [i for i in corpus["issues"] if i["file"] == file and (rule is None or i["rule"] == rule)]
+
+
+# --- each situation, asserted in the outputs ------------------------------------------
+
+def test_two_row_header_of_the_sales_tool(corpus):
+    row = _master(corpus, "苏州恒信精密机械有限公司")
+    assert row["客户类型"] == "企业" and row["统一社会信用代码"] == L.HENGXIN
+    hx = [r for r in corpus["sheets"]["客户主档"] if r["原客户编号"] is None and r["负责销售"] == "王磊"]
+    assert {r["客户名称"] for r in hx} >= {"杭州西湖数据科技有限公司"}
+    xihu = _master(corpus, "杭州西湖数据科技有限公司")
+    assert (xihu["联系人"], xihu["职位"], xihu["核心需求"]) == ("李经理", "CEO", "拓展市场")
+    assert xihu["客户状态"] == "潜在客户" and xihu["客户类型"] == "企业"          # never 潜在客户 as 客户类型
+    assert xihu["预算下限"] == 500000 and xihu["预算上限"] is None
+    assert xihu["最近跟进时间"].date() == dt.date(2026, 11, 2) and xihu["下次跟进时间"] is None
+    assert xihu["客户反馈"] == "需进一步评估"
+    yunfan = _master(corpus, "上海云帆物流有限公司")
+    assert yunfan["战略客户"] == "是" and yunfan["客户类型"] == "企业"
+    zijin = _master(corpus, "南京紫金电子有限公司")
+    assert zijin["客户状态"] == "流失客户" and zijin["预算上限"] == 50000
+    notice = _issues(corpus, "华东销售部_客户信息收集表.xlsx", "column-rerouted")
+    assert [(i["column"], i["field"]) for i in notice] == [("J", "客户状态")]
+    assert "客户类型" in notice[0]["message"] and notice[0]["severity"] == "info"
+    # 最近跟进时间 never becomes an overdue planned follow-up
+    assert not _issues(corpus, "华东销售部_客户信息收集表.xlsx", "column-unknown")
+
+
+def test_maintenance_form_with_ticked_boxes(corpus):
+    row = _master(corpus, "苏州恒信精密机械有限公司")     # the same company: list row and form merged
+    assert row["客户分类"] == "老客户" and row["客户类型"] == "企业"
+    assert row["客户来源"] == "转介绍"
+    assert row["首次接触时间"].date() == dt.date(2023, 3, 5)
+    assert row["其他联系方式"] == "微信 zhangwei_hx"
+    file = "大客户部_客户信息维护与收集表.xlsx"
+    visits = [r for r in corpus["sheets"]["互动记录"] if r["来源文件"] == file]
+    assert [r["互动方式"] for r in visits] == ["拜访", "电话"]
+    assert [r["完成状态"] for r in visits] == ["已完成", "待处理"]
+    needs = [r for r in corpus["sheets"]["需求与反馈"] if r["来源文件"] == file]
+    assert (needs[0]["优先级"], needs[0]["需求状态"]) == ("高", "处理中")
+    plan = [r for r in corpus["sheets"]["维护计划"] if r["来源文件"] == file]
+    assert plan[0]["维护负责人"] == "王磊" and plan[0]["沟通方式"] == "电话"
+    rerouted = _issues(corpus, file, "column-rerouted")
+    assert [(i["column"], i["row"], i["field"]) for i in rerouted] == [("B", "7", "客户分类")]
+
+
+def test_field_list_form_as_laid_out(corpus):
+    row = _master(corpus, "北京中科精工机械有限公司")
+    assert row["原客户编号"] == "HB-0007" and row["所属行业"]
+    assert (row["联系人"], row["职位"], row["手机号码"], row["办公电话"]) == \
+        ("刘经理", "采购部经理", "13856781234", "010-56781234")
+    assert row["员工规模"] == "100-200人" and row["首次合作时间"].date() == dt.date(2023, 3, 1)
+    assert row["核心采购品类"] == "工业原材料（钢材）" and row["期望合作模式"] == "长期框架协议+季度定价"
+
+
+def test_label_form_of_the_sales_tool_routes_its_contact_by_value(corpus):
+    row = _master(corpus, "深圳前海云图科技有限公司")
+    assert row["电子邮箱"] == "zhou@yuntu.cn" and row["手机号码"] is None
+    assert (row["联系人"], row["需求阶段"], row["预算下限"], row["预算上限"]) == ("周总", "明确需求", 100000, 200000)
+
+
+def test_merged_data_cells_team_columns_and_mixed_contacts(corpus):
+    header = corpus["header"]
+    assert header.count("微信号") == 1 and "合作产品线" in header and "大区" in header
+    assert header.index("微信号") > header.index("数据状态")          # extension columns after the fields
+    rows = {r["客户名称"]: r for r in corpus["sheets"]["客户主档"]}
+    lj, kd = rows["重庆两江智能科技有限公司"], rows["昆明滇池贸易有限公司"]
+    assert (lj["大区"], lj["负责销售"]) == ("西南", "李雷")          # merged down: every row of the range
+    assert (kd["大区"], kd["负责销售"]) == ("西南", "韩梅")
+    assert lj["电子邮箱"] == "lj@liangjiang.cn" and lj["手机号码"] is None
+    assert kd["办公电话"] == "0871-63334444"
+    tf = rows["成都天府软件有限公司"]
+    assert (tf["手机号码"], tf["办公电话"], tf["微信号"], tf["合作产品线"]) == ("13911112222", "028-85551234", "tf_soft", "ERP")
+    # the second team wrote "微信 号": the same folded header, the same column
+    notices = {i["rule"] for i in _issues(corpus, "西南销售部_客户清单.xlsx")}
+    assert {"column-split", "column-unknown"} <= notices
+
+
+def test_role_views_show_extension_columns_by_rule(corpus):
+    def header(role):
+        ws = load_workbook(corpus["month"] / "views" / f"{role}.xlsx", read_only=True).worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        return list(rows[0]), [dict(zip(rows[0], r)) for r in rows[1:]]
+    sales, _ = header("销售部")
+    assert {"微信号", "合作产品线", "大区"} <= set(sales)
+    finance, _ = header("财务部")
+    assert "微信号" not in finance and "合作产品线" not in finance
+
+
+def test_mapping_table_in_report_and_returns(corpus):
+    html = (corpus["month"] / "report.html").read_text(encoding="utf-8")
+    assert 'id="columns"' in html and "联系方式/手机" not in html
+    assert "按值判定" in html and "扩展列" in html and "多行表头" not in html or "表头同义词" in html
+    wb = load_workbook(corpus["month"] / "returns" / "华东销售部_客户信息收集表.xlsx", read_only=True)
+    assert "列映射" in wb.sheetnames
+    rows = list(wb["列映射"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("工作表", "列", "表头", "字段", "判定方式")
+    by_col = {r[1]: r for r in rows[1:]}
+    assert by_col["A"][2:5] == ("基础信息/客户全称", "客户名称", "表头同义词")
+    assert by_col["J"][2:5] == ("客户类型", "客户状态", "按值判定")
+    assert "潜在客户" in by_col["J"][5]
+
+
+# --- the proof: every non-empty cell of every data row lands somewhere -----------------
+
+def _key(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime):
+        return v.strftime("%Y%m%d")
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    v = re.sub(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?",
+               lambda m: f"{m.group(1)}{int(m.group(2)):02d}{int(m.group(3)):02d}", str(v))   # a written date
+    return re.sub(r"[\s\-－/]", "", unicodedata.normalize("NFKC", str(v))).lower()
+
+
+def _found(value, outputs) -> bool:
+    """The value, or its digits, or its ticked option, appears among the output values."""
+    ticked = re.findall(r"[☑■√✓]\s*([^□☑■√✓\s]+)", str(value))
+    if ticked:                                 # a check box: the ticked options are the value
+        return all(any(_key(t) == _key(o) or _key(t) in _key(o).split("、") for o in outputs) for t in ticked)
+    k = _key(value)
+    digits = re.sub(r"\D", "", k)
+    for o in outputs:
+        ok = _key(o)
+        if not ok:
+            continue
+        if ok == k or (len(ok) >= 2 and ok in k) or (len(k) >= 2 and k in ok):
+            return True
+        if len(digits) >= 6 and digits == re.sub(r"\D", "", ok)[: len(digits)]:
+            return True
+    return False
+
+
+def _unaccounted(corpus, file: str) -> list[str]:
+    month, sheets = corpus["month"], corpus["sheets"]
+    src = load_workbook(corpus["input"] / file)
+    returned = load_workbook(month / "returns" / file, read_only=True)
+    mapping = [r for r in returned["列映射"].iter_rows(min_row=2, values_only=True)]
+    issues = {(i["sheet"], i["row"], i["column"]) for i in _issues(corpus, file)}
+    master = {r["客户编号"]: r for r in sheets["客户主档"]}
+    lost = []
+    for ws in src.worksheets:
+        mine = [r for r in sheets["来源明细"] if r["来源文件"] == file and r["工作表"] == ws.title]
+        if not mine:
+            continue
+        customer = {r["行号"]: r["客户编号"] for r in mine if r["处理结果"] == "并入主档"}
+        cells = [(m[1], m[3], m[4]) for m in mapping if m[0] == ws.title]
+        form = any(re.fullmatch(r"[A-Z]+\d+", str(c)) for c, _, _ in cells)
+        related = [r for t in RELATED for r in sheets[t] if r["来源文件"] == file and r["工作表"] == ws.title]
+        if form:         # a form: every mapped value cell, and every cell of its table rows
+            cid = next(iter(customer.values()))
+            targets = [(c, f, how) for c, f, how in cells if re.fullmatch(r"[A-Z]+\d+", str(c))]
+            label_rows = {int(re.sub(r"^[A-Z]+", "", c)) for c, _, _ in targets}
+            table_rows = {r["行号"] for r in related} - label_rows
+            wanted = [(f"{c}", f, how) for c, f, how in targets]
+            wanted += [(f"{cell.column_letter}{r}", None, "") for r in table_rows for cell in ws[r] if cell.value]
+        else:
+            cid = None
+            wanted = [(f"{col}{r}", f, how) for r in customer for col, f, how in cells]
+        for ref, fieldname, how in wanted:
+            value = ws[ref].value
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            col, row = re.match(r"([A-Z]+)(\d+)", ref).groups()
+            owner = master.get(cid or customer.get(int(row)))
+            outputs = list(owner.values()) if owner else []
+            outputs += [v for r in related if r["行号"] == int(row) for v in r.values()]
+            if (ws.title, row, col) in issues or str(how).startswith("不导入") or _found(value, outputs):
+                continue
+            if fieldname and owner and owner.get(fieldname) not in (None, ""):
+                continue          # normalized beyond recognition (10-20万 → 预算下限/上限), but filled
+            lost.append(f"{ws.title}!{ref}={value!r}")
+    return lost
+
+
+@pytest.mark.parametrize("file", ["华东销售部_客户信息收集表.xlsx", "华南销售部_客户信息表.xlsx",
+                                  "大客户部_客户信息维护与收集表.xlsx", "华北销售部_客户资料信息表.xlsx",
+                                  "西南销售部_客户清单.xlsx", "成都分部_客户清单.xlsx"])
+def test_every_non_empty_cell_lands_in_an_output_or_an_issue(corpus, file):
+    assert _unaccounted(corpus, file) == []
