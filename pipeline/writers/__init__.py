@@ -28,7 +28,7 @@ __all__ = ["WRITE_INPUTS", "write_outputs", "write_stage", "RunLocked"]
 #: (pipeline/runner.py). A writer needing another table adds its name here.
 WRITE_INPUTS = (
     "options", "rules", "as_of", "month", "started", "progress", "issues",
-    "records", "columns", "files", "source_rows", "related", "fixes",            # intake, normalize
+    "records", "columns", "column_map", "files", "source_rows", "related", "fixes",   # intake, normalize
     "customers", "links", "merges", "conflicts", "identities", "merge_stats",    # merge, grade
     "changes", "reminders", "resubmission", "submissions",                       # monthly, resubmit
 )
