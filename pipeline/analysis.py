@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import re
+import sqlite3
 import tempfile
 from collections import Counter
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
@@ -110,18 +114,79 @@ def amount_pareto(customers: pd.DataFrame | None, rules: Rules, points: int = 12
 
 _TFIDF_CACHE: dict[str, Any] = {}
 
+#: jieba's own English stop words (its KeywordExtractor.STOP_WORDS), kept so the ranking is the
+#: one jieba.analyse.TFIDF gave; ours come from rules/hotwords/stopwords.csv
+_JIEBA_STOP_WORDS = frozenset(("the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are",
+                               "by", "be", "as", "on", "with", "can", "if", "from", "which", "you", "it",
+                               "this", "then", "at", "have", "all", "not", "one", "has", "or"))
 
-def _extractor(rules: Rules):
-    """A jieba TF-IDF extractor with the domain dictionary and stop words of rules/hotwords/.
-    Built once per rule set, only when there is demand text (loading the dictionary takes
-    about 2.5 s); jieba's log goes quiet and its cache goes to a temp folder of our own."""
-    if rules.digest in _TFIDF_CACHE:
-        return _TFIDF_CACHE[rules.digest]
-    import jieba.analyse  # heavy (loads its IDF table on import): only when there is demand text
 
-    jieba.setLogLevel(logging.WARNING)
+@dataclass(frozen=True)
+class _HotWordModel:
+    tokenizer: Any
+    idf: _IdfTable
+    stop_words: frozenset[str]
+
+
+def _cache_dir() -> Path:
     tmp = Path(tempfile.gettempdir()) / "crm-pipeline-jieba"
     tmp.mkdir(parents=True, exist_ok=True)
+    return tmp
+
+
+class _IdfTable:
+    """jieba's IDF table (jieba/analyse/idf.txt, 270 000 words), looked up only for the words a
+    month's texts contain. Parsing the file takes about a second, so it is parsed once into an
+    SQLite file in the cache folder (keyed by the file's size and mtime); later runs open it
+    and read the few hundred words they need. Importing ``jieba.analyse`` is avoided
+    altogether: it also loads the POS tagger and parses the table itself."""
+
+    def __init__(self) -> None:
+        source = Path(jieba.__file__).parent / "analyse" / "idf.txt"
+        stat = source.stat()
+        self.path = _cache_dir() / f"idf-{stat.st_size}-{int(stat.st_mtime)}.sqlite"
+        if not self.path.exists():
+            self._build(source)
+        with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+            self.median = float(db.execute("SELECT value FROM meta WHERE key = 'median'").fetchone()[0])
+
+    def _build(self, source: Path) -> None:
+        rows = []
+        for line in source.read_text("utf-8").splitlines():
+            word, _, freq = line.strip().rpartition(" ")
+            if word:
+                rows.append((word, float(freq)))
+        values = sorted(v for _, v in rows)
+        median = values[len(values) // 2] if values else 0.0
+        part = self.path.with_suffix(f".{os.getpid()}.part")
+        part.unlink(missing_ok=True)
+        with closing(sqlite3.connect(part)) as db:
+            db.execute("CREATE TABLE idf (word TEXT PRIMARY KEY, value REAL) WITHOUT ROWID")
+            db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value)")
+            db.executemany("INSERT OR REPLACE INTO idf VALUES (?, ?)", rows)
+            db.execute("INSERT INTO meta VALUES ('median', ?)", (median,))
+            db.commit()
+        os.replace(part, self.path)          # whole or not at all: parallel runs may race here
+
+    def lookup(self, words: Iterable[str]) -> dict[str, float]:
+        words = list(dict.fromkeys(words))
+        found: dict[str, float] = {}
+        with closing(sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)) as db:
+            for i in range(0, len(words), 500):
+                chunk = words[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                found.update(db.execute(f"SELECT word, value FROM idf WHERE word IN ({marks})", chunk))
+        return found
+
+
+def _extractor(rules: Rules) -> _HotWordModel:
+    """A jieba tokenizer with the domain dictionary and stop words of rules/hotwords/, and
+    jieba's IDF table. Built once per rule set, only when there is demand text; jieba's log
+    goes quiet and its dictionary cache goes to a temp folder of our own (kept across runs)."""
+    if rules.digest in _TFIDF_CACHE:
+        return _TFIDF_CACHE[rules.digest]
+    jieba.setLogLevel(logging.WARNING)
+    tmp = _cache_dir()
     jieba.dt.tmp_dir = str(tmp)
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = str(tmp)
@@ -130,11 +195,10 @@ def _extractor(rules: Rules):
         if word:
             freq = int(row["freq"]) if (row.get("freq") or "").strip().isdigit() else None
             tokenizer.add_word(word, freq, (row.get("tag") or "").strip() or None)
-    extractor = jieba.analyse.TFIDF()
-    extractor.tokenizer = tokenizer
-    extractor.stop_words |= {(r.get("word") or "").strip().lower() for r in rules.tables.get("hotwords/stopwords", ())}
-    _TFIDF_CACHE[rules.digest] = extractor
-    return extractor
+    stop = _JIEBA_STOP_WORDS | {(r.get("word") or "").strip().lower() for r in rules.tables.get("hotwords/stopwords", ())}
+    model = _HotWordModel(tokenizer, _IdfTable(), frozenset(stop))
+    _TFIDF_CACHE[rules.digest] = model
+    return model
 
 
 def hot_words(texts: Iterable[Any], rules: Rules, top: int = 20, max_texts: int | None = None) -> list[dict[str, Any]]:
@@ -158,7 +222,7 @@ def hot_words(texts: Iterable[Any], rules: Rules, top: int = 20, max_texts: int 
         for w in set(words):
             df[w] += mult
     total = sum(tf.values()) or 1
-    idf, median = extractor.idf_freq, extractor.median_idf
+    idf, median = extractor.idf.lookup(tf), extractor.idf.median
     scored = sorted(((c * idf.get(w, median) / total, w) for w, c in tf.items()), reverse=True)[:top]
     out = [{"word": w, "weight": float(score), "customers": df[w], "share": df[w] / n_docs} for score, w in scored]
     out.sort(key=lambda w: (-w["customers"], -w["weight"]))
