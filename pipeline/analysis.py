@@ -1,7 +1,9 @@
-"""Figures for the quality report (docs/report.md): distributions, the amount
-Pareto by ABC class, demand hot words, per-team data quality and issues grouped by rule.
+"""The analysis stage and the figures of the quality report: run counts, per-file and
+per-team quality (:mod:`pipeline.quality`), distributions, the amount Pareto by ABC class,
+demand hot words and issues grouped by rule.
 
-Pure functions over the run's frames and the compiled rules; no file output, no printing.
+:func:`analyze_run` is a pure stage: its ``analysis`` output is the one source of the counts
+that summary.json holds, the report shows and the CLI prints. No file output, no printing.
 """
 from __future__ import annotations
 
@@ -20,12 +22,15 @@ from typing import Any, Iterable, Mapping
 import jieba
 import pandas as pd
 
-from .issues import SEVERITY_ORDER
+from . import quality
+from .issues import SEVERITY_ORDER, issues_frame
+from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED, StageResult
 from .rules import Rules
 from .values import text as _text
 
 BLANK = "未填写"
-UNKNOWN_TEAM = "未标明团队"
+UNKNOWN_TEAM = quality.UNKNOWN_TEAM
+SEVERITIES = quality.SEVERITIES
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -257,55 +262,77 @@ def severity_counts(issue_table: pd.DataFrame | None) -> dict[str, int]:
     return out
 
 
-def file_teams(records: pd.DataFrame | None, files: Iterable[str]) -> dict[str, str]:
-    """File name -> team: the records' ``src_team``, else the file name's stem."""
-    teams: dict[str, str] = {}
-    if records is not None and not records.empty and {"src_file", "src_team"} <= set(records.columns):
-        pairs = records[["src_file", "src_team"]].drop_duplicates("src_file")
-        teams = {f: _text(t) for f, t in zip(pairs["src_file"], pairs["src_team"]) if _text(t)}
-    for f in files:
-        if f and f not in teams:
-            teams[f] = Path(str(f)).stem or UNKNOWN_TEAM
-    return teams
+# ----------------------------------------------------------------------------- the stage
+
+def _frame(value: Any) -> pd.DataFrame:
+    return value if isinstance(value, pd.DataFrame) else pd.DataFrame()
 
 
-def data_rows_by_file(records: pd.DataFrame | None, source_rows: pd.DataFrame | None) -> dict[str, int]:
-    """Data rows per file: records when available, else source rows that were data."""
-    if records is not None and not records.empty and "src_file" in records.columns:
-        return {str(k): int(v) for k, v in records["src_file"].value_counts().items()}
-    if source_rows is not None and not source_rows.empty and "src_file" in source_rows.columns:
-        data = source_rows[source_rows.get("outcome", pd.Series("data", index=source_rows.index)) != "跳过"]
-        return {str(k): int(v) for k, v in data["src_file"].value_counts().items()}
-    return {}
+def _counts(series: pd.Series, keys: Iterable[str]) -> dict[str, int]:
+    counts = {k: 0 for k in keys}
+    for v, n in series.map(_text).value_counts().items():
+        if v:
+            counts[str(v)] = counts.get(str(v), 0) + int(n)
+    return counts
 
 
-def team_scorecard(issue_table: pd.DataFrame | None, records: pd.DataFrame | None,
-                   source_rows: pd.DataFrame | None, rules: Rules, files: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """Per team: files, data rows, issues, issues per 100 rows, errors, warnings, top 3 rules.
-    Worst first (issues per 100 rows)."""
-    rows_by_file = data_rows_by_file(records, source_rows)
-    issue_files = [] if issue_table is None or issue_table.empty else list(issue_table["file"].map(_text).unique())
-    teams = file_teams(records, [*rows_by_file, *files, *issue_files])
-    stats: dict[str, dict[str, Any]] = {}
-    for f, team in teams.items():
-        s = stats.setdefault(team, {"team": team, "files": 0, "rows": 0, "issues": 0, "error": 0, "warning": 0,
-                                    "rules": Counter()})
-        s["files"] += 1
-        s["rows"] += rows_by_file.get(f, 0)
-    if issue_table is not None and not issue_table.empty:
-        frame = issue_table.assign(_team=issue_table["file"].map(lambda f: teams.get(_text(f), UNKNOWN_TEAM)))
-        for (team, sev, code), n in frame.groupby(["_team", "severity", "rule"]).size().items():
-            s = stats.setdefault(team, {"team": team, "files": 0, "rows": 0, "issues": 0, "error": 0,
-                                        "warning": 0, "rules": Counter()})
-            s["issues"] += int(n)
-            if sev in ("error", "warning"):
-                s[sev] += int(n)
-            s["rules"][code] += int(n)
-    out = []
-    for s in stats.values():
-        rate = s["issues"] / s["rows"] * 100 if s["rows"] else None
-        top = [(code, rules.catalog[code].title if code in rules.catalog else code, n)
-               for code, n in s["rules"].most_common(3)]
-        out.append({**{k: v for k, v in s.items() if k != "rules"}, "per100": rate, "top_rules": top})
-    out.sort(key=lambda s: (s["per100"] is None, -(s["per100"] or 0.0), s["team"]))
-    return out
+def run_counts(files: Any, source_rows: Any, links: Any, customers: Any, issue_table: pd.DataFrame,
+               rules: Rules, merge_stats: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The headline counts: files, rows read / merged / rejected / skipped, duplicates merged,
+    customers, issues by severity and rule, grades."""
+    src, links, customers = _frame(source_rows), _frame(links), _frame(customers)
+    merged_links = links[links["outcome"] == OUTCOME_MERGED] if "outcome" in links else links.iloc[0:0]
+    merged = len(merged_links)
+    with_rows = merged_links["customer_id"].nunique() if merged else 0
+    empty = pd.Series([], dtype=object)
+    by_rule = {str(k): int(v) for k, v in issue_table["rule"].value_counts().sort_index().items()} \
+        if len(issue_table) else {}
+    return {
+        "files": len(_frame(files)), "rows_read": len(src), "customers": len(customers),
+        "merged_rows": merged,
+        "rejected_rows": int((links["outcome"] == OUTCOME_REJECTED).sum()) if "outcome" in links else 0,
+        "skipped_rows": int((src["outcome"] == OUTCOME_SKIPPED).sum()) if "outcome" in src else 0,
+        "duplicates_merged": int(merged - with_rows),
+        "pairs_compared": int((merge_stats or {}).get("pairs_compared", 0) or 0),
+        "issues_by_severity": _counts(issue_table["severity"] if len(issue_table) else empty, SEVERITIES),
+        "issues_by_rule": by_rule,
+        "grades": {k: _counts(customers.get(k, empty), order) for k, order in rules.grade_orders.items()},
+    }
+
+
+def analyze(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Every figure of the run from its catalog (frames and rules): ``counts`` plus the file
+    table, the teams (worst first), what each month keeps per team, completeness, why
+    customers are 未评定 and the trend. JSON-ready."""
+    from .writers.returns import returned_names   # the names the write stage gives the returns
+
+    rules = data["rules"]
+    table = data.get("issue_table")
+    if table is None:
+        table = issues_frame(data.get("issues", ()), rules, data.get("columns"))
+    counts = run_counts(data.get("files"), data.get("source_rows"), data.get("links"), data.get("customers"),
+                        table, rules, data.get("merge_stats"))
+    files = _frame(data.get("files"))
+    records = _frame(data.get("records"))
+    rows = quality.file_rows(files, _frame(data.get("source_rows")), _frame(data.get("links")), table,
+                             data.get("fixes"), records, returned_names(files))
+    teams = quality.team_rows(rows, table, rules)
+    team_counts = quality.team_counts(teams)
+    month = str(data.get("month") or "")
+    return {
+        "counts": counts, "file_table": rows, "teams": teams, "team_counts": team_counts,
+        "completeness": quality.completeness(records, {r["file"]: r["team"] for r in rows}, rules),
+        "ungraded": quality.ungraded(_frame(data.get("customers")), rules),
+        "trend": quality.trend(data.get("runs"), month, {**counts, "team_counts": team_counts}),
+    }
+
+
+def analyze_run(issues: Any, columns: Any, records: Any, customers: Any, source_rows: Any, links: Any,
+                files: Any, fixes: Any, rules: Rules, runs: Any, month: str,
+                merge_stats: Any = None) -> StageResult:
+    """The analysis stage: the issue table and :func:`analyze` of the run so far."""
+    table = issues_frame(issues, rules, columns)
+    catalog = {"issue_table": table, "rules": rules, "records": records, "customers": customers,
+               "source_rows": source_rows, "links": links, "files": files, "fixes": fixes, "runs": runs,
+               "month": month, "merge_stats": merge_stats}
+    return StageResult(data={"analysis": analyze(catalog), "issue_table": table})

@@ -64,8 +64,7 @@ def validate_paths(paths: Iterable[Path], as_of: dt.date, rules: Rules | None = 
     catalog = _catalog(options, rules, files)
     catalog["history_path"] = None
     data = run_stages(PIPELINE, catalog)
-    table = issues_frame(data["issues"], rules, data.get("columns"))
-    data["issue_table"] = table
+    table = data["issue_table"]
     return RunResult(summary=build_summary(data), issues=table, output_dir=None, catalog=data)
 
 

@@ -46,13 +46,9 @@ def _load_rules():
 
 
 def _print_summary(summary: dict) -> None:
-    sev = summary.get("issues_by_severity", {})
-    click.echo(
-        f"文件 {summary.get('files', 0)} 个，读取 {summary.get('rows_read', 0)} 行，"
-        f"客户 {summary.get('customers', 0)} 个（合并 {summary.get('merged_rows', 0)} 行，"
-        f"退回 {summary.get('rejected_rows', 0)} 行，跳过 {summary.get('skipped_rows', 0)} 行）；"
-        f"问题：错误 {sev.get('error', 0)}，警告 {sev.get('warning', 0)}，提示 {sev.get('info', 0)}"
-    )
+    from .quality import headline_text   # the same words and numbers as the report
+
+    click.echo(headline_text(summary))
 
 
 class _Progress:

@@ -85,8 +85,8 @@ def _empty_submissions() -> pd.DataFrame:
 
 
 def load_history(history_path: Path | None, month: str, rules: Any = None) -> StageResult:
-    """``known`` identities, the ``previous`` snapshot (latest month before ``month``) and the
-    ``previous_submissions`` of this month and the ``resubmit.window_months`` months before
+    """``known`` identities, the ``previous`` snapshot (latest month before ``month``), the
+    ``runs`` (month, counts) of every month recorded, and the ``previous_submissions`` of this month and the ``resubmit.window_months`` months before
     (rules/settings.yaml; 1 without ``rules``), oldest first, JSON columns decoded.
 
     Read-only: a missing file (or ``None``) gives empty frames and creates nothing.
@@ -94,8 +94,10 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
     previous = pd.DataFrame({"customer_id": pd.Series(dtype=object)})
     submissions = _empty_submissions()
     window = rules.config.resubmit.window_months if rules is not None else 1
+    runs = pd.DataFrame({"month": pd.Series(dtype=object), "counts": pd.Series(dtype=object)})
     if history_path is None or not Path(history_path).is_file():
-        return StageResult(data={"known": _empty_known(), "previous": previous, "previous_submissions": submissions})
+        return StageResult(data={"known": _empty_known(), "previous": previous, "previous_submissions": submissions,
+                                 "runs": runs})
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -118,7 +120,14 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
                 submissions = pd.DataFrame(rows, columns=SUBMISSION_TABLE_COLUMNS)
                 for c in _SUBMISSION_JSON:
                     submissions[c] = submissions[c].map(lambda t: json.loads(t) if t else [])
-    return StageResult(data={"known": known, "previous": previous, "previous_submissions": submissions})
+        run_columns = {r[1] for r in con.execute("PRAGMA table_info(runs)")} if "runs" in tables else set()
+        if "counts" in run_columns:   # the counts of every month recorded, for the report's trend
+            rows = con.execute("SELECT month, counts FROM runs ORDER BY month").fetchall()
+            if rows:
+                runs = pd.DataFrame({"month": [m for m, _ in rows],
+                                     "counts": [json.loads(c) if c else {} for _, c in rows]})
+    return StageResult(data={"known": known, "previous": previous, "previous_submissions": submissions,
+                             "runs": runs})
 
 
 def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataFrame,

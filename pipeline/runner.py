@@ -10,7 +10,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
-from . import grade, history, intake, merge, monthly, normalize, resubmit, validate, writers
+from . import analysis, grade, history, intake, merge, monthly, normalize, resubmit, validate, writers
 from .issues import Issue
 from .model import StageResult
 
@@ -24,8 +24,8 @@ class Stage:
     outputs: tuple[str, ...]
 
 
-#: intake → validate → normalize → merge → grade → monthly → resubmit → write (history is
-#: read before merge, written with the outputs).
+#: intake → validate → normalize → merge → grade → monthly → resubmit → analysis → write
+#: (history is read before merge, written with the outputs).
 PIPELINE: tuple[Stage, ...] = (
     Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules", "progress"),
           ("records", "source_rows", "files", "columns", "related", "column_map")),
@@ -35,7 +35,7 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("normalize_related", "规范化关联表", normalize.normalize_related, ("related", "rules", "as_of"),
           ("related",)),
     Stage("history", "读取历史", history.load_history, ("history_path", "month", "rules"),
-          ("known", "previous", "previous_submissions")),
+          ("known", "previous", "previous_submissions", "runs")),
     Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known"),
           ("customers", "links", "merges", "conflicts", "identities", "merge_stats")),
     Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",)),
@@ -44,6 +44,9 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("resubmit", "复核重新提交", resubmit.compare_submissions,
           ("records", "issues", "previous_submissions", "files", "columns", "rules", "month"),
           ("resubmission", "submissions")),
+    Stage("analysis", "统计分析", analysis.analyze_run,
+          ("issues", "columns", "records", "customers", "source_rows", "links", "files", "fixes", "rules", "runs",
+           "month", "merge_stats"), ("analysis", "issue_table")),
 )
 
 #: the write stage runs separately so `validate` can stop before it

@@ -7,7 +7,8 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline.analysis import hot_words, team_scorecard
+from pipeline.analysis import hot_words
+from pipeline.quality import file_rows, team_rows
 from pipeline.issues import ISSUE_COLUMNS
 from pipeline.writers.report import build_report_html, write_report
 from tests.report_fixtures import make_catalog, with_summary
@@ -174,19 +175,26 @@ def test_optional_month_over_month_sections(rules):
     assert _figures(html)["changes-等级变化"] == 1 and "变化前" in html
 
 
-def test_team_scorecard(rules):
-    records = pd.DataFrame({"src_file": ["a.xlsx"] * 50 + ["b.xlsx"] * 10,
+def test_team_scorecard_ranks_by_errors_not_hints_or_fixes(rules):
+    files = pd.DataFrame({"src_file": ["a.xlsx", "b.xlsx"], "status": ["已处理"] * 2})
+    records = pd.DataFrame({"src_file": ["a.xlsx"] * 50 + ["b.xlsx"] * 10, "row_id": range(60),
                             "src_team": ["华东销售部"] * 50 + ["大客户部"] * 10})
+    source = pd.DataFrame({"src_file": records["src_file"], "row_id": records["row_id"], "outcome": "data"})
+    links = pd.DataFrame({"row_id": range(60), "customer_id": [f"K{i}" for i in range(60)], "outcome": "并入主档"})
     issues = pd.DataFrame(
-        [{"file": "a.xlsx", "rule": "mobile-invalid", "severity": "error"}] * 5
-        + [{"file": "b.xlsx", "rule": "industry-vague", "severity": "warning"}] * 4
-        + [{"file": "b.xlsx", "rule": "mobile-invalid", "severity": "error"}] * 2)
-    cards = {c["team"]: c for c in team_scorecard(issues, records, None, rules)}
-    assert cards["华东销售部"]["per100"] == pytest.approx(10.0)
-    assert cards["大客户部"]["per100"] == pytest.approx(60.0)
-    assert cards["大客户部"]["error"] == 2 and cards["大客户部"]["warning"] == 4
-    assert cards["大客户部"]["top_rules"][0][:2] == ("industry-vague", "行业过于笼统")
-    assert [c["team"] for c in team_scorecard(issues, records, None, rules)][0] == "大客户部"  # worst first
+        [{"file": "a.xlsx", "rule": "mobile-invalid", "severity": "error", "field": "手机号码"}] * 5
+        + [{"file": "b.xlsx", "rule": "phone-moved", "severity": "info", "field": "手机号码"}] * 40
+        + [{"file": "b.xlsx", "rule": "industry-vague", "severity": "warning", "field": "所属行业"}] * 4)
+    fixes = pd.DataFrame({"src_file": ["b.xlsx"] * 30, "original": ["x"] * 30, "fixed": ["y"] * 30})
+    teams = team_rows(file_rows(files, source, links, issues, fixes, records), issues, rules)
+    cards = {c["team"]: c for c in teams}
+    assert [c["team"] for c in teams] == ["华东销售部", "大客户部"]       # errors rank, hints and fixes do not
+    assert cards["华东销售部"]["errors_per100"] == pytest.approx(10.0)
+    assert cards["华东销售部"]["error_fields"] == [["手机号码", 5]] and cards["华东销售部"]["action"] == "退回修正"
+    assert cards["大客户部"]["error"] == 0 and cards["大客户部"]["warning"] == 4 and cards["大客户部"]["info"] == 40
+    assert cards["大客户部"]["fixed"] == 30 and cards["大客户部"]["action"] == "建议核实"
+    assert cards["大客户部"]["top_rules"][0][:2] == ["industry-vague", "行业过于笼统"]   # 提示 items are not "problems"
+    assert cards["大客户部"]["read"] == 10 and cards["大客户部"]["merged"] == 10
 
 
 def test_hot_words_use_domain_dictionary_and_stop_words(rules):

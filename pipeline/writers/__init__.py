@@ -49,7 +49,7 @@ def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -
 
 #: summary.json counts kept with the run in the history store (``runs.counts``)
 RUN_COUNTS = ("files", "rows_read", "customers", "merged_rows", "rejected_rows", "skipped_rows",
-              "duplicates_merged", "issues_by_severity", "issues_by_rule", "grades")
+              "duplicates_merged", "issues_by_severity", "issues_by_rule", "grades", "team_counts")
 
 
 def run_record(catalog: dict[str, Any], summary: dict[str, Any]) -> dict[str, Any]:
@@ -72,7 +72,9 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
     """Write customers.xlsx, issues.csv, summary.json, report.html, returns/ and views/ into
     ``output/<YYYY-MM>/`` and save the run to ``output/history.sqlite``."""
     options, rules = catalog["options"], catalog["rules"]
-    issue_table = issues_frame(catalog.get("issues", []), rules, catalog.get("columns"))
+    issue_table = catalog.get("issue_table")           # the analysis stage's
+    if issue_table is None:
+        issue_table = issues_frame(catalog.get("issues", []), rules, catalog.get("columns"))
     customers = _customers_with_status(catalog, issue_table)
     data = {**catalog, "customers": customers, "issue_table": issue_table}
     summary = build_summary(data)

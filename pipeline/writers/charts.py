@@ -5,6 +5,7 @@ return :class:`markupsafe.Markup` so the template can embed them as they are.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Any, Callable, Sequence
 
@@ -101,5 +102,52 @@ def pareto_chart(pareto: dict[str, Any], *, width: int = 440, height: int = 260)
     for k in range(0, 5):
         gx, _ = xy(k / 4, 0)
         parts.append(f'<text x="{gx:.1f}" y="{top + ph + 14}" text-anchor="middle" class="axis">{k * 25}%</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None], str]], *,
+               title: str = "", width: int = 440, height: int = 220) -> Markup:
+    """One line per (name, values, colour) over the x ``labels`` (months); a missing value
+    breaks the line. A single month is drawn as dots. Empty when there is nothing to draw."""
+    values = [v for _, vs, _ in series for v in vs if v is not None]
+    if not labels or not values:
+        return Markup("")
+    left, right, top, bottom = 40, 12, 14, 46
+    pw, ph = width - left - right, height - top - bottom
+    peak = max(max(values), 1)
+    step = pw / max(len(labels) - 1, 1)
+
+    def xy(i: int, v: float) -> tuple[float, float]:
+        x = left + (i * step if len(labels) > 1 else pw / 2)
+        return x, top + (1 - v / peak) * ph
+
+    parts = [f'<svg class="chart" role="img" aria-label="{_t(title)}" viewBox="0 0 {width} {height}" '
+             f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">']
+    for k in range(0, 5):
+        _, gy = xy(0, peak * k / 4)
+        parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{left + pw}" y2="{gy:.1f}" class="grid"/>'
+                     f'<text x="{left - 6}" y="{gy + 4:.1f}" text-anchor="end" class="axis">{_fmt_int(peak * k / 4)}</text>')
+    every = max(1, math.ceil(len(labels) / 6))
+    for i, label in enumerate(labels):
+        if i % every == 0 or i == len(labels) - 1:
+            x, _ = xy(i, 0)
+            parts.append(f'<text x="{x:.1f}" y="{top + ph + 16}" text-anchor="middle" class="axis">{_t(label)}</text>')
+    for s, (name, vs, colour) in enumerate(series):
+        runs: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(vs):
+            if v is None:
+                runs.append([])
+            else:
+                runs[-1].append(xy(i, v))
+        for run in runs:
+            if len(run) > 1:
+                pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+                parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            for x, y in run:
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+        lx = left + s * 110
+        parts.append(f'<rect x="{lx}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{lx + 14}" y="{height - 5}" class="axis">{_t(name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -24,23 +24,24 @@ from ..issues import SEVERITY_ORDER, SEVERITY_ZH, display_value
 from ..mask import mask_text, mask_value
 from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
 from ..values import is_missing
+from ..quality import HEADLINE
 from . import charts
 
 TEMPLATE = "report.html.j2"
 TABLE_HEADERS = {"change": "变化类型", "before": "变化前", "after": "变化后", "note": "说明", "kind": "提醒类型",
                  "date": "日期", "status": "复核结果", "src_file": "文件", "src_sheet": "工作表", "src_row": "行",
-                 "column": "列", "previous_file": "上次提交", "previous_month": "上次月份", "rule": "规则代码"}
+                 "column": "列", "previous_file": "上次提交", "previous_month": "上次月份", "rule": "规则代码",
+                 "owner": "负责销售", "team": "所属团队"}
 #: the 复核结果 table (pipeline.resubmit): columns shown, in order (record_key is internal)
 RESUBMISSION_SHOWN = ["status", "src_file", "src_sheet", "src_row", "column", "name", "field", "before", "after",
                       "note", "previous_file", "previous_month"]
 LAYOUT_ZH = {"list": "列表", "form-label": "表单（项目/填写内容）", "form-fields": "表单（字段清单）",
              "form-grid": "表单（标签/值）"}
-FIGURES = [  # (summary key, label, tone)
-    ("files", "文件", ""), ("rows_read", "读取行", ""), ("customers", "客户", "accent"),
-    ("merged_rows", "并入主档行", ""), ("duplicates_merged", "重复合并行", ""),
-    ("rejected_rows", "退回行", "warn"), ("skipped_rows", "跳过行", "muted"),
-    ("error", "错误", "error"), ("warning", "警告", "warning"), ("info", "提示", "info"),
-]
+_TONES = {"customers": "accent", "rejected_rows": "warn", "skipped_rows": "muted"}
+#: (summary key, label, tone): the headline counts in the CLI's words (pipeline.quality.HEADLINE)
+FIGURES = [(key, f"{label}{'' if unit == '个' else unit}", _TONES.get(key, "")) for key, label, unit in HEADLINE] + [
+    ("error", "错误", "error"), ("warning", "警告", "warning"), ("info", "提示", "info")]
+OWNER_FIELDS = ("负责销售", "销售代表", "客户经理", "负责人")
 
 
 def _frame(value: Any) -> pd.DataFrame | None:
@@ -117,44 +118,72 @@ def _figures(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _file_rows(data: Mapping[str, Any], issue_table: pd.DataFrame | None) -> list[dict[str, Any]]:
-    files = _frame(data.get("files"))
-    if files is None or files.empty:
-        return []
-    src, links = _frame(data.get("source_rows")), _frame(data.get("links"))
-    read, skipped, merged, rejected = {}, {}, {}, {}
-    if src is not None and not src.empty:
-        read = src["src_file"].value_counts().to_dict()
-        skipped = src.loc[src["outcome"] == OUTCOME_SKIPPED, "src_file"].value_counts().to_dict()
-        if links is not None and not links.empty and "row_id" in src.columns:
-            by_row = dict(zip(src["row_id"].dropna().astype(int), src.loc[src["row_id"].notna(), "src_file"]))
-            files_of = links["row_id"].map(lambda r: by_row.get(int(r)) if pd.notna(r) else None)
-            merged = files_of[links["outcome"] == OUTCOME_MERGED].value_counts().to_dict()
-            rejected = files_of[links["outcome"] == OUTCOME_REJECTED].value_counts().to_dict()
-    errors, warnings = {}, {}
-    if issue_table is not None and not issue_table.empty:
-        errors = issue_table.loc[issue_table["severity"] == "error", "file"].value_counts().to_dict()
-        warnings = issue_table.loc[issue_table["severity"] == "warning", "file"].value_counts().to_dict()
-    returned = {r.get("file"): r for r in (((data.get("summary") or {}).get("returns") or {}).get("files") or ())}
-    rows = []
-    for rec in files.to_dict("records"):
-        f = rec.get("src_file", "")
-        back = returned.get(f) or {}
+def _file_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The file table of the analysis stage (summary.json ``file_table``), layout in Chinese,
+    with how each file came back (summary.json ``returns``)."""
+    back = {r.get("file"): r for r in ((summary.get("returns") or {}).get("files") or ())}
+    return [{**r, "layout": LAYOUT_ZH.get(r.get("layout") or "", r.get("layout") or ""),
+             "errors": r.get("error", 0), "warnings": r.get("warning", 0),
+             "return_method": (back.get(r["file"]) or {}).get("method_zh", ""),
+             "return_why": (back.get(r["file"]) or {}).get("reason", ""),
+             "return_kind": (back.get(r["file"]) or {}).get("method", "")}
+            for r in summary.get("file_table") or ()]
 
-        def count(col: str, fallback: Mapping[str, int]) -> int:
-            v = rec.get(col)
-            return int(v) if v is not None and not pd.isna(v) else int(fallback.get(f, 0))
 
-        rows.append({
-            "file": f, "status": _cell(rec.get("status")), "layout": LAYOUT_ZH.get(rec.get("layout") or "", ""),
-            "sheets": _cell(rec.get("sheets")), "message": _cell(rec.get("message")),
-            "read": count("rows_read", read), "merged": count("rows_merged", merged),
-            "rejected": count("rows_rejected", rejected), "skipped": count("rows_skipped", skipped),
-            "errors": int(errors.get(f, 0)), "warnings": int(warnings.get(f, 0)),
-            "returned": back.get("method_zh", ""), "returned_why": back.get("reason", ""),
-            "returned_kind": back.get("method", ""),
-        })
-    return rows
+def _completeness(summary: Mapping[str, Any]) -> dict[str, Any]:
+    """Teams × fields of summary.json ``completeness`` as display rows (share, or None where
+    the field does not apply to any of the team's rows)."""
+    comp = summary.get("completeness") or {}
+    fields = list(comp.get("fields") or ())
+
+    def row(name: str, rows: int, cells: Mapping[str, Any]) -> dict[str, Any]:
+        return {"team": name, "rows": rows,
+                "cells": [(f, (cells.get(f) or {}).get("share"), (cells.get(f) or {}).get("filled", 0),
+                           (cells.get(f) or {}).get("rows", 0)) for f in fields]}
+    teams = [row(t["team"], t["rows"], t["fields"]) for t in comp.get("teams") or ()]
+    total = comp.get("total") or {}
+    rows = max((c.get("rows", 0) for c in total.values()), default=0)
+    return {"fields": fields, "teams": teams, "total": row("全部团队", rows, total) if total else None}
+
+
+def _trend(summary: Mapping[str, Any]) -> dict[str, Any]:
+    trend = summary.get("trend") or {}
+    months = list(trend.get("months") or ())
+    org = trend.get("organisation") or []
+    svg = charts.line_chart(months, [("错误", [p["error"] for p in org], "#b03a2e"),
+                                     ("警告", [p["warning"] for p in org], "#d68910")], title="全部团队问题趋势")
+    teams = [{"team": t["team"], "points": [(p.get("month"), p.get("error"), p.get("warning"), p.get("rows"))
+                                            for p in t["points"]]} for t in trend.get("teams") or ()]
+    return {"months": months, "organisation": org, "svg": svg, "teams": teams}
+
+
+def _owner_column(customers: pd.DataFrame | None, rules) -> str | None:
+    """The customers column naming the owning rep: a field or extension column called
+    负责销售 (or 销售代表 / 客户经理 / 负责人)."""
+    if customers is None:
+        return None
+    by_name = {f.name: f.key for f in rules.fields}
+    for name in OWNER_FIELDS:
+        for col in (by_name.get(name), name):
+            if col and col in customers.columns:
+                return col
+    return None
+
+
+def _reminders(frame: pd.DataFrame | None, customers: pd.DataFrame | None, rules) -> pd.DataFrame | None:
+    """The reminders with the customer's 负责销售 (blank when no submission names one) and team."""
+    if frame is None:
+        return None
+    out = frame.copy()
+    owner = _owner_column(customers, rules)
+    if customers is not None and "customer_id" in out.columns and "customer_id" in customers.columns:
+        ids = customers.drop_duplicates("customer_id").set_index("customer_id")
+        out["owner"] = out["customer_id"].map(ids[owner]) if owner else ""
+        if "src_teams" in ids.columns:
+            out["team"] = out["customer_id"].map(ids["src_teams"].map(_cell))
+    elif "owner" not in out.columns:
+        out["owner"] = ""
+    return out
 
 
 def _catalog_text(text: str, template: str) -> str | Markup:
@@ -317,7 +346,6 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     summary = _summary(data)
     issue_table = _frame(data.get("issue_table"))
     customers = _frame(data.get("customers"))
-    records = _frame(data.get("records"))
     groups, details, total_issues = _issue_sections(issue_table, rules, settings)
     rejected, rejected_total = _rejected_rows(data, int(settings["max_table_rows"]))
     pareto = analysis.amount_pareto(customers, rules)
@@ -327,15 +355,14 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     if customers is not None and "need_tags" in customers.columns:
         tags = customers["need_tags"].dropna().map(str).str.split(r"[、,，]").explode().str.strip()
         tag_counts = [(str(k), int(v)) for k, v in tags[tags != ""].value_counts().items()]
-    files = _frame(data.get("files"))
-    file_names = list(files["src_file"]) if files is not None and "src_file" in files.columns else []
     names = rules.field_names
+    teams = list(summary.get("teams") or ())
     return {
         "month": month, "as_of": as_of.isoformat() if as_of else "",
         "digest": (getattr(rules, "digest", "") or "")[:12],
         "summary": summary, "figures": _figures(summary),
-        "files": _file_rows(data, issue_table),
-        "column_maps": _column_maps(data),
+        "files": _file_rows(summary), "column_maps": _column_maps(data), "todo": teams,
+        "completeness": _completeness(summary), "ungraded": summary.get("ungraded") or {}, "trend": _trend(summary),
         "grade_cards": _grade_cards(summary, rules, customers),
         "charts": _distributions(customers, summary, rules, settings),
         "pareto": pareto, "pareto_svg": charts.pareto_chart(pareto),
@@ -344,7 +371,7 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
                                     title="需求热词"),
         "tags_svg": charts.bar_chart(tag_counts, title="需求标签"),
         "demand_texts": int(sum(1 for t in texts if analysis._text(t))),
-        "teams": analysis.team_scorecard(issue_table, records, _frame(data.get("source_rows")), rules, file_names),
+        "teams": teams,
         "groups": groups, "details": details, "total_issues": total_issues,
         "max_issue_rows": int(settings["max_issue_rows"]),
         "rules_in_details": sorted({d["rule"] for d in details}),
@@ -352,7 +379,8 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         "merges": len(_frame(data.get("merges")) if _frame(data.get("merges")) is not None else []),
         "conflicts": len(_frame(data.get("conflicts")) if _frame(data.get("conflicts")) is not None else []),
         "changes": _generic_table(_frame(data.get("changes")), names, int(settings["max_table_rows"])),
-        "reminders": _generic_table(_frame(data.get("reminders")), names, int(settings["max_table_rows"])),
+        "reminders": _generic_table(_reminders(_frame(data.get("reminders")), customers, rules), names,
+                                    int(settings["max_table_rows"])),
         "resubmission": _resubmission_table(_frame(data.get("resubmission")), rules, int(settings["max_table_rows"])),
         "severity_zh": SEVERITY_ZH,
     }

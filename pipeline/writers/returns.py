@@ -414,6 +414,26 @@ def write_returns(folder: Path, catalog: Mapping[str, Any], issue_table: pd.Data
     return [args[1] for _, _, args in jobs]
 
 
+def returned_names(files: pd.DataFrame | None) -> dict[str, str]:
+    """Submitted file name -> its returned workbook's path under returns/ (files intake ignored
+    get none); two submissions that would share a name get `` (2)``, `` (3)``…"""
+    used: set[str] = set()
+    out: dict[str, str] = {}
+    if files is None or not len(files):
+        return out
+    for f, status in zip(files["src_file"], files["status"] if "status" in files.columns else [""] * len(files)):
+        if status == "已忽略":
+            continue
+        rel = returned_name(f)
+        n = 2
+        while rel.as_posix().lower() in used:
+            rel = rel.with_name(f"{returned_name(f).stem} ({n}){rel.suffix}")
+            n += 1
+        used.add(rel.as_posix().lower())
+        out[f] = rel.as_posix()
+    return out
+
+
 def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFrame) -> list[tuple]:
     """``(estimated cost, return_workbook, args)`` per returned workbook, in file order;
     cost: the submitted file's size."""
@@ -424,7 +444,7 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
     fixes = catalog.get("fixes")
     columns = catalog.get("columns")
     cells = form_cells(catalog.get("records"))
-    used: set[str] = set()
+    names = returned_names(files)
     jobs = []
     by_file = issue_table.groupby("file", sort=False).indices if len(issue_table) else {}
     fixes_by_file = fixes.groupby("src_file", sort=False).indices if fixes is not None and len(fixes) else {}
@@ -434,13 +454,7 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
         if rec.status == "已忽略":
             continue
         src = Path(options.input_dir) / rec.src_file
-        rel = returned_name(rec.src_file)
-        n = 2
-        while rel.as_posix().lower() in used:
-            rel = rel.with_name(f"{returned_name(rec.src_file).stem} ({n}){rel.suffix}")
-            n += 1
-        used.add(rel.as_posix().lower())
-        dest = Path(folder) / rel
+        dest = Path(folder) / names[rec.src_file]
         mine = issue_table.iloc[by_file.get(rec.src_file, [])] if len(issue_table) else issue_table
         f_fix = fixes.iloc[fixes_by_file.get(rec.src_file, [])] if fixes is not None and len(fixes) else None
         f_cols = columns.iloc[columns_by_file.get(rec.src_file, [])] \
