@@ -45,10 +45,14 @@ def _load_rules():
         _fail(str(exc), EXIT_USAGE)
 
 
-def _print_summary(summary: dict) -> None:
+def _headline(summary: dict) -> str:
     from .quality import headline_text   # the same words and numbers as the report
 
-    click.echo(headline_text(summary))
+    return headline_text(summary)
+
+
+def _print_summary(summary: dict) -> None:
+    click.echo(_headline(summary))
 
 
 class _Progress:
@@ -131,17 +135,43 @@ def validate_cmd(paths: tuple[Path, ...], as_of: dt.date, fail_on: str, limit: i
 
     rules = _load_rules()
     result = validate_paths(list(paths), as_of, rules)
-    _print_summary(result.summary)
-    types = {f.name: f.type for f in rules.fields}
-    for r in result.issues.head(limit).itertuples():
-        row = "" if r.row is None or str(r.row) in ("<NA>", "nan") else r.row   # file-level issues
-        where = "/".join(str(x) for x in (r.file, r.sheet, f"{r.column or ''}{row}") if x)
-        message = mask_issue_message(r.message, r.value, types.get(r.field, ""))   # logs never show full phones/e-mails
-        click.echo(f"  [{ {'error': '错误', 'warning': '警告', 'info': '提示'}.get(r.severity, r.severity)}] {where} {message}")
-    if len(result.issues) > limit:
-        click.echo(f"  …… 另有 {len(result.issues) - limit} 条")
+    _print_validation(result, rules, limit)
     if result.threshold_reached(fail_on):
         sys.exit(EXIT_THRESHOLD)
+
+
+def _print_validation(result, rules, limit: int) -> None:
+    """Errors first (then warnings, then hints; by file and position within each), at most
+    ``limit`` lines; then one line per file; then the total."""
+    from .issues import SEVERITY_ORDER, SEVERITY_ZH
+    from .mask import mask_issue_message
+
+    types = {f.name: f.type for f in rules.fields}
+    table = result.issues
+    shown = 0
+    if len(table):
+        ordered = table.assign(_s=table["severity"].map(SEVERITY_ORDER).fillna(9)).sort_values("_s", kind="stable")
+        for sev, part in ordered.groupby("_s", sort=True):
+            name = SEVERITY_ZH.get(part["severity"].iloc[0], part["severity"].iloc[0])
+            room = max(limit - shown, 0)
+            if not room:
+                click.echo(f"{name}：{len(part)} 条（未列出）")
+                continue
+            click.echo(f"{name}（{len(part)} 条{f'，列出前 {room} 条' if len(part) > room else ''}）：")
+            for r in part.head(room).itertuples():
+                row = "" if r.row is None or str(r.row) in ("<NA>", "nan") else r.row   # file-level issues
+                where = "/".join(str(x) for x in (r.file, r.sheet, f"{r.column or ''}{row}") if x)
+                message = mask_issue_message(r.message, r.value, types.get(r.field, ""))  # never full phones/e-mails
+                click.echo(f"  [{name}] {where} {message}")
+            shown += min(room, len(part))
+    if len(table) > shown:
+        click.echo(f"  …… 另有 {len(table) - shown} 条未列出（--limit 调整条数）")
+    click.echo("按文件：")
+    for f in result.summary.get("file_table") or ():
+        team = f"（{f['team']}）" if f.get("team") else ""
+        click.echo(f"  {f['file']}{team}：{f.get('status', '')}，读取 {f['read']} 行，"
+                   f"错误 {f['error']}，警告 {f['warning']}，提示 {f['info']}")
+    click.echo("合计：" + _headline(result.summary))
 
 
 @cli.command("template", context_settings=CONTEXT, options_metavar="[选项]")

@@ -44,16 +44,20 @@ def headline_text(summary: Mapping[str, Any]) -> str:
 
 # ----------------------------------------------------------------------------- teams
 
-def file_teams(records: pd.DataFrame | None, files: Iterable[str]) -> dict[str, str]:
-    """File name -> team: the records' ``src_team`` (intake names it from the file name or the
-    sheet), else the file name's stem."""
+def file_teams(records: pd.DataFrame | None, files: Iterable[str], rules: Rules | None = None) -> dict[str, str]:
+    """File name -> team: the records' ``src_team`` (intake's team resolver), else the resolver
+    on the file name alone (a file with no rows read), else ``未标明团队（<file>）`` so two
+    unknown teams' files never share one to-do entry (rules/teams.yaml registers teams)."""
+    from .teams import resolve_team
+
     teams: dict[str, str] = {}
     if records is not None and len(records) and {"src_file", "src_team"} <= set(records.columns):
         pairs = records[["src_file", "src_team"]].drop_duplicates("src_file")
         teams = {str(f): _text(t) for f, t in zip(pairs["src_file"], pairs["src_team"]) if _text(t)}
     for f in files:
         if f and f not in teams:
-            teams[f] = Path(str(f)).stem or UNKNOWN_TEAM
+            team = resolve_team(str(f), None, rules).team if rules is not None else ""
+            teams[f] = team or f"{UNKNOWN_TEAM}（{Path(str(f)).name}）"
     return teams
 
 
@@ -72,7 +76,7 @@ def _fix_counts(fixes: pd.DataFrame | None) -> dict[str, int]:
 
 def file_rows(files: pd.DataFrame | None, source_rows: pd.DataFrame | None, links: pd.DataFrame | None,
               issue_table: pd.DataFrame | None, fixes: pd.DataFrame | None, records: pd.DataFrame | None,
-              returned: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+              returned: Mapping[str, str] | None = None, rules: Rules | None = None) -> list[dict[str, Any]]:
     """One dict per submitted file: team, status, rows read / merged / rejected / skipped,
     issues by severity, certain fixes, and the returned file's name."""
     if files is None or not len(files):
@@ -96,7 +100,7 @@ def file_rows(files: pd.DataFrame | None, source_rows: pd.DataFrame | None, link
                   issue_table.groupby(["file", "severity"]).size().items()}
     fixed = _fix_counts(fixes)
     names = [str(f) for f in files["src_file"]]
-    teams = file_teams(records, names)
+    teams = file_teams(records, names, rules)
     out = []
     for rec in files.to_dict("records"):
         f = str(rec.get("src_file", ""))
