@@ -80,3 +80,36 @@ def write_demo(folder: Path, seed: int = 20261123, rows: int | None = None) -> l
     from .demo import write_demo_inputs
 
     return write_demo_inputs(Path(folder), seed=seed, rows=rows)
+
+
+def write_review(quarter: str, output_dir: Path, rules: Rules | None = None, path: Path | None = None) -> Path:
+    """季度客户评审.xlsx for ``quarter`` (``2026Q4``) from the history store under ``output_dir``;
+    written to ``output_dir/<quarter>/季度客户评审.xlsx`` unless ``path`` is given.
+    Raises :class:`pipeline.review.ReviewError` (a Chinese message) when history has no month
+    of the quarter."""
+    from . import history
+    from .review import quarter_months, quarter_review
+    from .writers.desk import write_review as write
+
+    rules = rules or load_rules()
+    months = quarter_months(quarter)
+    review = quarter_review(history.load_snapshots(Path(output_dir) / "history.sqlite", months), quarter, rules)
+    return write(Path(path) if path else Path(output_dir) / review.quarter.upper() / "季度客户评审.xlsx", review, rules)
+
+
+def write_confirmations(output_dir: Path, customer_ids: Iterable[str] = (), team: str = "", month: str = "",
+                        kind: str = "xlsx", rules: Rules | None = None, folder: Path | None = None) -> list[Path]:
+    """One 客户信息确认单 per selected customer (by 客户编号 or team) from the latest month in the
+    history store (or ``month``), into ``output_dir/<month>/确认单/`` unless ``folder`` is given."""
+    from . import history
+    from .review import ReviewError, confirmations
+    from .writers.desk import write_confirmations as write
+
+    rules = rules or load_rules()
+    snaps = history.load_snapshots(Path(output_dir) / "history.sqlite", [month] if month else None)
+    if not len(snaps):
+        raise ReviewError(f"历史记录中没有{f' {month} 的' if month else '任何'}客户数据，请先运行该月份")
+    month = month or str(snaps["month"].max())
+    customers = snaps[snaps["month"] == month]
+    items = confirmations(customers, rules, list(customer_ids), team)
+    return write(Path(folder) if folder else Path(output_dir) / month / "确认单", items, rules, month, kind)

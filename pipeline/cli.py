@@ -210,6 +210,9 @@ def demo_cmd(folder: Path, seed: int, rows: int | None) -> None:
     click.echo(f"已生成 {len(written)} 个示例文件：{folder}")
 
 
+from . import cli_desk  # noqa: E402,F401  (registers `review` and `confirm` on the group)
+
+
 def main() -> None:
     """Console entry point: click handles usage errors (exit 2); anything unexpected is an
     internal failure (exit 1) with the trace kept for the developer."""

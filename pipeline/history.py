@@ -189,6 +189,27 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
             raise
 
 
+def load_snapshots(history_path: Path, months: list[str] | None = None) -> pd.DataFrame:
+    """The customers of ``months`` (every month when None) as stored: month, customer_id and
+    every field key, dates as dates. Read-only; empty when the store or the months are absent."""
+    empty = pd.DataFrame({"month": pd.Series(dtype=object), "customer_id": pd.Series(dtype=object)})
+    if not Path(history_path).is_file():
+        return empty
+    uri = Path(history_path).resolve().as_uri() + "?mode=ro"
+    with closing(sqlite3.connect(uri, uri=True)) as con:
+        if not con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='snapshots'").fetchone():
+            return empty
+        if months is None:
+            rows = con.execute("SELECT month, customer_id, data FROM snapshots ORDER BY month, customer_id").fetchall()
+        else:
+            marks = ", ".join("?" * len(months))
+            rows = con.execute(f"SELECT month, customer_id, data FROM snapshots WHERE month IN ({marks}) "
+                               "ORDER BY month, customer_id", list(months)).fetchall()
+    if not rows:
+        return empty
+    return pd.DataFrame([{"month": m, "customer_id": cid, **_decode(data)} for m, cid, data in rows])
+
+
 def read_table(history_path: Path, table: str) -> pd.DataFrame:
     """A whole history table (runs, identities, snapshots, submissions) — for reports and tests."""
     if table not in {"runs", "identities", "snapshots", "submissions"}:

@@ -151,3 +151,25 @@ def test_cli_line_and_headline_use_the_same_counts(run):
 def test_hot_words_have_no_junk(run):
     words = [htmllib.unescape(w) for w in re.findall(r"<tr data-hot-word><td>([^<]+)</td>", run["html"])]
     assert words and not {"两周", "开具", "Excel", "excel"} & set(words)
+
+
+def test_review_and_confirm_commands_read_the_history(run):
+    from click.testing import CliRunner
+
+    from pipeline.cli import cli
+
+    out = run["month"].parent
+    result = CliRunner().invoke(cli, ["review", "--quarter", "2026Q4", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    ws = load_workbook(out / "2026Q4" / "季度客户评审.xlsx")["季度评审"]
+    header = [c.value for c in ws[1]]
+    assert header[5:7] == ["10月等级", "11月等级"]
+    assert ws.max_row - 1 >= run["summary"]["customers"]           # October's customers too
+    bad = CliRunner().invoke(cli, ["review", "--quarter", "2025Q1", "--output", str(out)])
+    assert bad.exit_code == 2 and "没有 2025Q1" in bad.output
+    team = run["summary"]["teams"][0]["team"]
+    done = CliRunner().invoke(cli, ["confirm", "--team", team, "--output", str(out), "--format", "html"])
+    assert done.exit_code == 0, done.output
+    pages = sorted((out / "2026-11" / "确认单").glob("*.html"))
+    assert pages and f"已生成 {len(pages)} 份" in done.output
+    assert CliRunner().invoke(cli, ["confirm", "--output", str(out)]).exit_code == 2
