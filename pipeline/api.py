@@ -100,7 +100,8 @@ def write_review(quarter: str, output_dir: Path, rules: Rules | None = None, pat
 def write_confirmations(output_dir: Path, customer_ids: Iterable[str] = (), team: str = "", month: str = "",
                         kind: str = "xlsx", rules: Rules | None = None, folder: Path | None = None) -> list[Path]:
     """One 客户信息确认单 per selected customer (by 客户编号 or team) from the latest month in the
-    history store (or ``month``), into ``output_dir/<month>/确认单/`` unless ``folder`` is given."""
+    history store (or ``month``), into ``output_dir/确认单/<month>/`` unless ``folder`` is given
+    (outside the month folder, which a rerun of the month replaces whole)."""
     from . import history
     from .review import ReviewError, confirmations
     from .writers.desk import write_confirmations as write
@@ -112,4 +113,4 @@ def write_confirmations(output_dir: Path, customer_ids: Iterable[str] = (), team
     month = month or str(snaps["month"].max())
     customers = snaps[snaps["month"] == month]
     items = confirmations(customers, rules, list(customer_ids), team)
-    return write(Path(folder) if folder else Path(output_dir) / month / "确认单", items, rules, month, kind)
+    return write(Path(folder) if folder else Path(output_dir) / "确认单" / month, items, rules, month, kind)

@@ -41,7 +41,7 @@ def review_cmd(quarter: str, output_dir: Path, path: Path | None) -> None:
 @click.option("--output", "output_dir", default="output", show_default=True, type=click.Path(path_type=Path),
               help="月度输出目录。")
 @click.option("-o", "folder", default=None, type=click.Path(path_type=Path),
-              help="确认单保存目录，默认 <输出目录>/<月份>/确认单/。")
+              help="确认单保存目录，默认 <输出目录>/确认单/<月份>/。")
 def confirm_cmd(customers: tuple[str, ...], team: str, month: str, kind: str, output_dir: Path,
                 folder: Path | None) -> None:
     """生成客户信息确认单（每个客户一页），发给客户核对资料。

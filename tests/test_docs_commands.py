@@ -47,9 +47,9 @@ def test_guide_and_readme_commands_run_on_a_fresh_clone(tmp_path):
               if c.startswith("make demo")]
     assert readme == ["make demo"] and any(c.startswith(".venv/bin/crm-pipeline run") for c in guide)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    for command in guide + readme:
+    for command in readme + guide:
         done = subprocess.run(command, shell=True, cwd=clone, env=env, capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}"
     assert (clone / "demo" / "output" / "2026-11" / "report.html").is_file()
     assert (clone / "demo" / "output" / "2026Q4" / "季度客户评审.xlsx").is_file()
-    assert list((clone / "demo" / "output" / "2026-11" / "确认单").glob("KH00000001_*.html"))
+    assert list((clone / "demo" / "output" / "确认单" / "2026-11").glob("KH00000001_*.html"))

@@ -170,6 +170,6 @@ def test_review_and_confirm_commands_read_the_history(run):
     team = run["summary"]["teams"][0]["team"]
     done = CliRunner().invoke(cli, ["confirm", "--team", team, "--output", str(out), "--format", "html"])
     assert done.exit_code == 0, done.output
-    pages = sorted((out / "2026-11" / "确认单").glob("*.html"))
+    pages = sorted((out / "确认单" / "2026-11").glob("*.html"))
     assert pages and f"已生成 {len(pages)} 份" in done.output
     assert CliRunner().invoke(cli, ["confirm", "--output", str(out)]).exit_code == 2
