@@ -160,7 +160,7 @@ def team_rows(files: list[dict[str, Any]], issue_table: pd.DataFrame | None, rul
 def completeness_fields(rules: Rules) -> list[Any]:
     """The fields measured: ``report.completeness_fields`` (Chinese names) when set, else every
     field a customer type requires or recommends, or that is one of a required group."""
-    wanted = [str(n) for n in (rules.extra.get("report") or {}).get("completeness_fields") or ()]
+    wanted = [str(n) for n in rules.report_config.completeness_fields]
     fields = [f for f in rules.fields if not f.computed]
     if wanted:
         by_name = {f.name: f for f in fields}

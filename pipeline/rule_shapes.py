@@ -204,6 +204,11 @@ SHAPES: dict[str, Check] = {
                                                       rest=(FIELD, NUM)))}),
         "tag_combo": Record({"joiner": STR, "parts": list_of(Record(
             {"label": STR, "field": FIELD, "values": map_of(STR, STR)}, required=("label", "field")))}),
+        "review": Record({"levels": map_of(STR, Record({"label": STR, "strategy": STR}))}),
+    }),
+    "confirm.yaml": Record({
+        "groups": WORDS, "group_labels": map_of(STR, STR), "exclude": list_of(FIELD), "mask": list_of(FIELD),
+        "show_empty": BOOL, "title": STR, "intro": STR, "signature": WORDS, "footer": STR,
     }),
     "values.yaml": Record({
         "budget": Record({"targets": list_of(FIELD), "range_separators": WORDS, "lower_prefixes": WORDS,

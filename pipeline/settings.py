@@ -162,6 +162,7 @@ class ReportSettings:
     top_industries: int = 12            # 行业门类 shown; the rest are summed as 其他
     max_table_rows: int = 200           # rows of 退回记录 / 月度变化 / 提醒清单 shown
     hot_words_max_texts: int = 20000    # distinct 核心需求 texts segmented (most frequent first)
+    completeness_fields: tuple[str, ...] = ()   # 字段完整度: Chinese field names; empty = required/recommended ones
 
 
 # Settings whose values are field keys of schemas/fields.yaml (checked by the loader).
