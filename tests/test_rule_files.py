@@ -59,6 +59,7 @@ BREAKERS = {
     "notes.yaml": (lambda d: d["monthly"].pop("stale"), ["monthly", "缺少 stale"]),
     "tags.yaml": (lambda d: d.update(seperator="、"), ["未知键", "seperator"]),
     "report.yaml": (lambda d: d.update(max_issue_rows="两千"), ["max_issue_rows", "整数"]),
+    "confirm.yaml": (lambda d: d.update(mask=["mobil"]), ["mask[1]", "mobil"]),
     "template.yaml": (lambda d: d["fields"]["企业"].append("no_such_field"), ["fields.企业", "no_such_field"]),
     "teams.yaml": (lambda d: d["teams"][0].pop("name"), ["teams", "name"]),
     "settings.yaml": (_set("merge.fuzy_name_threshold", 90), ["未知设置", "merge.fuzy_name_threshold"]),
