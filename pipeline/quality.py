@@ -16,6 +16,7 @@ import pandas as pd
 from .grade import LevelTable, _number
 from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
 from .rules import Rules
+from .values import text as _text
 
 UNKNOWN_TEAM = "未标明团队"
 FILE_LEVEL = "整个文件"
@@ -24,12 +25,6 @@ SEVERITIES = ("error", "warning", "info")
 HEADLINE = (("files", "文件", "个"), ("rows_read", "读取", "行"), ("merged_rows", "并入主档", "行"),
             ("duplicates_merged", "重复合并", "行"), ("customers", "客户", "个"), ("rejected_rows", "退回", "行"),
             ("skipped_rows", "跳过", "行"))
-
-
-def _text(value: Any) -> str:
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
-        return ""
-    return str(value).strip()
 
 
 def headline_text(summary: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .mask import mask_value
 from .rules import Rules
+from .values import text
 
 _QUARTER = re.compile(r"^\s*(\d{4})\s*[-_ ]?[Qq]([1-4])\s*$")
 #: the change column's words
@@ -36,11 +37,9 @@ def quarter_months(quarter: str) -> list[str]:
 
 
 def _text(value: Any) -> str:
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return ""
     if isinstance(value, (list, tuple, set, frozenset)):
         return "、".join(_text(v) for v in value)
-    return str(value).strip()
+    return text(value)
 
 
 def level_order(rules: Rules) -> list[str]:
