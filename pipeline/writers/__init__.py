@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from .. import history
+from ..analysis import analyze
 from ..issues import issues_frame
 from ..model import StageResult
 from .atomic import build_aside
@@ -101,6 +102,7 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
             if extra:
                 issue_table = issues_frame([*catalog.get("issues", []), *extra], rules, catalog.get("columns"))
                 data["issue_table"] = issue_table
+                data["analysis"] = analyze(data)         # the returns' own issues count everywhere too
                 summary = build_summary(data)
             summary["returns"] = returns_summary(returned, rules, tmp / "returns")
             data["summary"] = summary
