@@ -267,6 +267,7 @@ SHAPES: dict[str, Check] = {
             {"title": STR, "fields": list_of(FIELD), "table": TABLE, "rows": INT}, required=("title",)))),
         "fills": map_of(STR, STR),
         "issue_sheet": STR,
+        "fix_marking": choice("fill", "comment", "list"),
         "comparison_sheet": STR,
         "returns": Record({"issue_list_suffix": STR, "methods": map_of(STR, STR), "reasons": map_of(STR, STR)}),
         "mapping_sheet": STR,

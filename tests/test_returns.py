@@ -37,7 +37,7 @@ def returned(tmp_path, rules):
 def test_fix_written_in_place(returned):
     wb, _ = returned
     ws = wb[SHEET]
-    assert ws["C3"].value == "北京市" and _rgb(ws["C3"]) == GREEN
+    assert ws["C3"].value == "北京市" and ws["C3"].fill.fill_type is None   # fix_marking: comment (quiet)
     assert ws["C3"].comment.text == "已自动更正，原值：北京"
     assert ws["C6"].value == "浙江省" and ws["C6"].fill.fgColor.rgb in (None, "00000000")
 
@@ -74,17 +74,19 @@ def test_issue_sheet(returned):
     wb, _ = returned
     assert wb.sheetnames[0] == "问题清单" and wb.active.title == "问题清单"
     ws = wb["问题清单"]
-    header = [c.value for c in ws[1]]
-    assert header == ["工作表", "单元格", "级别", "字段", "问题", "修改建议", "填写值", "规则代码"]
-    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert len(rows) == 6
-    assert rows[0][:4] == [SHEET, "整个文件", "错误", "所属行业"]       # file-level first
-    b4 = next(i for i, r in enumerate(rows, start=2) if r[7] == "uscc-checksum")
-    assert ws.cell(b4, 2).value == "B4" and ws.cell(b4, 2).hyperlink.location == f"'{SHEET}'!B4"
-    assert ws.cell(b4, 3).value == "错误"
-    formula_like = next(i for i, r in enumerate(rows, start=2) if r[7] == "enum-unknown")
+    assert ws["A1"].value.startswith("请逐行处理下表")                    # what to do, above the header
+    header = [c.value for c in ws[2]]
+    assert header == ["级别", "工作表", "单元格", "字段", "问题", "修改建议", "填写值", "规则代码"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
+    assert [r[0] for r in rows] == ["错误", "错误", "错误", "警告", "警告", "已更正", "已更正"]
+    assert rows[0][:4] == ["错误", SHEET, "整个文件", "所属行业"]       # file-level first
+    b4 = next(i for i, r in enumerate(rows, start=3) if r[7] == "uscc-checksum")
+    assert ws.cell(b4, 3).value == "B4" and ws.cell(b4, 3).hyperlink.location == f"'{SHEET}'!B4"
+    d4 = next(r for r in rows if r[2] == "D4")                            # two issues, one line
+    assert d4[7] == "mobile-invalid、recommended-missing" and "\n【警告】" in d4[4]
+    formula_like = next(i for i, r in enumerate(rows, start=3) if r[7] == "enum-unknown")
     assert ws.cell(formula_like, 7).value.startswith("=HYPERLINK") and ws.cell(formula_like, 7).data_type == "s"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref == "A1:H7"
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:H9"
 
 
 def test_csv_comes_back_as_xlsx(tmp_path, rules):
@@ -115,7 +117,7 @@ def test_refused_file_comes_back_untouched_with_its_issue_list(tmp_path, rules):
     assert path.name == "坏文件.xlsx" and path.read_bytes() == b"not a zip"      # the team's own file
     wb = load_workbook(tmp_path / "returns" / "坏文件_问题清单.xlsx")
     assert wb.sheetnames == ["问题清单"]
-    texts = [c.value for c in wb["问题清单"]["E"][1:]]
+    texts = [c.value for c in wb["问题清单"]["E"][2:]]
     assert "原文件已原样退回" in texts[0] and "文件无法读取" in texts[1]
 
 

@@ -124,12 +124,12 @@ def test_team_layout_and_own_comments_survive(tmp_path, comment):
     # the short mobile is an error: red, with the message; the team's note stays (openpyxl path)
     assert _fill(ws["F3"]) == "FFC7CE" and "【错误】" in ws["F3"].comment.text
     assert ("——原批注：客户说下周给新号码" in ws["F3"].comment.text) == comment
-    # the slash date is fixed in place, as a real date, green
-    assert ws["G4"].value.strftime("%Y-%m-%d") == "2026-10-10" and _fill(ws["G4"]) == "E2EFDA"
+    # the slash date is fixed in place, as a real date, with a comment (fix_marking: comment)
+    assert ws["G4"].value.strftime("%Y-%m-%d") == "2026-10-10" and _fill(ws["G4"]) in ("", "000000")
     assert ws["G4"].number_format == "yyyy-mm-dd"
     assert "原值：2026/10/10" in ws["G4"].comment.text
     issues = wb["问题清单"]
-    links = {c.value: c.hyperlink.location for c in issues["B"] if c.hyperlink}
+    links = {c.value: c.hyperlink.location for c in issues["C"] if c.hyperlink}
     assert links["F3"] == "'客户'!F3"
 
 

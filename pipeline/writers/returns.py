@@ -31,17 +31,18 @@ from ..issues import SEVERITY_ORDER, SEVERITY_ZH, Issue, issues_frame, render_te
 from ..rules import Rules
 from .comparison import DEFAULT_TITLE as COMPARISON_SHEET
 from .comparison import comparison_for, comparison_sheet
+from .dropdowns import add_openpyxl_dropdowns, data_rows, enum_dropdowns, first_data_row, readable
+from .issue_list import issue_sheet
 from .mapping import DEFAULT_TITLE as MAPPING_SHEET
 from .mapping import mapping_for, mapping_sheet
 from .parallel import JobPool
 from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, write_with_openpyxl
 from .xlsx import DATE_FORMAT, PERCENT_FORMAT, as_date, as_number, clean_text, display_width, is_blank, text_of
-from .xlsxpatch import MARK, CellEdit, NewSheet, PatchUnsupported, anchor_of, sheet_ref
+from .xlsxpatch import MARK, CellEdit, PatchUnsupported, anchor_of
 from .xlsxpatch import Workbook as PatchBook
 from .xlsxpatch.verify import losses
 
-ISSUE_SHEET_HEADERS = ["工作表", "单元格", "级别", "字段", "问题", "修改建议", "填写值", "规则代码"]
-ISSUE_SHEET_WIDTHS = [14, 10, 8, 14, 60, 40, 20, 20]
+FIX_MARKINGS = ("fill", "comment", "list")
 _BAD_CHARS = re.compile(r'[<>:"|?*\x00-\x1f]')
 _CELL = re.compile(r"^[A-Z]{1,3}$")
 METHODS = ("patched", "openpyxl", "separate", "rebuilt")
@@ -100,7 +101,13 @@ class Annotator:
     then applied once per cell, by openpyxl (:meth:`apply`) or as XML edits (:meth:`edits`).
     ``anchor(sheet, coord)``: the cell that holds ``coord`` (the top-left of a merged range)."""
 
-    def __init__(self, fills: Mapping[str, str], anchor: Callable[[str, str], str] = lambda s, c: c):
+    def __init__(self, fills: Mapping[str, str], anchor: Callable[[str, str], str] = lambda s, c: c,
+                 fix_marking: str = "comment"):
+        #: how a certain fix shows in the cell (``fix_marking`` in rules/template.yaml): ``fill``
+        #: green plus a comment with the original value, ``comment`` the comment only,
+        #: ``list`` nothing in the cell; every fix is listed in 问题清单 whatever the setting
+        self.fix_marking = fix_marking if fix_marking in FIX_MARKINGS else "comment"
+        self.fixed: list[tuple[str, str, str, str, str]] = []   # (sheet, coord, field, original, new)
         self.colours = {**DEFAULT_FILLS, **fills}
         self.fills = {k: PatternFill("solid", fgColor=v) for k, v in self.colours.items()}
         self.anchor = anchor
@@ -117,9 +124,17 @@ class Annotator:
     def add(self, sheet: str, coord: str, kind: str, text: str) -> None:
         self.notes.setdefault((sheet, self.anchor(sheet, coord)), []).append((kind, text))
 
-    @staticmethod
-    def worst(notes: list[tuple[str, str]]) -> str:
-        return min((k for k, _ in notes if k in SEVERITY_ORDER), key=SEVERITY_ORDER.get, default="fixed")
+    def fix(self, sheet: str, coord: str, field: str, original: str, value: Any) -> None:
+        """A certain fix at ``coord`` (already ``set``): noted as the setting says, listed always."""
+        self.fixed.append((sheet, coord, field, original, text_of(value)))
+        if self.fix_marking != "list":
+            self.add(sheet, coord, "fixed", f"已自动更正，原值：{original}")
+
+    def worst(self, notes: list[tuple[str, str]]) -> str | None:
+        """The fill of a cell with ``notes``: its most severe issue, else green for a fix when
+        fixes are filled, else none."""
+        return min((k for k, _ in notes if k in SEVERITY_ORDER), key=SEVERITY_ORDER.get,
+                   default="fixed" if self.fix_marking == "fill" else None)
 
     @staticmethod
     def comment_box(notes: list[tuple[str, str]], old: str = "") -> tuple[str, int, int]:
@@ -166,6 +181,7 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
     colmap = {(r.src_sheet, r.field): (r.column, getattr(r, "unit", 1.0)) for r in columns.itertuples()} \
         if columns is not None and not columns.empty else {}
     types = {f.key: f.type for f in rules.fields}
+    names = rules.field_names
     for fx in fixes.itertuples(index=False):
         col, unit = colmap.get((fx.src_sheet, fx.field), ("", 1.0))
         own = cells.get(int(fx.row_id)) if not is_blank(fx.row_id) else None
@@ -182,7 +198,7 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
             continue
         rate = types.get(fx.field) == "rate" and as_number(value) is not None
         coord = ann.set(fx.src_sheet, coord, value, PERCENT_FORMAT if rate else None)
-        ann.add(fx.src_sheet, coord, "fixed", f"已自动更正，原值：{text_of(fx.original)}")
+        ann.fix(fx.src_sheet, coord, names.get(fx.field, fx.field), text_of(fx.original), value)
 
 
 def add_issues(ann: Annotator, sheets: Mapping[str, Any], issues: pd.DataFrame) -> None:
@@ -193,24 +209,6 @@ def add_issues(ann: Annotator, sheets: Mapping[str, Any], issues: pd.DataFrame) 
         if not is_blank(rec.suggestion) and rec.suggestion:
             text += f"\n建议：{rec.suggestion}"
         ann.add(rec.sheet, f"{rec.column}{int(rec.row)}", rec.severity, text)
-
-
-def issue_sheet(issues: pd.DataFrame, titles: Mapping[str, str], title: str) -> NewSheet:
-    """The ``问题清单`` sheet: one row per issue of the file, linked to its cell.
-    ``titles``: sheet name in issues -> title of that sheet in the returned workbook."""
-    rows, fills, links = [], {}, {}
-    for i, rec in enumerate(issues.itertuples(index=False)):
-        target = titles.get(rec.sheet)
-        sheet_name = target if target is not None else (rec.sheet or "")
-        has_cell = not is_blank(rec.row) and not is_blank(rec.column) and rec.column
-        where = f"{rec.column}{int(rec.row)}" if has_cell else (f"第{int(rec.row)}行" if not is_blank(rec.row) else "整个文件")
-        rows.append([sheet_name, where, SEVERITY_ZH.get(rec.severity, rec.severity), rec.field, rec.message,
-                     rec.suggestion, rec.value, rec.rule])
-        if rec.severity in SEVERITY_ORDER:
-            fills[(i, 2)] = rec.severity
-        if has_cell and target is not None:
-            links[(i, 1)] = f"{sheet_ref(target)}!{where}"
-    return NewSheet(title, ISSUE_SHEET_HEADERS, rows, ISSUE_SHEET_WIDTHS, fills, links, selected=True)
 
 
 def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fixes: pd.DataFrame | None,
@@ -226,6 +224,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
     ``mapping``: the file's rows of intake's ``column_map`` (sheet ``列映射``, :mod:`.mapping`)."""
     settings = rules.extra.get("template") or {}
     fills = dict(settings.get("fills") or {})
+    marking = str(settings.get("fix_marking") or "comment")
     titles = (settings.get("issue_sheet", "问题清单"), settings.get("comparison_sheet", COMPARISON_SHEET),
               settings.get("mapping_sheet", MAPPING_SHEET))
     src_file = src_file or src.name
@@ -253,14 +252,20 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
     renamed: dict[str, str] = {}
 
     def annotate(wb, sheets, anchor) -> None:
-        ann = Annotator(fills, anchor)
+        ann = Annotator(fills, anchor, marking)
         add_fixes(ann, sheets, fixes, columns, rules, cells)
         add_issues(ann, sheets, issues)
         apply_annotations(ann, sheets)
+        drops = enum_dropdowns(columns, rules)
+        for name, ws in sheets.items():
+            add_openpyxl_dropdowns(ws, drops.get(name, []))
+            if not spreadsheet:                  # a CSV/.xls rebuilt from its values
+                readable(ws, first_data_row(columns, name))
         for sheet, coord in [*ann.values, *ann.notes]:
             noted.setdefault(sheet, set()).add(coord)
         renamed.update({name: ws.title for name, ws in sheets.items()})
-        _add_new_sheets(wb, issues, comparison, previous, renamed, titles, ann.fills, mapping=mapping)
+        _add_new_sheets(wb, issues, comparison, previous, renamed, titles, ann.fills, mapping=mapping,
+                        fixed=ann.fixed)
     try:
         rebuilt = write_with_openpyxl(src, work, status, rules, fills, annotate)
         if not spreadsheet:
@@ -284,9 +289,10 @@ def _short(exc: BaseException) -> str:
 
 def _add_new_sheets(wb, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
                     names: Mapping[str, str], titles: tuple[str, ...], fills: Mapping[str, PatternFill],
-                    link_file: str = "", mapping: pd.DataFrame | None = None) -> None:
+                    link_file: str = "", mapping: pd.DataFrame | None = None,
+                    fixed: Sequence[tuple[str, str, str, str, str]] = (), lead: int = 0) -> None:
     """The 问题清单 first (and active), then 与上次提交对比 for a resubmission; older copies go."""
-    add_sheet(wb, issue_sheet(issues, names, titles[0]), 0, fills, link_file)
+    add_sheet(wb, issue_sheet(issues, names, titles[0], fixed, lead), 0, fills, link_file)
     if titles[1] in wb.sheetnames:            # a returned workbook sent back: drop the old one
         del wb[titles[1]]
     extra = comparison_sheet(comparison, names, previous, titles[1])
@@ -323,7 +329,7 @@ def _separate(src: Path | None, dest: Path, issues: pd.DataFrame, comparison: pd
     rows = pd.DataFrame(note.to_dict("records") + issues.to_dict("records"), columns=note.columns)
     _add_new_sheets(wb, rows, comparison, previous,
                     names if src is not None else {}, titles, ann.fills, copy.name if src is not None else "",
-                    mapping=mapping)
+                    mapping=mapping, lead=len(note))
     wb.save(listing)
     return result
 
@@ -380,17 +386,18 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
         wanted |= set(fixes["src_sheet"].dropna())
     if wanted - set(names) - {""}:               # a sheet the patcher cannot place (chartsheet, strict XML…)
         raise PatchUnsupported(f"sheets {sorted(wanted - set(names))}")
-    ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(sheet)))
+    ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(sheet)),
+                    str((rules.extra.get("template") or {}).get("fix_marking") or "comment"))
     add_fixes(ann, names, fixes, columns, rules, cells)
     add_issues(ann, names, issues)
-    new = [issue_sheet(issues, names, titles[0])]
+    new = [issue_sheet(issues, names, titles[0], ann.fixed)]
     extra = comparison_sheet(comparison, names, previous, titles[1])
     if extra is not None:
         new.append(extra)
     columns_sheet = mapping_sheet(mapping, names, titles[2])
     if columns_sheet is not None:
         new.append(columns_sheet)
-    book.apply(ann.edits(), new, ann.colours, AUTHOR, ann.box, dest)
+    book.apply(ann.edits(), new, ann.colours, AUTHOR, ann.box, dest, enum_dropdowns(columns, rules))
 
 
 def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:
@@ -448,6 +455,8 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
     jobs = []
     by_file = issue_table.groupby("file", sort=False).indices if len(issue_table) else {}
     fixes_by_file = fixes.groupby("src_file", sort=False).indices if fixes is not None and len(fixes) else {}
+    if columns is not None and len(columns):      # the data rows of list sheets, for the dropdowns
+        columns = columns.merge(data_rows(catalog.get("records")), on=["src_file", "src_sheet"], how="left")
     columns_by_file = columns.groupby("src_file", sort=False).indices \
         if columns is not None and len(columns) else {}
     for rec in files.itertuples(index=False):

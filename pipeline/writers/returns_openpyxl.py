@@ -11,7 +11,7 @@ from typing import Any, Callable, Iterable, Mapping
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 
@@ -19,6 +19,7 @@ from ..intake.readers import ReadError, read_sheets
 from ..rules import Rules
 from .xlsx import EXCEL_MAX_CHARS, is_blank, set_cell, text_of
 from .xlsxpatch import MARK, NewSheet
+from .xlsxpatch.newsheet import line_count, row_height
 
 AUTHOR = "crm-pipeline"
 DEFAULT_FILLS = {"fixed": "E2EFDA", "error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7", "header": "DDEBF7"}
@@ -120,30 +121,44 @@ def add_sheet(wb, spec: NewSheet, index: int, fills: Mapping[str, PatternFill], 
     ws.sheet_view.tabSelected = spec.selected
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor=DEFAULT_FILLS["header"])
+    head = spec.header_row
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    last_col = get_column_letter(len(spec.headers))
+    for k, line in enumerate(spec.intro, start=1):       # what to do, above the header
+        c = ws.cell(k, 1)
+        set_cell(c, line)
+        c.font, c.alignment = bold, wrapped
+        ws.merge_cells(f"A{k}:{last_col}{k}")
+        ws.row_dimensions[k].height = 15.0 * line_count(line, sum(spec.widths) or 60) + 4
     for j, h in enumerate(spec.headers, start=1):
-        c = ws.cell(1, j, h)
+        c = ws.cell(head, j, h)
         c.font, c.fill = bold, head_fill
     link_font = Font(color="0563C1", underline="single")
     for i, values in enumerate(spec.rows):
         for j, v in enumerate(values):
             if not is_blank(v) and text_of(v) != "":
-                set_cell(ws.cell(i + 2, j + 1), text_of(v))
+                set_cell(ws.cell(i + head + 1, j + 1), text_of(v))
+        for j in spec.wrap:
+            ws.cell(i + head + 1, j + 1).alignment = wrapped
+        height = row_height(values, spec.widths, spec.wrap) if spec.wrap else None
+        if height:
+            ws.row_dimensions[i + head + 1].height = height
     for (i, j), kind in spec.fills.items():
-        ws.cell(i + 2, j + 1).fill = fills.get(kind, PatternFill())
+        ws.cell(i + head + 1, j + 1).fill = fills.get(kind, PatternFill())
     for (i, j), location in spec.links.items():
-        cell = ws.cell(i + 2, j + 1)
+        cell = ws.cell(i + head + 1, j + 1)
         cell.hyperlink = Hyperlink(ref=cell.coordinate, target=f"{link_file}#{location}") if link_file else \
             Hyperlink(ref=cell.coordinate, location=location)
         cell.font = link_font
     for j, w in enumerate(spec.widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
-    ws.freeze_panes = "A2"
+    ws.freeze_panes = f"A{head + 1}"
     ws.page_setup.orientation = "landscape"          # printable: one page wide
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = "1:1"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(spec.headers))}{max(len(spec.rows) + 1, 2)}"
+    ws.print_title_rows = f"{head}:{head}"
+    ws.auto_filter.ref = f"A{head}:{last_col}{max(len(spec.rows) + head, head + 1)}"
     return ws
 
 
@@ -162,7 +177,9 @@ def apply_annotations(ann, sheets: Mapping[str, Any]) -> int:
         if ws is None:
             continue
         cell = _anchor(ws, coord)
-        cell.fill = ann.fills[ann.worst(notes)]
+        kind = ann.worst(notes)
+        if kind is not None:                      # a fix alone is filled only with fix_marking: fill
+            cell.fill = ann.fills[kind]
         old = cell.comment
         text, width, height = ann.comment_box(
             notes, old.text if old is not None and old.author != AUTHOR and old.text else "")

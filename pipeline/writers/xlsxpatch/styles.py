@@ -130,8 +130,10 @@ class Styles:
         head = start_tag(xf)
         return self._index_of(set_attr(set_attr(head, "fillId", "0"), "applyFill", None) + xf[len(head):])
 
-    def xf(self, base: int = 0, fill: str | None = None, font: str | None = None, numfmt: str | None = None) -> int:
-        key = (base, fill, font, numfmt)
+    def xf(self, base: int = 0, fill: str | None = None, font: str | None = None, numfmt: str | None = None,
+           align: str | None = None) -> int:
+        """``align="wrap"``: text wraps, top-aligned (the sheets the product builds)."""
+        key = (base, fill, font, numfmt, align)
         if key in self.cache:
             return self.cache[key]
         xf = self._xf_at(base)
@@ -143,7 +145,17 @@ class Styles:
             new_head = set_attr(set_attr(new_head, "fontId", str(self.font_id(font))), "applyFont", "1")
         if numfmt:
             new_head = set_attr(set_attr(new_head, "numFmtId", str(self.numfmt_id(numfmt))), "applyNumberFormat", "1")
-        self.cache[key] = self._index_of(new_head + xf[len(head):])
+        body = xf[len(head):]
+        if align == "wrap":
+            new_head = set_attr(new_head, "applyAlignment", "1")
+            alignment = '<alignment wrapText="1" vertical="top"/>'
+            if re.search(r"<alignment\b[^>]*/>", body):
+                body = re.sub(r"<alignment\b[^>]*/>", alignment, body, count=1)
+            elif new_head.endswith("/>"):
+                new_head, body = new_head[:-2].rstrip() + ">", alignment + "</xf>"
+            else:
+                body = alignment + body
+        self.cache[key] = self._index_of(new_head + body)
         return self.cache[key]
 
     def _append(self, xml: str, container: str, items: Sequence[str], total: int) -> str:

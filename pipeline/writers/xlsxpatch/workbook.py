@@ -14,6 +14,7 @@ from .newsheet import NewSheet, new_sheet_xml, sheet_ref
 from .package import CT_WORKSHEET, Package, PatchUnsupported, attrs_of, rel_kind, resolve, set_attr, unprefix
 from .sheetdata import CellEdit, merged_ranges, patch_sheet_xml
 from .styles import Styles
+from .validations import add_list_validations
 
 _SHEET_KINDS = {"worksheet", "chartsheet", "dialogsheet", "xlMacrosheet", "xlIntlMacrosheet"}
 #: an attribute not written ``name="value"`` (single quotes, spaces around ``=``): the patcher's
@@ -101,9 +102,12 @@ class Workbook:
         return xml
 
     def apply(self, edits: Mapping[str, Mapping[str, CellEdit]], new_sheets: Sequence[NewSheet],
-              fill_colours: Mapping[str, str], author: str, box: Box, dest: Path) -> None:
+              fill_colours: Mapping[str, str], author: str, box: Box, dest: Path,
+              dropdowns: Mapping[str, Sequence[tuple[str, str, str]]] | None = None) -> None:
         """Write the patched workbook to ``dest``. ``edits``: sheet title -> cell -> edit (a
-        comment is our text; ``box(text, team_note)`` makes the final text and its size)."""
+        comment is our text; ``box(text, team_note)`` makes the final text and its size);
+        ``dropdowns``: sheet title -> (column, sqref, list formula) added where the column has
+        no validation of its own (:mod:`.validations`)."""
         pkg = self.pkg
         style_part = self.pkg.targets(self.part, "styles")
         if not style_part:
@@ -128,6 +132,10 @@ class Workbook:
                 texts = {c: e.comment for c, e in cells.items() if e.comment}
                 if texts or notes.items:
                     xml, block = notes.merge(xml, texts, box, block)
+            if (dropdowns or {}).get(title):
+                if xml is original:
+                    xml = self.sheet_xml(part)
+                xml = add_list_validations(xml, dropdowns[title])
             cut = xml.find("<sheetData")
             if cut < 0:
                 cut = len(xml)
