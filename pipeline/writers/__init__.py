@@ -32,6 +32,7 @@ WRITE_INPUTS = (
     "records", "columns", "column_map", "files", "source_rows", "related", "fixes",   # intake, normalize
     "customers", "links", "merges", "conflicts", "identities", "merge_stats",    # merge, grade
     "changes", "reminders", "resubmission", "submissions",                       # monthly, resubmit
+    "runs", "analysis", "issue_table",                                           # history, analysis
 )
 
 

@@ -151,3 +151,28 @@ def line_chart(labels: Sequence[str], series: Sequence[tuple[str, Sequence[float
                      f'<text x="{lx + 14}" y="{height - 5}" class="axis">{_t(name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def sparkline(values: Sequence[float | None], *, colour: str = "#b03a2e", width: int = 110, height: int = 26,
+              title: str = "") -> Markup:
+    """A tiny trend line (one point per month; a missing month breaks the line)."""
+    known = [v for v in values if v is not None]
+    if len(values) < 2 or not known:
+        return Markup("")
+    peak = max(max(known), 1)
+    step = (width - 6) / (len(values) - 1)
+    pts = [None if v is None else (3 + i * step, height - 3 - (v / peak) * (height - 6)) for i, v in enumerate(values)]
+    parts = [f'<svg class="spark" role="img" aria-label="{_t(title)}" viewBox="0 0 {width} {height}" width="{width}" '
+             f'height="{height}" xmlns="http://www.w3.org/2000/svg">']
+    run: list[tuple[float, float]] = []
+    for p in pts + [None]:
+        if p is None:
+            if len(run) > 1:
+                parts.append('<polyline points="' + " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
+                             + f'" fill="none" stroke="{colour}" stroke-width="1.6"/>')
+            run = []
+        else:
+            run.append(p)
+    x, y = next(p for p in reversed(pts) if p is not None)
+    parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.4" fill="{colour}"/></svg>')
+    return Markup("".join(parts))

@@ -153,7 +153,9 @@ def _trend(summary: Mapping[str, Any]) -> dict[str, Any]:
     svg = charts.line_chart(months, [("错误", [p["error"] for p in org], "#b03a2e"),
                                      ("警告", [p["warning"] for p in org], "#d68910")], title="全部团队问题趋势")
     teams = [{"team": t["team"], "points": [(p.get("month"), p.get("error"), p.get("warning"), p.get("rows"))
-                                            for p in t["points"]]} for t in trend.get("teams") or ()]
+                                            for p in t["points"]],
+              "spark": charts.sparkline([p.get("error") for p in t["points"]], title=f"{t['team']} 错误趋势")}
+             for t in trend.get("teams") or ()]
     return {"months": months, "organisation": org, "svg": svg, "teams": teams}
 
 
