@@ -114,7 +114,7 @@ def test_enumeration_columns_get_the_template_dropdowns(default):
 
 def test_csv_returns_get_widths_a_frozen_header_filters_and_dropdowns(tmp_path, rules):
     wb = _run(tmp_path, rules, name="华南区域_客户资料.csv", csv=True)
-    ws = next(w for w in wb.worksheets if w.title != "问题清单")
+    ws = next(w for w in wb.worksheets if w["A1"].value == "客户名称")      # the team's own data sheet
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:H")
     assert ws.column_dimensions["A"].width >= 20                       # the company names fit
     assert any(ref.startswith("F2:F") for ref in _list_validations(ws))
