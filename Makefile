@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 	$(BIN)/python -m bench.perf_merge $(MERGE_BENCH_ARGS)
+	$(BIN)/python -m bench.perf_regions
 
 docs: $(STAMP)
 	$(BIN)/python -m pipeline.docs > docs/rules.md

@@ -14,6 +14,7 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "regions"
 LEVELS = ("province", "city", "district")
+PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划"}
 
 
 def load(name: str) -> list[dict]:
@@ -31,13 +32,14 @@ def _stem(name: str) -> str:
     return name
 
 
-def _matches(span: str, got: set[str], olds: set[str]) -> bool:
+def _matches(span: str, got: set[str], olds: set[str], aliases) -> bool:
     """The annotated span names one of the units read (at any level: annotators label the
-    written word, 德令哈市 may be tagged city)."""
+    written word, 德令哈市 may be tagged city), or is a listed alias of it (颖东区 → 颍东区)."""
     span = span.split("|")[0]
     stem = _stem(span)
     return (span in olds or stem in {_stem(o) for o in olds}
-            or any(g == span or g.startswith(stem) for g in got))
+            or any(g == span or g.startswith(stem) for g in got)
+            or any(e.unit.name in got for e in aliases(span)))
 
 
 @dataclass
@@ -71,9 +73,9 @@ def score(resolver, rows: list[dict], strict: bool = False) -> Score:
         named = {g for g in got.values() if g}
         annotated = any(row[k] for k in LEVELS)
         for i, level in enumerate(LEVELS):
-            span = row[level]
+            span = "" if row[level] in PLACEHOLDERS else row[level]
             if span:
-                ok = _matches(span, named, olds)
+                ok = _matches(span, named, olds, lambda t: resolver.index.names.get(t, ()))
             elif not annotated:
                 ok = got[level] is None or not strict
             else:

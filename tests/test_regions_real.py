@@ -68,6 +68,14 @@ def test_undecidable_addresses_raise_an_issue(resolver, address, rule):
         assert rule in rules_found, res
 
 
+def test_a_place_read_from_one_short_form_is_named_as_a_guess(resolver, rules):
+    res = resolver.resolve(None, None, None, "义乌国际商贸城一期B区")
+    assert res.district == "义乌市"
+    found = [f for _, f in res.findings if f.rule == "region-inferred"]
+    assert found and found[0].params["word"] == "义乌" and rules.catalog["region-inferred"].severity == "info"
+    assert not resolver.resolve(None, None, None, "浙江省金华市义乌市稠城街道").findings
+
+
 def test_names_shared_by_province_and_prefecture_resolve_by_context(resolver):
     assert resolver.resolve(None, None, None, "海南藏族自治州共和县").province == "青海省"
     assert resolver.resolve(None, None, None, "青海海南").city == "海南藏族自治州"

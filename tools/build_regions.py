@@ -15,7 +15,8 @@ Written (see docs/normalize.md, "Region tables"):
   municipalities and county-level units directly under a province appear as their own city)
 * ``districts.csv``  code, province, city, name, short, variants, aliases  (county level)
 * ``history.csv``    name, code, province, city, level, until, successor, successor_name,
-  successor_city, also — every obsolete name with the current unit it became
+  successor_city, also — every obsolete name with the current unit it became (a prefecture
+  split up without one successor, 柳州地区, has none: the reader knows it is no current place)
 
 ``short`` and ``variants`` (other short forms: 石柱县, 浦东区, 延边州) are computed. Hand-kept
 columns are carried over from the existing files by code and never computed: ``aliases``
@@ -44,11 +45,12 @@ ETHNIC = sorted("""汉族 蒙古族 回族 藏族 维吾尔族 苗族 彝族 壮
 _ETHNIC_FORMS = sorted({*ETHNIC, *(e[:-1] for e in ETHNIC if len(e) >= 3)}, key=len, reverse=True)
 _ETHNIC_RUN = "(?:" + "|".join(_ETHNIC_FORMS) + ")+"
 _AUTONOMOUS = re.compile(rf"^(.{{2,}}?){_ETHNIC_RUN}(自治县|自治旗|自治州|自治区)$")
+_ETHNIC_DISTRICT = re.compile(rf"^(.{{2,}}?){_ETHNIC_RUN}区$")      # 管城回族区 → 管城区
 _PROVINCE_SUFFIX = re.compile(r"(?:省|市|特别行政区|自治区)$")
 _CITY_SUFFIX = re.compile(r"(?:市|地区|盟)$")
 _COUNTY_SUFFIX = re.compile(r"(?:新区|林区|特区|矿区|区|县|市|旗)$")
-# Obsolete names too generic to stand for one unit (many cities had a 郊区 or a 城区).
-GENERIC = {"城区", "郊区", "矿区", "市区", "市中区", "新区", "开发区", "城关区", "城关镇"}
+# Not unit names at all, though the history lists them.
+GENERIC = {"市区", "新区", "开发区", "城关镇"}
 
 
 class Source:
@@ -109,6 +111,9 @@ def county_shorts(name: str) -> list[str]:
     if base != name:                                   # 石柱土家族自治县 → 石柱, 石柱县
         kind = "旗" if name.endswith("旗") else "县"
         out = [base, base + kind]
+    elif _ETHNIC_DISTRICT.match(name):
+        base = _ETHNIC_DISTRICT.match(name).group(1)
+        out = [base, base + "区"]
     else:
         short = _COUNTY_SUFFIX.sub("", name)
         out = [short] if short != name else []
@@ -253,7 +258,11 @@ def build_history(src: Source, cur: dict[str, str], pname, prefecture, municipal
         else:
             succ = [s for s in succ if not s.endswith("00")]
         succ = list(dict.fromkeys(succ))
-        if not succ or cur.get(succ[0]) == name and succ[0] == code:
+        if not succ:
+            if level == "city" and name not in current_names:   # 柳州地区: split up, no single successor
+                out.append({"name": name, "code": code, "province": r["一级行政区"], "city": "", "level": level,
+                            "until": until, "successor": "", "successor_name": "", "successor_city": "",
+                            "also": "", "current": ""})
             continue
         if cur.get(succ[0]) == name:
             continue                                   # the name is still that unit's name

@@ -67,6 +67,15 @@ def compile_name_forms(raw: Sequence[Mapping[str, Any]]) -> tuple[NameForm, ...]
                  for r in raw or ())
 
 
+def name_form_pattern(forms: Sequence[NameForm]) -> re.Pattern:
+    """Matches the legal-form word that ends a name (a closing bracket may follow:
+    …合伙企业（有限合伙）); the earliest-starting, i.e. longest, such word."""
+    words = sorted({w for f in forms for w in f.words}, key=len, reverse=True)
+    if not words:
+        return re.compile("(?!)")
+    return re.compile("(?:" + "|".join(map(re.escape, words)) + r")(?=[)）]?\s*$)")
+
+
 def code_entity(code: str, kinds: Mapping[str, str]) -> str:
     """Entity label of a credit code by its longest matching prefix (``92`` → 个体工商户)."""
     for n in (2, 1):

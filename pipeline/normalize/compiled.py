@@ -8,7 +8,7 @@ from typing import Any, Callable, Mapping
 
 from ..rules import Rules
 from .amounts import AmountSettings, BudgetWords
-from .codes import NameForm, compile_name_forms
+from .codes import NameForm, compile_name_forms, name_form_pattern
 from .dates import DateSettings
 from .enums import EnumParser, compile_enum
 from .industry import IndustryIndex, build_industry_index
@@ -101,14 +101,13 @@ def _compile(rules: Rules) -> Normalizers:
         rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
         min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain)
     forms = compile_name_forms(s.uscc.name_forms)
-    words = sorted({w for f in forms for w in f.words}, key=len, reverse=True)
     return Normalizers(
         dates=dates, amounts=amounts, rate_max=float(s.rate_max),
         score_range=(float(s.score_min), float(s.score_max)),
         text_max_length=s.text_max_length, tags_joiner=s.tags_joiner,
         enums=enums, flags=flags, regions=regions, industry=industry,
         entity_kinds=dict(s.uscc.entity_kinds),
-        name_forms=forms, name_form_pattern=re.compile("|".join(map(re.escape, words)) or "(?!)"),
+        name_forms=forms, name_form_pattern=name_form_pattern(forms),
         no_future=s.dates.no_future, date_order=s.dates.order,
         severity=partial(_severity, rules), values=compile_values(rules.extra.get("values")),
     )

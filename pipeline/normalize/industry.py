@@ -1,5 +1,13 @@
-"""Industry (GB/T 4754-2017): 大类 name, ``门类-大类``, codes, aliases, vague words,
-unambiguous containment. Tables: rules/industries.csv, industry_aliases.csv, industry_vague.csv."""
+"""Industry (GB/T 4754-2017): 大类 name, ``门类-大类``, codes (``C39``, ``C3911``,
+``C39计算机、通信和其他电子设备制造业``), aliases, vague words, labels spanning several divisions,
+unambiguous containment.
+
+Tables: rules/industries.csv (the 97 divisions), industry_aliases.csv (one label → one
+division), industry_multi.csv (one label → several divisions: 批发/零售), industry_vague.csv.
+A label whose parts (split at / 、 和 及 …) name different divisions is ``industry-multi`` with
+the candidates as the suggestion, never resolved to one of them. A “你是不是想填…” hint is
+given only when the hint shares a meaningful word with the label (环保 is never 保险业).
+"""
 from __future__ import annotations
 
 import re
@@ -12,8 +20,11 @@ from ..rules import fold
 from .base import Finding, as_text
 
 _CODE = re.compile(r"^([a-tA-T])?\s*(\d{2})(\d{0,2})$")
+_CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.*)$")
 _SECTION = re.compile(r"^[a-tA-T]$")
-_SEPARATORS = re.compile(r"[-－—–/|、>＞·:：\s]+")
+_SEPARATORS = re.compile(r"[-－—–/|、>＞·:：\s,，;；()（）\[\]【】]+|(?<=.{2})(?:和|及|与|&)(?=.{2})")
+# Words every second division name has: sharing only these makes no plausible hint.
+_GENERIC = ("制造", "服务", "生产", "供应", "其他", "专业", "活动", "加工", "产品", "设备", "行业")
 
 
 @dataclass(frozen=True)
@@ -34,10 +45,16 @@ class Industry:
         return self.code is not None and not self.findings
 
 
+def _shares_word(a: str, b: str) -> bool:
+    """``a`` and ``b`` share a two-character word that is not a generic one."""
+    return any(a[i:i + 2] in b and a[i:i + 2] not in _GENERIC for i in range(len(a) - 1))
+
+
 @dataclass
 class IndustryIndex:
     divisions: dict[str, tuple[str, str, str]] = field(default_factory=dict)   # "34" -> (name, section, section_name)
     names: dict[str, str] = field(default_factory=dict)          # folded 大类 name / alias -> division
+    multi: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded label -> divisions
     sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded 门类 name / letter -> (letter, name)
     vague: frozenset[str] = frozenset()
     hint: str = "你是不是想填“{name}”"
@@ -57,41 +74,82 @@ class IndustryIndex:
             example = same[0]
         return Industry(text, None, section[1] if section else None, (Finding("industry-vague", {"example": example}),))
 
+    def _multi(self, text: str, divisions: Sequence[str]) -> Industry:
+        divisions = [d for d in dict.fromkeys(divisions) if d in self.divisions]
+        if len(divisions) == 1:
+            return self._found(divisions[0])
+        letters = {self.divisions[d][1] for d in divisions}
+        section = self.divisions[divisions[0]][2] if len(letters) == 1 else None
+        names = "、".join(f"{self.divisions[d][0]}（{self.divisions[d][1]}{d}）" for d in divisions)
+        return Industry(text, None, section, (Finding("industry-multi", {"candidates": names}),))
+
+    def _one(self, key: str) -> tuple[str, ...]:
+        """Divisions one label names by itself (exact name, alias, multi label, code)."""
+        if key in self.names:
+            return (self.names[key],)
+        if key in self.multi:
+            return self.multi[key]
+        m = _CODE.match(key)
+        if m and m.group(2) in self.divisions:
+            letter = self.divisions[m.group(2)][1]
+            if not m.group(1) or m.group(1).upper() == letter:
+                return (m.group(2),)
+        return ()
+
     def parse(self, value: Any) -> Industry:
         text = as_text(value)
         if not text:
             return Industry(None)
         key = fold(text)
-        if key in self.names:
-            return self._found(self.names[key])
-        m = _CODE.match(key)
+        found = self._one(key)
+        if found:
+            return self._multi(text, found)
+        m = _CODE_NAME.match(key)                   # C39计算机、通信和其他电子设备制造业
         if m and m.group(2) in self.divisions:
-            found = self._found(m.group(2))
-            if not m.group(1) or found.code[0] == m.group(1).upper():
-                return found
+            letter = self.divisions[m.group(2)][1]
+            name = fold(m.group(3))
+            official = fold(self.divisions[m.group(2)][0])
+            agrees = self._one(name) == (m.group(2),) or name in official or official in name
+            if (not m.group(1) or m.group(1).upper() == letter) and agrees:
+                return self._found(m.group(2))
         if _SECTION.match(key) or key in self.sections:
             return self._vague(text, self.sections.get(key) or self.sections.get(key.upper()))
         if key in self.vague:
             return self._vague(text)
         parts = [p for p in _SEPARATORS.split(key) if p]
         if len(parts) > 1:
-            for part in reversed(parts):           # 制造业-通用设备制造业: the most specific part
-                if part in self.names:
-                    return self._found(self.names[part])
+            found = []
+            for part in parts:
+                found += self._one(part) or self._contained(part)
+            if found:
+                return self._multi(text, found)
+            if all(p in self.vague or p in self.sections for p in parts):
+                return self._vague(text)
         contained = self._contained(key)
         if contained:
-            return self._found(contained)
+            return self._multi(text, contained)
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
 
-    def _contained(self, key: str) -> str:
-        """The one division whose name or alias the text contains (or which contains the text)."""
-        hits = {d for k, d in self.names.items() if len(k) >= self.min_contain and k in key}
-        if not hits and len(key) >= self.min_contain + 1:
-            hits = {d for k, d in self.names.items() if key in k}
-        return hits.pop() if len(hits) == 1 else ""
+    def _contained(self, key: str) -> tuple[str, ...]:
+        """Divisions whose names or aliases the text contains, longest words only (医疗器械
+        hides 医疗), or the one division whose name contains the text."""
+        hits = sorted((k for k in self.names if len(k) >= self.min_contain and k in key), key=len, reverse=True)
+        taken: list[tuple[int, int]] = []           # longest words first, no overlaps (房地产中介服务业)
+        chosen: list[tuple[int, str]] = []
+        for k in hits:
+            start = key.find(k)
+            span = (start, start + len(k))
+            if not any(span[0] < b and a < span[1] for a, b in taken):
+                taken.append(span)
+                chosen.append((start, k))
+        divisions = tuple(dict.fromkeys(self.names[k] for _, k in sorted(chosen)))
+        if not divisions and len(key) >= self.min_contain + 1:
+            inside = {d for k, d in self.names.items() if key in k}
+            divisions = tuple(inside) if len(inside) == 1 else ()
+        return divisions
 
     def _hint(self, key: str) -> str:
-        choices = [n for n, _, _ in self.divisions.values()]
+        choices = [n for n, _, _ in self.divisions.values() if _shares_word(key, n)]
         best = process.extractOne(key, choices, scorer=fuzz.partial_ratio) if choices else None
         if best and best[1] >= self.min_score:
             return self.hint.format(name=best[0])
@@ -111,5 +169,9 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         division = row["division"].strip().zfill(2)
         if division in idx.divisions:
             idx.names.setdefault(fold(row["alias"]), division)
+    for row in tables.get("industry_multi", ()):
+        divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
+        if row.get("label") and all(d in idx.divisions for d in divisions):
+            idx.multi[fold(row["label"])] = divisions
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
     return idx

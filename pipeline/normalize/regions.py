@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .base import Finding, as_text
-from .regions_index import FULL, OLD, OLD_SHORT, WEAK, Entry, RegionIndex as Index, Token, Unit, build_index
+from .regions_index import FULL, OLD, WEAK, Entry, RegionIndex as Index, Token, Unit, build_index
 
 __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
@@ -73,7 +73,19 @@ def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
     token, entry = next(iter(filled.values()))
     if entry.kind == WEAK:
         return False
-    return entry.kind in (FULL, OLD) or entry.unit.level < 3 or token.lead
+    county = entry.unit.level == 3 or entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6
+    return entry.kind in (FULL, OLD) or not county or token.lead
+
+
+def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | None:
+    """A city or county read from one short form and nothing else (义乌国际商贸城, 九龙湖…):
+    probably right, but a guess the steward should see (info)."""
+    if len(reading.used) != 1 or anchor is None or anchor.level < 2:
+        return None
+    token, entry = reading.used[0]
+    if entry.kind in (FULL, OLD):
+        return None
+    return Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
 
 
 def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) -> Reading | None:
@@ -90,24 +102,31 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
                 continue
             filled: dict[int, tuple[Token, Entry]] = {}
             score = 0.0
+            last: Token | None = None                # the previous token that agreed
+            keys = u.keys
             for t in tokens:
-                agree = [e for e in t.entries if u.within(e.unit)]
-                free = [e for e in agree if e.unit.level not in filled]
-                if not free:
-                    score += REPEAT if agree else 0.0
+                agree = [e for e in t.entries if e.key in keys]
+                if not agree:
                     continue
-                e = min(free, key=lambda e: (e.unit.level, -e.strength))
-                filled[e.unit.level] = (t, e)
+                # entries come highest level first, strongest first; an everyday word needs its
+                # parent right before it
+                weak_ok = (anchor is not None and t.start == 0) or (last is not None and t.start - last.end <= 1)
+                last = t
+                e = next((e for e in agree if e.key[0] not in filled and (weak_ok or e.kind != WEAK)), None)
+                if e is None:
+                    score += REPEAT
+                    continue
+                filled[e.key[0]] = (t, e)
                 score += e.strength
             if not filled or (anchor is None and not _plausible(filled)):
                 continue
             deepest = filled[max(filled)][1].unit
             deepest = index.twins.get(deepest.code, deepest)
             first = min(t.start for t, _ in filled.values())
-            for t in tokens:                         # 台湾台南市安平区: a province named before disagrees
-                if t.start >= first:
+            for t in tokens:                         # 台湾台南市安平区, 银川新市区: a province or city
+                if t.start >= first:                 # named before disagrees
                     break
-                if all(e.unit.level == 1 or e.unit.city == e.unit.province for e in t.entries):
+                if t.entries and all(e.unit.level <= 2 and e.kind != WEAK for e in t.entries):
                     score -= max(e.strength for e in t.entries)
             rank = (score, -first, -min(filled))
             old = best.get(deepest.code)
@@ -171,7 +190,7 @@ class Resolver:
         return self.index.tokens(text), False
 
     def resolve(self, prov_raw: Any, city_raw: Any, dist_raw: Any, addr_raw: Any) -> RegionResult:
-        texts = tuple(_CLEAN.sub("", as_text(v)) for v in (prov_raw, city_raw, dist_raw, addr_raw))
+        texts = tuple("" if v is None else _CLEAN.sub("", as_text(v)) for v in (prov_raw, city_raw, dist_raw, addr_raw))
         hit = self._cache.get(texts)
         if hit is None:
             hit = self._resolve(texts)
@@ -222,10 +241,13 @@ class Resolver:
             if anchor is None or reading.unit.level >= anchor.level:
                 anchor = reading.unit
             for _, e in reading.used:
-                if e.kind in (OLD, OLD_SHORT):
+                if e.old:
                     findings.append((key, _obsolete(e)))
             if key == "address":
                 addr_reading = reading
+                guess = _guessed(reading, anchor, index)
+                if guess:
+                    findings.append((key, guess))
         addr = texts[3]
         if addr and anchor is None and not any(k == "address" for k, _ in findings) and not any(texts[:3]):
             findings.append(("address", Finding("region-unread", {})))
@@ -240,8 +262,8 @@ class Resolver:
         """A county-like word right after the last place name the address was read by."""
         end = max(t.end for t, _ in reading.used)
         m = self.index.county_word.match(addr, end)
-        if not m or self.index.zone_pattern.match(addr, end) or self.index.zone_pattern.search(m.group(0)):
-            return ""
+        if not m or self.index.zone_pattern.match(addr, end) or self.index.not_county.search(m.group(0)):
+            return ""                                # 高新区, 磨滩路二区, 火龙岗镇新区
         return m.group(0)
 
     def _result(self, anchor: Unit | None, own: dict[int, str], findings, partial) -> RegionResult:

@@ -21,6 +21,7 @@ STRENGTH = {FULL: 3.0, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
 _SPLIT = re.compile(r"\|")
 _MUNICIPALITY_CITY = "00"
 _OLD_SUFFIX = re.compile(r"(?:区|县|市)$")
+_LEVEL_END = "区县市旗州盟"                    # a name ending so is written as a unit (石柱县, 循化县)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,14 @@ class Unit:
     pcode: str
     city: str = ""
     ckey: str = ""
+    key: tuple = field(default=(), compare=False, repr=False)          # (level, code at that level)
+    keys: frozenset = field(default=frozenset(), compare=False, repr=False)   # keys of itself and its ancestors
+
+    def __post_init__(self) -> None:
+        own = (self.level, (self.pcode, self.ckey, self.code)[self.level - 1])
+        chain = [(1, self.pcode), (2, self.ckey), (3, self.code)][: self.level]
+        object.__setattr__(self, "key", own)
+        object.__setattr__(self, "keys", frozenset(chain))
 
     def within(self, other: "Unit") -> bool:
         """``other`` is this unit or one of its ancestors."""
@@ -54,10 +63,12 @@ class Entry:
     old: str = ""               # the obsolete name as written in the table
     until: str = ""             # the year it went out of use
     also: str = ""              # other current units that took part of it
+    strength: float = field(default=0.0, compare=False)
+    key: tuple = field(default=(), compare=False, repr=False)
 
-    @property
-    def strength(self) -> float:
-        return STRENGTH[self.kind]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "strength", STRENGTH[self.kind])
+        object.__setattr__(self, "key", self.unit.key)
 
 
 @dataclass(frozen=True)
@@ -71,6 +82,10 @@ class Token:
 
 def _cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
+
+
+def _alternation(words: Iterable[str]) -> re.Pattern:
+    return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w) or "(?!)")
 
 
 def _names(row: Mapping[str, str], *cols: str) -> list[str]:
@@ -100,7 +115,7 @@ class RegionIndex:
         text = text.strip()
         if len(text) < 2:
             return
-        if text in self.weak_names and entry.kind in (SHORT, FULL):
+        if text in self.weak_names and entry.kind in (SHORT, FULL, OLD_SHORT):
             entry = Entry(entry.unit, WEAK, entry.old, entry.until, entry.also)
         lst = self.names.setdefault(text, [])
         if any(e.unit == entry.unit and e.strength >= entry.strength for e in lst):
@@ -112,14 +127,14 @@ class RegionIndex:
         for name in self.names:
             by_prefix.setdefault(name[:2], []).append(name)
         self._by_prefix = {k: sorted(v, key=len, reverse=True) for k, v in by_prefix.items()}
-        self._entries = {k: tuple(v) for k, v in self.names.items()}
+        # entries of a name: highest level first, then the strongest (what a token fills first)
+        self._entries = {k: tuple(sorted(v, key=lambda e: (e.unit.level, -e.strength))) for k, v in self.names.items()}
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
         self._street = re.compile(rf"[东西南北中]{{0,2}}(?:{streets})")
-        zones = "|".join(re.escape(w) for w in sorted({*self.zone_words, *self.town_words}, key=len, reverse=True))
-        self._zone = re.compile(zones or "(?!)")
-        self.zone_pattern = re.compile("|".join(re.escape(w) for w in sorted(self.zone_words, key=len, reverse=True))
-                                       or "(?!)")
-        self.county_word = re.compile(r"[\u4e00-\u9fff]{1,4}?(?:新区|区|县|旗)")
+        self._town = _alternation(self.town_words)
+        self.not_county = _alternation([*self.zone_words, *self.town_words, *self.street_words])
+        self.zone_pattern = self._zone = _alternation(self.zone_words)
+        self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
         return self
 
     # --- reading a text ---
@@ -136,30 +151,40 @@ class RegionIndex:
     def tokens(self, text: str) -> tuple[Token, ...]:
         """Every place name in ``text``, longest first at each position, left to right.
 
-        A short form followed by a street word is a street (中山路, 北京西路) unless an
-        official name starts right there (台州路桥区, 石家庄桥西区); a district short form
-        followed by a zone or town word is that zone or town (东湖高新区, 长安镇)."""
+        A short form followed by a street or town word is a street or town (中山路, 北京西路,
+        长安镇) unless an official name starts right there (台州路桥区, 石家庄桥西区). A zone word
+        does not stop it: 张家港保税区 is in 张家港 (东湖高新区 is not in 南昌东湖区, but 东湖 is a
+        weak name, read only right after its city)."""
         out: list[Token] = []
         pos, n = 0, len(text)
+        by_prefix = self._by_prefix
         while pos < n - 1:
-            name, entries = self._longest(text, pos)
+            names = by_prefix.get(text[pos:pos + 2])
+            if names is None:
+                pos += 1
+                continue
+            name = next((m for m in names if text.startswith(m, pos)), "")
             if not name:
                 pos += 1
                 continue
+            entries = self._entries[name]
             end = pos + len(name)
-            if not any(e.kind in (FULL, OLD) or e.unit.name == name for e in entries):
-                if self._street.match(text, end) and not self._full_at(text, end):
-                    pos += 1
+            official = name[-1] in _LEVEL_END or any(e.kind in (FULL, OLD) or e.unit.name == name for e in entries)
+            if name.endswith("市") and text.startswith("场", end):
+                pos = end                             # 义乌市场 is a market
+                continue
+            if not official:                          # a short form: 中山路, 长安镇 (but 张家港保税区)
+                if (self._street.match(text, end) or self._town.match(text, end)) and not self._full_at(text, end):
+                    pos = end                         # 牟平城区 is not 平城区
                     continue
-                if self._zone.match(text, end) and not self._full_at(text, end):
-                    entries = tuple(e for e in entries if e.unit.level < 3)
-                    if not entries:
-                        pos += 1
-                        continue
                 if end < n and text[end] in "区县旗市州" and not self._full_at(text, end):
                     end += 1                               # 浦东区, 石柱县, 海南州
             out.append(Token(pos, end, text[pos:end], entries, pos == 0 or not _cjk(text[pos - 1])))
             pos = end
+            if name.endswith("市") and any(e.unit.level < 3 for e in entries):
+                inner, found = self._longest(text, end - 1)   # 乐山市中区 is 乐山 + 市中区
+                if len(inner) >= 3 and any(e.unit.level == 3 and e.unit.name == inner for e in found):
+                    pos = end - 1
         return tuple(out)
 
     def whole(self, text: str) -> tuple[Token, ...] | None:
@@ -171,8 +196,8 @@ class RegionIndex:
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
                        town_words: Sequence[str] = (), weak_names: Iterable[str] = ()) -> RegionIndex:
-    """``min_start_district`` is kept for older settings files: an official district name of
-    fewer characters is weak (城区, 郊区)."""
+    """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
+    it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
                       town_words=tuple(town_words), weak_names=frozenset(weak_names))
     short_district: list[tuple[str, Entry]] = []
@@ -206,27 +231,33 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
         idx.units[code] = unit
         if parent.code == code:
             idx.twins[code] = unit
-        idx.add(name, Entry(unit, FULL if len(name) >= min_start_district else WEAK))
+        idx.add(name, Entry(unit, FULL if len(name) >= min_start_district or name[-1] in "县旗" else WEAK))
         for key in _names(row, "short", "variants", "aliases"):
             short_district.append((key, Entry(unit, SHORT)))
     higher = {k for k, v in idx.names.items() if any(e.unit.level < 3 for e in v)}
     for key, entry in short_district:          # 河北区 → 河北 or 西安区 → 西安 would hide the higher unit
         if key not in higher:
             idx.add(key, entry)
-    current = {k for k, v in idx.names.items() if any(e.kind == FULL for e in v)}
+    higher = {k for k, v in idx.names.items() if any(e.kind == FULL and e.unit.level < 3 for e in v)}
     old_short: dict[str, list[Entry]] = {}
     by_code = {u.code: u for u in idx.units.values()}
     for row in tables.get("regions/history", ()):
         succ = (row.get("successor") or "").strip()
+        name = row["name"].strip()
+        if not succ and row.get("level") == "city" and name not in idx.names:
+            idx.names[name] = []                   # 柳州地区: a former prefecture, no place today
+            continue
         unit = by_code.get(succ) or (by_code.get(succ[:4]) if succ.endswith("00") else None)
         if unit is None or unit.level == 1:
             continue
-        name = row["name"].strip()
-        if len(name) <= 2 or name in current:      # 南区; 绍兴市 (once also a county-level city)
+        if name in higher:                         # 绍兴市 (once also a county-level city)
             continue
         if any(e.unit == unit for e in idx.names.get(name, ())):
             continue                               # still a name of that unit (石柱县)
-        kind = OLD_SHORT if name in idx.names else OLD
+        if (len(name) <= 2 and name[-1] not in "县旗") or name in idx.weak_names:
+            kind = WEAK                            # 城区, 南区: only right after its city
+        else:
+            kind = OLD_SHORT if name in idx.names else OLD   # 桥西区 of 邢台 is 信都区 now
         entry = Entry(unit, kind, name, (row.get("until") or "").strip(), (row.get("also") or "").strip())
         idx.add(name, entry)
         short = _OLD_SUFFIX.sub("", name)

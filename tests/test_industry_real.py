@@ -1,0 +1,57 @@
+"""The industry reader on free-text labels from job sites and registries
+(tests/data/industry/README.md)."""
+from __future__ import annotations
+
+import pytest
+
+from pipeline.normalize.compiled import compiled
+from tests.industry_eval import load, score
+
+
+@pytest.fixture(scope="module")
+def index(rules):
+    return compiled(rules).industry
+
+
+@pytest.mark.parametrize("name", ["labels.csv", "heldout.csv"])
+def test_real_labels_are_mapped_flagged_or_called_vague(index, name):
+    s = score(index, load(name))
+    assert s.mapped_rate >= 0.95, s.misses
+    assert s.wrong_rate <= 0.02, s.misses
+    assert s.flagged == s.multi, [m for m in s.misses if "|" in m[1]]
+    assert s.vague_ok == s.vague, s.misses
+
+
+@pytest.mark.parametrize("label, candidates", [
+    ("批发/零售", "批发业（F51）、零售业（F52）"),
+    ("电力/热力/燃气/水务", "电力、热力生产和供应业（D44）、燃气生产和供应业（D45）、水的生产和供应业（D46）"),
+    ("金融/投资/证券", "货币金融服务（J66）、资本市场服务（J67）、其他金融业（J69）"),
+])
+def test_a_label_spanning_divisions_is_flagged_with_the_candidates(index, label, candidates):
+    got = index.parse(label)
+    assert got.code is None
+    assert [(f.rule, f.params["candidates"]) for f in got.findings] == [("industry-multi", candidates)]
+
+
+@pytest.mark.parametrize("label, code", [
+    ("通信/电信/网络设备", "C39"), ("汽车", "C36"), ("计算机硬件", "C39"), ("法律", "L72"),
+    ("环保", "N77"), ("培训机构", "P83"), ("C39计算机、通信和其他电子设备制造业", "C39"),
+    ("房地产中介服务业", "K70"),
+])
+def test_job_site_and_registry_labels_map_to_one_division(index, label, code):
+    got = index.parse(label)
+    assert (got.code, got.findings) == (code, ())
+
+
+def test_a_hint_is_given_only_when_it_shares_a_word():
+    from pipeline.rules import load_rules
+    index = compiled(load_rules()).industry
+    assert "保险" not in index._hint("环卫保洁外包")
+    assert index.parse("光学仪器").findings[0].params["hint"] == "你是不是想填“仪器仪表制造业”"
+    assert "你是不是" not in index.parse("灵石鉴定").findings[0].params["hint"]
+
+
+def test_a_code_with_a_foreign_name_is_not_taken():
+    from pipeline.rules import load_rules
+    got = compiled(load_rules()).industry.parse("S91综合")     # CSRC's 综合, not GB/T S91 中国共产党机关
+    assert got.code is None and got.findings
