@@ -109,6 +109,7 @@ class RegionRules:
     zone_words: tuple[str, ...] = ()               # 高新区, 开发区 … (see normalize/regions_index.py)
     town_words: tuple[str, ...] = ()               # 镇, 乡, 街道 …
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
+    placeholders: tuple[str, ...] = ()             # level names that are no place (市辖区)
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,10 @@ def test_a_province_cell_anchors_the_address(resolver):
     res = resolver.resolve("江苏", None, None, "广东省深圳市南山区")
     assert res.province == "江苏省" and res.city is None
     assert [f.rule for _, f in res.findings] == ["region-mismatch"]
+
+
+def test_placeholder_levels_in_cells_are_empty_not_unknown(resolver):
+    res = resolver.resolve("北京市", "市辖区", "朝阳区", None)
+    assert (res.province, res.city, res.district, res.findings) == ("北京市", "北京市", "朝阳区", ())
+    res = resolver.resolve("湖北省", "省直辖县级行政区划", "仙桃市", None)
+    assert (res.province, res.city, res.district, res.findings) == ("湖北省", "仙桃市", "仙桃市", ())

@@ -172,8 +172,9 @@ def _obsolete(entry: Entry) -> Finding:
 class Resolver:
     """Reads the region cells and the address of one row (see the module docstring)."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, placeholders: Sequence[str] = ()):
         self.index = index
+        self.placeholders = frozenset(placeholders)
         self._cache: dict[tuple, RegionResult] = {}
 
     def read(self, key: str, text: str) -> tuple[tuple[Token, ...], bool]:
@@ -207,8 +208,8 @@ class Resolver:
         own: dict[int, str] = {}                     # level -> a cell's own value when it disagrees
         addr_reading: Reading | None = None
         for key, text in zip(("province", "city", "district", "address"), texts):
-            if not text:
-                continue
+            if not text or (key != "address" and text in self.placeholders):
+                continue                             # 城市 “市辖区”: the municipality decides
             tokens, whole = self.read(key, text)
             if not whole and key != "address":
                 partial.add(key)
@@ -301,10 +302,10 @@ class Resolver:
 
 
 def build_region_index(tables, street_words: Sequence[str] = (), min_start_district: int = 3,
-                       **options: Any) -> "Resolver":
+                       placeholders: Sequence[str] = (), **options: Any) -> "Resolver":
     """The resolver over the region tables; ``options``: zone_words, town_words, weak_names
     (rules/settings.yaml ``normalize.region``)."""
-    return Resolver(build_index(tables, street_words, min_start_district, **options))
+    return Resolver(build_index(tables, street_words, min_start_district, **options), placeholders)
 
 
 RegionIndex = Resolver
