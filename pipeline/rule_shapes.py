@@ -278,7 +278,7 @@ SHAPES: dict[str, Check] = {
 CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industries": ("section", "section_name", "division", "division_name"),
     "industry_aliases": ("alias", "division"),
-    "industry_vague": ("word",),
+    "industry_vague": ("word", "section"),
     "industry_multi": ("label", "divisions"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),

@@ -26,6 +26,8 @@ def test_real_labels_are_mapped_flagged_or_called_vague(index, name):
     ("批发/零售", "批发业（F51）、零售业（F52）"),
     ("电力/热力/燃气/水务", "电力、热力生产和供应业（D44）、燃气生产和供应业（D45）、水的生产和供应业（D46）"),
     ("金融/投资/证券", "货币金融服务（J66）、资本市场服务（J67）、其他金融业（J69）"),
+    ("房地产/建筑", "房地产业（K70）、房屋建筑业（E47）、土木工程建筑业（E48）、建筑安装业（E49）、"
+                  "建筑装饰、装修和其他建筑业（E50）"),
 ])
 def test_a_label_spanning_divisions_is_flagged_with_the_candidates(index, label, candidates):
     got = index.parse(label)
@@ -36,7 +38,7 @@ def test_a_label_spanning_divisions_is_flagged_with_the_candidates(index, label,
 @pytest.mark.parametrize("label, code", [
     ("通信/电信/网络设备", "C39"), ("汽车", "C36"), ("计算机硬件", "C39"), ("法律", "L72"),
     ("环保", "N77"), ("培训机构", "P83"), ("C39计算机、通信和其他电子设备制造业", "C39"),
-    ("房地产中介服务业", "K70"),
+    ("房地产中介服务业", "K70"), ("批发和零售业-零售业", "F52"), ("D-电力、热力生产和供应业", "D44"),
 ])
 def test_job_site_and_registry_labels_map_to_one_division(index, label, code):
     got = index.parse(label)

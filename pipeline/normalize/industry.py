@@ -22,7 +22,8 @@ from .base import Finding, as_text
 _CODE = re.compile(r"^([a-tA-T])?\s*(\d{2})(\d{0,2})$")
 _CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.*)$")
 _SECTION = re.compile(r"^[a-tA-T]$")
-_SEPARATORS = re.compile(r"[-－—–/|、>＞·:：\s,，;；()（）\[\]【】]+|(?<=.{2})(?:和|及|与|&)(?=.{2})")
+_SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+")
+_SOFT = re.compile(r"、+|(?<=.{2})(?:和|及|与|&)(?=.{2})")    # inside a part, unless the part is a name
 # Words every second division name has: sharing only these makes no plausible hint.
 _GENERIC = ("制造", "服务", "生产", "供应", "其他", "专业", "活动", "加工", "产品", "设备", "行业")
 
@@ -57,6 +58,7 @@ class IndustryIndex:
     multi: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded label -> divisions
     sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded 门类 name / letter -> (letter, name)
     vague: frozenset[str] = frozenset()
+    vague_sections: dict[str, tuple[str, str]] = field(default_factory=dict)   # vague word -> its 门类 (建筑 → E)
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -115,20 +117,31 @@ class IndustryIndex:
         if _SECTION.match(key) or key in self.sections:
             return self._vague(text, self.sections.get(key) or self.sections.get(key.upper()))
         if key in self.vague:
-            return self._vague(text)
-        parts = [p for p in _SEPARATORS.split(key) if p]
+            return self._vague(text, self.vague_sections.get(key))
+        parts = [q for p in _SEPARATORS.split(key) if p
+                 for q in ((p,) if self._known(p) else _SOFT.split(p)) if q]
         if len(parts) > 1:
-            found = []
+            found: list[str] = []
+            broad: list[str] = []                   # 门类 letters named by a vague part (建筑 → E)
             for part in parts:
-                found += self._one(part) or self._contained(part)
-            if found:
-                return self._multi(text, found)
+                section = self.sections.get(part) or self.vague_sections.get(part)
+                if section:                         # 批发和零售业-零售业: the 门类, then the 大类
+                    broad.append(section[0])
+                elif part not in self.vague:
+                    found += self._one(part) or self._contained(part)
+            covered = {self.divisions[d][1] for d in found}
+            extra = [d for d, (_, letter, _) in self.divisions.items() if letter in set(broad) - covered]
+            if found:                               # 制造业-通用设备制造业 is one; 房地产/建筑 is several
+                return self._multi(text, found + extra)
             if all(p in self.vague or p in self.sections for p in parts):
                 return self._vague(text)
         contained = self._contained(key)
         if contained:
             return self._multi(text, contained)
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
+
+    def _known(self, key: str) -> bool:
+        return key in self.names or key in self.multi or key in self.sections or key in self.vague
 
     def _contained(self, key: str) -> tuple[str, ...]:
         """Divisions whose names or aliases the text contains, longest words only (医疗器械
@@ -174,4 +187,8 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         if row.get("label") and all(d in idx.divisions for d in divisions):
             idx.multi[fold(row["label"])] = divisions
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
+    for r in tables.get("industry_vague", ()):
+        letter = (r.get("section") or "").strip().lower()
+        if r.get("word") and letter in idx.sections:
+            idx.vague_sections[fold(r["word"])] = idx.sections[letter]
     return idx
