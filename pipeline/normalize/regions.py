@@ -78,12 +78,14 @@ def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
 
 
 def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | None:
-    """A city or county read from one short form and nothing else (义乌国际商贸城, 九龙湖…):
-    probably right, but a guess the steward should see (info)."""
+    """A county read from one short form and nothing else (义乌国际商贸城, 九龙湖…), or a city
+    read so from inside a word (…报喜鸟和田工业园): probably right, but a guess the steward should
+    see (info). A city short form starting the text (苏州园区) is no guess."""
     if len(reading.used) != 1 or anchor is None or anchor.level < 2:
         return None
     token, entry = reading.used[0]
-    if entry.kind in (FULL, OLD):
+    county = entry.unit.level == 3 or (entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6)
+    if entry.kind in (FULL, OLD) or (not county and token.lead):
         return None
     return Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
 
@@ -253,7 +255,7 @@ class Resolver:
         if addr and anchor is None and not any(k == "address" for k, _ in findings) and not any(texts[:3]):
             findings.append(("address", Finding("region-unread", {})))
         elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
-                anchor.level == 2 or anchor.pcode + "00" in index.units):
+                anchor.level == 2 or anchor.pcode + "00" in index.units) and anchor.pcode in index.with_districts:
             word = self._county_word(addr, addr_reading)
             if word:
                 findings.append(("address", Finding("region-district-unread", {"word": word})))

@@ -108,6 +108,7 @@ class RegionIndex:
     town_words: tuple[str, ...] = ()
     weak_names: frozenset[str] = frozenset()
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
+    with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
 
     # --- building ---
 
@@ -127,13 +128,14 @@ class RegionIndex:
         for name in self.names:
             by_prefix.setdefault(name[:2], []).append(name)
         self._by_prefix = {k: sorted(v, key=len, reverse=True) for k, v in by_prefix.items()}
+        self.with_districts = frozenset(u.pcode for u in self.units.values() if u.level == 3)
         # entries of a name: highest level first, then the strongest (what a token fills first)
         self._entries = {k: tuple(sorted(v, key=lambda e: (e.unit.level, -e.strength))) for k, v in self.names.items()}
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
         self._street = re.compile(rf"[东西南北中]{{0,2}}(?:{streets})")
         self._town = _alternation(self.town_words)
         self.not_county = _alternation([*self.zone_words, *self.town_words, *self.street_words])
-        self.zone_pattern = self._zone = _alternation(self.zone_words)
+        self.zone_pattern = _alternation(self.zone_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
         return self
 
