@@ -167,8 +167,9 @@ def _mismatch(own: Unit, anchor: Unit) -> Finding:
 
 
 def _obsolete(entry: Entry) -> Finding:
-    current = entry.unit.name + (f"（部分现属{entry.also.replace('|', '、')}）" if entry.also else "")
-    return Finding("region-obsolete", {"old": entry.old, "year": entry.until, "current": current})
+    return Finding("region-obsolete", {"old": entry.old, "year": entry.until, "current": entry.unit.name,
+                                       "detail": "split" if entry.also else "whole",
+                                       "also": "、".join(entry.also.split("|"))})
 
 
 class Resolver:
