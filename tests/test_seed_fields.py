@@ -153,3 +153,32 @@ def test_field_list_form_business_fields_and_truncated_name(tmp_path):
     assert "2018" in years[0]["message"]
     conflicts, _ = _sheet(month / "customers.xlsx", "字段冲突")
     assert [(c["字段"], c["保留值"]) for c in conflicts if c["字段"] == "客户名称"] == [("客户名称", "苏州恒信精密机械有限公司")]
+
+
+def test_one_cell_several_values(tmp_path):
+    rows = [["客户名称", "统一社会信用代码", "所属行业", "联系人", "手机号码", "办公电话"],
+            ["苏州恒信精密机械有限公司", CODE, "通用设备制造业", "张伟（采购经理）", "13800138000/13900139000", None],
+            ["无锡华光机电有限公司", uscc("91320200MA1W3XXR5"), "通用设备制造业", "王磊/李娜", "13812345678 下午联系",
+             "0510-81234567"]]
+    _, month = _run(tmp_path, {"华东销售部_客户.xlsx": {"企业客户": rows}})
+    wb = load_workbook(month / "customers.xlsx", read_only=True)
+    master = {r["客户名称"]: r for r in _rows(wb, "客户主档")}
+    hx, hg = master["苏州恒信精密机械有限公司"], master["无锡华光机电有限公司"]
+    assert (hx["联系人"], hx["职位"], hx["手机号码"], hx["其他联系方式"]) == ("张伟", "采购经理", "13800138000", "13900139000")
+    assert (hg["联系人"], hg["手机号码"], hg["办公电话"], hg["其他联系方式"]) == ("王磊", "13812345678", "0510-81234567", "下午联系")
+    people = [(p["客户名称"], p["姓名"], p["行号"]) for p in _rows(wb, "联系人")]
+    assert people == [("无锡华光机电有限公司", "李娜", 3)]
+    issues = _issues(month)
+    assert not [i for i in issues if i["severity"] == "error"]
+    several = sorted((i["row"], i["column"], i["rule"], i["severity"]) for i in issues
+                     if i["rule"] in ("value-several", "contact-title-split"))
+    assert several == [("2", "D", "contact-title-split", "info"), ("2", "E", "value-several", "info"),
+                       ("3", "D", "value-several", "info"), ("3", "E", "value-several", "info")]
+    # the returned workbook keeps what the team wrote
+    ret = load_workbook(month / "returns" / "华东销售部_客户.xlsx")
+    assert ret["企业客户"]["E2"].value == "13800138000/13900139000"
+
+
+def _rows(wb, name):
+    rows = list(wb[name].iter_rows(values_only=True))
+    return [dict(zip(rows[0], r)) for r in rows[1:]]

@@ -17,7 +17,7 @@ import pandas as pd
 from ..issues import expand_detail
 from ..model import StageResult
 from ..rules import Rules
-from . import crossfield, derived
+from . import crossfield, derived, several
 from .amounts import parse_amount, parse_rate, parse_score
 from .base import Parsed
 from .codes import parse_uscc
@@ -83,8 +83,9 @@ def _amount_column(out: pd.DataFrame, records: pd.DataFrame, columns: pd.DataFra
 def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules, as_of: dt.date) -> StageResult:
     """Canonical values, issues, certain fixes and ``bad_fields`` (see module doc)."""
     n = compiled(rules)
-    out = records.copy()
     sink = Sink(records, partial(expand_detail, rules.catalog))
+    records, contacts = several.split_several(records, rules, n.values, sink)
+    out = records.copy()
     parsers = _value_parsers(n)
     present = [f for f in rules.fields if f.key in records.columns and not f.computed]
     for f in present:
@@ -120,4 +121,5 @@ def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules
 
     out["bad_fields"] = sink.bad_fields(n.severity)
     out["weak_fields"] = sink.weak_fields(n.values.weak_rules)
-    return StageResult(data={"records": out, "fixes": sink.fixes()}, issues=tuple(sink.issues()))
+    return StageResult(data={"records": out, "fixes": sink.fixes(), "contacts": pd.DataFrame(contacts)},
+                       issues=tuple(sink.issues()))

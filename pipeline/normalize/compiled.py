@@ -50,6 +50,11 @@ class ValueWords:
     not_truncated: tuple[str, ...] = ()
     weak_rules: frozenset[str] = frozenset()
     budget_targets: tuple[str, str] = ("budget_min", "budget_max")
+    rest_field: str = "other_contact"
+    contact_field: str = "contact"
+    title_field: str = "position"
+    phone_labels: tuple[str, ...] = ()
+    title_words: tuple[str, ...] = ()
     years_target: str = "founded"
 
 
@@ -71,6 +76,9 @@ def compile_values(raw: Any) -> ValueWords:
         not_truncated=_words(n.get("not_truncated")),
         weak_rules=frozenset(_words(raw.get("weak_rules"))),
         budget_targets=tuple(_words(b.get("targets")) or d.budget_targets)[:2],
+        rest_field=str(s.get("rest_field") or d.rest_field), contact_field=str(s.get("contact_field") or d.contact_field),
+        title_field=str(s.get("title_field") or d.title_field), phone_labels=_words(s.get("phone_labels")),
+        title_words=_words(s.get("title_words")),
         years_target=str(y.get("target") or d.years_target),
     )
 

@@ -99,12 +99,19 @@ def _normalize_table(frame: pd.DataFrame, table: str, columns: tuple[RelatedColu
     return out
 
 
-def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, as_of: dt.date) -> StageResult:
-    """Every related table with canonical values, and the issues of its cells."""
+def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, as_of: dt.date,
+                      contacts: pd.DataFrame | None = None) -> StageResult:
+    """Every related table with canonical values, and the issues of its cells. ``contacts``
+    (from normalize: further names written in one 联系人 cell of a list) join the 联系人 table."""
     n = compiled(rules)
     issues: list[Issue] = []
     out: dict[str, pd.DataFrame] = {}
     schema = related_schema(rules)
+    related = dict(related or {})
+    table = schema.table(schema.record_fields().get(n.values.contact_field, ("", ""))[0])
+    if contacts is not None and not contacts.empty and table is not None:
+        base = related.get(table.name)
+        related[table.name] = contacts if base is None or base.empty else pd.concat([base, contacts], ignore_index=True)
     for name, frame in (related or {}).items():
         table = schema.table(name)
         if table is None or frame is None or frame.empty:

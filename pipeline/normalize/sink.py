@@ -25,6 +25,7 @@ class Sink:
         self._prov_lists: dict[str, list] | None = None
         self._issues: list[tuple[np.ndarray, str, str, Any, Any, bool]] = []
         self._fixes: list[tuple[np.ndarray, str, Any, Any]] = []
+        self._kept: set[tuple[int, str]] = set()     # (row position, field): never fixed in place
 
     def add(self, rows: np.ndarray, *, rule: str, field: str, value: Any = "",
             params: Mapping[str, Any] | None = None) -> None:
@@ -39,7 +40,13 @@ class Sink:
             self._issues.append((np.asarray(rows), rule, field, list(values),
                                  [self._expand(rule, p) for p in params], True))
 
+    def keep_cell(self, row: int, field: str) -> None:
+        """The cell at ``row`` (position) of ``field`` is not rewritten by a fix (it held several values)."""
+        self._kept.add((int(row), field))
+
     def fix(self, rows: np.ndarray, field: str, original: Any, fixed: Any) -> None:
+        if self._kept:
+            rows = np.asarray([r for r in np.asarray(rows).tolist() if (r, field) not in self._kept], dtype=int)
         if len(rows):
             self._fixes.append((np.asarray(rows), field, original, fixed))
 
