@@ -44,8 +44,8 @@ def split_phone(text: Any, words: ValueWords) -> Split | None:
     for label in sorted(words.phone_labels, key=len, reverse=True):
         note = re.sub(re.escape(label) + r"\s*[:：]?", " ", note, flags=re.IGNORECASE)
     note = " ".join(p.strip(_PUNCT) for p in note.split() if p.strip(_PUNCT))
-    if len(found) == 1 and not note:
-        return None
+    if (len(found) == 1 and not note) or any(ch.isdigit() for ch in note):
+        return None        # one plain number, or digits left over (1.38E10, an extension): the parser's case
     rest = tuple(m.group(0).strip() for m in found[1:]) + ((note,) if note else ())
     return Split(found[0].group(0).strip(), rest)
 
