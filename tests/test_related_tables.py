@@ -106,3 +106,20 @@ def test_one_schema_serves_intake_template_and_outputs(tmp_path, rules):
     headers = {tuple(c for c in row if c) for row in ws.iter_rows(values_only=True)}
     for table in ("互动记录", "需求与反馈", "维护计划"):
         assert tuple(schema.columns()[table]) in headers
+    # intake reads back what the template writes: fill the first 互动记录 row and the name
+    from openpyxl import load_workbook as load
+
+    from pipeline.intake import list_inputs, read_inputs
+    wb = load(path)
+    ws = wb.active
+    col_a = [c.value for c in ws["A"]]
+    ws.cell(col_a.index("客户名称") + 1, 2, "苏州恒信精密机械有限公司")
+    first = next(i for i, row in enumerate(ws.iter_rows(values_only=True), start=1) if row[0] == "互动日期") + 1
+    for j, v in enumerate(["2026年10月12日", "拜访", "续约", "谈续约价格", "王磊", "报价", "已完成"], start=1):
+        ws.cell(first, j, v)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    wb.save(folder / "华东销售部_表单.xlsx")
+    rel = read_inputs(list_inputs(folder), folder, rules).data["related"]["互动记录"]
+    assert rel[schema.columns()["互动记录"]].values.tolist() == \
+        [["2026年10月12日", "拜访", "续约", "谈续约价格", "王磊", "报价", "已完成"]]

@@ -74,15 +74,6 @@ def test_form_template_layout(tmp_path, rules):
     assert any(dv.type == "list" and "拜访" in (dv.formula1 or "") for dv in ws.data_validations.dataValidation)
 
 
-def test_related_tables_match_intake_forms(rules):
-    forms = rules.extra.get("forms") or {}
-    if not forms.get("tables"):
-        pytest.skip("rules/forms.yaml has no tables")
-    ours = (rules.extra["template"])["related_tables"]
-    for table, columns in ours.items():
-        assert list(forms["tables"][table]) == list(columns), table
-
-
 def test_bad_kind_is_refused(tmp_path, rules):
     with pytest.raises(TemplateError, match="模板类型"):
         build_template("poster", "企业", tmp_path / "x.xlsx", rules)
