@@ -91,7 +91,8 @@ class _Run:
         self.source_rows.extend((ctx.rel, ctx.sheet, row, None if i is None else base + i, outcome, reason)
                                 for row, i, outcome, reason in out.source_rows)
         self.columns.extend(out.column_rows)
-        self.mapping.extend(out.mapping)
+        self.mapping.extend({**m, "field": self.ext_key(EXT_PREFIX + m["field"])[len(EXT_PREFIX):]}
+                            if m.get("_ext") else m for m in out.mapping)
         for table, rows in out.related.items():
             self.related.setdefault(table, []).extend({**r, "row_id": base + r["row_id"]} for r in rows)
         self.issues.extend(i if i.row_id is None else dataclasses.replace(i, row_id=base + i.row_id)

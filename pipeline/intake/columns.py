@@ -24,7 +24,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from ..issues import Issue, display_value
 from ..model import EXT_PREFIX
 from ..rules import Rules, fold, fold_header
-from .layout import MATCH_PATTERN, HeaderMatch, HeaderMatcher, is_blank
+from .layout import MATCH_PATTERN, HeaderMatch, HeaderMatcher
 
 EXTENSION = "extension"          # a pin target: keep as an extension column
 _STRIP = re.compile(r"[\s\-－—()（）]")
@@ -47,12 +47,27 @@ class ColumnRules:
     enums: Mapping[str, Mapping[str, str]]        # field key -> folded value -> canonical
     types: Mapping[str, str]
     names: Mapping[str, str]                      # field key -> Chinese name
+    _kinds: dict = field(default_factory=dict, compare=False, repr=False)
 
     def method(self, code: str) -> str:
         return self.methods.get(code, code)
 
+    def forget(self) -> None:
+        """Drop the memoised kinds (called once per sheet: memory stays flat over a big run)."""
+        self._kinds.clear()
+
     def kind(self, value: Any) -> str | None:
-        """email / mobile / landline / date / number, or None for other text."""
+        """email / mobile / landline / date / number, or None for other text (memoised: a
+        column's values are judged several times)."""
+        try:
+            return self._kinds[value]
+        except KeyError:
+            hit = self._kinds[value] = self._kind(value)
+            return hit
+        except TypeError:             # an unhashable value
+            return self._kind(value)
+
+    def _kind(self, value: Any) -> str | None:
         if isinstance(value, (dt.date, dt.datetime)):
             return "date"
         if isinstance(value, bool) or value is None:
@@ -128,12 +143,23 @@ class Decision:
     samples: tuple[Any, ...] = field(default_factory=tuple)
 
 
+def _filled(v: Any) -> bool:
+    """A raw cell value that holds something (intake reads an empty cell as None)."""
+    return v is not None and not (v.__class__ is str and not v.strip())
+
+
+def _distinct(values: Iterable[Any]) -> list[Any]:
+    """The distinct non-empty values, in order of appearance."""
+    try:
+        return [v for v in dict.fromkeys(values) if _filled(v)]
+    except TypeError:                 # an unhashable value
+        return [v for v in values if _filled(v)]
+
+
 def samples_of(values: Iterable[Any], n: int = 3) -> tuple[Any, ...]:
     out: list[Any] = []
     seen: set[str] = set()
-    for v in values:
-        if is_blank(v):
-            continue
+    for v in _distinct(values):
         t = display_value(v)
         if t not in seen:
             seen.add(t)
@@ -161,10 +187,10 @@ def match_header(leaf: str, group: str, matcher: HeaderMatcher) -> tuple[HeaderM
 
 
 def _share(values: Sequence[Any], test) -> float:
-    distinct = {display_value(v): v for v in values if not is_blank(v)}
+    distinct = _distinct(values)
     if not distinct:
         return 1.0
-    return sum(1 for v in distinct.values() if test(v)) / len(distinct)
+    return sum(1 for v in distinct if test(v)) / len(distinct)
 
 
 def decide(label: str, leaf: str, group: str, values: Sequence[Any], team: str, matcher: HeaderMatcher,
@@ -208,7 +234,7 @@ def decide(label: str, leaf: str, group: str, values: Sequence[Any], team: str, 
 
 
 def _targets(values: Sequence[Any], cr: ColumnRules) -> list[str]:
-    return [cr.split_kinds[k] for k in (cr.kind(v) for v in values if not is_blank(v)) if k in cr.split_kinds]
+    return [cr.split_kinds[k] for k in (cr.kind(v) for v in values if _filled(v)) if k in cr.split_kinds]
 
 
 def _mixed(values: Sequence[Any], key: str, cr: ColumnRules) -> bool:
@@ -219,7 +245,7 @@ def _mixed(values: Sequence[Any], key: str, cr: ColumnRules) -> bool:
 def _dominant(values: Sequence[Any], cr: ColumnRules) -> str | None:
     """The split field most values are of, when at least min_share of the non-empty values are."""
     targets = _targets(values, cr)
-    filled = sum(1 for v in values if not is_blank(v))
+    filled = sum(1 for v in values if _filled(v))
     if not targets or not filled:
         return None
     best = max(set(targets), key=targets.count)
@@ -228,7 +254,7 @@ def _dominant(values: Sequence[Any], cr: ColumnRules) -> str | None:
 
 def route_value(value: Any, cr: ColumnRules) -> str | None:
     """The split field (rules/columns.yaml ``split``) one value belongs to by what it is, else None."""
-    if is_blank(value):
+    if not _filled(value):
         return None
     return cr.split_kinds.get(cr.kind(value) or "")
 

@@ -229,7 +229,7 @@ def _form_mapping(records: list[_Record], ctx: SheetContext, cr: ColumnRules) ->
         for label, value in r.extras.items():
             out.setdefault(label, {"src_file": ctx.rel, "src_sheet": ctx.sheet, "column": "", "header": label,
                                    "field": label, "method": cr.method("extension"),
-                                   "samples": display_value(value)})
+                                   "samples": display_value(value), "_ext": True})
     return list(out.values())
 
 

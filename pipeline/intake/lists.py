@@ -33,9 +33,11 @@ def detect_list_header(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) ->
     return find_header(sheet.rows, matcher, rules)
 
 
-def _mapping(ctx: SheetContext, col0: int, header: str, field: str, method: str, samples) -> dict[str, Any]:
+def _mapping(ctx: SheetContext, col0: int, header: str, field: str, method: str, samples,
+             ext: bool = False) -> dict[str, Any]:
+    """One 列映射 row; ``ext``: ``field`` is an extension column (named by the run, intake/__init__)."""
     return {"src_file": ctx.rel, "src_sheet": ctx.sheet, "column": column_letter(col0), "header": header,
-            "field": field, "method": method, "samples": "、".join(display_value(v) for v in samples)}
+            "field": field, "method": method, "samples": "、".join(display_value(v) for v in samples), "_ext": ext}
 
 
 def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules,
@@ -47,6 +49,7 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
     labels, leaves, groups = block.labels, block.leaves, block.groups
     header = list(labels)
     cr = column_rules(rules)
+    cr.forget()
     fnames = rules.field_names
     computed = frozenset(f.key for f in rules.fields if f.computed)
     ignored = {fold_header(h) for h in rules.config.intake.ignored_headers}
@@ -96,7 +99,7 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
                 ext_cols.append((col0, label))
                 extra_cols.append((col0, label))
                 out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, col0, label, hrow))
-                out.mapping.append(_mapping(ctx, col0, label, label, cr.method("extension"), samples_of(values)))
+                out.mapping.append(_mapping(ctx, col0, label, label, cr.method("extension"), samples_of(values), True))
             continue
         if col0 in ignore_cols:
             extra_cols.append((col0, label))
@@ -118,7 +121,7 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
             extra_cols.append((col0, label))
             if d.method == "extension" and d.header_key is None:
                 out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, col0, label, hrow))
-            out.mapping.append(_mapping(ctx, col0, label, d.ext, cr.method(d.method), d.samples))
+            out.mapping.append(_mapping(ctx, col0, label, d.ext, cr.method(d.method), d.samples, True))
         else:
             keep[d.key] = col0
             out.column_rows.append({"src_file": ctx.rel, "src_sheet": ctx.sheet, "field": d.key,

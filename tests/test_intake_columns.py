@@ -1,0 +1,99 @@
+"""Intake reads a column by its header and its values: multi-row headers without merges, a
+data row never taken for a sub-header, pins, pattern guards and unsure columns."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline.intake import read_inputs
+from pipeline.rules import load_rules, DEFAULT_RULES_DIR, DEFAULT_SCHEMAS_DIR
+from tests.factories import make_workbook
+
+
+def _read(tmp_path, rows, name="华东销售部.xlsx", merged=None, rules=None):
+    path = make_workbook(tmp_path / "in", name, {"客户": rows}, {"客户": merged or []})
+    res = read_inputs([path], tmp_path / "in", rules or load_rules())
+    return res.data["records"], res.data["column_map"], res.issues
+
+
+def test_group_header_written_without_merging(tmp_path):
+    rec, cmap, _ = _read(tmp_path, [
+        ["客户名称", "联系方式", None, None, "备注"],
+        [None, "联系人", "手机", "邮箱", None],
+        ["苏州恒信精密机械有限公司", "张三", "13812345678", "zs@hengxin.com", "老客户"],
+    ])
+    r = rec.iloc[0]
+    assert (r["name"], r["contact"], r["mobile"], r["email"], r["remark"]) == \
+        ("苏州恒信精密机械有限公司", "张三", "13812345678", "zs@hengxin.com", "老客户")
+    assert list(rec["src_row"]) == [3]
+    assert list(cmap["header"]) == ["客户名称", "联系方式/联系人", "联系方式/手机", "联系方式/邮箱", "备注"]
+
+
+def test_a_data_row_of_texts_is_not_a_sub_header(tmp_path):
+    rec, _, _ = _read(tmp_path, [
+        ["客户名称", "联系人", "职位"],
+        ["苏州恒信精密机械有限公司", "张三", "经理"],
+        ["南京紫金电子有限公司", "李四", "联系人"],
+    ])
+    assert list(rec["src_row"]) == [2, 3] and list(rec["contact"]) == ["张三", "李四"]
+
+
+def test_a_title_row_is_never_a_group(tmp_path):
+    rec, cmap, _ = _read(tmp_path, [
+        ["华东销售部客户清单", None, None],
+        ["客户名称", "手机", "邮箱"],
+        ["苏州恒信精密机械有限公司", "13812345678", "zs@hengxin.com"],
+    ], merged=["A1:C1"])
+    assert list(cmap["header"]) == ["客户名称", "手机", "邮箱"] and rec.iloc[0]["mobile"] == "13812345678"
+
+
+def test_pattern_hit_whose_values_do_not_fit_is_kept_as_an_extension_column(tmp_path):
+    rec, cmap, issues = _read(tmp_path, [
+        ["客户名称", "计划跟进情况"],
+        ["苏州恒信精密机械有限公司", "已电话沟通，下周再约"],
+        ["南京紫金电子有限公司", "暂缓"],
+    ])
+    assert "next_follow" not in rec.columns
+    assert list(rec["ext:计划跟进情况"]) == ["已电话沟通，下周再约", "暂缓"]
+    unsure = [i for i in issues if i.rule == "column-unsure"]
+    assert [(i.column, i.params["guess"]) for i in unsure] == [("B", "下次跟进时间")]
+    assert cmap.iloc[1]["method"] == "扩展列（存疑）"
+
+
+def test_a_past_follow_up_is_never_a_planned_one(tmp_path):
+    rec, _, _ = _read(tmp_path, [
+        ["客户名称", "手机", "已跟进时间"],
+        ["苏州恒信精密机械有限公司", "13812345678", "2026-10-12"],
+    ])
+    assert "next_follow" not in rec.columns and rec.iloc[0]["ext:已跟进时间"] == "2026-10-12"
+
+
+def test_a_customer_type_column_of_unknown_words_is_unsure(tmp_path):
+    rec, _, issues = _read(tmp_path, [
+        ["客户名称", "客户类型"],
+        ["苏州恒信精密机械有限公司", "制造业"],
+        ["南京紫金电子有限公司", "贸易"],
+    ])
+    assert set(rec["customer_type"]) == {"企业"}                       # guessed, never 制造业
+    assert list(rec["ext:客户类型（原表）"]) == ["制造业", "贸易"]      # never mistaken for the field
+    assert [i.rule for i in issues if i.column == "B"] == ["column-unsure"]
+
+
+@pytest.fixture
+def pinned_rules(tmp_path):
+    rules_dir, schemas_dir = tmp_path / "rules", tmp_path / "schemas"
+    shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+    shutil.copytree(DEFAULT_SCHEMAS_DIR, schemas_dir)
+    (rules_dir / "column_pins.yaml").write_text(
+        "pins:\n  华东销售部:\n    客户类型: status\n    负责人: extension\n", encoding="utf-8")
+    return load_rules(rules_dir, schemas_dir)
+
+
+def test_a_pin_decides_for_its_team_every_month(tmp_path, pinned_rules):
+    rows = [["客户名称", "客户类型", "负责人"], ["苏州恒信精密机械有限公司", "老客户", "王磊"]]
+    rec, cmap, _ = _read(tmp_path, rows, rules=pinned_rules)
+    assert rec.iloc[0]["status"] == "老客户" and rec.iloc[0]["ext:负责人"] == "王磊"
+    assert list(cmap["method"])[1:] == ["固定映射", "固定映射"]
+    other, _, _ = _read(tmp_path / "b", rows, name="华南销售部.xlsx", rules=pinned_rules)
+    assert other.iloc[0]["category"] == "老客户"                        # other teams: judged by values
