@@ -246,7 +246,8 @@ def our_notes(facts: dict) -> dict[str, set[str]]:
     return {t: {c for c, (a, _) in notes.items() if a == OURS_AUTHOR} for t, notes in facts["comments"].items()}
 
 
-def round_trip_losses(sub: dict, ret: dict, own_sheets=("问题清单", "与上次提交对比"), also_noted=None) -> list[str]:
+def round_trip_losses(sub: dict, ret: dict, own_sheets=("问题清单", "与上次提交对比", "列映射"),
+                      also_noted=None) -> list[str]:
     """Everything ``ret`` (a return) lost or changed of ``sub`` (its submission), as text.
     ``also_noted``: sheet -> cells an earlier return put a note on (its fixes may stay)."""
     out = []
