@@ -21,11 +21,12 @@ from typing import Callable, Mapping
 from xml.sax.saxutils import escape, unescape
 
 from ..xlsx import clean_text
-from .package import (CT_COMMENTS, CT_VML, XML_DECL, Dialect, Package, PatchUnsupported, attrs_of, resolve,
+from .package import (CT_COMMENTS, CT_VML, TRANSITIONAL, XML_DECL, Dialect, Package, PatchUnsupported, attrs_of, resolve,
                       unprefix)
 from .sheetdata import coord_of, split_coord
 
 MARK = "\n——原批注："
+_MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _VML_NS = {"v": "urn:schemas-microsoft-com:vml", "o": "urn:schemas-microsoft-com:office:office",
            "x": "urn:schemas-microsoft-com:office:excel"}
 _VML_HEAD = (
@@ -119,8 +120,8 @@ class SheetComments:
                 raise PatchUnsupported("comments namespace")
             self.root = re.search(r"<comments\b[^>]*>", xml).group(0)
             block = re.search(r"<authors\b[^>]*>(.*?)</authors>", xml, re.S)
-            self.authors = [plain_text(f"<t>{a}</t>") for a in
-                            re.findall(r"<author\b[^>]*>(.*?)</author>", block.group(1) if block else "", re.S)]
+            self.authors = [plain_text(f"<t>{a}</t>") for a in    # <author/>: an empty name holds an index too
+                            re.findall(r"<author\b[^>]*?(?:/>|>(.*?)</author>)", block.group(1) if block else "", re.S)]
             for m in _COMMENT.finditer(xml):
                 a = attrs_of(m.group(0)[: m.group(0).index(">") + 1])
                 k = int(a.get("authorId", 0) or 0)
@@ -213,10 +214,15 @@ class SheetComments:
             vml_part = pkg.unused("xl/drawings/vmlDrawing_crm{}.vml")
             pkg.put(vml_part, _VML_HEAD.format(layout=_LAYOUT.format(blocks=new_blocks), shapetype=_SHAPETYPE)
                     + "".join(shapes) + "</xml>", CT_VML)
-            rid = pkg.add_rel(self.sheet, self.dialect.rel_type("vmlDrawing"), vml_part)
+            # VML is not part of Strict OOXML: Excel links it with the transitional type and wraps
+            # <legacyDrawing> in mc:AlternateContent there
+            rid = pkg.add_rel(self.sheet, TRANSITIONAL.rel_type("vmlDrawing"), vml_part)
             start = max(sheet_xml.rfind(t) for t in _BEFORE_LEGACY_ENDS)
             at = min(i for i in (sheet_xml.find(t, start) for t in _AFTER_LEGACY) if i >= 0)
             tag = f'<legacyDrawing xmlns:r="{self.dialect.rel}" r:id="{rid}"/>'
+            if self.dialect.strict:
+                tag = (f'<mc:AlternateContent xmlns:mc="{_MC}" xmlns:v="{_VML_NS["v"]}"><mc:Choice Requires="v">'
+                       f"{tag}</mc:Choice></mc:AlternateContent>")
             return sheet_xml[:at] + tag + sheet_xml[at:], block + blocks
         text, px = _vml_prefixes(pkg.text(vml_part))
         v, o, x = (re.escape(px[k]) for k in "vox")

@@ -94,7 +94,7 @@ def _cells(book: CalamineWorkbook, name: str) -> dict[str, Any]:
         return {}
     r0, c0 = sheet.start
     out = {}
-    for i, row in enumerate(sheet.to_python(skip_empty_area=False)):
+    for i, row in enumerate(sheet.to_python()):
         for j, v in enumerate(row):
             if v != "" and v is not None:
                 out[coord_of(r0 + i + 1, c0 + j + 1)] = _value(v)
