@@ -65,7 +65,7 @@ def _is_yes(value: Any) -> bool:
 
 # ----------------------------------------------------------------------------- ABC
 
-def _abc(amounts: pd.Series, spec: Mapping[str, Any], label: str):
+def _abc(amounts: pd.Series, spec: Mapping[str, Any], label: str, notes: Mapping[str, str]):
     """Rank customers with a positive amount, descending. A customer's rank is 1 + the number
     of customers with a strictly larger amount (ties share the better rank, so equal amounts
     always get the same grade). Tier k covers ranks 1..ceil(top_share_k × N)."""
@@ -73,7 +73,7 @@ def _abc(amounts: pd.Series, spec: Mapping[str, Any], label: str):
     n_rows = len(amounts)
     grades: list[Any] = [None] * n_rows
     rules_fired: list[str] = ["abc.missing"] * n_rows
-    basis = [f"缺少{label}，无法评定ABC分类"] * n_rows
+    basis = [notes["abc_missing"].format(label=label)] * n_rows
     ranked = amounts[amounts > 0]
     n = len(ranked)
     ranks = ranked.rank(method="min", ascending=False).astype(int) if n else ranked
@@ -86,11 +86,11 @@ def _abc(amounts: pd.Series, spec: Mapping[str, Any], label: str):
         grades[i] = grade
         rules_fired[i] = f"abc.{grade}"
         pct = math.ceil(rank / n * 100 - EPS)
-        basis[i] = f"{label}排名前 {pct}%（第 {rank}/{n}）→ {grade}"
+        basis[i] = notes["abc_rank"].format(label=label, pct=pct, rank=rank, n=n, grade=grade)
     for idx, value in amounts[amounts <= 0].items():  # known, but no cooperation at all
         i = position[idx]
         grades[i], rules_fired[i] = catch_all, "abc.zero"
-        basis[i] = f"{label}为 0 → {catch_all}"
+        basis[i] = notes["abc_zero"].format(label=label, grade=catch_all)
     return grades, rules_fired, basis
 
 
@@ -120,21 +120,22 @@ class LevelTable:
 
 
 def _level(row: Mapping[str, Any], table: LevelTable, ftypes: Mapping[str, str],
-           names: Mapping[str, str], as_of: dt.date) -> tuple[Any, str, str]:
+           names: Mapping[str, str], as_of: dt.date, notes: Mapping[str, str]) -> tuple[Any, str, str]:
     n_months = table.inactive_months
     last = _date(row.get("last_coop"))
     if n_months and last is not None:
         months = full_months_between(last, as_of)
         if months >= n_months:
             grade = table.inactive_grade
-            return grade, "level.inactive", (
-                f"最近合作时间 {last.isoformat()}，连续{n_months}个月无合作（已满 {months} 个月）→ {grade}")
+            return grade, "level.inactive", notes["level_inactive"].format(
+                field=names.get("last_coop", "last_coop"), date=last.isoformat(), months=n_months, elapsed=months,
+                grade=grade)
 
     needed, skip = table.needed(row.get("customer_type"))
     values = {k: _number(row.get(k)) for k in needed}
     missing = [names.get(k, k) for k in needed if values[k] is None]
     if missing:
-        return None, "level.missing", f"缺少{'、'.join(missing)}，无法评定客户等级"
+        return None, "level.missing", notes["level_missing"].format(fields="、".join(missing))
 
     previous: list[tuple[str, float, float]] = []
     for grade, all_conds in table.levels:
@@ -149,12 +150,13 @@ def _level(row: Mapping[str, Any], table: LevelTable, ftypes: Mapping[str, str],
                          f"{_fmt_threshold(ftypes.get(k, ''), t)}" for k, v, t in previous]
             return grade, f"level.{grade}", f"{'，'.join(parts)} → {grade}"
         previous = failed
-    return None, "level.none", "没有匹配的客户等级"  # unreachable with a catch-all level
+    return None, "level.none", notes["level_none"]  # unreachable with a catch-all level
 
 
 # ----------------------------------------------------------------------------- value tier
 
-def _value_tier(row: Mapping[str, Any], spec: Mapping[str, Any], names: Mapping[str, str]):
+def _value_tier(row: Mapping[str, Any], spec: Mapping[str, Any], names: Mapping[str, str],
+                notes: Mapping[str, str]):
     tiers = list(spec.get("tiers") or ())
     annual = _number(row.get("annual_amount"))
     strategic = _is_yes(row.get("strategic"))
@@ -164,7 +166,7 @@ def _value_tier(row: Mapping[str, Any], spec: Mapping[str, Any], names: Mapping[
         threshold = tier.get("annual_amount")
         if threshold is None and not tier.get("or_strategic"):  # catch-all
             if annual is None:
-                return None, "value.missing", f"缺少{label}，无法评定价值层级"
+                return None, "value.missing", notes["value_missing"].format(label=label)
             below = [t.get("annual_amount") for t in tiers if t.get("annual_amount") is not None]
             reason = f"{label} {_fmt_amount(annual)}<{_fmt_threshold('amount', float(min(below)))}" if below else label
             return name, f"value.{name}", f"{reason} → {name}"
@@ -172,8 +174,8 @@ def _value_tier(row: Mapping[str, Any], spec: Mapping[str, Any], names: Mapping[
             return name, f"value.{name}.amount", (
                 f"{label} {_fmt_amount(annual)}≥{_fmt_threshold('amount', float(threshold))} → {name}")
         if tier.get("or_strategic") and strategic:
-            return name, f"value.{name}.strategic", f"战略客户 → {name}"
-    return None, "value.none", "没有匹配的价值层级"
+            return name, f"value.{name}.strategic", notes["value_strategic"].format(grade=name)
+    return None, "value.none", notes["value_none"]
 
 
 # ----------------------------------------------------------------------------- tags
@@ -239,7 +241,8 @@ def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> St
         amounts = pd.to_numeric(out[amount_key], errors="coerce")
     else:
         amounts = pd.Series([float("nan")] * n, index=out.index, dtype=float)
-    abc, abc_rule, abc_basis = _abc(amounts, abc_spec, names.get(amount_key, amount_key))
+    notes = rules.notes["grade"]
+    abc, abc_rule, abc_basis = _abc(amounts, abc_spec, names.get(amount_key, amount_key), notes)
 
     cols = [c for c in ("customer_type", "annual_amount", "renewal_rate", "satisfaction", "last_coop",
                         "strategic", "core_need", "need_tags") if c in out.columns]
@@ -250,8 +253,8 @@ def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> St
     levels, level_rules, values, value_rules, bases, tags = [], [], [], [], [], []
     for i, row_values in enumerate(zip(*columns) if cols else [()] * n):
         record = dict(zip(cols, row_values))
-        lv, lv_rule, lv_basis = _level(record, level_table, ftypes, names, as_of)
-        vt, vt_rule, vt_basis = _value_tier(record, value_spec, names)
+        lv, lv_rule, lv_basis = _level(record, level_table, ftypes, names, as_of, notes)
+        vt, vt_rule, vt_basis = _value_tier(record, value_spec, names, notes)
         levels.append(lv)
         level_rules.append(lv_rule)
         values.append(vt)

@@ -43,7 +43,7 @@ def _text(value: Any) -> str:
 
 
 def level_order(rules: Rules) -> list[str]:
-    return [str(lv.get("grade")) for lv in (rules.grading.get("level") or {}).get("levels", ())]
+    return list(rules.grade_orders["level"])
 
 
 def strategies(rules: Rules) -> dict[str, dict[str, str]]:

@@ -173,6 +173,8 @@ NOTE_KEYS = {
     "monthly": ("new", "new_level", "status", "status_first", "reason", "no_reason", "absent", "absent_blank",
                 "grade_up", "grade_down", "grade_other", "grade_first", "grade_lost", "due", "due_today",
                 "overdue", "from_plan", "plan_goal", "plan_owner", "stale"),
+    "grade": ("abc_missing", "abc_rank", "abc_zero", "level_inactive", "level_missing", "level_none",
+              "value_missing", "value_strategic", "value_none"),
     "resubmit": ("fixed", "fixed_file", "open", "open_changed", "changed", "changed_issue", "added", "removed",
                  "removed_open"),
 }

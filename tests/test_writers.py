@@ -188,3 +188,12 @@ def test_crash_between_renames_is_recovered(tmp_path):
             raise ValueError
     assert (dest / "a.txt").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["2026-11"]
+
+
+def test_a_writer_reading_an_undeclared_table_fails_loudly():
+    from pipeline.writers import WriteInputs
+
+    data = WriteInputs({"customers": None})
+    assert data.get("reminders") is None            # declared, absent: None
+    with pytest.raises(KeyError, match="WRITE_INPUTS"):
+        data.get("no_such_table")                    # undeclared: a bug, not an empty sheet

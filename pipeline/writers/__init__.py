@@ -23,7 +23,7 @@ from .returns import ReturnResult, return_issues, returns_summary, write_returns
 from .summary import build_summary, write_summary
 from .views import write_views
 
-__all__ = ["WRITE_INPUTS", "write_outputs", "write_stage", "RunLocked"]
+__all__ = ["WRITE_INPUTS", "WriteInputs", "write_outputs", "write_stage", "RunLocked"]
 
 #: Everything the writers read from the run's data catalog: the write stage's declared inputs
 #: (pipeline/runner.py). A writer needing another table adds its name here.
@@ -62,6 +62,19 @@ def run_record(catalog: dict[str, Any], summary: dict[str, Any]) -> dict[str, An
             "started": catalog.get("started"), "finished": dt.datetime.now().isoformat(timespec="seconds")}
 
 
+class WriteInputs(dict):
+    """What the writers read. Asking for a name that is neither declared in WRITE_INPUTS nor
+    made by the write stage itself is a bug, raised instead of answered with None (a writer
+    reading an undeclared table would otherwise silently leave out a sheet)."""
+
+    MADE = ("issue_table", "summary")
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self and key not in WRITE_INPUTS and key not in self.MADE:
+            raise KeyError(f"the writers read {key!r}, which is not in WRITE_INPUTS (pipeline/writers/__init__.py)")
+        return super().get(key, default)
+
+
 def write_stage(**inputs: Any) -> StageResult:
     """The write stage: :func:`write_outputs` over exactly its declared inputs (WRITE_INPUTS)."""
     unknown = set(inputs) - set(WRITE_INPUTS)
@@ -78,7 +91,7 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
     if issue_table is None:
         issue_table = issues_frame(catalog.get("issues", []), rules, catalog.get("columns"))
     customers = _customers_with_status(catalog, issue_table)
-    data = {**catalog, "customers": customers, "issue_table": issue_table}
+    data = WriteInputs({**catalog, "customers": customers, "issue_table": issue_table})
     summary = build_summary(data)
     data["summary"] = summary
     out_root = Path(options.output_dir)

@@ -16,6 +16,7 @@ import pandas as pd
 from ..issues import SEVERITY_ORDER, SEVERITY_ZH
 from .xlsx import is_blank
 from .xlsxpatch import NewSheet, sheet_ref
+from ..values import text as _text
 
 HEADERS = ["级别", "工作表", "单元格", "字段", "问题", "修改建议", "填写值", "规则代码"]
 WIDTHS = [8, 14, 9, 16, 60, 44, 22, 18]
@@ -23,10 +24,6 @@ WRAP = (3, 4, 5, 6)            # 字段, 问题, 修改建议, 填写值 wrap in
 FIXED = "已更正"
 INTRO = ("请逐行处理下表：先改“错误”（红色，必须修改），再核实“警告”（黄色）；“提示”仅供参考。"
          "点“单元格”可跳到该格，格内批注写明了原因和正确写法。改好后把本文件交回即可。")
-
-
-def _text(value: Any) -> str:
-    return "" if is_blank(value) else str(value).strip()
 
 
 def _col_key(column: str) -> tuple[int, str]:
