@@ -175,6 +175,7 @@ NOTE_KEYS = {
                 "overdue", "from_plan", "plan_goal", "plan_owner", "stale"),
     "resubmit": ("fixed", "fixed_file", "open", "open_changed", "changed", "changed_issue", "added", "removed",
                  "removed_open"),
+    "ledger": ("duplicate", "superseded", "earlier_version", "fresh_dropped"),
 }
 
 _SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(FIELD, choice("")))})
@@ -196,7 +197,7 @@ SHAPES: dict[str, Check] = {
         "abc": Record({"amount_field": FIELD,
                        "tiers": list_of(Record({"grade": STR, "top_share": NUM}, required=("grade", "top_share")))}),
         "level": Record({
-            "inactive_months": INT, "inactive_grade": STR,
+            "inactive_months": INT, "inactive_grade": STR, "inactive_basis": STR,
             "not_applicable": map_of(CUSTOMER_TYPE, list_of(FIELD)),
             "levels": list_of(Record({"grade": STR}, required=("grade",), rest=(FIELD, NUM))),
         }),
@@ -257,6 +258,12 @@ SHAPES: dict[str, Check] = {
     "notes.yaml": Record({area: Record({k: STR for k in keys}, required=keys) for area, keys in NOTE_KEYS.items()},
                          required=tuple(NOTE_KEYS)),
     "tags.yaml": Record({"separator": STR, "tags": map_of(STR, WORDS)}),
+    "files.yaml": Record({
+        "unsupported": list_of(Record({"kind": STR, "types": WORDS, "instead": STR},
+                                      required=("kind", "types", "instead"))),
+        "other": Record({"kind": STR, "instead": STR}),
+        "ignore": WORDS,
+    }),
     "template.yaml": Record({
         "fields": map_of(CUSTOMER_TYPE, list_of(FIELD)),
         "hints": map_of(FIELD, STR),
