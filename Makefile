@@ -23,8 +23,9 @@ demo: $(STAMP)
 	$(BIN)/crm-pipeline run --input $(DEMO)/input --output $(DEMO)/output --as-of 2026-11-30
 	@echo "演示输出：$(DEMO)/output/2026-11/"
 
+# make run [AS_OF=YYYY-MM-DD] [FRESH=1] [FORCE=1]: without AS_OF the month comes from the submissions
 run: $(STAMP)
-	$(BIN)/crm-pipeline run --input $(INPUT) --output $(OUTPUT)
+	$(BIN)/crm-pipeline run --input $(INPUT) --output $(OUTPUT) $(if $(AS_OF),--as-of $(AS_OF)) $(if $(FRESH),--fresh) $(if $(FORCE),--force)
 
 # pytest exits 5 when it collects nothing; that must not pass silently, nor crash CI oddly.
 test: $(STAMP)

@@ -6,11 +6,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import intake
+from . import history, intake
 from .issues import issues_frame
 from .model import RunOptions
 from .rules import Rules, load_rules
-from .runner import PIPELINE, WRITE, Hook, run_stages
+from .runner import PIPELINE, SAVE, WRITE, Hook, run_stages
+from .writers.lock import output_lock
+
+#: output/versions/<YYYY-MM>/<N>/: the outputs of run N of a month, kept when run N+1 replaced them
+VERSIONS_DIR = "versions"
 
 FAIL_LEVELS = {"error": ("error",), "warning": ("error", "warning"), "never": ()}
 
@@ -30,24 +34,48 @@ class RunResult:
 def _catalog(options: RunOptions, rules: Rules, paths: list[Path]) -> dict[str, Any]:
     return {
         "options": options, "rules": rules, "paths": paths, "input_dir": options.input_dir,
+        "output_dir": options.output_dir, "fresh": options.fresh,
         "as_of": options.as_of, "month": options.month,
         "history_path": options.output_dir / "history.sqlite",
+        "previous_run": {"run_no": 0}, "run_no": 1, "lock_held": False, "keep_previous": None,
+        "month_choice": {"source": "指定", "reason": ""},
         "started": dt.datetime.now().isoformat(timespec="seconds"),
     }
 
 
-def run_pipeline(options: RunOptions, rules: Rules | None = None, hooks: Iterable[Hook] = ()) -> RunResult:
-    """Process every submission under ``options.input_dir`` into ``output/<YYYY-MM>/``."""
+def version_folder(output_dir: Path, month: str, run_no: int) -> Path:
+    """Where the outputs of run ``run_no`` of ``month`` are kept once a later run replaces
+    them: ``output/versions/<YYYY-MM>/<N>/`` (the next free number from ``run_no`` on)."""
+    n = max(int(run_no), 1)
+    while (Path(output_dir) / VERSIONS_DIR / month / str(n)).exists():
+        n += 1
+    return Path(output_dir) / VERSIONS_DIR / month / str(n)
+
+
+def run_pipeline(options: RunOptions, rules: Rules | None = None, hooks: Iterable[Hook] = (),
+                 month_choice: dict[str, str] | None = None) -> RunResult:
+    """Process the month's submissions (the ledger's and what is new in ``options.input_dir``;
+    only the latter with ``options.fresh``) into ``output/<YYYY-MM>/``. The month is locked for
+    the whole run; the previous outputs of the month are kept under ``output/versions/``."""
     rules = rules or load_rules()
-    paths = intake.list_inputs(options.input_dir)
-    stages = PIPELINE + ((WRITE,) if options.write_master else ())
-    data = run_stages(stages, _catalog(options, rules, paths), hooks)
+    paths = intake.list_inputs(options.input_dir, rules)
+    if not options.write_master:
+        data = run_stages(PIPELINE, _catalog(options, rules, paths), hooks)
+        table = issues_frame(data["issues"], rules, data.get("columns"))
+        return RunResult(summary={}, issues=table, output_dir=None, catalog=data)
+    with output_lock(options.output_dir, options.month):
+        catalog = _catalog(options, rules, paths)
+        previous = history.load_previous_run(catalog["history_path"], options.month)
+        month_dir = Path(options.output_dir) / options.month
+        catalog.update(previous_run=previous, month_choice=month_choice or {"source": "指定", "reason": ""}, run_no=int(previous["run_no"]) + 1, lock_held=True,
+                       keep_previous=version_folder(options.output_dir, options.month, int(previous["run_no"]) or 1)
+                       if month_dir.exists() else None)
+        data = run_stages(PIPELINE + (WRITE, SAVE), catalog, hooks)
     table = data.get("issue_table")
     if table is None:
         table = issues_frame(data["issues"], rules, data.get("columns"))
     summary = data.get("summary") or {}
-    out = options.output_dir / options.month if options.write_master else None
-    return RunResult(summary=summary, issues=table, output_dir=out, catalog=data)
+    return RunResult(summary=summary, issues=table, output_dir=month_dir, catalog=data)
 
 
 def validate_paths(paths: Iterable[Path], as_of: dt.date, rules: Rules | None = None) -> RunResult:
@@ -57,7 +85,7 @@ def validate_paths(paths: Iterable[Path], as_of: dt.date, rules: Rules | None = 
     rules = rules or load_rules()
     files: list[Path] = []
     for p in paths:
-        files.extend(intake.list_inputs(p) if Path(p).is_dir() else [Path(p)])
+        files.extend(intake.list_inputs(p, rules) if Path(p).is_dir() else [Path(p)])
     root = Path(paths[0]).parent if len(files) == 1 and not Path(paths[0]).is_dir() else None
     input_dir = Path(root or (paths[0] if Path(paths[0]).is_dir() else Path(paths[0]).parent))
     options = RunOptions(input_dir=input_dir, output_dir=Path("."), as_of=as_of, write_master=False)

@@ -81,35 +81,97 @@ def cli() -> None:
     pass
 
 
+def _parse_optional_date(ctx, param, value):
+    return None if value is None else _parse_date(ctx, param, value)
+
+
+_STATUS_WORD = {"已拒收": "未处理", "已忽略": "未采用"}
+
+
+def _print_files(summary: dict, skipped: list[tuple[str, str]]) -> None:
+    """Every file that was refused, skipped, a duplicate or replaced by a newer version, by name."""
+    lines = [f"  · {f['file']}：{_STATUS_WORD.get(f['status'], f['status'])}——{f['reason'] or f['status']}"
+             for f in summary.get("files_not_read") or []]
+    lines += [f"  · {name}：已跳过——{reason}" for name, reason in skipped]
+    if lines:
+        click.echo(f"未读取或未采用的文件 {len(lines)} 个：")
+        for line in lines:
+            click.echo(line)
+
+
+def _print_rerun(summary: dict, output_dir: Path) -> None:
+    ledger = summary.get("ledger") or {}
+    changes = ledger.get("since_previous_run") or {}
+    if ledger.get("kept_previous_as"):
+        click.echo(f"本月第 {ledger.get('run')} 次运行；上次运行的结果已保留在 {output_dir / ledger['kept_previous_as']}")
+    if changes:
+        parts = []
+        for key, word in (("files_added", "新增文件"), ("files_changed", "文件内容有变化"),
+                          ("files_no_longer_read", "不再采用")):
+            if changes.get(key):
+                parts.append(f"{word}：{'、'.join(changes[key])}")
+        parts.append(f"客户 {changes.get('customers_before', 0)} → {changes.get('customers_after', 0)} 个"
+                     f"（新增 {changes.get('customers_added', 0)}，减少 {changes.get('customers_gone', 0)}，"
+                     f"有变化 {changes.get('customers_changed', 0)}）")
+        click.echo("与本月上次运行相比：" + "；".join(parts))
+
+
 @cli.command("run", context_settings=CONTEXT, options_metavar="[选项]")
 @click.option("--input", "input_dir", default="input", show_default=True, type=click.Path(path_type=Path),
               help="提交文件所在目录。")
 @click.option("--output", "output_dir", default="output", show_default=True, type=click.Path(path_type=Path),
               help="输出目录，结果写入 <输出目录>/<YYYY-MM>/。")
-@as_of_option
+@click.option("--as-of", "as_of", callback=_parse_optional_date, metavar="YYYY-MM-DD",
+              help="处理基准日期（决定输出月份、账龄与提醒）；不指定时按提交文件的月份，月份不一致时按今天。")
+@click.option("--fresh", is_flag=True,
+              help="只用输入目录中的文件重建本月（默认会合并本月已提交过的文件，每个团队以最新版本为准）。")
+@click.option("--force", is_flag=True, help="接受未来或 2000 年以前的处理基准日期。")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "never"]), default="never", show_default=True,
               help="出现该级别及以上的问题时以退出码 3 结束（用于自动化检查）。")
 @click.option("--quiet", "-q", is_flag=True, help="不显示进度。")
-def run_cmd(input_dir: Path, output_dir: Path, as_of: dt.date, fail_on: str, quiet: bool) -> None:
-    """处理输入目录中的全部提交文件，写出主档、问题清单、质量报告和退回文件。
+def run_cmd(input_dir: Path, output_dir: Path, as_of: dt.date | None, fresh: bool, force: bool, fail_on: str,
+            quiet: bool) -> None:
+    """处理本月的全部提交文件，写出主档、问题清单、质量报告和退回文件。
 
     \b
+    默认累计处理：本月以前提交过的文件（保存在 <输出目录>/submissions/）加上输入目录中的新文件，
+    每个团队以最新版本为准；上次运行的结果保留在 <输出目录>/versions/<YYYY-MM>/<N>/。
     示例：
       crm-pipeline run --input input --output output --as-of 2026-11-30
+      crm-pipeline run --fresh            # 只用输入目录重建本月
     """
     from .api import run_pipeline
+    from .intake import list_inputs, skipped_inputs
     from .model import RunOptions
+    from .month import SOURCE_OPTION, MonthChoice, check_as_of, infer_month
     from .writers.lock import RunLocked
 
     if not input_dir.is_dir():
         _fail(f"输入目录不存在：{input_dir}", EXIT_USAGE)
     rules = _load_rules()
-    options = RunOptions(input_dir=input_dir, output_dir=output_dir, as_of=as_of, fail_on=fail_on)
+    today = dt.date.today()
+    paths, skipped = list_inputs(input_dir, rules), skipped_inputs(input_dir, rules)
+    if not paths:
+        click.echo(f"输入目录 {input_dir} 中没有可处理的文件，本次没有处理，也没有记录任何内容。")
+        _print_files({}, skipped)
+        return
+    if as_of is not None:
+        refused = check_as_of(as_of, today)
+        if refused and not force:
+            _fail(f"{refused}，通常是输入有误。确需使用请加 --force。", EXIT_USAGE)
+        choice = MonthChoice(as_of, SOURCE_OPTION, f"按 --as-of {as_of.isoformat()}" + ("（--force）" if refused else ""))
+    else:
+        choice = infer_month(paths, input_dir, today, rules, output_dir / "history.sqlite")
+    click.echo(f"处理月份：{choice.month}（{choice.reason}）")
+    options = RunOptions(input_dir=input_dir, output_dir=output_dir, as_of=choice.as_of, fail_on=fail_on, fresh=fresh)
     try:
-        result = run_pipeline(options, rules, hooks=() if quiet else (_Progress(),))
+        result = run_pipeline(options, rules, hooks=() if quiet else (_Progress(),),
+                              month_choice={"source": choice.source, "reason": choice.reason})
     except RunLocked as exc:
         _fail(str(exc), EXIT_USAGE)
     _print_summary(result.summary)
+    _print_files(result.summary, skipped)
+    _print_rerun(result.summary, output_dir)
     click.echo(f"输出：{result.output_dir}")
     if result.threshold_reached(fail_on):
         click.echo(f"存在 {fail_on} 级别的问题，按 --fail-on 设置以退出码 3 结束。", err=True)

@@ -4,7 +4,7 @@ Every threshold comes from ``rules/grading.yaml`` and every tag keyword from
 ``rules/tags.yaml``; comparisons are ``>=``. Each output records the rule that fired
 (``abc_rule``, ``level_rule``, ``value_rule``) and one Chinese line of reasons with the
 numbers (``grade_basis``). See docs/grading.md for the exact definitions of the
-boundary cases (ties, rounding, full calendar months, missing inputs).
+boundary cases (ties, rounding, months without cooperation, missing inputs).
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import pandas as pd
 
 from .model import StageResult
 from .rules import Rules
-from .values import full_months_between, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
+from .values import add_months, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
 
 EPS = 1e-9  # float tolerance for ">=": 0.9 parsed from "90%" must meet a 90 % threshold
 GRADE_COLUMNS = ["abc", "level", "value_tier", "grade_basis", "need_tags", "abc_rule", "level_rule", "value_rule",
@@ -104,14 +104,16 @@ class LevelTable:
     inactive_months: int
     inactive_grade: str
     not_applicable: Mapping[str, frozenset]
+    inactive_basis: str = "最近合作时间 {last}，{since} 起已连续{months}个月无合作 → {grade}"
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, Any]) -> "LevelTable":
         levels = tuple((str(lv["grade"]), tuple((k, float(t)) for k, t in lv.items() if k != "grade"))
                        for lv in spec.get("levels") or ())
         skip = {str(t): frozenset(keys or ()) for t, keys in (spec.get("not_applicable") or {}).items()}
+        extra = {"inactive_basis": str(spec["inactive_basis"])} if spec.get("inactive_basis") else {}
         return cls(levels, int(spec.get("inactive_months", 0) or 0),
-                   str(spec.get("inactive_grade", levels[-1][0] if levels else "")), skip)
+                   str(spec.get("inactive_grade", levels[-1][0] if levels else "")), skip, **extra)
 
     def needed(self, customer_type: Any) -> tuple[tuple[str, ...], frozenset]:
         skip = self.not_applicable.get(customer_type if isinstance(customer_type, str) else "", frozenset())
@@ -124,12 +126,12 @@ def _level(row: Mapping[str, Any], table: LevelTable, ftypes: Mapping[str, str],
     n_months = table.inactive_months
     last = _date(row.get("last_coop"))
     if n_months and last is not None:
-        months = full_months_between(last, as_of)
-        if months >= n_months:
+        since = add_months(last, n_months)       # inactive from this day on (rules/grading.yaml)
+        if since <= as_of:
             grade = table.inactive_grade
-            return grade, "level.inactive", notes["level_inactive"].format(
-                field=names.get("last_coop", "last_coop"), date=last.isoformat(), months=n_months, elapsed=months,
-                grade=grade)
+            return grade, "level.inactive", table.inactive_basis.format(
+                last=last.isoformat(), since=since.isoformat(), months=n_months, grade=grade,
+                as_of=as_of.isoformat())
 
     needed, skip = table.needed(row.get("customer_type"))
     values = {k: _number(row.get(k)) for k in needed}

@@ -17,7 +17,17 @@ All SQL of the project lives here. Tables (schema version in ``PRAGMA user_versi
   per record), so a corrected file sent again can be compared with it. A file sent again
   unchanged replaces its row; a changed file is a new row (``seq`` orders them).
 
-Re-running a month replaces its run row and snapshot in one transaction.
+* ``ledger(month, src_file, sha256, team, size, mtime, first_seen, last_seen, status, note,
+  fill_date, run_no; PK (month, src_file, sha256))`` — the submission ledger: every file a run
+  of the month looked at (status 已读取 / 已被新版本替代 / 重复文件 / 已拒收 / 不支持的文件类型 /
+  未纳入; ``note`` names the newer version or the earlier file with the same bytes). The bytes
+  of each submission are kept read-only beside the store (:mod:`pipeline.ledger`).
+* ``month_runs(month, run_no, as_of, finished, customers, inputs JSON, counts JSON, kept_as;
+  PK (month, run_no))`` — every run of a month; ``kept_as`` is the folder the outputs of that
+  run were moved to when the next run replaced them.
+
+Re-running a month replaces its run row and snapshot in one transaction (with its ledger
+rows and its month_runs row).
 """
 from __future__ import annotations
 
@@ -35,7 +45,7 @@ import pandas as pd
 from .model import StageResult
 from .values import months_before as _months_before
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ID_PREFIX = "KH"
 ID_DIGITS = 8
 KNOWN_COLUMNS = ["key_type", "key_value", "customer_id"]
@@ -57,7 +67,19 @@ CREATE TABLE IF NOT EXISTS submissions (
     month TEXT NOT NULL, src_file TEXT NOT NULL, sha256 TEXT NOT NULL, src_team TEXT,
     sheets TEXT, fields TEXT, issues TEXT, records TEXT, seq INTEGER NOT NULL,
     PRIMARY KEY (month, src_file, sha256));
+CREATE TABLE IF NOT EXISTS ledger (
+    month TEXT NOT NULL, src_file TEXT NOT NULL, sha256 TEXT NOT NULL, team TEXT, size INTEGER,
+    mtime REAL, first_seen TEXT, last_seen TEXT, status TEXT, note TEXT, fill_date TEXT, run_no INTEGER,
+    PRIMARY KEY (month, src_file, sha256));
+CREATE TABLE IF NOT EXISTS month_runs (
+    month TEXT NOT NULL, run_no INTEGER NOT NULL, as_of TEXT, finished TEXT, customers INTEGER,
+    inputs TEXT, counts TEXT, kept_as TEXT, PRIMARY KEY (month, run_no));
 """
+LEDGER_COLUMNS = ["month", "src_file", "sha256", "team", "size", "mtime", "first_seen", "last_seen", "status",
+                  "note", "fill_date", "run_no"]
+#: ledger statuses of files a cumulative rerun reads again (the others are not submissions)
+LEDGER_REREAD = ("已读取", "已被新版本替代", "已拒收")
+LEDGER_DROPPED = "未纳入"
 #: columns added to ``runs`` after schema version 1 (added in place to an older store)
 _RUN_COLUMNS_V2 = {"version": "TEXT", "rules_digest": "TEXT", "inputs": "TEXT", "counts": "TEXT"}
 SUBMISSION_TABLE_COLUMNS = ["month", "src_file", "sha256", "src_team", "sheets", "fields", "issues", "records", "seq"]
@@ -130,13 +152,75 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
                              "runs": runs})
 
 
+def _read_only(history_path: Path | None):
+    if history_path is None or not Path(history_path).is_file():
+        return None
+    return closing(sqlite3.connect(Path(history_path).resolve().as_uri() + "?mode=ro", uri=True))
+
+
+def _tables(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+
+
+def _ledger_query(history_path: Path | None, sql: str, args: tuple = ()) -> list[tuple]:
+    handle = _read_only(history_path)
+    if handle is None:
+        return []
+    with handle as con:
+        return con.execute(sql, args).fetchall() if "ledger" in _tables(con) else []
+
+
+def load_ledger(history_path: Path | None, month: str) -> list[dict[str, Any]]:
+    """The month's submissions a cumulative rerun reads again (statuses LEDGER_REREAD), in the
+    order they were first seen; [] without a store."""
+    marks = ", ".join("?" * len(LEDGER_REREAD))
+    rows = _ledger_query(history_path, f"SELECT {', '.join(LEDGER_COLUMNS)} FROM ledger WHERE month = ? AND "
+                         f"status IN ({marks}) ORDER BY first_seen, src_file", (month, *LEDGER_REREAD))
+    return [dict(zip(LEDGER_COLUMNS, r)) for r in rows]
+
+
+def load_ledger_index(history_path: Path | None) -> list[dict[str, Any]]:
+    """(month, src_file, team) of every submission the ledger read, newest month first."""
+    rows = _ledger_query(history_path, "SELECT DISTINCT month, src_file, team FROM ledger WHERE status IN "
+                         "('已读取', '已被新版本替代') ORDER BY month DESC, src_file")
+    return [{"month": m, "src_file": f, "team": t or ""} for m, f, t in rows]
+
+
+def load_previous_run(history_path: Path | None, month: str) -> dict[str, Any]:
+    """The last run of ``month`` (run_no, finished, inputs, counts, customers snapshot as a
+    frame), or {"run_no": 0} when the month was never run."""
+    handle = _read_only(history_path)
+    if handle is None:
+        return {"run_no": 0}
+    with handle as con:
+        tables = _tables(con)
+        row = None
+        if "month_runs" in tables:
+            row = con.execute("SELECT run_no, as_of, finished, inputs, counts FROM month_runs WHERE month = ? "
+                              "ORDER BY run_no DESC LIMIT 1", (month,)).fetchone()
+        if row is None and "runs" in tables:       # a store from before month_runs: its one run
+            old = con.execute("SELECT 1, as_of, finished, inputs, counts FROM runs WHERE month = ?", (month,)).fetchone()
+            row = old
+        if row is None:
+            return {"run_no": 0}
+        snap = con.execute("SELECT customer_id, data FROM snapshots WHERE month = ? ORDER BY customer_id",
+                           (month,)).fetchall() if "snapshots" in tables else []
+    return {"run_no": int(row[0]), "as_of": row[1], "finished": row[2],
+            "inputs": json.loads(row[3]) if row[3] else [], "counts": json.loads(row[4]) if row[4] else {},
+            "snapshot": pd.DataFrame([{"customer_id": cid, **_decode(data)} for cid, data in snap])}
+
+
 def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataFrame,
-             identities: pd.DataFrame | None, submissions: pd.DataFrame | None = None) -> None:
+             identities: pd.DataFrame | None, submissions: pd.DataFrame | None = None,
+             ledger: list[dict[str, Any]] | None = None, run: dict[str, Any] | None = None,
+             fresh: bool = False) -> None:
     """Record one month in one transaction: replace its run row and snapshot, add new
     identities (existing keys keep their number), add or replace this run's ``submissions``
     (:func:`pipeline.resubmit.compare_submissions`; keyed by month, file and sha256).
     ``manifest`` keys read: ``as_of``, ``started``, ``finished``, ``rows``, ``version``,
-    ``rules_digest``, ``inputs``, ``counts`` (all optional); the whole manifest is stored as JSON."""
+    ``rules_digest``, ``inputs``, ``counts`` (all optional); the whole manifest is stored as JSON.
+    ``ledger`` rows (LEDGER_COLUMNS keys) are added or updated; with ``fresh`` the month's other
+    rows become 未纳入. ``run`` (run_no, kept_as) adds this run to ``month_runs``."""
     history_path = Path(history_path)
     history_path.parent.mkdir(parents=True, exist_ok=True)
     fields = [c for c in customers.columns if c != "customer_id"]
@@ -172,6 +256,7 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
                 con.execute("INSERT OR REPLACE INTO submissions "
                             f"({', '.join(SUBMISSION_TABLE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (*row, seq + i))
+            _save_ledger(con, month, ledger or [], run, fresh, manifest, len(customers))
             con.execute("DELETE FROM runs WHERE month = ?", (month,))
             con.execute(
                 "INSERT INTO runs (month, as_of, started, finished, manifest, customers, rows, identities_added, "
@@ -210,9 +295,40 @@ def load_snapshots(history_path: Path, months: list[str] | None = None) -> pd.Da
     return pd.DataFrame([{"month": m, "customer_id": cid, **_decode(data)} for m, cid, data in rows])
 
 
+def _save_ledger(con, month: str, rows: list[dict[str, Any]], run: dict[str, Any] | None, fresh: bool,
+                 manifest: dict, customers: int) -> None:
+    run_no = int((run or {}).get("run_no") or 0)
+    if fresh and rows:
+        keep = {(r["src_file"], r["sha256"]) for r in rows}
+        for f, sha in con.execute("SELECT src_file, sha256 FROM ledger WHERE month = ?", (month,)).fetchall():
+            if (f, sha) not in keep:
+                con.execute("UPDATE ledger SET status = ?, note = ? WHERE month = ? AND src_file = ? AND sha256 = ?",
+                            (LEDGER_DROPPED, (run or {}).get("fresh_note", ""), month, f, sha))
+    for r in rows:
+        con.execute(
+            "INSERT INTO ledger (month, src_file, sha256, team, size, mtime, first_seen, last_seen, status, note, "
+            "fill_date, run_no) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(month, src_file, sha256) DO "
+            "UPDATE SET team = excluded.team, last_seen = excluded.last_seen, status = excluded.status, "
+            "note = excluded.note, fill_date = excluded.fill_date, run_no = excluded.run_no",
+            (month, r["src_file"], r["sha256"], r.get("team") or "", int(r.get("size") or 0),
+             float(r.get("mtime") or 0), r.get("first_seen") or "", r.get("last_seen") or "", r.get("status") or "",
+             r.get("note") or "", r.get("fill_date") or "", run_no))
+    if run:
+        if run.get("kept_as") and run_no > 1:
+            con.execute("UPDATE month_runs SET kept_as = ? WHERE month = ? AND run_no = ?",
+                        (str(run["kept_as"]), month, run_no - 1))
+        con.execute("INSERT OR REPLACE INTO month_runs (month, run_no, as_of, finished, customers, inputs, counts, "
+                    "kept_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+                        month, run_no, _sql_text(manifest.get("as_of")), _sql_text(manifest.get("finished")), customers,
+                        json.dumps(manifest.get("inputs") or [], ensure_ascii=False, default=_json_default),
+                        json.dumps(manifest.get("counts") or {}, ensure_ascii=False, sort_keys=True,
+                                   default=_json_default), ""))
+
+
 def read_table(history_path: Path, table: str) -> pd.DataFrame:
-    """A whole history table (runs, identities, snapshots, submissions) — for reports and tests."""
-    if table not in {"runs", "identities", "snapshots", "submissions"}:
+    """A whole history table (runs, identities, snapshots, submissions, ledger, month_runs) —
+    for reports and tests."""
+    if table not in {"runs", "identities", "snapshots", "submissions", "ledger", "month_runs"}:
         raise ValueError(f"unknown history table {table!r}")
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
@@ -258,3 +374,34 @@ def _decode(text: str) -> dict[str, Any]:
         if k in data:
             data[k] = dt.date.fromisoformat(data[k])
     return data
+
+
+#: what the SAVE stage reads from the run's data catalog (pipeline/runner.py)
+SAVE_INPUTS = ("options", "rules", "started", "summary", "candidates", "files", "superseded", "keep_previous", "run_no",
+               "customers_written", "identities", "submissions")
+
+
+def record_run(options: Any, rules: Any, started: str | None, summary: dict[str, Any], candidates: pd.DataFrame,
+               files: pd.DataFrame | None, superseded: dict[str, str] | None, keep_previous: Path | None,
+               run_no: int, customers_written: pd.DataFrame, identities: pd.DataFrame | None,
+               submissions: pd.DataFrame | None) -> StageResult:
+    """The SAVE stage (after WRITE): keep the read-only copies of this run's new submissions,
+    then record the run — snapshot (the customers as written), identities, submissions, ledger
+    rows and the month's run list — in one transaction. A run killed before this leaves the
+    store as it was."""
+    from .ledger import iter_store_copies, ledger_rows
+    from .writers import run_record
+    from .writers.store import keep_copies
+
+    out_root, month = Path(options.output_dir), options.month
+    now = started or dt.datetime.now().isoformat(timespec="seconds")
+    rows = ledger_rows(candidates, files if files is not None else pd.DataFrame(columns=["src_file"]),
+                       superseded or {}, month, now)
+    kept = keep_copies(iter_store_copies(rows, out_root, month))
+    record = run_record({"started": started}, summary)
+    run = {"run_no": run_no or 1, "fresh_note": rules.notes["ledger"]["fresh_dropped"],
+           "kept_as": Path(keep_previous).relative_to(out_root).as_posix()
+           if keep_previous and Path(keep_previous).exists() else ""}
+    save_run(out_root / "history.sqlite", month, record, customers_written, identities, submissions,
+             ledger=rows, run=run, fresh=bool(getattr(options, "fresh", False)))
+    return StageResult(data={"saved": {"ledger_rows": len(rows), "copies_kept": kept, "run": run["run_no"]}})

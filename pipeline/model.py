@@ -26,7 +26,8 @@ Frames (pandas DataFrames), by the name under which the runner passes them:
 
 ``source_rows`` — every row intake looked at (README “Output contract”, 来源明细)
     src_file, src_sheet, src_row, row_id (Int64, <NA> for skipped rows),
-    outcome ("data" | "跳过"), reason (Chinese, why skipped)
+    outcome ("data" | "跳过" | "已被新版本替代" after pipeline.ledger.resolve_versions),
+    reason (Chinese, why skipped or which file replaced it)
 
 ``files`` — one row per input file
     src_file, sha256, layout ("list"/"form-label"/"form-fields"/"form-grid"/"" ), sheets (int),
@@ -107,6 +108,8 @@ REMINDER_COLUMNS = ["customer_id", "name", "kind", "date", "note"]
 OUTCOME_MERGED = "并入主档"
 OUTCOME_REJECTED = "退回"
 OUTCOME_SKIPPED = "跳过"
+OUTCOME_SUPERSEDED = "已被新版本替代"   # a row of an older version of a submission (pipeline/ledger.py)
+OUTCOME_NOT_READ = "未读取"             # a file with the same bytes as another one
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ class RunOptions:
     fail_on: str = "never"          # error | warning | never
     write_master: bool = True       # False for `validate`
     progress: bool = False
+    fresh: bool = False             # rebuild the month from input/ alone (no earlier submissions)
 
     @property
     def month(self) -> str:

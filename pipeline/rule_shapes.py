@@ -173,10 +173,11 @@ NOTE_KEYS = {
     "monthly": ("new", "new_level", "status", "status_first", "reason", "no_reason", "absent", "absent_blank",
                 "grade_up", "grade_down", "grade_other", "grade_first", "grade_lost", "due", "due_today",
                 "overdue", "from_plan", "plan_goal", "plan_owner", "stale"),
-    "grade": ("abc_missing", "abc_rank", "abc_zero", "level_inactive", "level_missing", "level_none",
+    "grade": ("abc_missing", "abc_rank", "abc_zero", "level_missing", "level_none",
               "value_missing", "value_strategic", "value_none"),
     "resubmit": ("fixed", "fixed_file", "open", "open_changed", "changed", "changed_issue", "added", "removed",
                  "removed_open"),
+    "ledger": ("duplicate", "superseded", "earlier_version", "fresh_dropped"),
 }
 
 _SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(FIELD, choice("")))})
@@ -198,7 +199,7 @@ SHAPES: dict[str, Check] = {
         "abc": Record({"amount_field": FIELD,
                        "tiers": list_of(Record({"grade": STR, "top_share": NUM}, required=("grade", "top_share")))}),
         "level": Record({
-            "inactive_months": INT, "inactive_grade": STR,
+            "inactive_months": INT, "inactive_grade": STR, "inactive_basis": STR,
             "not_applicable": map_of(CUSTOMER_TYPE, list_of(FIELD)),
             "levels": list_of(Record({"grade": STR}, required=("grade",), rest=(FIELD, NUM))),
         }),
@@ -259,6 +260,12 @@ SHAPES: dict[str, Check] = {
     "notes.yaml": Record({area: Record({k: STR for k in keys}, required=keys) for area, keys in NOTE_KEYS.items()},
                          required=tuple(NOTE_KEYS)),
     "tags.yaml": Record({"separator": STR, "tags": map_of(STR, WORDS)}),
+    "files.yaml": Record({
+        "unsupported": list_of(Record({"kind": STR, "types": WORDS, "instead": STR},
+                                      required=("kind", "types", "instead"))),
+        "other": Record({"kind": STR, "instead": STR}),
+        "ignore": WORDS,
+    }),
     "template.yaml": Record({
         "fields": map_of(CUSTOMER_TYPE, list_of(FIELD)),
         "hints": map_of(FIELD, STR),

@@ -10,7 +10,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
-from . import analysis, grade, history, intake, merge, monthly, normalize, resubmit, validate, writers
+from . import analysis, grade, history, intake, ledger, merge, monthly, normalize, resubmit, validate, writers
 from .issues import Issue
 from .model import StageResult
 
@@ -24,11 +24,17 @@ class Stage:
     outputs: tuple[str, ...]
 
 
-#: intake → validate → normalize → merge → grade → monthly → resubmit → analysis → write
-#: (history is read before merge, written with the outputs).
+#: ledger → intake → versions → validate → normalize → history(read) → merge → grade → monthly
+#: → resubmit → rerun → analysis; then WRITE and SAVE (the history store is written last).
 PIPELINE: tuple[Stage, ...] = (
-    Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules", "progress"),
+    Stage("ledger", "核对提交文件", ledger.gather_submissions,
+          ("paths", "input_dir", "output_dir", "history_path", "month", "fresh", "rules"),
+          ("paths", "source_names", "source_paths", "candidates")),
+    Stage("intake", "读取文件", intake.read_inputs, ("paths", "input_dir", "rules", "progress", "source_names"),
           ("records", "source_rows", "files", "columns", "related", "column_map")),
+    Stage("versions", "识别新旧版本", ledger.resolve_versions,
+          ("records", "source_rows", "files", "related", "issues", "candidates", "rules"),
+          ("records", "source_rows", "files", "related", "issues", "superseded")),
     Stage("validate", "结构校验", validate.validate_records, ("records", "columns", "rules"), ("records",)),
     Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
           ("records", "fixes", "contacts")),
@@ -44,13 +50,17 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("resubmit", "复核重新提交", resubmit.compare_submissions,
           ("records", "issues", "previous_submissions", "files", "columns", "rules", "month"),
           ("resubmission", "submissions")),
+    Stage("rerun", "与本月上次运行对比", ledger.compare_runs,
+          ("customers", "files", "previous_run", "run_no", "rules"), ("run_changes",)),
     Stage("analysis", "统计分析", analysis.analyze_run,
           ("issues", "columns", "records", "customers", "source_rows", "links", "files", "fixes", "rules", "runs",
            "month", "merge_stats"), ("analysis", "issue_table")),
 )
 
 #: the write stage runs separately so `validate` can stop before it
-WRITE = Stage("write", "写出结果", writers.write_stage, writers.WRITE_INPUTS, ("summary",))
+WRITE = Stage("write", "写出结果", writers.write_stage, writers.WRITE_INPUTS, ("summary", "customers_written"))
+#: saving the run (ledger, copies of the submissions, snapshot, identities) is its own stage
+SAVE = Stage("save", "保存历史", history.record_run, history.SAVE_INPUTS, ("saved",))
 
 
 class Hook(Protocol):

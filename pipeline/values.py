@@ -9,6 +9,7 @@ submitted cell into a canonical value (pipeline/normalize) build on them.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import math
 import re
@@ -107,6 +108,13 @@ def full_months_between(last: dt.date, as_of: dt.date) -> int:
     ``as_of``: last 2026-08-15, as of 2026-11-30 -> September, October = 2; last 2026-07-31
     -> August, September, October = 3. Never negative."""
     return max(0, (as_of.year * 12 + as_of.month) - (last.year * 12 + last.month) - 1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months, the day clipped to the month's end
+    (2026-08-05 + 3 → 2026-11-05; 2026-08-31 + 3 → 2026-11-30)."""
+    year, month0 = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month0 + 1, min(day.day, calendar.monthrange(year, month0 + 1)[1]))
 
 
 def fold(value: Any) -> str:

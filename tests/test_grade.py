@@ -4,7 +4,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from pipeline.grade import derive_tags, full_months_between, grade_customers
+from pipeline.grade import add_months, derive_tags, grade_customers
 
 AS_OF = dt.date(2026, 11, 30)
 RECENT = dt.date(2026, 11, 2)
@@ -69,28 +69,34 @@ def test_basis_does_not_round_across_a_threshold(rules):
 
 # ---------------------------------------------------------------- inactivity
 
-@pytest.mark.parametrize("last, as_of, months", [
-    (dt.date(2026, 8, 15), dt.date(2026, 11, 30), 2),   # Sep, Oct
-    (dt.date(2026, 7, 31), dt.date(2026, 11, 30), 3),   # Aug, Sep, Oct
-    (dt.date(2026, 8, 1), dt.date(2026, 11, 1), 2),
-    (dt.date(2025, 12, 31), dt.date(2026, 1, 1), 0),
-    (dt.date(2025, 12, 1), dt.date(2026, 4, 1), 3),     # across a year end
-    (dt.date(2026, 12, 1), dt.date(2026, 11, 30), 0),   # future date: never negative
+@pytest.mark.parametrize("day, months, expected", [
+    (dt.date(2026, 8, 5), 3, dt.date(2026, 11, 5)),
+    (dt.date(2026, 8, 31), 3, dt.date(2026, 11, 30)),   # clipped to the month's end
+    (dt.date(2025, 11, 30), 3, dt.date(2026, 2, 28)),   # across a year end
+    (dt.date(2026, 10, 15), 3, dt.date(2027, 1, 15)),
 ])
-def test_full_calendar_months(last, as_of, months):
-    assert full_months_between(last, as_of) == months
+def test_add_months(day, months, expected):
+    assert add_months(day, months) == expected
 
 
-def test_exactly_three_full_months_makes_c_even_for_an_s_customer(rules):
+def test_three_months_without_cooperation_by_date_makes_c_even_for_an_s_customer(rules):
     s_inputs = dict(annual_amount=900_000.0, renewal_rate=0.99, satisfaction=5.0)
     frame = _grade(rules, [
-        {"customer_id": "a", "last_coop": dt.date(2026, 8, 15), **s_inputs},   # 2 months
-        {"customer_id": "b", "last_coop": dt.date(2026, 7, 31), **s_inputs},   # 3 months
-    ])
-    assert list(frame["level"]) == ["S", "C"]
+        {"customer_id": "a", "last_coop": dt.date(2026, 8, 31), **s_inputs},   # C from 11-30 (clipped)
+        {"customer_id": "b", "last_coop": dt.date(2026, 8, 5), **s_inputs},    # C from 11-05
+        {"customer_id": "c", "last_coop": dt.date(2026, 9, 1), **s_inputs},    # C from 12-01
+    ], as_of=dt.date(2026, 11, 30))
+    assert list(frame["level"]) == ["C", "C", "S"]
     assert frame.loc[1, "level_rule"] == "level.inactive"
-    assert "连续3个月无合作" in frame.loc[1, "grade_basis"]
-    assert "2026-07-31" in frame.loc[1, "grade_basis"]
+    assert frame.loc[1, "grade_basis"].startswith("最近合作时间 2026-08-05，2026-11-05 起已连续3个月无合作 → C")
+
+
+@pytest.mark.parametrize("as_of, level", [
+    (dt.date(2026, 11, 4), "S"), (dt.date(2026, 11, 5), "C"), (dt.date(2026, 11, 6), "C")])
+def test_three_month_boundary(rules, as_of, level):
+    row = {"customer_id": "a", "customer_type": "企业", "last_coop": dt.date(2026, 8, 5),
+           "annual_amount": 900_000.0, "renewal_rate": 0.99, "satisfaction": 5.0}
+    assert _grade(rules, [row], as_of=as_of).iloc[0]["level"] == level
 
 
 def test_inactivity_applies_even_when_inputs_are_missing(rules):

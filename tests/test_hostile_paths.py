@@ -22,6 +22,12 @@ AS_OF = dt.date(2026, 11, 30)
 SHEET_NAMES = ["a/b", "a\\b", "it's", "[x]", "../..", "=SUM(1)", "<script>", "'quoted'"]
 
 
+def _distinct(n: int) -> list[list]:
+    rows = [list(r) for r in TINY_ROWS]
+    rows[1][6] = 600000 + n
+    return rows
+
+
 @pytest.fixture(scope="module")
 def names_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("names")
@@ -30,11 +36,12 @@ def names_run(tmp_path_factory):
     inp.mkdir(parents=True)
     os.symlink(outside / "secret.xlsx", inp / "link.xlsx")          # a link out of input/
     os.symlink(outside, inp / "linkdir")                             # a linked folder
-    small_workbook(inp / "x..\\..\\..\\evil.xlsx", TINY_ROWS)          # backslashes are legal on Linux
-    small_workbook(inp / "a..b.xlsx", TINY_ROWS)
-    small_workbook(inp / "sub" / "..." / "dots.xlsx", TINY_ROWS)
-    small_workbook(inp / "C:" / "abs.xlsx", TINY_ROWS)
-    small_workbook(inp / "=cmd|calc.xlsx", TINY_ROWS)
+    # each file its own bytes: the same bytes under two names would be read once (pipeline/ledger.py)
+    small_workbook(inp / "x..\\..\\..\\evil.xlsx", _distinct(1))          # backslashes are legal on Linux
+    small_workbook(inp / "a..b.xlsx", _distinct(2))
+    small_workbook(inp / "sub" / "..." / "dots.xlsx", _distinct(3))
+    small_workbook(inp / "C:" / "abs.xlsx", _distinct(4))
+    small_workbook(inp / "=cmd|calc.xlsx", _distinct(5))
     base = small_workbook(root / "s.xlsx", TINY_ROWS, sheet="SHEETNAME")
     for i, name in enumerate(SHEET_NAMES):   # names Excel forbids, only a hand-made file holds them
         rewrite_parts(base, inp / f"sheet_{i}.xlsx",

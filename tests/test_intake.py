@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 
 from factories import make_csv, make_workbook, uscc
-from pipeline.intake import list_inputs, read_inputs
+from pipeline.intake import list_inputs, read_inputs, skipped_inputs
 
 HEADER = ["序号", "* 客户名称", "统一社会信用代码", "所属\n行业", "地区", "联系人", "手机", "年合作金额（万元）", "续约率(%)"]
 CODE = uscc("91320594MA1W3XXR5")
@@ -128,12 +128,15 @@ def test_vertically_merged_cells_fill_down(tmp_path, rules):
     assert list(rec["industry"]) == ["软件", "软件"]
 
 
-def test_listing_skips_lock_hidden_and_other_files(tmp_path):
-    for name in ["b.xlsx", "a.csv", "~$b.xlsx", ".hidden.xlsx", "notes.txt", "sub/c.xlsm", ".git/x.csv"]:
+def test_listing_skips_lock_and_hidden_files_and_names_them(tmp_path, rules):
+    for name in ["b.xlsx", "a.csv", "~$b.xlsx", ".hidden.xlsx", "notes.txt", "sub/c.xlsm", ".git/x.csv", "Thumbs.db"]:
         p = tmp_path / name
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_bytes(b"x")
-    assert [p.relative_to(tmp_path).as_posix() for p in list_inputs(tmp_path)] == ["a.csv", "b.xlsx", "sub/c.xlsm"]
+    listed = [p.relative_to(tmp_path).as_posix() for p in list_inputs(tmp_path, rules)]
+    assert listed == ["a.csv", "b.xlsx", "notes.txt", "sub/c.xlsm"]      # notes.txt: refused by check_file
+    assert skipped_inputs(tmp_path, rules) == [
+        (".git/x.csv", "隐藏文件"), (".hidden.xlsx", "隐藏文件"), ("Thumbs.db", "系统文件"), ("~$b.xlsx", "Excel 临时锁文件")]
 
 
 def test_team_from_name_or_folder(tmp_path, rules):

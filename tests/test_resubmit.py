@@ -214,4 +214,4 @@ def test_a_version_1_store_gets_the_new_columns(tmp_path):
     assert list(runs.index) == ["2026-10", "2026-11"]
     assert runs.loc["2026-11", "version"] == "0.1.0" and pd.isna(runs.loc["2026-10", "version"])
     with sqlite3.connect(path) as con:
-        assert con.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 2
+        assert con.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 3

@@ -62,6 +62,7 @@ BREAKERS = {
     "confirm.yaml": (lambda d: d.update(mask=["mobil"]), ["mask[1]", "mobil"]),
     "template.yaml": (lambda d: d["fields"]["企业"].append("no_such_field"), ["fields.企业", "no_such_field"]),
     "teams.yaml": (lambda d: d["teams"][0].pop("name"), ["teams", "name"]),
+    "files.yaml": (lambda d: d["unsupported"][0].update(type=[".txt"]), ["unsupported[1]", "未知键", "type"]),
     "settings.yaml": (_set("merge.fuzy_name_threshold", 90), ["未知设置", "merge.fuzy_name_threshold"]),
     "columns.yaml": (lambda d: d["reroute"].update(customer_type=["customer_type", "categroy"]),
                      ["reroute.customer_type[2]", "categroy"]),

@@ -10,7 +10,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import pandas as pd
 
@@ -22,7 +22,7 @@ from ..rules import Rules, fold_header
 from ..teams import fill_date, resolve_team
 from .chunk import SheetContext, SheetOut
 from .columns import EXT_PREFIX
-from .files import check_file, list_inputs, relative_name
+from .files import check_file, list_inputs, relative_name, skipped_inputs
 from .forms import read_field_form, read_label_form
 from .grid import detect_grid_form, read_grid_form
 from .layout import (LAYOUT_FIELDS, LAYOUT_GRID, LAYOUT_LABEL, LAYOUT_LIST, HeaderMatcher, TypeGuesser,
@@ -30,7 +30,7 @@ from .layout import (LAYOUT_FIELDS, LAYOUT_GRID, LAYOUT_LABEL, LAYOUT_LIST, Head
 from .lists import detect_list_header, read_list_sheet
 from .readers import RawSheet, ReadError, cut_long_cells, read_sheets
 
-__all__ = ["list_inputs", "read_inputs"]
+__all__ = ["list_inputs", "skipped_inputs", "read_inputs"]
 
 STATUS_DONE, STATUS_REJECTED = "已处理", "已拒收"
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
@@ -188,20 +188,22 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
 
 
 def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
-                progress: Callable[[int, int, str], None] | None = None) -> StageResult:
+                progress: Callable[[int, int, str], None] | None = None,
+                source_names: Mapping[Path, str] | None = None) -> StageResult:
     """Read every file in ``paths`` (from :func:`list_inputs`) into raw records.
 
     A file that cannot be read yields one file-level issue and ``files`` status 已拒收;
     the run goes on with the others. Returns data keys ``records``, ``source_rows``,
     ``files``, ``columns``, ``related``, ``column_map`` (contracts in :mod:`pipeline.model`). ``progress``
-    (from the runner) hears of each file as it is read."""
+    (from the runner) hears of each file as it is read. ``source_names`` gives the name of a
+    file the ledger keeps outside ``input_dir`` (pipeline/ledger.py)."""
     run = _Run(rules)
     progress = progress or (lambda done, total, what="": None)
     matcher, guesser = HeaderMatcher(rules), TypeGuesser(rules)
     instructions = {fold_header(s) for s in rules.config.intake.instruction_sheets}
     for n_file, path in enumerate(paths, start=1):
         progress(n_file - 1, len(paths), Path(path).name)
-        check = check_file(Path(path), Path(input_dir), rules)
+        check = check_file(Path(path), Path(input_dir), rules, (source_names or {}).get(path))
         if check.issue is not None:
             _reject(run, check.rel, check.sha256, check.issue)
             continue

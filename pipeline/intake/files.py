@@ -21,8 +21,10 @@ import msoffcrypto
 from ..issues import Issue
 from ..rules import Rules
 
-#: extensions intake has a reader for (a code fact, not a rule: adding one needs a reader)
-SUBMISSION_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
+#: extensions intake has a reader for (a code fact, not a rule: adding one needs a reader);
+#: python-calamine reads .ods (OpenDocument) and WPS .et (a BIFF workbook) like .xls
+SUBMISSION_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv", ".ods", ".et")
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -32,35 +34,79 @@ class FileCheck:
     """The outcome of looking at one file before parsing it."""
 
     rel: str                     # path relative to the input folder (posix)
-    kind: str                    # "xlsx" | "xls" | "csv" | "" when rejected
+    kind: str                    # "xlsx" | "xls" | "ods" | "csv" | "" when rejected
     data: bytes = b""
     sha256: str = ""
     issue: Issue | None = None   # the one file-level issue when rejected
 
 
-def _skipped(path: Path) -> bool:
-    name = path.name
-    return name.startswith((".", "~$")) or path.suffix.lower() not in SUBMISSION_EXTENSIONS
+#: why a file in the input folder is not looked at (skipped_inputs)
+SKIP_LOCK, SKIP_HIDDEN, SKIP_SYSTEM = "Excel 临时锁文件", "隐藏文件", "系统文件"
 
 
-def list_inputs(input_dir: Path) -> list[Path]:
-    """Sorted submission files under ``input_dir`` (recursive).
+def _skip_reason(rel: Path, ignore: tuple[str, ...] = ()) -> str:
+    if any(part.startswith(".") for part in rel.parts[:-1]) or rel.name.startswith("."):
+        return SKIP_HIDDEN
+    if rel.name.startswith("~$"):
+        return SKIP_LOCK
+    if rel.name in ignore:
+        return SKIP_SYSTEM
+    return ""
 
-    Hidden files and folders, Excel lock files (``~$*``) and other extensions are skipped
-    silently. Symbolic links are returned as they are: :func:`check_file` rejects those that
-    point outside the input folder with one ``file-outside-input`` issue.
-    """
+
+def _walk(input_dir: Path, ignore: tuple[str, ...]) -> tuple[list[Path], list[tuple[str, str]]]:
     root = Path(input_dir)
     if root.is_file():
-        return [] if _skipped(root) else [root]
-    out = []
+        reason = _skip_reason(Path(root.name), ignore)
+        return ([], [(root.name, reason)]) if reason else ([root], [])
+    out, skipped = [], []
     for path in root.rglob("*"):
-        rel = path.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts[:-1]) or _skipped(path):
+        if not (path.is_file() or path.is_symlink()):
             continue
-        if path.is_file() or path.is_symlink():
+        rel = path.relative_to(root)
+        reason = _skip_reason(rel, ignore)
+        if reason:
+            skipped.append((rel.as_posix(), reason))
+        else:
             out.append(path)
-    return sorted(out, key=lambda p: p.relative_to(root).as_posix())
+    return sorted(out, key=lambda p: p.relative_to(root).as_posix()), sorted(skipped)
+
+
+def _ignored_names(rules: Rules | None) -> tuple[str, ...]:
+    spec = (getattr(rules, "extra", None) or {}).get("files") or {} if rules is not None else {}
+    return tuple(spec.get("ignore") or ())
+
+
+def list_inputs(input_dir: Path, rules: Rules | None = None) -> list[Path]:
+    """Sorted files under ``input_dir`` (recursive), whatever their type: :func:`check_file`
+    refuses a type intake has no reader for with one ``file-unsupported`` issue.
+
+    Hidden files and folders, Excel lock files (``~$*``) and the system files of
+    rules/files.yaml ``ignore`` are left out; :func:`skipped_inputs` names them. Symbolic links
+    are returned as they are: :func:`check_file` rejects those that point outside the input
+    folder with one ``file-outside-input`` issue.
+    """
+    return _walk(input_dir, _ignored_names(rules))[0]
+
+
+def skipped_inputs(input_dir: Path, rules: Rules | None = None) -> list[tuple[str, str]]:
+    """(file relative to ``input_dir``, Chinese reason) of every file :func:`list_inputs` leaves out."""
+    return _walk(input_dir, _ignored_names(rules))[1]
+
+
+def unsupported_issue(rel: str, rules: Rules) -> Issue:
+    """``file-unsupported`` for a file whose type intake cannot read, with what to send instead
+    (rules/files.yaml)."""
+    spec = (rules.extra.get("files") or {}) if rules is not None else {}
+    ext = Path(rel).suffix.lower() or Path(rel).name
+    kind, instead = "无法识别的文件", "请提交 Excel 工作簿（.xlsx）"
+    other = spec.get("other") or {}
+    kind, instead = other.get("kind", kind), other.get("instead", instead)
+    for group in spec.get("unsupported") or ():
+        if ext in [str(t).lower() for t in group.get("types") or ()]:
+            kind, instead = group.get("kind", kind), group.get("instead", instead)
+            break
+    return Issue(rule="file-unsupported", file=rel, params={"ext": ext, "kind": kind, "instead": instead})
 
 
 def relative_name(path: Path, input_dir: Path) -> str:
@@ -74,7 +120,7 @@ def _size_text(n: float) -> str:
     return f"{n / 1048576:.1f} MB"
 
 
-def _check_zip(data: bytes, rel: str, rules: Rules) -> Issue | None:
+def _check_zip(data: bytes, rel: str, rules: Rules, ods: bool = False) -> Issue | None:
     """Zip directory checks (declared sizes, compression ratio) before anything is inflated."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -93,7 +139,7 @@ def _check_zip(data: bytes, rel: str, rules: Rules) -> Issue | None:
             ratio = info.file_size / max(info.compress_size, 1)
             return Issue(rule="file-too-large", file=rel, params={
                 "detail": "ratio", "ratio": f"{ratio:.0f}", "limit": f"{max_ratio:.0f}"})
-    if not any(i.filename.lower().startswith("xl/") for i in infos):
+    if not ods and not any(i.filename.lower().startswith("xl/") for i in infos):
         return Issue(rule="file-unreadable", file=rel, params={"detail": "not_workbook"})
     for info in infos:
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
@@ -167,11 +213,16 @@ def _is_encrypted(data: bytes) -> bool:
         return False
 
 
-def check_file(path: Path, input_dir: Path, rules: Rules) -> FileCheck:
-    """Read the bytes of one file and decide how to parse it, or reject it with one issue."""
+def check_file(path: Path, input_dir: Path, rules: Rules, rel: str | None = None) -> FileCheck:
+    """Read the bytes of one file and decide how to parse it, or reject it with one issue.
+    ``rel`` names a file kept outside the input folder by the run itself (the ledger's copy
+    of an earlier submission, pipeline/ledger.py): shown under that name, not link-checked."""
     path = Path(path)
-    rel = relative_name(path, input_dir)
-    if path.is_symlink() or any(p.is_symlink() for p in path.parents):   # a linked file or folder
+    own_copy = rel is not None
+    rel = rel if own_copy else relative_name(path, input_dir)
+    if path.suffix.lower() not in SUBMISSION_EXTENSIONS:
+        return FileCheck(rel, "", issue=unsupported_issue(rel, rules))
+    if not own_copy and (path.is_symlink() or any(p.is_symlink() for p in path.parents)):   # a link
         target = path.resolve()
         try:
             target.relative_to(Path(input_dir).resolve())
@@ -197,8 +248,9 @@ def check_file(path: Path, input_dir: Path, rules: Rules) -> FileCheck:
     if not data.strip():
         return FileCheck(rel, "", data, sha, Issue(rule="file-empty", file=rel))
     if data.startswith(ZIP_MAGIC):
-        issue = _check_zip(data, rel, rules)
-        return FileCheck(rel, "" if issue else "xlsx", data, sha, issue)
+        ods = data[30:38] == b"mimetype" and ODS_MIMETYPE in data[38:160]
+        issue = _check_zip(data, rel, rules, ods)
+        return FileCheck(rel, "" if issue else ("ods" if ods else "xlsx"), data, sha, issue)
     if data.startswith(OLE_MAGIC):
         if _is_encrypted(data):
             return FileCheck(rel, "", data, sha, Issue(rule="file-encrypted", file=rel))

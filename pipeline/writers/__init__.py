@@ -1,15 +1,17 @@
-"""The WRITE stage: every file of ``output/<YYYY-MM>/`` (README “Output contract”), built aside and moved
-into place whole, under a per-month lock, then the run is recorded in the history store.
+"""The WRITE stage: every file of ``output/<YYYY-MM>/`` (README "Output contract"), built
+aside and moved into place whole under a per-month lock (held by the whole run when
+``catalog["lock_held"]``); the previous outputs of the month move to ``catalog["keep_previous"]``
+when given. Recording the run in the history store is the next stage (``history.record_run``).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from .. import history
 from ..analysis import analyze
 from ..issues import issues_frame
 from ..model import StageResult
@@ -33,6 +35,9 @@ WRITE_INPUTS = (
     "customers", "links", "merges", "conflicts", "identities", "merge_stats",    # merge, grade
     "changes", "reminders", "resubmission", "submissions",                       # monthly, resubmit
     "runs", "analysis", "issue_table",                                           # history, analysis
+    # the ledger (pipeline/ledger.py, pipeline/api.py): copies of earlier submissions, versions,
+    # the run of the month, where the previous outputs go, how the month was chosen
+    "source_paths", "superseded", "run_changes", "run_no", "keep_previous", "lock_held", "month_choice",
 )
 
 
@@ -85,7 +90,7 @@ def write_stage(**inputs: Any) -> StageResult:
 
 def write_outputs(catalog: dict[str, Any]) -> StageResult:
     """Write customers.xlsx, issues.csv, summary.json, report.html, returns/ and views/ into
-    ``output/<YYYY-MM>/`` and save the run to ``output/history.sqlite``."""
+    ``output/<YYYY-MM>/``."""
     options, rules = catalog["options"], catalog["rules"]
     issue_table = catalog.get("issue_table")           # the analysis stage's
     if issue_table is None:
@@ -103,8 +108,10 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
         finished.append(Path(str(pool.results[slot])).name)
         progress(len(finished), 0, finished[-1])
 
-    with output_lock(out_root, month):
-        with build_aside(out_root / month) as tmp, JobPool(_write_workers(catalog, customers), done) as pool:
+    lock = contextlib.nullcontext() if catalog.get("lock_held") else output_lock(out_root, month)
+    with lock:
+        with build_aside(out_root / month, catalog.get("keep_previous")) as tmp, \
+                JobPool(_write_workers(catalog, customers), done) as pool:
             # big runs: the workbooks are built in child processes (costliest first); small
             # runs: one after the other, here. The small files come last: they say how each
             # submission came back (docs/outputs.md, Returned workbooks)
@@ -123,6 +130,4 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
             write_issues_csv(tmp / "issues.csv", issue_table)
             write_summary(tmp / "summary.json", summary)
             write_report(tmp / "report.html", data)
-        history.save_run(out_root / "history.sqlite", month, run_record(catalog, summary), customers,
-                         catalog.get("identities"), catalog.get("submissions"))
-    return StageResult(data={"summary": summary, "issue_table": issue_table})
+    return StageResult(data={"summary": summary, "issue_table": issue_table, "customers_written": customers})

@@ -29,9 +29,15 @@ def recover(dest: Path) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def replace_dir(new: Path, dest: Path) -> None:
-    """Swap ``new`` in for ``dest`` (two renames on one file system)."""
+def replace_dir(new: Path, dest: Path, keep: Path | None = None) -> None:
+    """Swap ``new`` in for ``dest`` (two renames on one file system). With ``keep`` the
+    previous ``dest`` is moved there (a numbered version of the month) instead of deleted."""
     old = None
+    if keep is not None and dest.exists():
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(dest, keep)
+        os.replace(new, dest)
+        return
     if dest.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old-", dir=dest.parent))
         old.rmdir()
@@ -47,9 +53,10 @@ def replace_dir(new: Path, dest: Path) -> None:
 
 
 @contextlib.contextmanager
-def build_aside(dest: Path) -> Iterator[Path]:
-    """Yield an empty temp folder beside ``dest``; on success it replaces ``dest`` whole,
-    on any exception it is deleted and ``dest`` stays as it was."""
+def build_aside(dest: Path, keep: Path | None = None) -> Iterator[Path]:
+    """Yield an empty temp folder beside ``dest``; on success it replaces ``dest`` whole
+    (the previous ``dest`` moved to ``keep`` when given), on any exception it is deleted and
+    ``dest`` stays as it was."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     recover(dest)
@@ -62,4 +69,4 @@ def build_aside(dest: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    replace_dir(tmp, dest)
+    replace_dir(tmp, dest, keep)

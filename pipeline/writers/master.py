@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..model import EXT_PREFIX, OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from ..model import EXT_PREFIX, OUTCOME_MERGED, OUTCOME_NOT_READ, OUTCOME_REJECTED, OUTCOME_SKIPPED, OUTCOME_SUPERSEDED
 from ..related import related_schema
 from ..rules import FieldDef, Rules
 from .xlsx import KIND_BY_TYPE, Formats, is_blank, open_workbook, text_of, write_table
@@ -124,6 +124,9 @@ def source_detail_rows(source_rows: pd.DataFrame, links: pd.DataFrame, files: pd
     link_by_row = {int(r.row_id): r for r in lk.itertuples(index=False)}
     rows = []
     for r in src.itertuples(index=False):
+        if r.outcome == OUTCOME_SUPERSEDED:      # a row of an older version (pipeline/ledger.py)
+            rows.append(["", r.src_file, r.src_sheet, r.src_row, OUTCOME_SUPERSEDED, text_of(r.reason)])
+            continue
         if r.outcome == OUTCOME_SKIPPED or is_blank(r.row_id):
             rows.append(["", r.src_file, r.src_sheet, r.src_row, OUTCOME_SKIPPED, text_of(r.reason)])
             continue
@@ -135,9 +138,12 @@ def source_detail_rows(source_rows: pd.DataFrame, links: pd.DataFrame, files: pd
             rows.append([cid, r.src_file, r.src_sheet, r.src_row, link.outcome or OUTCOME_REJECTED,
                          text_of(link.reason)])
     fl = _frame(files, ["src_file", "status", "message"])
+    with_rows = set(src["src_file"])
     for f in fl.itertuples(index=False):
         if f.status == "已拒收":
             rows.append(["", f.src_file, "", None, OUTCOME_REJECTED, text_of(f.message) or "文件未处理"])
+        elif f.status == "已忽略" and f.src_file not in with_rows:   # the same bytes as another file
+            rows.append(["", f.src_file, "", None, OUTCOME_NOT_READ, text_of(f.message) or "文件未读取"])
     return rows
 
 

@@ -339,6 +339,22 @@ def _column_maps(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _run_section(summary: Mapping[str, Any]) -> dict[str, Any] | None:
+    """本次运行 (pipeline/ledger.py): how the month was chosen, which run of the month this is,
+    where the previous outputs were kept and what changed since; None without ledger facts."""
+    ledger = summary.get("ledger") or {}
+    if not ledger:
+        return None
+    changes = ledger.get("since_previous_run") or {}
+    files = [("新增文件", changes.get("files_added") or []), ("内容有变化的文件", changes.get("files_changed") or []),
+             ("不再采用的文件", changes.get("files_no_longer_read") or [])]
+    return {"run": ledger.get("run", 1), "fresh": ledger.get("fresh", False), "kept": ledger.get("kept_previous_as", ""),
+            "month_reason": ledger.get("month_reason", ""), "changes": changes,
+            "files": [(label, names) for label, names in files if names],
+            "fields": list((changes.get("fields_changed") or {}).items()),
+            "superseded": list((ledger.get("superseded") or {}).items())}
+
+
 def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
     rules = data["rules"]
     settings = dataclasses.asdict(rules.report_config)   # rules/report.yaml, typed in pipeline/settings.py
@@ -385,6 +401,7 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
                                     int(settings["max_table_rows"])),
         "resubmission": _resubmission_table(_frame(data.get("resubmission")), rules, int(settings["max_table_rows"])),
         "severity_zh": SEVERITY_ZH,
+        "run": _run_section(summary),
     }
 
 

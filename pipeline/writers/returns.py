@@ -93,7 +93,7 @@ def returned_name(src_file: str) -> Path:
     suffix = rel.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return rel
-    return rel.with_suffix(".xlsx") if suffix in (".xls", ".csv") else rel.with_name(rel.name + ".xlsx")
+    return rel.with_suffix(".xlsx") if suffix in (".xls", ".csv", ".ods", ".et") else rel.with_name(rel.name + ".xlsx")
 
 
 class Annotator:
@@ -462,7 +462,9 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
     for rec in files.itertuples(index=False):
         if rec.status == "已忽略":
             continue
-        src = Path(options.input_dir) / rec.src_file
+        kept = (catalog.get("source_paths") or {}).get(rec.src_file)   # the ledger's own copy (pipeline/ledger.py)
+        own_copy = kept is not None
+        src = Path(kept) if own_copy else Path(options.input_dir) / rec.src_file
         dest = Path(folder) / names[rec.src_file]
         mine = issue_table.iloc[by_file.get(rec.src_file, [])] if len(issue_table) else issue_table
         f_fix = fixes.iloc[fixes_by_file.get(rec.src_file, [])] if fixes is not None and len(fixes) else None
@@ -470,7 +472,7 @@ def return_jobs(folder: Path, catalog: Mapping[str, Any], issue_table: pd.DataFr
             if columns is not None and len(columns) else None
         status = rec.status if src.is_file() else "已拒收"
         # a refused file comes back as its own bytes unless it is a link out of input/
-        copyable = status != "已拒收" or _inside(src, Path(options.input_dir))
+        copyable = status != "已拒收" or own_copy or _inside(src, Path(options.input_dir))
         compared, previous = comparison_for(catalog, rec.src_file)
         cost = src.stat().st_size if status != "已拒收" else 0
         jobs.append((float(cost), return_workbook,

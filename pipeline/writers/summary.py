@@ -51,7 +51,35 @@ def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
         "as_of": as_of.isoformat() if isinstance(as_of, dt.date) else str(as_of or ""),
         "month": month,
         "manifest": build_manifest(data),
+        "files_not_read": _files_not_read(data),
+        "ledger": _ledger(data),
     }
+
+
+def _files_not_read(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    from ..ledger import files_not_read
+
+    files = data.get("files")
+    return files_not_read(files) if files is not None else []
+
+
+def _ledger(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The run of the month (pipeline/ledger.py): its number, where the previous outputs were
+    kept, how the month was chosen, what changed since the previous run."""
+    options = data.get("options")
+    keep = data.get("keep_previous")
+    kept = ""
+    if keep and options is not None:
+        try:
+            kept = Path(keep).relative_to(Path(options.output_dir)).as_posix()
+        except ValueError:
+            kept = str(keep)
+    choice = data.get("month_choice") or {}
+    return {"run": int(data.get("run_no") or 1), "fresh": bool(getattr(options, "fresh", False)),
+            "kept_previous_as": kept, "month_source": choice.get("source", ""),
+            "month_reason": choice.get("reason", ""),
+            "superseded": dict(sorted((data.get("superseded") or {}).items())),
+            "since_previous_run": data.get("run_changes") or {}}
 
 
 def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
