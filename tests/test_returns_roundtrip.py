@@ -134,7 +134,7 @@ def _with_customer_block(src: Path, dest: Path) -> None:
 
 
 def _run(inp: Path, out: Path, as_of: str) -> None:
-    result = CliRunner().invoke(cli, ["run", "--input", str(inp), "--output", str(out), "--as-of", as_of, "-q"])
+    result = CliRunner().invoke(cli, ["run", "--input", str(inp), "--output", str(out), "--as-of", as_of, "--force", "-q"])
     assert result.exit_code == 0, result.output
 
 
