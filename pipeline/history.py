@@ -53,6 +53,9 @@ CREATE INDEX IF NOT EXISTS identities_customer ON identities(customer_id);
 CREATE TABLE IF NOT EXISTS snapshots (
     month TEXT NOT NULL, customer_id TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (month, customer_id));
+CREATE TABLE IF NOT EXISTS merge_decisions (
+    a TEXT NOT NULL, b TEXT NOT NULL, decision TEXT NOT NULL, note TEXT, month TEXT NOT NULL,
+    PRIMARY KEY (a, b));
 CREATE TABLE IF NOT EXISTS submissions (
     month TEXT NOT NULL, src_file TEXT NOT NULL, sha256 TEXT NOT NULL, src_team TEXT,
     sheets TEXT, fields TEXT, issues TEXT, records TEXT, seq INTEGER NOT NULL,
@@ -97,7 +100,7 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
     runs = pd.DataFrame({"month": pd.Series(dtype=object), "counts": pd.Series(dtype=object)})
     if history_path is None or not Path(history_path).is_file():
         return StageResult(data={"known": _empty_known(), "previous": previous, "previous_submissions": submissions,
-                                 "runs": runs})
+                                 "runs": runs, "decisions_known": []})
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -126,12 +129,17 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
             if rows:
                 runs = pd.DataFrame({"month": [m for m, _ in rows],
                                      "counts": [json.loads(c) if c else {} for _, c in rows]})
+        decisions = []
+        if "merge_decisions" in tables:   # the steward's 疑似重复 decisions (pipeline/intake/decisions.py)
+            decisions = [{"a": a, "b": b, "decision": d, "note": n or ""} for a, b, d, n in con.execute(
+                "SELECT a, b, decision, note FROM merge_decisions ORDER BY month, a, b")]
     return StageResult(data={"known": known, "previous": previous, "previous_submissions": submissions,
-                             "runs": runs})
+                             "runs": runs, "decisions_known": decisions})
 
 
 def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataFrame,
-             identities: pd.DataFrame | None, submissions: pd.DataFrame | None = None) -> None:
+             identities: pd.DataFrame | None, submissions: pd.DataFrame | None = None,
+             decisions: list[dict] | None = None) -> None:
     """Record one month in one transaction: replace its run row and snapshot, add new
     identities (existing keys keep their number), add or replace this run's ``submissions``
     (:func:`pipeline.resubmit.compare_submissions`; keyed by month, file and sha256).
@@ -172,6 +180,9 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
                 con.execute("INSERT OR REPLACE INTO submissions "
                             f"({', '.join(SUBMISSION_TABLE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (*row, seq + i))
+            con.executemany("INSERT OR REPLACE INTO merge_decisions VALUES (?, ?, ?, ?, ?)",
+                            [(str(d["a"]), str(d["b"]), str(d["decision"]), str(d.get("note") or ""), month)
+                             for d in decisions or ()])
             con.execute("DELETE FROM runs WHERE month = ?", (month,))
             con.execute(
                 "INSERT INTO runs (month, as_of, started, finished, manifest, customers, rows, identities_added, "
@@ -212,7 +223,7 @@ def load_snapshots(history_path: Path, months: list[str] | None = None) -> pd.Da
 
 def read_table(history_path: Path, table: str) -> pd.DataFrame:
     """A whole history table (runs, identities, snapshots, submissions) — for reports and tests."""
-    if table not in {"runs", "identities", "snapshots", "submissions"}:
+    if table not in {"runs", "identities", "snapshots", "submissions", "merge_decisions"}:
         raise ValueError(f"unknown history table {table!r}")
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:

@@ -124,5 +124,5 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
             write_summary(tmp / "summary.json", summary)
             write_report(tmp / "report.html", data)
         history.save_run(out_root / "history.sqlite", month, run_record(catalog, summary), customers,
-                         catalog.get("identities"), catalog.get("submissions"))
+                         catalog.get("identities"), catalog.get("submissions"), catalog.get("review_decisions"))
     return StageResult(data={"summary": summary, "issue_table": issue_table})
