@@ -228,7 +228,7 @@ def write_review_sheet(wb: Any, fmt: Formats, reviews: Any, rules: Rules) -> Non
     column with a dropdown (rules/merge.yaml ``review``) the next run reads back
     (pipeline/intake/decisions.py)."""
     st = review_settings(rules.extra.get("merge", {}) or {})
-    headers = ["客户编号A", st["name_a"], st["code_a"], "城市A", "手机号码A", "电子邮箱A", "来源A",
+    headers = ["客户编号", st["name_a"], st["code_a"], "城市A", "手机号码A", "电子邮箱A", "来源A",
                "客户编号B", st["name_b"], st["code_b"], "城市B", "手机号码B", "电子邮箱B", "来源B",
                "名称相似度", "依据", st["decision_column"], "备注"]
     frame = _frame(reviews, REVIEW_COLUMNS)
