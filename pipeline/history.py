@@ -63,6 +63,9 @@ CREATE INDEX IF NOT EXISTS identities_customer ON identities(customer_id);
 CREATE TABLE IF NOT EXISTS snapshots (
     month TEXT NOT NULL, customer_id TEXT NOT NULL, data TEXT NOT NULL,
     PRIMARY KEY (month, customer_id));
+CREATE TABLE IF NOT EXISTS merge_decisions (
+    a TEXT NOT NULL, b TEXT NOT NULL, decision TEXT NOT NULL, note TEXT, month TEXT NOT NULL,
+    PRIMARY KEY (a, b));
 CREATE TABLE IF NOT EXISTS submissions (
     month TEXT NOT NULL, src_file TEXT NOT NULL, sha256 TEXT NOT NULL, src_team TEXT,
     sheets TEXT, fields TEXT, issues TEXT, records TEXT, seq INTEGER NOT NULL,
@@ -119,7 +122,7 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
     runs = pd.DataFrame({"month": pd.Series(dtype=object), "counts": pd.Series(dtype=object)})
     if history_path is None or not Path(history_path).is_file():
         return StageResult(data={"known": _empty_known(), "previous": previous, "previous_submissions": submissions,
-                                 "runs": runs})
+                                 "runs": runs, "decisions_known": []})
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -148,8 +151,12 @@ def load_history(history_path: Path | None, month: str, rules: Any = None) -> St
             if rows:
                 runs = pd.DataFrame({"month": [m for m, _ in rows],
                                      "counts": [json.loads(c) if c else {} for _, c in rows]})
+        decisions = []
+        if "merge_decisions" in tables:   # the steward's 疑似重复 decisions (pipeline/intake/decisions.py)
+            decisions = [{"a": a, "b": b, "decision": d, "note": n or ""} for a, b, d, n in con.execute(
+                "SELECT a, b, decision, note FROM merge_decisions ORDER BY month, a, b")]
     return StageResult(data={"known": known, "previous": previous, "previous_submissions": submissions,
-                             "runs": runs})
+                             "runs": runs, "decisions_known": decisions})
 
 
 def _read_only(history_path: Path | None):
@@ -213,7 +220,7 @@ def load_previous_run(history_path: Path | None, month: str) -> dict[str, Any]:
 def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataFrame,
              identities: pd.DataFrame | None, submissions: pd.DataFrame | None = None,
              ledger: list[dict[str, Any]] | None = None, run: dict[str, Any] | None = None,
-             fresh: bool = False) -> None:
+             fresh: bool = False, decisions: list[dict] | None = None) -> None:
     """Record one month in one transaction: replace its run row and snapshot, add new
     identities (existing keys keep their number), add or replace this run's ``submissions``
     (:func:`pipeline.resubmit.compare_submissions`; keyed by month, file and sha256).
@@ -257,6 +264,9 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
                             f"({', '.join(SUBMISSION_TABLE_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             (*row, seq + i))
             _save_ledger(con, month, ledger or [], run, fresh, manifest, len(customers))
+            con.executemany("INSERT OR REPLACE INTO merge_decisions VALUES (?, ?, ?, ?, ?)",
+                            [(str(d["a"]), str(d["b"]), str(d["decision"]), str(d.get("note") or ""), month)
+                             for d in decisions or ()])
             con.execute("DELETE FROM runs WHERE month = ?", (month,))
             con.execute(
                 "INSERT INTO runs (month, as_of, started, finished, manifest, customers, rows, identities_added, "
@@ -326,9 +336,9 @@ def _save_ledger(con, month: str, rows: list[dict[str, Any]], run: dict[str, Any
 
 
 def read_table(history_path: Path, table: str) -> pd.DataFrame:
-    """A whole history table (runs, identities, snapshots, submissions, ledger, month_runs) —
-    for reports and tests."""
-    if table not in {"runs", "identities", "snapshots", "submissions", "ledger", "month_runs"}:
+    """A whole history table (runs, identities, snapshots, submissions, ledger, month_runs,
+    merge_decisions) — for reports and tests."""
+    if table not in {"runs", "identities", "snapshots", "submissions", "ledger", "month_runs", "merge_decisions"}:
         raise ValueError(f"unknown history table {table!r}")
     uri = Path(history_path).resolve().as_uri() + "?mode=ro"
     with closing(sqlite3.connect(uri, uri=True)) as con:
@@ -378,13 +388,13 @@ def _decode(text: str) -> dict[str, Any]:
 
 #: what the SAVE stage reads from the run's data catalog (pipeline/runner.py)
 SAVE_INPUTS = ("options", "rules", "started", "summary", "candidates", "files", "superseded", "keep_previous", "run_no",
-               "customers_written", "identities", "submissions")
+               "customers_written", "identities", "submissions", "review_decisions")
 
 
 def record_run(options: Any, rules: Any, started: str | None, summary: dict[str, Any], candidates: pd.DataFrame,
                files: pd.DataFrame | None, superseded: dict[str, str] | None, keep_previous: Path | None,
                run_no: int, customers_written: pd.DataFrame, identities: pd.DataFrame | None,
-               submissions: pd.DataFrame | None) -> StageResult:
+               submissions: pd.DataFrame | None, review_decisions: list[dict] | None = None) -> StageResult:
     """The SAVE stage (after WRITE): keep the read-only copies of this run's new submissions,
     then record the run — snapshot (the customers as written), identities, submissions, ledger
     rows and the month's run list — in one transaction. A run killed before this leaves the
@@ -403,5 +413,5 @@ def record_run(options: Any, rules: Any, started: str | None, summary: dict[str,
            "kept_as": Path(keep_previous).relative_to(out_root).as_posix()
            if keep_previous and Path(keep_previous).exists() else ""}
     save_run(out_root / "history.sqlite", month, record, customers_written, identities, submissions,
-             ledger=rows, run=run, fresh=bool(getattr(options, "fresh", False)))
+             ledger=rows, run=run, fresh=bool(getattr(options, "fresh", False)), decisions=review_decisions)
     return StageResult(data={"saved": {"ledger_rows": len(rows), "copies_kept": kept, "run": run["run_no"]}})

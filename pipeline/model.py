@@ -62,6 +62,10 @@ Extension columns: a column no field knows is a record column ``ext:<header>``
     ("并入主档" | "退回"), reason
 
 ``merges`` — 合并记录: customer_id, row_ids (tuple), evidence (Chinese)
+``reviews`` — 疑似重复 (pipeline.merge.review.REVIEW_COLUMNS): customer_id_a, name_a, uscc_a, city_a,
+    mobile_a, email_a, source_a, the same for _b, similarity (0–100), evidence (Chinese)
+``review_decisions`` — steward decisions for merge (pipeline.intake.decisions): a, b, decision
+    ("same" | "not_same"), note
 ``conflicts`` — 字段冲突: customer_id, field (key), kept, other (values), sources (Chinese)
 
 ``changes`` — month-over-month changes (pipeline.monthly): customer_id, name,

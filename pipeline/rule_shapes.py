@@ -254,6 +254,8 @@ SHAPES: dict[str, Check] = {
         "form_classes": list_of(Record({"class": STR, "words": WORDS}, required=("class", "words"))),
         "unit_words": WORDS, "unit_number_patterns": list_of(regex), "county_short_suffixes": WORDS,
         "common_words": WORDS,
+        "review": Record({"sheet": STR, "decision_column": STR, "same": STR, "not_same": STR, "name_a": STR,
+                          "name_b": STR, "code_a": STR, "code_b": STR, "max_pairs": INT}),
         "decisions": list_of(Record({"a": STR, "b": STR, "decision": choice("same", "not_same"), "note": STR},
                                     required=("a", "b", "decision"))),
     }),

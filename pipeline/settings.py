@@ -65,6 +65,7 @@ class MergeSettings:
     person_name_threshold: float = 50
     max_block_size: int = 40
     block_window: int = 10
+    fuzzy_block_min_key_length: int = 4            # fuzzy candidate pairs (review queue) for keys this long
     source_priority: Mapping[str, int] = field(default_factory=_empty_map)
 
 

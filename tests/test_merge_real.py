@@ -45,6 +45,10 @@ DIFFERENT = [  # pairs that are two firms: never one customer
     ("one character apart, city only", {"name": "苏州华力电子有限公司", "city": "苏州市"},
      {"name": "苏州华立电子有限公司", "city": "苏州市"}),
     ("a factory and a company", {"name": "乐清市三星电器厂", "city": "温州市"}, {"name": "乐清市三星电器有限公司", "city": "温州市"}),
+    ("district firm and unplaced firm", {"name": "宝安区松岗淇锋制品厂", "city": "深圳市"},
+     {"name": "松岗淇锋制品厂", "city": "深圳市"}),
+    ("national company and local one", {"name": "卡尔蔡司光学（中国）有限公司", "city": "广州市"},
+     {"name": "卡尔蔡司光学（广州）有限公司", "city": "广州市"}),
     ("common words only", {"name": "成都市建筑工程公司", "city": "成都市"}, {"name": "成都建筑工程有限公司", "city": "成都市"}),
 ]
 

@@ -17,7 +17,7 @@ install_fakes()
 from pipeline.writers import RunLocked, write_outputs  # noqa: E402
 from pipeline.writers.lock import lock_path, output_lock  # noqa: E402
 
-MASTER_SHEETS = ["客户主档", "来源明细", "合并记录", "字段冲突", "联系人", "互动记录", "需求与反馈", "维护计划", "提醒清单"]
+MASTER_SHEETS = ["客户主档", "来源明细", "合并记录", "字段冲突", "疑似重复", "联系人", "互动记录", "需求与反馈", "维护计划", "提醒清单"]
 
 
 @pytest.fixture

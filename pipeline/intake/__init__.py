@@ -28,12 +28,14 @@ from .grid import detect_grid_form, read_grid_form
 from .layout import (LAYOUT_FIELDS, LAYOUT_GRID, LAYOUT_LABEL, LAYOUT_LIST, HeaderMatcher, TypeGuesser,
                      column_letter, detect_form, is_blank)
 from .lists import detect_list_header, read_list_sheet
+from .decisions import is_review_workbook, read_review_decisions  # noqa: F401 (a stage of the runner)
 from .readers import RawSheet, ReadError, cut_long_cells, read_sheets
 
 __all__ = ["list_inputs", "skipped_inputs", "read_inputs"]
 
 STATUS_DONE, STATUS_REJECTED = "已处理", "已拒收"
 _CJK_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+|\s+(?=[\u3400-\u9fff])")
+REVIEW_FILE_NOTE = "合并审核工作簿：只读取其中的疑似重复判定"
 
 
 class _Run:
@@ -212,6 +214,11 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
         except ReadError as exc:
             params = {"detail": exc.reason, "error": exc.detail} if exc.rule == "file-unreadable" else {}
             _reject(run, check.rel, check.sha256, Issue(rule=exc.rule, file=check.rel, params=params))
+            continue
+        if is_review_workbook(sheets, rules):   # a customers.xlsx with 疑似重复: decisions, not customers
+            run.files.append({"src_file": check.rel, "sha256": check.sha256, "layout": "", "sheets": len(sheets),
+                              "status": STATUS_DONE, "message": REVIEW_FILE_NOTE, "team": "", "team_source": "",
+                              "fill_date": None})
             continue
         tops = [s.rows[:32] for s in sheets if s.visible]
         found, filled = resolve_team(check.rel, tops, rules), fill_date(tops, rules)

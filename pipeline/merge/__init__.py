@@ -24,6 +24,7 @@ from .cluster import cluster_records, drop_ambiguous
 from .compare import Thresholds, common_words_of, compare_pairs
 from .ids import IDENTITY_COLUMNS, assign_ids, identity_keys
 from .keys import KeyBuilder, fold_text, key_builder, prepare_keys
+from .review import REVIEW_COLUMNS, combine_decisions, review_queue, review_settings
 from .survive import build_customers
 
 __all__ = ["merge_records"]
@@ -32,7 +33,7 @@ _CODE_RE = re.compile(r"^[0-9A-Z]{18}$")
 CUSTOMER_EXTRA_COLUMNS = ["parent_name", "src_count", "row_ids", "src_teams", "bad_fields"]
 
 
-def _decisions(merge_rules: Mapping[str, Any], kb: KeyBuilder):
+def _decisions(decisions: list[Mapping[str, Any]], kb: KeyBuilder):
     """Steward decisions → code aliases, must-link name pairs, cannot-link token pairs."""
     alias: dict[str, str] = {}
     same_names: list[tuple[str, str]] = []
@@ -53,7 +54,7 @@ def _decisions(merge_rules: Mapping[str, Any], kb: KeyBuilder):
             code = alias[code]
         return code
 
-    for d in merge_rules.get("decisions", ()) or ():
+    for d in decisions:
         kind = str(d.get("decision", "")).strip()
         # "same" names are taken as written; "not_same" names by name key, unless both
         # names share one key (then as written)
@@ -93,8 +94,11 @@ def _where(rec: pd.DataFrame, i: int) -> dict[str, Any]:
             "row_id": int(rid) if rid is not None and rid == rid else None}
 
 
-def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> StageResult:
-    """Merge normalized ``records`` into customers; see the package docstring and docs/merge.md."""
+def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
+                  review_decisions: list[Mapping[str, Any]] | None = None) -> StageResult:
+    """Merge normalized ``records`` into customers; see the package docstring and docs/merge.md.
+    ``review_decisions``: the steward's 疑似重复 decisions (:mod:`pipeline.merge.review`),
+    applied after the bulk decisions of rules/merge.yaml."""
     rec = records.reset_index(drop=True)
     n = len(rec)
     if n == 0:
@@ -103,13 +107,15 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
     kb = key_builder(merge_rules, rules.tables)
     thresholds = Thresholds.from_settings(rules.config.merge)
     threshold = thresholds.similar
-    alias, same_names, forbidden, listed = _decisions(merge_rules, kb)
+    decisions = combine_decisions(merge_rules.get("decisions", ()) or (), review_decisions or ())
+    alias, same_names, forbidden, listed = _decisions(decisions, kb)
     prep = prepare_keys(rec, kb, alias)
     company = (prep["ctype"] == "企业").to_numpy()
     identifiable = (prep["name"] != "").to_numpy() | np.where(
         company, (prep["uscc"] != "").to_numpy(), (prep["mobile"] != "").to_numpy())
 
-    pairs = candidate_pairs(prep, rules.config.merge.max_block_size, rules.config.merge.block_window)
+    pairs = candidate_pairs(prep, rules.config.merge.max_block_size, rules.config.merge.block_window,
+                            fuzzy_min_key=rules.config.merge.fuzzy_block_min_key_length)
     scored = compare_pairs(prep, pairs, thresholds, common_words_of(merge_rules))
     matches = scored.loc[scored["match"], ["i_l", "i_r", "rank", "name_score", "evidence"]]
     company_codes = prep["code"].where(prep["ctype"] == "企业", "").tolist()
@@ -169,9 +175,14 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame) -> S
         if a not in seen_tokens and b not in seen_tokens:
             issues.append(Issue(rule="merge-decision-unknown", params={"a": ta, "b": tb, "decision": kind}))
     identities = keys.assign(customer_id=[ids[c] for c in keys["label"].tolist()])[IDENTITY_COLUMNS]
+    reviews = review_queue(rec, scored, labels, ids, lambda i: _source(rec, i),
+                           review_settings(merge_rules)["max_pairs"], decisions)
+    if len(reviews):
+        issues.append(Issue(rule="merge-review-pending", params={"count": len(reviews),
+                                                                 "sheet": review_settings(merge_rules)["sheet"]}))
     stats = {"records": n, "pairs_compared": len(pairs), "pairs_matched": int(scored["match"].sum()),
-             "customers": len(customers), "rejected": int((~identifiable).sum())}
-    return StageResult(data={"customers": customers, "links": links, "merges": merges,
+             "customers": len(customers), "rejected": int((~identifiable).sum()), "review_pairs": len(reviews)}
+    return StageResult(data={"customers": customers, "links": links, "merges": merges, "reviews": reviews,
                              "conflicts": conflicts, "identities": identities.reset_index(drop=True),
                              "merge_stats": stats}, issues=tuple(issues))
 
@@ -188,8 +199,9 @@ def _empty_result(rec: pd.DataFrame, rules: Rules) -> StageResult:
     if "customer_type" not in fields:
         fields = ["customer_type", *fields]
     empty = lambda cols: pd.DataFrame({c: pd.Series(dtype=object) for c in cols})  # noqa: E731
-    stats = {"records": 0, "pairs_compared": 0, "pairs_matched": 0, "customers": 0, "rejected": 0}
-    return StageResult(data={
+    stats = {"records": 0, "pairs_compared": 0, "pairs_matched": 0, "customers": 0, "rejected": 0,
+             "review_pairs": 0}
+    return StageResult(data={"reviews": empty(REVIEW_COLUMNS),
         "customers": empty(["customer_id", *fields, *CUSTOMER_EXTRA_COLUMNS]), "links": empty(LINK_COLUMNS),
         "merges": empty(MERGE_COLUMNS), "conflicts": empty(CONFLICT_COLUMNS), "identities": empty(IDENTITY_COLUMNS),
         "merge_stats": stats})

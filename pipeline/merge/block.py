@@ -9,7 +9,7 @@ and ``block`` (the first blocking rule that proposed the pair). Blocking rules:
 * ``name``  — the same company-name key, branch part and effective city (企业); a name
   without a city can only join by mobile or e-mail, which their own blocks propose.
 * ``sorted`` / ``reversed`` — fuzzy candidates: within one effective city, each name key of
-  at least 5 characters with the next ``merge.fuzzy_window`` keys in sorted order, and in
+  at least ``merge.fuzzy_block_min_key_length`` (4) characters with the next ``merge.fuzzy_window`` keys in sorted order, and in
   order of the reversed key (a typo near the start still sorts close).
 
 Each block compares all its pairs up to ``merge.max_block_size`` records; a larger block is
@@ -104,7 +104,7 @@ def _neighbours(sort_key: np.ndarray, group: np.ndarray, window: int, index: np.
 
 
 def candidate_pairs(prep: pd.DataFrame, max_block: int = 40, window: int = 10,
-                    fuzzy_window: int = 3) -> pd.DataFrame:
+                    fuzzy_window: int = 3, fuzzy_min_key: int = 4) -> pd.DataFrame:
     """The candidate pairs of ``prep`` (see the module docstring), each pair once."""
     company = (prep["ctype"] == "企业").to_numpy()
     ctype = company.astype("int64")
@@ -112,7 +112,7 @@ def candidate_pairs(prep: pd.DataFrame, max_block: int = 40, window: int = 10,
     city = _ids(prep["ecity"])
     order = _combine(np.maximum(key_rank, 0), np.maximum(city, 0))
     name_city = _combine(key_rank, _ids(prep["branch"]) + 1, city)
-    long_key = company & (prep["name_key"].str.len() >= 5).to_numpy() & (city >= 0)
+    long_key = company & (prep["name_key"].str.len() >= fuzzy_min_key).to_numpy() & (city >= 0)
     fuzzy_city = np.where(long_key, city, -1)
     reversed_rank = _ids(prep["name_key"].str[::-1], sort=True)
     parts = [

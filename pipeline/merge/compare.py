@@ -138,7 +138,9 @@ def compare_pairs(prep: pd.DataFrame, pairs: pd.DataFrame, t: Thresholds | None 
                 | differ("ecity") | differ("ncity") | differ("province") | differ("nprovince") | differ("county"))
     # names placing themselves at different levels (四川… / 成都…) are two registrations unless
     # a specific mobile or e-mail says otherwise (a 简称 often names its city, not its province)
-    levels_differ = (level[il] != level[ir]) & (level[il] > 0) & (level[ir] > 0)
+    # a county named on one side only (宝安区松岗…厂 / 松岗…厂) is two registrations as well
+    levels_differ = (((level[il] != level[ir]) & (level[il] > 0) & (level[ir] > 0))
+                     | ((ids["county"][il] >= 0) != (ids["county"][ir] >= 0)))
     usable = company & ~conflict & has_names & ~same_code & (~levels_differ | specific)
 
     # the ratio only where it can decide something

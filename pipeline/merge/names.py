@@ -35,7 +35,7 @@ _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
            "八": 8, "九": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
 
-LEVEL_NONE, LEVEL_PROVINCE, LEVEL_CITY, LEVEL_COUNTY = 0, 1, 2, 3
+LEVEL_NONE, LEVEL_PROVINCE, LEVEL_CITY, LEVEL_COUNTY, LEVEL_NATIONAL = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class NameKey:
     county: str = ""    # county / district named in the name ("常熟市"), "" when none
     tier: str = ""      # class of the written legal form ("group", "factory", "company"), "" none written
     number: str = ""    # numbered unit ("13" for 第十三), "" when none
-    level: int = LEVEL_NONE  # most precise place named: 0 none, 1 province, 2 city, 3 county
+    level: int = LEVEL_NONE  # place named: 0 none, 1 province, 2 city, 3 county, 4 national (（中国）)
     alt: str = ""       # the key without Latin letters ("比亚迪" for "byd比亚迪"), "" when not different
 
 
@@ -231,11 +231,12 @@ def _form_class(kb: KeyBuilder, text: str, exact: bool = False) -> str:
 def _bracket_regions(kb: KeyBuilder, s: str, hint_city: str, hint_province: str) -> tuple[str, str, str, str, str]:
     """Drop bracketed region infixes ("（苏州）", "（常熟）", "（中国）") and a bracketed legal-form
     class word ("（集团）"); keep other bracket content. Returns (text, province, city, county, class)."""
-    found: dict[str, str] = {"province": "", "city": "", "county": "", "group": ""}
+    found: dict[str, str] = {"province": "", "city": "", "county": "", "group": "", "national": ""}
 
     def repl(m: re.Match) -> str:
         inner = m.group(1)
         if inner in kb.region_words:
+            found["national"] = "1"
             return ""
         cls = _form_class(kb, inner, exact=True)
         if cls:
@@ -254,7 +255,8 @@ def _bracket_regions(kb: KeyBuilder, s: str, hint_city: str, hint_province: str)
         return inner
 
     out = _BRACKETS.sub(repl, s)
-    return out, found["province"], found["city"], found["county"], found["group"] or ""
+    return out, found["province"], found["city"], found["county"] or ("*" if found["national"] else ""), \
+        found["group"] or ""
 
 
 def company_key(kb: KeyBuilder, name: Any, city_hint: str = "", folded: str | None = None,
@@ -293,8 +295,11 @@ def company_key(kb: KeyBuilder, name: Any, city_hint: str = "", folded: str | No
     s, tail2 = _strip_legal(s, kb.legal_re)
     tails = tail + tail2
     tier = group or (_form_class(kb, tails) or "company" if tails else "")
+    national = county == "*"  # a bracketed （中国）: the national company, not a local one
+    county = "" if national else county
     province, city, county = province or p2, city or c2, county or county2
-    level = LEVEL_COUNTY if county else LEVEL_CITY if city else LEVEL_PROVINCE if province else LEVEL_NONE
+    level = (LEVEL_NATIONAL if national and not (city or province or county) else LEVEL_COUNTY if county
+             else LEVEL_CITY if city else LEVEL_PROVINCE if province else LEVEL_NONE)
     alt = ""
     if _LATIN.search(s):
         bare = _LATIN.sub("", s)

@@ -33,6 +33,7 @@ WRITE_INPUTS = (
     "options", "rules", "as_of", "month", "started", "progress", "issues",
     "records", "columns", "column_map", "files", "source_rows", "related", "fixes",   # intake, normalize
     "customers", "links", "merges", "conflicts", "identities", "merge_stats",    # merge, grade
+    "reviews", "review_decisions",                                                # 疑似重复 queue, decisions
     "changes", "reminders", "resubmission", "submissions",                       # monthly, resubmit
     "runs", "analysis", "issue_table",                                           # history, analysis
     # the ledger (pipeline/ledger.py, pipeline/api.py): copies of earlier submissions, versions,

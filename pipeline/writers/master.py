@@ -1,7 +1,7 @@
 """customers.xlsx (README “Output contract”): the cleaned master workbook, written with xlsxwriter.
 
 Sheets, always all present (headers only when empty): 客户主档, 来源明细, 合并记录, 字段冲突,
-联系人, 互动记录, 需求与反馈, 维护计划, 提醒清单.
+疑似重复 (the review queue, :func:`write_review_sheet`), 联系人, 互动记录, 需求与反馈, 维护计划, 提醒清单.
 """
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from ..merge.review import REVIEW_COLUMNS, review_settings
 from ..model import EXT_PREFIX, OUTCOME_MERGED, OUTCOME_NOT_READ, OUTCOME_REJECTED, OUTCOME_SKIPPED, OUTCOME_SUPERSEDED
 from ..related import related_schema
 from ..rules import FieldDef, Rules
@@ -217,6 +218,7 @@ def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame
                 ["text", "text", "number", "text", "text"])
     write_table(wb, fmt, "字段冲突", CONFLICT_HEADERS, conflict_rows(catalog.get("conflicts"), names, rules),
                 ["text"] * len(CONFLICT_HEADERS))
+    write_review_sheet(wb, fmt, catalog.get("reviews"), rules)
     related = catalog.get("related") or {}
     for table, columns in related_headers(rules).items():
         headers, rows = related_rows(related.get(table), columns, by_row, names)
@@ -225,3 +227,22 @@ def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame
                 ["text", "text", "text", "date", "text"])
     wb.close()
     return path
+
+
+def write_review_sheet(wb: Any, fmt: Formats, reviews: Any, rules: Rules) -> None:
+    """疑似重复: both records of each near pair, the evidence and the similarity, and a 决定
+    column with a dropdown (rules/merge.yaml ``review``) the next run reads back
+    (pipeline/intake/decisions.py)."""
+    st = review_settings(rules.extra.get("merge", {}) or {})
+    headers = ["客户编号", st["name_a"], st["code_a"], "城市A", "手机号码A", "电子邮箱A", "来源A",
+               "客户编号B", st["name_b"], st["code_b"], "城市B", "手机号码B", "电子邮箱B", "来源B",
+               "名称相似度", "依据", st["decision_column"], "备注"]
+    frame = _frame(reviews, REVIEW_COLUMNS)
+    rows = [[*rec[:14], rec[14], rec[15], "", ""] for rec in frame[REVIEW_COLUMNS].itertuples(index=False, name=None)]
+    kinds = ["text"] * 14 + ["number", "text", "text", "text"]
+    write_table(wb, fmt, st["sheet"], headers, rows, kinds)
+    ws = wb.get_worksheet_by_name(st["sheet"])
+    col = headers.index(st["decision_column"])
+    ws.data_validation(1, col, max(len(rows), 1) + 200, col,
+                       {"validate": "list", "source": [st["same"], st["not_same"]],
+                        "input_title": st["decision_column"], "input_message": f"{st['same']} / {st['not_same']}"})
