@@ -23,6 +23,7 @@ _NUMBER = re.compile(r"(?:\+?86[\s\-]?)?(?:\d[\s\-－—()（）]?){6,}\d")
 _MASKED = re.compile(r"\d\s*[*＊xX×]|[*＊xX×]\s*\d")
 _EXT = re.compile(r"\d\s*(?:转|分机|内线|ext)", re.IGNORECASE)
 _PUNCT = " \t:：;；,，、/／|()（）[]【】-—"
+_PLAIN = re.compile(r"^[\d\s+\-－—()（）.]*$")     # digits and dashes only: at most one number, no note
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,8 @@ def split_phone(text: Any, words: ValueWords) -> Split | None:
     if not isinstance(text, str) or _MASKED.search(text) or _EXT.search(text):
         return None
     found = list(_NUMBER.finditer(text))
+    if len(found) < 2 and _PLAIN.match(text):      # the usual cell, 13812345678: fast path
+        return None
     if not found:
         return None
     note = text
