@@ -61,11 +61,13 @@ def _value_counts(series: pd.Series) -> dict[str, int]:
 
 
 def _fix_counts(fixes: pd.DataFrame | None) -> dict[str, int]:
-    """Cells the product changed with certainty, per file (a change of visible text only)."""
+    """Cells the product changed with certainty, per file: the fixes whose visible text changes,
+    compared as the returned workbook compares them (so they equal its 已更正 lines)."""
+    from .writers.xlsx import is_blank, text_of   # the writers' own comparison (lazy: no import cycle)
+
     if fixes is None or not len(fixes):
         return {}
-    changed = fixes["fixed"].map(_text) != fixes["original"].map(_text)
-    changed &= fixes["fixed"].map(_text) != ""
+    changed = [text_of(f) != text_of(o) and not is_blank(f) for f, o in zip(fixes["fixed"], fixes["original"])]
     return _value_counts(fixes.loc[changed, "src_file"])
 
 

@@ -14,13 +14,13 @@ from pipeline.api import run_pipeline
 from pipeline.model import RunOptions
 from tests.factories import make_csv, make_workbook, uscc
 
-HEADER = ["客户名称", "统一社会信用代码", "省份", "城市", "手机号码", "客户状态", "最近合作时间", "所属行业"]
+HEADER = ["客户名称", "统一社会信用代码", "省份", "城市", "手机号码", "客户状态", "最近合作时间", "所属行业", "满意度"]
 GOOD, OTHER = uscc("91320594MA1W3AA1"), uscc("91320594MA1W3BB2")
 ROWS = [
-    ["苏州华力电子有限公司", GOOD, "江苏", "苏州", "13912345678", "合作中客户", "2026-10-08", "通用设备制造业"],
+    ["苏州华力电子有限公司", GOOD, "江苏", "苏州", "13912345678", "合作中客户", "2026-10-08", "通用设备制造业", "5.0"],
     ["苏州恒瑞精密机械有限公司", OTHER[:-1] + ("0" if OTHER[-1] != "0" else "1"), "江苏省", "苏州市", "1385678",
-     "合作中", "2026-05", "科技"],
-    ["苏州云启网络科技有限公司", "", "浙江", "杭州", "13912345679", "意向客户", "2026/10/10", "软件和信息技术服务业"],
+     "合作中", "2026-05", "科技", "4.5"],
+    ["苏州云启网络科技有限公司", "", "浙江", "杭州", "13912345679", "意向客户", "2026/10/10", "软件和信息技术服务业", "4"],
 ]
 LEVELS = ["错误", "警告", "提示", "已更正"]
 
@@ -57,7 +57,7 @@ def test_issue_list_opens_with_what_to_do_and_a_header(default):
     ws = default["问题清单"]
     assert default.active.title == "问题清单"
     assert "先改“错误”" in ws["A1"].value and ws["A1"].alignment.wrap_text
-    assert any(str(r) == "A1:H1" for r in ws.merged_cells.ranges)
+    assert any(str(r) == "A1:H1" for r in ws.merged_cells.ranges)       # across the 问题清单 columns
     assert [c.value for c in ws[2]] == ["级别", "工作表", "单元格", "字段", "问题", "修改建议", "填写值", "规则代码"]
     assert ws.freeze_panes == "A3" and ws.auto_filter.ref.startswith("A2:H")
 
@@ -115,7 +115,19 @@ def test_enumeration_columns_get_the_template_dropdowns(default):
 def test_csv_returns_get_widths_a_frozen_header_filters_and_dropdowns(tmp_path, rules):
     wb = _run(tmp_path, rules, name="华南区域_客户资料.csv", csv=True)
     ws = next(w for w in wb.worksheets if w["A1"].value == "客户名称")      # the team's own data sheet
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:H")
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:I")
     assert ws.column_dimensions["A"].width >= 20                       # the company names fit
     assert any(ref.startswith("F2:F") for ref in _list_validations(ws))
     assert [r["级别"] for r in _issue_rows(wb)[2]][0] == "错误"
+
+
+def test_fixed_counts_in_the_report_equal_the_corrected_lines(tmp_path, rules):
+    import json
+
+    _run(tmp_path, rules)
+    month = tmp_path / "out" / "2026-11"
+    summary = json.loads((month / "summary.json").read_text(encoding="utf-8"))
+    for f in summary["file_table"]:
+        ws = load_workbook(month / "returns" / f["returned"], read_only=True)["问题清单"]
+        lines = sum(1 for r in ws.iter_rows(min_row=3, values_only=True) if r[0] == "已更正")
+        assert f["fixed"] == lines > 0
