@@ -15,7 +15,7 @@ HEADER = ["客户名称", "所属行业", "省份", "城市", "联系人", "手�
 
 
 def _run(inp, out, as_of="2026-11-30"):
-    result = CliRunner().invoke(cli, ["run", "--input", str(inp), "--output", str(out), "--as-of", as_of, "-q"])
+    result = CliRunner().invoke(cli, ["run", "--input", str(inp), "--output", str(out), "--as-of", as_of, "--force", "-q"])
     assert result.exit_code == 0, result.output
     return load_workbook(out / as_of[:7] / "customers.xlsx")
 
