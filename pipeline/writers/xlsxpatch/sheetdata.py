@@ -79,10 +79,10 @@ def _edit_cell(old: str | None, coord: str, edit: CellEdit, styles: Styles, epoc
     if edit.clear_fill:
         base = styles.without_fill(base)
     style = styles.xf(base, edit.fill, None, edit.number_format) if (edit.fill or edit.number_format) else base
-    if edit.set_value:
-        if old and re.search(r"<f\b[^>]*\bref\s*=", old):
-            raise PatchUnsupported(f"formula master {coord}")
+    if edit.set_value and not (old and re.search(r"<f\b", old)):
         return cell_xml(coord, edit.value, style, epoch)
+    # a formula cell keeps its formula and cached result: the team's formula is never replaced
+    # by our fixed value; the cell's note says what the value should be
     if old is None:
         return f'<c r="{coord}" s="{style}"/>'
     new_tag = set_attr(tag, "s", str(style) if style else None)
