@@ -8,7 +8,8 @@ All SQL of the project lives here. Tables (schema version in ``PRAGMA user_versi
 * ``identities(key_type, key_value, customer_id, first_month; PK (key_type, key_value))`` —
   only ever added to: a key keeps the number it was first given.
 * ``snapshots(month, customer_id, data JSON; PK (month, customer_id))`` — the customers
-  table of that month; ``data`` holds every field key (dates as ``YYYY-MM-DD``, listed
+  table of that month; ``data`` holds every field key and extension column (``ext:<header>``,
+  carried on by :func:`pipeline.monthly.carry_extensions`) (dates as ``YYYY-MM-DD``, listed
   under ``"__dates__"`` so they load back as ``datetime.date``; tuples as lists).
 
 * ``submissions(month, src_file, sha256, src_team, sheets JSON, fields JSON, issues JSON,

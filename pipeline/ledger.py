@@ -26,7 +26,7 @@ import pandas as pd
 from . import history, teams
 from .intake.files import SUBMISSION_EXTENSIONS, relative_name
 from .issues import Issue
-from .model import OUTCOME_SUPERSEDED, StageResult
+from .model import EXT_PREFIX, OUTCOME_SUPERSEDED, StageResult
 
 STORE_DIR = "submissions"          # output/submissions/<YYYY-MM>/<sha256><ext>
 ORIGIN_INPUT, ORIGIN_STORED = "input", "ledger"
@@ -361,7 +361,8 @@ def compare_runs(customers: pd.DataFrame, files: pd.DataFrame, previous_run: dic
     snap = prev.get("snapshot")
     snap = snap if isinstance(snap, pd.DataFrame) and len(snap) else pd.DataFrame({"customer_id": []})
     keys = [f.key for f in rules.fields if f.key in customers.columns and f.key in snap.columns]
-    names = {f.key: f.name for f in rules.fields}
+    keys += [c for c in customers.columns if str(c).startswith(EXT_PREFIX) and c in snap.columns]  # team-only columns
+    names = {f.key: f.name for f in rules.fields} | {k: k[len(EXT_PREFIX):] for k in keys if k.startswith(EXT_PREFIX)}
     old_rows = {r["customer_id"]: r for r in snap.to_dict("records")}
     new_rows = {r["customer_id"]: r for r in customers.to_dict("records")} if len(customers) else {}
     changed_fields: dict[str, int] = {}

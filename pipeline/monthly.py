@@ -20,7 +20,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .issues import Issue
-from .model import CHANGE_COLUMNS, REMINDER_COLUMNS, StageResult
+from .model import CHANGE_COLUMNS, EXT_PREFIX, REMINDER_COLUMNS, StageResult
 from .related import related_schema
 from .rules import Rules
 from .values import date_of, text as _text
@@ -41,6 +41,7 @@ KIND_ORDER = (KIND_OVERDUE, KIND_DUE, KIND_GRADE_DROP, KIND_STALE)
 
 STATUS_LOST = "流失客户"
 RULE_NO_REASON = "status-change-no-reason"
+RULE_EXT_CARRIED = "extension-carried"
 
 #: customer fields that date a contact that happened (the 季度更新提醒 baseline and what
 #: settles an overdue follow-up), besides the interaction dates of the related tables
@@ -61,6 +62,55 @@ def compare_months(customers: pd.DataFrame, previous: pd.DataFrame | None, recor
     changes, issues = _changes(customers, previous, records, rules)
     reminders = _reminders(customers, previous, related, rules, as_of)
     return StageResult(data={"changes": changes, "reminders": reminders}, issues=tuple(issues))
+
+
+def carry_extensions(customers: pd.DataFrame, previous: pd.DataFrame | None, records: pd.DataFrame | None,
+                     column_map: pd.DataFrame | None) -> StageResult:
+    """Extension columns (``ext:<header>``, team-only columns such as 微信号) that a customer
+    had in the previous snapshot and this month's submissions did not send: the previous
+    value stays in 客户主档 (and so in this month's snapshot) instead of vanishing.
+
+    A column the customer's file or sheet did send with the cell left empty is the team's
+    current answer and is not filled. Each (file, column) whose customers kept a value gets one
+    info issue ``extension-carried`` naming how many and which customers."""
+    if customers is None or customers.empty or previous is None or previous.empty \
+            or "customer_id" not in previous.columns:
+        return StageResult(data={"customers": customers})
+    ext = [c for c in previous.columns if isinstance(c, str) and c.startswith(EXT_PREFIX)]
+    if not ext:
+        return StageResult(data={"customers": customers})
+    sent: set[tuple[str, str, str]] = set()
+    if column_map is not None and not column_map.empty:
+        sent = {(_text(f), _text(s), EXT_PREFIX + _text(name)) for f, s, name in
+                zip(column_map["src_file"], column_map["src_sheet"], column_map["field"])}
+    source: dict[int, tuple[str, str]] = {}
+    if records is not None and not records.empty and "row_id" in records.columns:
+        source = {int(r): (_text(f), _text(s)) for r, f, s in
+                  zip(records["row_id"], _column(records, "src_file"), _column(records, "src_sheet"))}
+    old = {_text(cid): row for cid, row in zip(previous["customer_id"], _rows(previous, ext))}
+    columns = {e: _column(customers, e) for e in ext}
+    carried: dict[tuple[str, str], list[str]] = {}
+    for i, (cid, ids, name) in enumerate(zip(_column(customers, "customer_id"), _column(customers, "row_ids"),
+                                             _column(customers, "name"))):
+        before = old.get(_text(cid))
+        if before is None:
+            continue
+        files = [source[int(r)] for r in _row_ids(ids) if int(r) in source]
+        for e in ext:
+            if _text(before[e]) == "" or _text(columns[e][i]) != "" or any((f, s, e) in sent for f, s in files):
+                continue
+            columns[e][i] = before[e]
+            carried.setdefault((files[0][0] if files else "", e), []).append(_text(name))
+    if not carried:
+        return StageResult(data={"customers": customers})
+    out = customers.copy()
+    for e in {e for _, e in carried}:
+        out[e] = columns[e]
+    month = _text(previous.attrs.get("month", ""))
+    issues = [Issue(rule=RULE_EXT_CARRIED, file=f, field=e[len(EXT_PREFIX):], value="、".join(names[:3]),
+                    params={"column": e[len(EXT_PREFIX):], "count": len(names), "month": month or "上月"})
+              for (f, e), names in sorted(carried.items())]
+    return StageResult(data={"customers": out}, issues=tuple(issues))
 
 
 # --------------------------------------------------------------------------- helpers

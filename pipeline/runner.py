@@ -24,7 +24,7 @@ class Stage:
     outputs: tuple[str, ...]
 
 
-#: ledger → intake → versions → validate → normalize → history(read) → merge → grade → monthly
+#: ledger → intake → versions → validate → normalize → history(read) → merge → grade → carry → monthly
 #: → resubmit → rerun → analysis; then WRITE and SAVE (the history store is written last).
 PIPELINE: tuple[Stage, ...] = (
     Stage("ledger", "核对提交文件", ledger.gather_submissions,
@@ -47,6 +47,8 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known", "review_decisions"),
           ("customers", "links", "merges", "conflicts", "identities", "merge_stats", "reviews")),
     Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",)),
+    Stage("carry", "沿用上月扩展列", monthly.carry_extensions, ("customers", "previous", "records", "column_map"),
+          ("customers",)),
     Stage("monthly", "月度对比", monthly.compare_months,
           ("customers", "previous", "records", "related", "rules", "as_of"), ("changes", "reminders")),
     Stage("resubmit", "复核重新提交", resubmit.compare_submissions,
