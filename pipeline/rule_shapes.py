@@ -248,6 +248,7 @@ SHAPES: dict[str, Check] = {
                              "min_label_column_rows": INT}),
         "placeholders": list_of(regex),
         "checkbox": Record({"empty": WORDS, "checked": WORDS}),
+        "notes": Record({"columns": WORDS, "prefixes": WORDS, "texts": WORDS, "patterns": list_of(regex)}),
     }),
     "merge.yaml": Record({
         "legal_forms": WORDS, "region_words": WORDS, "branch_words": WORDS,

@@ -16,6 +16,16 @@ XIHU = uscc("91330106MA2B0XXA1")
 ZIJIN = uscc("91320102MA1N0XXB2")
 YUNFAN = uscc("91310115MA1K4XXC3")
 
+#: The instruction texts the guides print in their forms' remark columns (备注, 备注（填写说明）,
+#: 填写说明), as the builders below write them: not remarks, never imported.
+INSTRUCTIONS = frozenset({
+    "企业客户需填写全称", "企业客户填写，便于核实资质", "如“零售业-连锁超市”", "根据合作阶段与重要性选择",
+    "记录客户首次与企业建立联系的时间", "标识客户获取渠道", "客户对接人姓名", "如“市场部经理”", "(选填)",
+    "保证邮箱格式正确", "如/企业账号", "与营业执照一致", "若无则不填", "需与营业执照一致", "按公司统一行业分类填写",
+    "如“张总”“李经理”", "如“采购总监”“CEO”", "电话/邮箱，需验证有效性", "简明扼要说明客户主要诉求",
+    "如“10-20万”“50万以上”", "格式:YYYY-MM-DD", "记录最新沟通结果",
+})
+
 
 def sales_tool_list(folder: Path, name: str = "华东销售部_客户信息收集表.xlsx") -> Path:
     """The sales tool's example form fields as a list: 字段类型 as merged group cells over the
@@ -59,15 +69,18 @@ def sales_tool_form(folder: Path, name: str = "华南销售部_客户信息表.x
     return make_workbook(folder, name, {"客户": rows}, {"客户": ["A1:D1"]})
 
 
-def maintenance_form(folder: Path, name: str = "大客户部_客户信息维护与收集表.xlsx") -> Path:
+def maintenance_form(folder: Path, name: str = "大客户部_客户信息维护与收集表.xlsx",
+                     company: str = "苏州恒信精密机械有限公司", code: str = HENGXIN,
+                     remarks: dict[str, str] | None = None) -> Path:
     """The customer-maintenance form: sections, 项目 | 填写内容 | 备注（填写说明） rows with the
-    template's check boxes ticked, and the 互动记录 / 需求与反馈 / 维护计划 tables filled."""
+    template's check boxes ticked, and the 互动记录 / 需求与反馈 / 维护计划 tables filled.
+    ``remarks``: label -> a remark the rep typed over the instruction in the remark column."""
     rows = [
         ["客户信息维护与收集表", None, None, None, None, None, None],
         ["一、客户基础信息", None, None, None, None, None, None],
         ["项目", "填写内容", "备注（填写说明）", None, None, None, None],
-        ["客户名称", "苏州恒信精密机械有限公司", "企业客户需填写全称", None, None, None, None],
-        ["统一社会信用代码", HENGXIN, "企业客户填写，便于核实资质", None, None, None, None],
+        ["客户名称", company, "企业客户需填写全称", None, None, None, None],
+        ["统一社会信用代码", code, "企业客户填写，便于核实资质", None, None, None, None],
         ["所属行业", "制造业-通用设备制造业", "如“零售业-连锁超市”", None, None, None, None],
         ["客户类型", "□新客户 ☑老客户 □重点客户 □其他", "根据合作阶段与重要性选择", None, None, None, None],
         ["首次接触时间", "2023年3月5日", "记录客户首次与企业建立联系的时间", None, None, None, None],
@@ -97,6 +110,9 @@ def maintenance_form(folder: Path, name: str = "大客户部_客户信息维护�
         ["六、备注（其他需说明事项）", None, None, None, None, None, None],
         ["内容", "客户为行业头部企业，后续合作潜力大，需重点维护", None, None, None, None, None],
     ]
+    for row in rows:
+        if row[0] in (remarks or {}):
+            row[2] = remarks[row[0]]
     return make_workbook(folder, name, {"客户信息": rows}, {"客户信息": ["A1:G1"]})
 
 
@@ -127,13 +143,13 @@ def team_list(folder: Path, name: str = "西南销售部_客户清单.xlsx", wec
     """A team's own list: 大区 and 销售代表 merged down over their customers, one 联系方式 column
     holding landlines, e-mails and mobiles, and columns no field knows (微信号, 合作产品线)."""
     rows = [
-        ["客户名称", "统一社会信用代码", "大区", "销售代表", "手机", "联系方式", wechat_header, "合作产品线"],
-        ["成都天府软件有限公司", uscc("91510100MA61XXXE5"), "西南", "李雷", "13911112222", "028-85551234",
+        ["序号", "客户名称", "统一社会信用代码", "大区", "销售代表", "手机", "联系方式", wechat_header, "合作产品线"],
+        [1, "成都天府软件有限公司", uscc("91510100MA61XXXE5"), "西南", "李雷", "13911112222", "028-85551234",
          "tf_soft", "ERP"],
-        ["重庆两江智能科技有限公司", uscc("91500000MA5UXXXF6"), None, None, None, "lj@liangjiang.cn", None, "MES"],
-        ["贵阳数谷科技有限公司", uscc("91520100MA6HXXXG7"), None, "韩梅", "13722223333", "13722223333",
+        [2, "重庆两江智能科技有限公司", uscc("91500000MA5UXXXF6"), None, None, None, "lj@liangjiang.cn", None, "MES"],
+        [3, "贵阳数谷科技有限公司", uscc("91520100MA6HXXXG7"), None, "韩梅", "13722223333", "13722223333",
          "shugu", None],
-        ["昆明滇池贸易有限公司", uscc("91530100MA6KXXXH8"), None, None, None, "0871-63334444", None, "CRM"],
+        [4, "昆明滇池贸易有限公司", uscc("91530100MA6KXXXH8"), None, None, None, "0871-63334444", None, "CRM"],
     ]
-    merged = ["C2:C5", "D2:D3", "D4:D5"]
+    merged = ["D2:D5", "E2:E3", "E4:E5"]
     return make_workbook(folder, name, {"客户": rows}, {"客户": merged})

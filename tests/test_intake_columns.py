@@ -97,3 +97,33 @@ def test_a_pin_decides_for_its_team_every_month(tmp_path, pinned_rules):
     assert list(cmap["method"])[1:] == ["固定映射", "固定映射"]
     other, _, _ = _read(tmp_path / "b", rows, name="华南销售部.xlsx", rules=pinned_rules)
     assert other.iloc[0]["category"] == "老客户"                        # other teams: judged by values
+
+
+def test_a_numbering_column_is_dropped_only_when_it_numbers_the_rows(tmp_path):
+    rec, cmap, issues = _read(tmp_path, [
+        ["序号", "编号", "客户名称", "手机"],
+        [1, "HD-0031", "苏州恒信精密机械有限公司", "13812345678"],
+        [2, "HD-0007", "南京紫金电子有限公司", "13912345678"],
+        [4, "HD-0112", "杭州西湖数据科技有限公司", "13712345678"],      # row 3 was deleted: still a numbering
+    ])
+    assert list(rec["ext:编号"]) == ["HD-0031", "HD-0007", "HD-0112"]
+    assert "ext:序号" not in rec.columns
+    by_header = {r.header: r for r in cmap.itertuples()}
+    assert (by_header["序号"].field, by_header["序号"].method) == ("", "不导入（序号）")
+    assert (by_header["编号"].field, by_header["编号"].method) == ("编号", "扩展列（非序号）")
+    notes = [i for i in issues if i.rule == "column-numbering"]
+    assert [i.column for i in notes] == ["B"]
+    assert not [i for i in issues if i.rule == "column-unknown" and i.column in ("A", "B")]
+
+
+def test_a_steward_pin_overrides_the_numbering_rule(tmp_path):
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+    (rules_dir / "column_pins.yaml").write_text("pins:\n  华东销售部:\n    编号: source_id\n", encoding="utf-8")
+    rec, cmap, issues = _read(tmp_path, [
+        ["编号", "客户名称", "手机"],
+        [3, "苏州恒信精密机械有限公司", "13812345678"],
+        [1, "南京紫金电子有限公司", "13912345678"],
+    ], rules=load_rules(rules_dir, DEFAULT_SCHEMAS_DIR))
+    assert list(rec["source_id"]) == [3, 1]
+    assert cmap.iloc[0]["method"] == "固定映射" and not [i for i in issues if i.rule == "column-numbering"]

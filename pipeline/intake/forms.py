@@ -11,6 +11,7 @@ boxes) which mean "not filled in" and ticked boxes which mean the ticked option
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any, Mapping
 
 from ..issues import Issue, display_value
@@ -51,6 +52,41 @@ class FormRules:
         self.sections = dict(lf.get("sections") or {})
         self.label_rows_to_table = dict(lf.get("label_rows_to_table") or {})
         self.record_from_tables = schema.record_fields()
+        notes = forms.get("notes") or {}
+        self.note_columns = tuple(notes.get("columns") or ())
+        self.note_prefixes = tuple(sorted((_fold_note(w) for w in notes.get("prefixes") or ()), key=len, reverse=True))
+        hints = ((rules.extra.get("template") or {}).get("hints") or {}).values()
+        self.note_texts = frozenset(_fold_note(t) for t in [*(notes.get("texts") or ()), *hints] if t)
+        self.note_patterns = tuple(re.compile(str(p)) for p in notes.get("patterns") or ())
+
+    def is_instruction(self, text: str) -> bool:
+        """``text`` (a remark cell) is the template's own instruction, not a rep's remark
+        (rules/forms.yaml ``notes``, rules/template.yaml ``hints``, ``placeholders``)."""
+        text = text.strip()
+        if any(p.fullmatch(text) for p in self.note_patterns) or any(p.fullmatch(text) for p in self.placeholders):
+            return True
+        folded = _fold_note(text)
+        for prefix in self.note_prefixes:
+            if folded.startswith(prefix):
+                folded = folded[len(prefix):]
+                break
+        return not folded or folded in self.note_texts or (
+            len(folded) >= 4 and any(t.startswith(folded) for t in self.note_texts))   # a shortened instruction
+
+    def read_note(self, rec: "_Record", row: list[Any], note_col: int | None, r: int, label: Any, header: str) -> None:
+        """The remark cell of a label row (0-based sheet row ``r``): a rep's remark is kept on
+        the record (appended to 备注 by :func:`_finish`), an instruction text counted."""
+        if note_col is None or note_col >= len(row):
+            return
+        value = raw_value(row[note_col])
+        if is_blank(value):
+            return
+        text = display_value(value).strip()
+        cell = f"{column_letter(note_col)}{r + 1}"
+        if isinstance(value, str) and self.is_instruction(text):
+            rec.instructions.append((header, column_letter(note_col), text))
+        else:
+            rec.notes.append((str(label).strip() if not is_blank(label) else "", text, cell, header))
 
     def clean(self, value: Any) -> Any:
         """A form cell as a raw value; template remnants become None; ticked boxes become the
@@ -113,6 +149,14 @@ class FormRules:
                 from_tables.append((key, vals[col], f"{column_letter(c0)}{r + 1}", col))
 
 
+_NOTE_FOLD = re.compile(r"[\s“”\"'‘’「」『』。，,、；;：:！!？?.]")
+
+
+def _fold_note(text: Any) -> str:
+    """Matching key of a remark text: NFKC, no spaces, quotes or punctuation, lower case."""
+    return _NOTE_FOLD.sub("", unicodedata.normalize("NFKC", str(text))).lower()
+
+
 class _Record:
     def __init__(self) -> None:
         self.values: dict[str, Any] = {}
@@ -120,6 +164,8 @@ class _Record:
         self.labels: dict[str, str] = {}
         self.extras: dict[str, Any] = {}
         self.methods: dict[str, str] = {}     # field key -> how it was decided, when not by its label
+        self.notes: list[tuple[str, str, str, str]] = []         # label, remark, cell, column header
+        self.instructions: list[tuple[str, str, str]] = []      # column header, column letter, text
         self.first_row: int | None = None
         self.keep = False          # a form with only table rows is still one customer
 
@@ -131,7 +177,8 @@ class _Record:
         return True
 
     def filled(self) -> bool:
-        return self.keep or any(not is_blank(v) for v in self.values.values()) or bool(self.extras)
+        return self.keep or any(not is_blank(v) for v in self.values.values()) or bool(self.extras) \
+            or bool(self.notes)
 
 
 def _type_of(rec: _Record, ctx: SheetContext, rules: Rules, guesser: TypeGuesser) -> Any:
@@ -156,6 +203,8 @@ def _finish(out: SheetOut, records: list[_Record], ctx: SheetContext, rules: Rul
     for r in records:
         _route_record(r, cr, ctx, notices)
     out.issues.extend(notices.values())
+    for r in records:
+        _add_notes(r)
     keys = [k for k in matcher.types if any(k in r.values for r in records)]
     for k in keys:
         out.fields[k] = [r.values.get(k) for r in records]
@@ -213,6 +262,18 @@ def _route_record(r: _Record, cr: ColumnRules, ctx: SheetContext, notices: dict[
                                                           int(m.group(2)) if m else None, cr))
 
 
+def _add_notes(r: _Record) -> None:
+    """The rep's remarks typed in the remark column, appended to 备注 as ``<label>：<remark>``
+    (after a 备注 the form itself holds). Not added to ``src_cells``: the remark cells keep
+    what the rep wrote (their 列映射 rows name them)."""
+    if not r.notes:
+        return
+    own = r.values.get("remark")
+    parts = [] if is_blank(own) else [str(own).strip()]
+    parts += [f"{label}：{text}" if label else text for label, text, _, _ in r.notes]
+    r.values["remark"] = "；".join(parts)
+
+
 def _form_mapping(records: list[_Record], ctx: SheetContext, cr: ColumnRules) -> list[dict[str, Any]]:
     """列映射 rows of a form: one per label (its first value cell, its field, how matched)."""
     out: dict[str, dict[str, Any]] = {}
@@ -226,11 +287,28 @@ def _form_mapping(records: list[_Record], ctx: SheetContext, cr: ColumnRules) ->
                           "header": label, "field": names.get(key, key),
                           "method": cr.method(r.methods.get(key, "label")),
                           "samples": display_value(r.values.get(key))}
+        for label, text, cell, header in r.notes:
+            out[("note", cell)] = {"src_file": ctx.rel, "src_sheet": ctx.sheet, "column": cell,
+                                   "header": f"{header}（{label}）" if label else header,
+                                   "field": names.get("remark", "remark"), "method": cr.method("note"),
+                                   "samples": text}
+        for header, letter, text in r.instructions:
+            row = out.setdefault(("instruction", letter), {
+                "src_file": ctx.rel, "src_sheet": ctx.sheet, "column": letter, "header": header, "field": "",
+                "method": cr.method("instruction"), "samples": [], "count": 0})
+            row["count"] += 1
+            if len(row["samples"]) < 3 and text not in row["samples"]:
+                row["samples"].append(text)
         for label, value in r.extras.items():
             out.setdefault(label, {"src_file": ctx.rel, "src_sheet": ctx.sheet, "column": "", "header": label,
                                    "field": label, "method": cr.method("extension"),
                                    "samples": display_value(value), "_ext": True})
-    return list(out.values())
+    rows = list(out.values())
+    for row in rows:
+        if "count" in row:
+            count = row.pop("count")
+            row["samples"] = "、".join(row["samples"]) + (f" 等 {count} 处" if count > len(row["samples"]) else "")
+    return rows
 
 
 def _label_key(label: Any, section: str | None, fr: FormRules, matcher: HeaderMatcher) -> str | None:
@@ -257,6 +335,7 @@ def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
     computed = {f.key for f in rules.fields if f.computed}
     section: str | None = None
     mode, label_col, value_col = None, 0, 1
+    note_col, note_header = None, ""
     table, table_cols = "", {}
     from_tables: list[tuple[str, Any, str, str]] = []        # key, value, cell, label
     section_values: dict[str, dict[str, tuple[Any, int]]] = {}
@@ -274,6 +353,8 @@ def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         lc, vc = find_columns(row, forms.get("label", ())), find_columns(row, forms.get("value", ()))
         if lc is not None and vc is not None:
             mode, label_col, value_col = "labels", lc, vc
+            note_col = find_columns(row, fr.note_columns, skip=(lc, vc))
+            note_header = str(row[note_col]).strip() if note_col is not None else ""
             continue
         spec = fr.sections.get(section or "") or {}
         hdr = fr.table_columns(row, spec.get("table"))
@@ -297,6 +378,8 @@ def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         key = _label_key(label, section, fr, matcher)
         if rec.first_row is None:
             rec.first_row = r + 1
+        if mode == "labels":
+            fr.read_note(rec, row, note_col, r, label, note_header)
         if key == "":                                   # a known label that is no field
             if not is_blank(value):
                 rec.extras.setdefault(label, value)
@@ -336,6 +419,8 @@ def read_field_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
     header = rows[header_idx]
     lcol, vcol = find_columns(header, spec.get("label", ())), find_columns(header, spec.get("value", ()))
     gcol = find_columns(header, spec.get("group", ()))
+    ncol = find_columns(header, fr.note_columns, skip=(lcol, vcol, gcol))
+    note_header = str(header[ncol]).strip() if ncol is not None else ""
     carried = {key: find_columns(header, words) for key, words in (spec.get("carried") or {}).items()}
     carried = {k: c for k, c in carried.items() if c is not None}
     computed = {f.key for f in rules.fields if f.computed}
@@ -350,7 +435,8 @@ def read_field_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         label = row[lcol] if lcol is not None and lcol < len(row) else ""
         value = fr.clean(row[vcol]) if vcol is not None and vcol < len(row) else None
         carried_vals = {k: fr.clean(row[c]) for k, c in carried.items() if c < len(row)}
-        if is_blank(label) and all(is_blank(v) for v in carried_vals.values()):
+        note = row[ncol] if ncol is not None and ncol < len(row) else None
+        if is_blank(label) and all(is_blank(v) for v in carried_vals.values()) and is_blank(note):
             continue
         rec = groups.get(current)
         if rec is None:
@@ -361,6 +447,7 @@ def read_field_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         for key, v in carried_vals.items():
             if not is_blank(v):
                 rec.put(key, v, f"{column_letter(carried[key])}{r + 1}", str(header[carried[key]]).strip())
+        fr.read_note(rec, row, ncol, r, label, note_header)
         if is_blank(label):
             continue
         label = str(label).strip()
@@ -382,5 +469,5 @@ def read_field_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
                                         column=column_letter(lcol), field=key,
                                         params={"header": label, "first": rec.labels[key]}))
     # A record with only the group id and nothing else is an unfilled template row.
-    recs = [g for g in groups.values() if any(not is_blank(v) for v in g.values.values())]
+    recs = [g for g in groups.values() if any(not is_blank(v) for v in g.values.values()) or g.notes]
     return _finish(out, recs, ctx, rules, matcher, guesser)

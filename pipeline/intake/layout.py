@@ -151,10 +151,12 @@ def detect_form(rows: list[list[Any]], rules: Rules) -> tuple[str, int] | None:
     return None
 
 
-def find_columns(header: list[Any], labels: Iterable[str]) -> int | None:
-    wanted = _labels(labels)
+def find_columns(header: list[Any], labels: Iterable[str], skip: Iterable[int | None] = ()) -> int | None:
+    """The first column of ``header`` holding one of ``labels`` (folded; brackets ignored when
+    the full text is none of them), not one of the columns in ``skip``."""
+    wanted, skip = _labels(labels), set(skip)
     for i, v in enumerate(header):
-        if isinstance(v, str) and (fold_header(v) in wanted or _BRACKETS.sub("", fold_header(v)) in wanted):
+        if i not in skip and isinstance(v, str) and (fold_header(v) in wanted or _BRACKETS.sub("", fold_header(v)) in wanted):
             return i
     return None
 

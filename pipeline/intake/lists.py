@@ -28,6 +28,23 @@ def fill_merged(rows: list[list[Any]], merged, first_row: int) -> None:
                     row[c] = value
 
 
+def is_sequence(values) -> bool:
+    """The non-empty values are whole numbers growing from row to row (1, 2, 3 …, gaps
+    allowed where rows were deleted): a row numbering, nothing a customer owns."""
+    last = None
+    for v in values:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        if isinstance(v, bool):
+            return False
+        if isinstance(v, str) and v.strip().isdigit():
+            v = int(v.strip())
+        if not isinstance(v, int) or (last is not None and v <= last):
+            return False
+        last = v
+    return True
+
+
 def detect_list_header(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) -> int | None:
     """The header row of a list layout (:func:`pipeline.intake.layout.find_header`), else None."""
     return find_header(sheet.rows, matcher, rules)
@@ -60,7 +77,7 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
     for col0, label in enumerate(labels):
         if not label:
             continue
-        if fold_header(leaves[col0] or label) in ignored:
+        if fold_header(leaves[col0] or label) in ignored and not cr.pin(ctx.team, [label, leaves[col0]]):
             ignore_cols.add(col0)
             continue
         key = cr.pin(ctx.team, [label, leaves[col0]]) or match_header(leaves[col0], groups[col0], matcher)[0].key
@@ -101,11 +118,14 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
                 out.issues.append(unknown_column_issue(matcher, ctx.rel, ctx.sheet, col0, label, hrow))
                 out.mapping.append(_mapping(ctx, col0, label, label, cr.method("extension"), samples_of(values), True))
             continue
-        if col0 in ignore_cols:
+        if col0 in ignore_cols and is_sequence(values):
             extra_cols.append((col0, label))
             out.mapping.append(_mapping(ctx, col0, label, "", cr.method("ignored"), samples_of(values)))
             continue
-        d = decide(label, leaves[col0], groups[col0], values, ctx.team, matcher, cr, computed)
+        if col0 in ignore_cols:             # 编号 holding the team's own codes: kept, and said so
+            d = Decision(None, "numbering", ext=label, notice="column-numbering", samples=samples_of(values))
+        else:
+            d = decide(label, leaves[col0], groups[col0], values, ctx.team, matcher, cr, computed)
         if d.key is not None and d.key in keep:
             first = str(header[keep[d.key]]).strip()
             split = d.key in cr.split_fields
