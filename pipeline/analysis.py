@@ -84,9 +84,9 @@ def grade_counts(customers: pd.DataFrame | None, column: str, grades: Iterable[s
 def amount_pareto(customers: pd.DataFrame | None, rules: Rules, points: int = 120) -> dict[str, Any]:
     """Share of 累计合作金额 by ABC class and the cumulative curve (customers sorted by amount,
     descending; x = share of customers, y = share of amount), thinned to ``points`` points."""
-    spec = rules.grading.get("abc") or {}
-    key = spec.get("amount_field", "total_amount")
-    grades = list(rules.grade_orders["abc"])
+    abc = next((d for d in rules.dimensions if d.field == "abc" and d.rank_fields), None)
+    key = abc.rank_fields[0] if abc else ""
+    grades = list(rules.grade_orders.get("abc", ()))
     empty = {"classes": [], "curve": [], "total": 0.0, "ranked": 0}
     if customers is None or customers.empty or key not in customers.columns:
         return empty

@@ -1,10 +1,12 @@
-"""Grade customers (docs/grading.md): ABC分类, 客户等级, 价值层级, 分级依据 and 需求标签.
+"""Grade customers (docs/grading.md): every dimension of rules/grading.yaml (ABC分类, 客户等级,
+价值层级 …), 分级依据, 需求标签 and 标签组合.
 
-Every threshold comes from ``rules/grading.yaml`` and every tag keyword from
-``rules/tags.yaml``; comparisons are ``>=``. Each output records the rule that fired
-(``abc_rule``, ``level_rule``, ``value_rule``) and one Chinese line of reasons with the
-numbers (``grade_basis``). See docs/grading.md for the exact definitions of the
-boundary cases (ties, rounding, months without cooperation, missing inputs).
+The dimensions are data, compiled once by pipeline/dimensions.py; :func:`evaluate` interprets
+any of them the same way (first matching row wins). Each output records the rule that fired
+(``abc_rule``, ``level_rule``, ``value_rule`` …) and one Chinese line of reasons with the
+numbers (``grade_basis``, its sentences in rules/notes.yaml ``grade``). Tag keywords come from
+rules/tags.yaml. See docs/grading.md for the boundary cases (ties, rounding, months without
+cooperation, missing inputs).
 """
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from typing import Any, Mapping
 
 import pandas as pd
 
+from .dimensions import COMPARE, MEMBER, Condition, Dimension
 from .model import StageResult
 from .rules import Rules
-from .values import add_months, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
+from .values import add_months, fold, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
 
 EPS = 1e-9  # float tolerance for ">=": 0.9 parsed from "90%" must meet a 90 % threshold
 GRADE_COLUMNS = ["abc", "level", "value_tier", "grade_basis", "need_tags", "abc_rule", "level_rule", "value_rule",
@@ -57,127 +60,111 @@ def _fmt_value(field_type: str, v: float) -> str:
     return _trim(f"{v:.2f}") if v != int(v) else f"{v:.1f}"
 
 
-def _is_yes(value: Any) -> bool:
-    if value is True:
-        return True
-    return isinstance(value, str) and value.strip() in ("是", "Y", "y", "yes", "Yes", "true", "True")
-
-
-# ----------------------------------------------------------------------------- ABC
-
-def _abc(amounts: pd.Series, spec: Mapping[str, Any], label: str, notes: Mapping[str, str]):
-    """Rank customers with a positive amount, descending. A customer's rank is 1 + the number
-    of customers with a strictly larger amount (ties share the better rank, so equal amounts
-    always get the same grade). Tier k covers ranks 1..ceil(top_share_k × N)."""
-    tiers = list(spec.get("tiers") or ())
-    n_rows = len(amounts)
-    grades: list[Any] = [None] * n_rows
-    rules_fired: list[str] = ["abc.missing"] * n_rows
-    basis = [notes["abc_missing"].format(label=label)] * n_rows
-    ranked = amounts[amounts > 0]
-    n = len(ranked)
-    ranks = ranked.rank(method="min", ascending=False).astype(int) if n else ranked
-    limits = [(t["grade"], math.ceil(round(float(t["top_share"]) * n, 9))) for t in tiers]
-    catch_all = tiers[-1]["grade"] if tiers else None
-    position = {idx: i for i, idx in enumerate(amounts.index)}
-    for idx, rank in ranks.items():
-        i = position[idx]
-        grade = next((g for g, limit in limits if rank <= limit), catch_all)
-        grades[i] = grade
-        rules_fired[i] = f"abc.{grade}"
-        pct = math.ceil(rank / n * 100 - EPS)
-        basis[i] = notes["abc_rank"].format(label=label, pct=pct, rank=rank, n=n, grade=grade)
-    for idx, value in amounts[amounts <= 0].items():  # known, but no cooperation at all
-        i = position[idx]
-        grades[i], rules_fired[i] = catch_all, "abc.zero"
-        basis[i] = notes["abc_zero"].format(label=label, grade=catch_all)
-    return grades, rules_fired, basis
-
-
-# ----------------------------------------------------------------------------- level
+# ----------------------------------------------------------------------------- dimensions
 
 @dataclass(frozen=True)
-class LevelTable:
-    """grading.yaml ``level`` compiled once: ordered (grade, ((field, threshold), …)) rows."""
-
-    levels: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
-    inactive_months: int
-    inactive_grade: str
-    not_applicable: Mapping[str, frozenset]
-    inactive_basis: str = "最近合作时间 {last}，{since} 起已连续{months}个月无合作 → {grade}"
-
-    @classmethod
-    def from_spec(cls, spec: Mapping[str, Any]) -> "LevelTable":
-        levels = tuple((str(lv["grade"]), tuple((k, float(t)) for k, t in lv.items() if k != "grade"))
-                       for lv in spec.get("levels") or ())
-        skip = {str(t): frozenset(keys or ()) for t, keys in (spec.get("not_applicable") or {}).items()}
-        extra = {"inactive_basis": str(spec["inactive_basis"])} if spec.get("inactive_basis") else {}
-        return cls(levels, int(spec.get("inactive_months", 0) or 0),
-                   str(spec.get("inactive_grade", levels[-1][0] if levels else "")), skip, **extra)
-
-    def needed(self, customer_type: Any) -> tuple[tuple[str, ...], frozenset]:
-        skip = self.not_applicable.get(customer_type if isinstance(customer_type, str) else "", frozenset())
-        keys = dict.fromkeys(k for _, conds in self.levels for k, _ in conds if k not in skip)
-        return tuple(keys), skip
+class _Context:
+    """What evaluating a condition needs besides the customer's record."""
+    names: Mapping[str, str]                     # field key -> Chinese name
+    types: Mapping[str, str]                     # field key -> field type (amount, rate …)
+    enums: Mapping[str, Mapping[str, str]]       # field key -> folded synonym -> canonical value
+    notes: Mapping[str, str]                     # rules/notes.yaml `grade`
+    as_of: dt.date
+    ranks: Mapping[tuple[str, int], int]         # (field, row position) -> rank among positive values
+    ranked: Mapping[str, int]                    # field -> how many customers are ranked
 
 
-def _level(row: Mapping[str, Any], table: LevelTable, ftypes: Mapping[str, str],
-           names: Mapping[str, str], as_of: dt.date, notes: Mapping[str, str]) -> tuple[Any, str, str]:
-    n_months = table.inactive_months
-    last = _date(row.get("last_coop"))
-    if n_months and last is not None:
-        since = add_months(last, n_months)       # inactive from this day on (rules/grading.yaml)
-        if since <= as_of:
-            grade = table.inactive_grade
-            return grade, "level.inactive", table.inactive_basis.format(
-                last=last.isoformat(), since=since.isoformat(), months=n_months, grade=grade,
-                as_of=as_of.isoformat())
+_NEGATION = {"at_least": "below", "below": "at_least", "above": "at_most", "at_most": "above",
+             "is": "not", "not": "is", "in": "not_in", "not_in": "in"}
 
-    needed, skip = table.needed(row.get("customer_type"))
-    values = {k: _number(row.get(k)) for k in needed}
-    missing = [names.get(k, k) for k in needed if values[k] is None]
-    if missing:
-        return None, "level.missing", notes["level_missing"].format(fields="、".join(missing))
 
-    previous: list[tuple[str, float, float]] = []
-    for grade, all_conds in table.levels:
-        conds = [(k, t) for k, t in all_conds if k not in skip]
-        failed = [(k, values[k], t) for k, t in conds if values[k] < t - EPS]
-        if not failed:
-            if conds:
-                parts = [f"{names.get(k, k)} {_fmt_value(ftypes.get(k, ''), values[k])}≥"
-                         f"{_fmt_threshold(ftypes.get(k, ''), t)}" for k, t in conds]
-            else:  # catch-all: say what the last real level lacked
-                parts = [f"{names.get(k, k)} {_fmt_value(ftypes.get(k, ''), v)}<"
-                         f"{_fmt_threshold(ftypes.get(k, ''), t)}" for k, v, t in previous]
-            return grade, f"level.{grade}", f"{'，'.join(parts)} → {grade}"
+def _test(c: Condition, raw: Any, i: int, ctx: _Context) -> tuple[bool | None, str, dict]:
+    """(holds: True/False, or None when a blank input makes it unknown; the note key saying
+    what was found; its placeholders)."""
+    ftype = ctx.types.get(c.field, "")
+    params: dict[str, Any] = {"name": ctx.names.get(c.field, c.field)}
+    if c.op in COMPARE:
+        v = _number(raw)
+        params["threshold"] = _fmt_threshold(ftype, c.value)
+        if v is None:
+            return None, c.op, params
+        params["value"] = _fmt_value(ftype, v)
+        holds = {"at_least": v >= c.value - EPS, "above": v > c.value + EPS,
+                 "below": v < c.value - EPS, "at_most": v <= c.value + EPS}[c.op]
+        return holds, c.op if holds else _NEGATION[c.op], params
+    if c.op in MEMBER:
+        enum = ctx.enums.get(c.field)
+        value = "" if _missing(raw) else (enum.get(fold(raw), "") if enum is not None else str(raw).strip())
+        expected = c.value if c.op in ("in", "not_in") else (c.value,)
+        params.update(value=value, expected="、".join(expected))
+        holds = (value in expected) == (c.op in ("is", "in"))
+        return holds, c.op if holds else _NEGATION[c.op], params
+    if c.op == "missing":
+        blank = _missing(raw)
+        params["value"] = "" if blank else str(raw)
+        return blank == c.value, "blank" if blank else "filled", params
+    if c.op == "months_since":
+        last = _date(raw)
+        params["months"] = int(c.value)
+        if last is None:
+            return False, "blank", params
+        since = add_months(last, int(c.value))       # on or after this day (rules/grading.yaml)
+        params.update(last=last.isoformat(), since=since.isoformat())
+        return since <= ctx.as_of, "months_since" if since <= ctx.as_of else "months_within", params
+    if c.op == "top_share":
+        v = _number(raw)
+        if v is None:
+            return None, "blank", params
+        rank = ctx.ranks.get((c.field, i))
+        if rank is None:
+            return False, "not_ranked", params
+        n = ctx.ranked[c.field]
+        params.update(rank=rank, n=n, pct=math.ceil(rank / n * 100 - EPS))
+        return rank <= math.ceil(round(c.value * n, 9)), "top_share", params
+    raise ValueError(f"unknown condition {c.op}")   # rejected when the rules are loaded
+
+
+def evaluate(dim: Dimension, record: Mapping[str, Any], i: int, ctx: _Context) -> tuple[Any, str, str]:
+    """(grade or None, the rule that fired, the 分级依据 part) of one customer: the first row of
+    ``dim`` that holds. A row needing a blank input stops the table with the grade left blank."""
+    notes = ctx.notes
+    skip = dim.skipped(record.get("customer_type"))
+    previous: list[str] = []
+    for row in dim.rows:
+        unknown, failed = False, []
+        for alt in row.alternatives:
+            conds = [c for c in alt.conditions if c.field not in skip]
+            found = [(c, *_test(c, record.get(c.field), i, ctx)) for c in conds]
+            if all(holds for _, holds, _, _ in found):
+                parts = [notes[key].format(**p) for _, _, key, p in found] if conds else previous
+                params = {k: v for _, _, _, p in found for k, v in p.items()}
+                template = alt.basis or row.basis or dim.basis or notes["matched"]
+                values = {k: "" if _missing(v) else v for k, v in record.items()} if "{values" in template else {}
+                basis = template.format(**{**params, "parts": notes["joiner"].join(parts), "grade": row.grade,
+                                           "as_of": ctx.as_of.isoformat(), "names": ctx.names, "values": values})
+                return row.grade, ".".join(p for p in (dim.rule, row.rule, alt.rule) if p), basis
+            unknown = unknown or any(holds is None for _, holds, _, _ in found)
+            failed += [notes[key].format(**p) for _, holds, key, p in found if holds is False]
+        if unknown:
+            blank = [ctx.names.get(k, k) for k in dim.needed(record.get("customer_type"))
+                     if _number(record.get(k)) is None]
+            return None, f"{dim.rule}.missing", notes["missing"].format(fields="、".join(blank), name=dim.name)
         previous = failed
-    return None, "level.none", notes["level_none"]  # unreachable with a catch-all level
+    return None, f"{dim.rule}.none", notes["none"].format(name=dim.name)
 
 
-# ----------------------------------------------------------------------------- value tier
-
-def _value_tier(row: Mapping[str, Any], spec: Mapping[str, Any], names: Mapping[str, str],
-                notes: Mapping[str, str]):
-    tiers = list(spec.get("tiers") or ())
-    annual = _number(row.get("annual_amount"))
-    strategic = _is_yes(row.get("strategic"))
-    label = names.get("annual_amount", "annual_amount")
-    for tier in tiers:
-        name = tier.get("tier")
-        threshold = tier.get("annual_amount")
-        if threshold is None and not tier.get("or_strategic"):  # catch-all
-            if annual is None:
-                return None, "value.missing", notes["value_missing"].format(label=label)
-            below = [t.get("annual_amount") for t in tiers if t.get("annual_amount") is not None]
-            reason = f"{label} {_fmt_amount(annual)}<{_fmt_threshold('amount', float(min(below)))}" if below else label
-            return name, f"value.{name}", f"{reason} → {name}"
-        if threshold is not None and annual is not None and annual >= float(threshold) - EPS:
-            return name, f"value.{name}.amount", (
-                f"{label} {_fmt_amount(annual)}≥{_fmt_threshold('amount', float(threshold))} → {name}")
-        if tier.get("or_strategic") and strategic:
-            return name, f"value.{name}.strategic", notes["value_strategic"].format(grade=name)
-    return None, "value.none", notes["value_none"]
+def _ranks(frame: pd.DataFrame, dims: tuple[Dimension, ...]) -> tuple[dict, dict]:
+    """Rank of each positive value of every ``top_share`` field, descending; ties share the
+    better rank (1 + the number of strictly larger values), so equal amounts get one grade."""
+    ranks: dict[tuple[str, int], int] = {}
+    ranked: dict[str, int] = {}
+    for key in dict.fromkeys(k for d in dims for k in d.rank_fields):
+        values = pd.Series([_number(v) for v in frame[key]] if key in frame.columns else [], dtype=float)
+        positive = values[values > 0]
+        ranked[key] = len(positive)
+        for i, r in positive.rank(method="min", ascending=False).astype(int).items():
+            ranks[(key, int(i))] = int(r)
+    return ranks, ranked
 
 
 # ----------------------------------------------------------------------------- tags
@@ -229,39 +216,33 @@ def tag_combo(frame: pd.DataFrame, spec: Mapping[str, Any]) -> list[str | None]:
 
 
 def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> StageResult:
-    """Fill abc, level, value_tier, grade_basis, need_tags (+ *_rule) on a copy of ``customers``."""
+    """Fill every dimension of rules/grading.yaml (abc, level, value_tier …, each with its
+    ``<rule>_rule``), grade_basis, need_tags and tag_combo on a copy of ``customers``."""
     out = customers.copy()
-    grading = rules.grading
-    names = rules.field_names
-    ftypes = {f.key: f.type for f in rules.fields}
+    dims = rules.dimensions
     tag_spec = rules.extra.get("tags") or {}
     n = len(out)
+    by_key = rules.field_by_key
+    enums = {k: rules.enums[f.enum] for k, f in by_key.items() if f.enum in rules.enums}
+    ranks, ranked = _ranks(out.reset_index(drop=True), dims)
+    ctx = _Context(rules.field_names, {k: f.type for k, f in by_key.items()}, enums, rules.notes["grade"], as_of,
+                   ranks, ranked)
 
-    abc_spec = grading.get("abc") or {}
-    amount_key = abc_spec.get("amount_field", "total_amount")
-    if amount_key in out.columns:
-        amounts = pd.to_numeric(out[amount_key], errors="coerce")
-    else:
-        amounts = pd.Series([float("nan")] * n, index=out.index, dtype=float)
-    notes = rules.notes["grade"]
-    abc, abc_rule, abc_basis = _abc(amounts, abc_spec, names.get(amount_key, amount_key), notes)
-
-    cols = [c for c in ("customer_type", "annual_amount", "renewal_rate", "satisfaction", "last_coop",
-                        "strategic", "core_need", "need_tags") if c in out.columns]
-    level_table, value_spec = LevelTable.from_spec(grading.get("level") or {}), grading.get("value_tier") or {}
+    cols = list(dict.fromkeys(c for c in ("customer_type", *(k for d in dims for k in d.inputs), "core_need",
+                                         "need_tags") if c in out.columns))
     compiled = compile_tags(tag_spec)
     derived: dict[tuple[Any, Any], str | None] = {}   # demand texts repeat: match each once
     columns = [out[c].tolist() for c in cols]
-    levels, level_rules, values, value_rules, bases, tags = [], [], [], [], [], []
+    results: dict[str, list] = {d.key: [] for d in dims}
+    bases, tags = [], []
     for i, row_values in enumerate(zip(*columns) if cols else [()] * n):
         record = dict(zip(cols, row_values))
-        lv, lv_rule, lv_basis = _level(record, level_table, ftypes, names, as_of, notes)
-        vt, vt_rule, vt_basis = _value_tier(record, value_spec, names, notes)
-        levels.append(lv)
-        level_rules.append(lv_rule)
-        values.append(vt)
-        value_rules.append(vt_rule)
-        bases.append("；".join([lv_basis, abc_basis[i], vt_basis]))
+        parts = []
+        for d in dims:
+            found = evaluate(d, record, i, ctx)
+            results[d.key].append(found)
+            parts.append(found[2])
+        bases.append("；".join(parts))
         key = (record.get("core_need"), record.get("need_tags"))
         try:
             tags.append(derived[key])
@@ -270,9 +251,12 @@ def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> St
         except TypeError:  # unhashable (a list of tags)
             tags.append(derive_tags(*key, tag_spec, compiled))
 
-    for column, data in (("abc", abc), ("level", levels), ("value_tier", values), ("grade_basis", bases),
-                         ("need_tags", tags), ("abc_rule", abc_rule), ("level_rule", level_rules),
-                         ("value_rule", value_rules)):
+    position = {k: i for i, k in enumerate(by_key)}
+    in_field_order = sorted(dims, key=lambda d: position.get(d.field, len(position)))
+    columns_out = [(d.field, [g for g, _, _ in results[d.key]]) for d in in_field_order]
+    columns_out += [("grade_basis", bases), ("need_tags", tags)]
+    columns_out += [(f"{d.rule}_rule", [r for _, r, _ in results[d.key]]) for d in in_field_order]
+    for column, data in columns_out:
         out[column] = pd.Series(data, index=out.index, dtype=object)
-    out["tag_combo"] = pd.Series(tag_combo(out, grading.get("tag_combo") or {}), index=out.index, dtype=object)
+    out["tag_combo"] = pd.Series(tag_combo(out, rules.grading.get("tag_combo") or {}), index=out.index, dtype=object)
     return StageResult(data={"customers": out}, issues=())

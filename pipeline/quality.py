@@ -13,10 +13,9 @@ from typing import Any, Iterable, Mapping
 
 import pandas as pd
 
-from .grade import LevelTable, _number
 from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
 from .rules import Rules
-from .values import text as _text
+from .values import text as _text, to_number as _number
 
 UNKNOWN_TEAM = "未标明团队"
 FILE_LEVEL = "整个文件"
@@ -194,29 +193,22 @@ def completeness(records: pd.DataFrame | None, team_of: Mapping[str, str], rules
 # ----------------------------------------------------------------------------- 未评定
 
 def ungraded(customers: pd.DataFrame | None, rules: Rules) -> dict[str, Any]:
-    """Why customers have no grade: per grade kind, the customers left blank and the count by
-    missing field (a customer missing two fields counts under both)."""
+    """Why customers have no grade: per grade dimension (rules/grading.yaml), the customers left
+    blank and the count by missing input (a customer missing two inputs counts under both)."""
     names = rules.field_names
-    grading = rules.grading
-    out: dict[str, Any] = {}
     if customers is None or not len(customers):
-        return {k: {"total": 0, "by_field": []} for k in ("level", "abc", "value_tier")}
-    table = LevelTable.from_spec(grading.get("level") or {})
-    blank = customers["level"].map(_text).eq("") if "level" in customers.columns else pd.Series(True, index=customers.index)
-    missing: Counter = Counter()
+        return {d.field: {"total": 0, "by_field": []} for d in rules.dimensions}
+    out: dict[str, Any] = {}
     types = customers["customer_type"] if "customer_type" in customers.columns else pd.Series("", index=customers.index)
-    for i in customers.index[blank]:
-        needed, _ = table.needed(types[i])
-        for key in needed:
-            if key not in customers.columns or _number(customers.at[i, key]) is None:
-                missing[names.get(key, key)] += 1
-    out["level"] = {"total": int(blank.sum()), "by_field": [[k, n] for k, n in missing.most_common()]}
-    single = {"abc": (grading.get("abc") or {}).get("amount_field", "total_amount"), "value_tier": "annual_amount"}
-    for kind, key in single.items():
-        no_grade = customers[kind].map(_text).eq("") if kind in customers.columns else pd.Series(True, index=customers.index)
-        lacking = no_grade & (customers[key].map(_number).isna() if key in customers.columns else True)
-        out[kind] = {"total": int(no_grade.sum()),
-                     "by_field": [[names.get(key, key), int(lacking.sum())]] if int(lacking.sum()) else []}
+    for dim in rules.dimensions:
+        blank = customers[dim.field].map(_text).eq("") if dim.field in customers.columns \
+            else pd.Series(True, index=customers.index)
+        missing: Counter = Counter()
+        for i in customers.index[blank]:
+            for key in dim.needed(types[i]):
+                if key not in customers.columns or _number(customers.at[i, key]) is None:
+                    missing[names.get(key, key)] += 1
+        out[dim.field] = {"total": int(blank.sum()), "by_field": [[k, n] for k, n in missing.most_common()]}
     return out
 
 

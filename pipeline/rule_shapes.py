@@ -173,12 +173,24 @@ NOTE_KEYS = {
     "monthly": ("new", "new_level", "status", "status_first", "reason", "no_reason", "absent", "absent_blank",
                 "grade_up", "grade_down", "grade_other", "grade_first", "grade_lost", "due", "due_today",
                 "overdue", "from_plan", "plan_goal", "plan_owner", "stale"),
-    "grade": ("abc_missing", "abc_rank", "abc_zero", "level_missing", "level_none",
-              "value_missing", "value_strategic", "value_none"),
+    "grade": ("missing", "none", "matched", "joiner", "at_least", "above", "below", "at_most", "is", "not", "in",
+              "not_in", "blank", "filled", "months_since", "months_within", "top_share", "not_ranked"),
     "resubmit": ("fixed", "fixed_file", "open", "open_changed", "changed", "changed_issue", "added", "removed",
                  "removed_open"),
     "ledger": ("duplicate", "superseded", "earlier_version", "fresh_dropped"),
 }
+
+# A grade dimension of rules/grading.yaml (pipeline/dimensions.py): rows of conditions on fields.
+_CONDITION = either(Record({"at_least": NUM, "above": NUM, "below": NUM, "at_most": NUM, "is": STR, "not": STR,
+                            "in": WORDS, "not_in": WORDS, "missing": BOOL, "months_since": INT, "top_share": NUM}),
+                    NUM, STR)
+_ALTERNATIVE = Record({"rule": STR, "basis": STR}, rest=(FIELD, _CONDITION))
+_DIMENSION = Record({
+    "name": STR, "field": STR, "rule": STR, "inputs": list_of(FIELD), "order": WORDS, "basis": STR,
+    "not_applicable": map_of(CUSTOMER_TYPE, list_of(FIELD)),
+    "levels": list_of(Record({"grade": STR, "rule": STR, "basis": STR, "any": list_of(_ALTERNATIVE)},
+                             required=("grade",), rest=(FIELD, _CONDITION))),
+}, required=("inputs", "levels"))
 
 _SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(FIELD, choice("")))})
 
@@ -196,19 +208,10 @@ SHAPES: dict[str, Check] = {
     "enums.yaml": Record({"status_flags": map_of(STR, map_of(FIELD, STR))},
                          rest=(STR, map_of(STR, WORDS))),
     "grading.yaml": Record({
-        "abc": Record({"amount_field": FIELD,
-                       "tiers": list_of(Record({"grade": STR, "top_share": NUM}, required=("grade", "top_share")))}),
-        "level": Record({
-            "inactive_months": INT, "inactive_grade": STR, "inactive_basis": STR,
-            "not_applicable": map_of(CUSTOMER_TYPE, list_of(FIELD)),
-            "levels": list_of(Record({"grade": STR}, required=("grade",), rest=(FIELD, NUM))),
-        }),
-        "value_tier": Record({"tiers": list_of(Record({"tier": STR, "or_strategic": BOOL}, required=("tier",),
-                                                      rest=(FIELD, NUM)))}),
         "tag_combo": Record({"joiner": STR, "parts": list_of(Record(
             {"label": STR, "field": FIELD, "values": map_of(STR, STR)}, required=("label", "field")))}),
         "review": Record({"levels": map_of(STR, Record({"label": STR, "strategy": STR}))}),
-    }),
+    }, rest=(STR, _DIMENSION)),
     "confirm.yaml": Record({
         "groups": WORDS, "group_labels": map_of(STR, STR), "exclude": list_of(FIELD), "mask": list_of(FIELD),
         "show_empty": BOOL, "title": STR, "intro": STR, "signature": WORDS, "footer": STR,

@@ -18,6 +18,7 @@ from typing import Any, Callable, Mapping, TypeVar
 
 import yaml
 
+from .dimensions import Dimension, compile_dimensions
 from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
 from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
@@ -26,9 +27,6 @@ T = TypeVar("T")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PROJECT_ROOT / "rules"
 DEFAULT_SCHEMAS_DIR = PROJECT_ROOT / "schemas"
-# The grade columns: (field key, grading.yaml section, its ordered table, the key naming the grade).
-GRADE_TABLES = (("level", "level", "levels", "grade"), ("abc", "abc", "tiers", "grade"),
-                ("value_tier", "value_tier", "tiers", "tier"))
 
 
 class RulesError(Exception):
@@ -82,6 +80,7 @@ class Rules:
     tables: Mapping[str, tuple[dict, ...]]      # CSV reference tables by stem (regions/cities, industries …)
     extra: Mapping[str, Any] = field(default_factory=dict)  # other YAML files under rules/, by stem
     related: Mapping[str, Any] = field(default_factory=dict)  # schemas/related.yaml (pipeline.related)
+    dimensions: tuple[Dimension, ...] = ()      # the grade dimensions of rules/grading.yaml, in file order
     header_pattern_max: int = 12
     digest: str = ""                            # sha256 over every rule file: recorded in the run manifest
 
@@ -100,13 +99,9 @@ class Rules:
 
     @cached_property
     def grade_orders(self) -> Mapping[str, tuple[str, ...]]:
-        """Grade column (field key) -> its grades, best first, from the tables of
-        `rules/grading.yaml` (see GRADE_TABLES); the order charts, counts and rank changes use."""
-        out = {}
-        for column, section, rows, label in GRADE_TABLES:
-            table = (self.grading.get(section) or {}).get(rows) or ()
-            out[column] = tuple(str(row[label]) for row in table)
-        return MappingProxyType(out)
+        """Grade column (field key) -> its grades, best first, from the dimensions of
+        `rules/grading.yaml`; the order charts, counts and rank changes use."""
+        return MappingProxyType({d.field: d.order for d in self.dimensions})
 
     @cached_property
     def report_config(self) -> ReportSettings:
@@ -249,6 +244,18 @@ def _load_enums(data: Any, problems: list[str]):
     return enums, values, flags
 
 
+def _with_dimension_fields(fields: tuple[FieldDef, ...], dimensions: tuple[Dimension, ...]) -> tuple[FieldDef, ...]:
+    """The output column of a dimension that schemas/fields.yaml does not define (a grading.yaml
+    section with a ``name``) as a computed grade field, placed before 分级依据."""
+    keys = {f.key for f in fields}
+    new = [FieldDef(key=d.field, name=d.name, type="text", group="grade", computed=True)
+           for d in dimensions if d.field not in keys]
+    if not new:
+        return fields
+    at = next((i for i, f in enumerate(fields) if f.key == "grade_basis"), len(fields))
+    return (*fields[:at], *new, *fields[at:])
+
+
 def _read_all(rules_dir: Path, schemas_dir: Path, problems: list[str]) -> dict[str, Any]:
     """Every YAML file, read once: ``schemas/fields.yaml`` and the files of rules/ by their path
     relative to it (``headers.yaml``, ``issues/core.yaml`` …)."""
@@ -313,16 +320,8 @@ def _compile(raw: dict[str, Any], rules_dir: Path, problems: list[str]) -> dict[
     compile_settings(settings, problems, keys)
     compile_settings(raw.get("report.yaml") or {}, problems, file="report.yaml", cls=ReportSettings)
     grading = raw.get("grading.yaml", {})
-    for table in ("levels",):
-        levels = ((grading.get("level") or {}).get(table)) or []
-        if not levels or len(levels[-1]) != 1:
-            problems.append("grading.yaml: level.levels 最后一级必须是只有 grade 的兜底级别")
-    tiers = ((grading.get("value_tier") or {}).get("tiers")) or []
-    if not tiers or len(tiers[-1]) != 1:
-        problems.append("grading.yaml: value_tier.tiers 最后一级必须是只有 tier 的兜底级别")
-    abc = ((grading.get("abc") or {}).get("tiers")) or []
-    if not abc or abc[-1].get("top_share") != 1.0:
-        problems.append("grading.yaml: abc.tiers 最后一级的 top_share 必须为 1.0")
+    dimensions = compile_dimensions(grading, {f.key: f for f in fields}, enum_values, problems)
+    fields = _with_dimension_fields(fields, dimensions)
 
     roles = raw.get("roles.yaml", {})
     groups = {f.group for f in fields}
@@ -355,7 +354,7 @@ def _compile(raw: dict[str, Any], rules_dir: Path, problems: list[str]) -> dict[
         enums=freeze(enums), enum_values=freeze(enum_values), status_flags=freeze(flags),
         settings=freeze(settings), grading=freeze(grading), roles=freeze(roles),
         catalog=MappingProxyType(catalog), tables=MappingProxyType(tables), extra=freeze(extra),
-        related=freeze(related),
+        related=freeze(related), dimensions=dimensions,
     )
 
 
