@@ -119,13 +119,6 @@ def amount_pareto(customers: pd.DataFrame | None, rules: Rules, points: int = 12
 
 _TFIDF_CACHE: dict[str, Any] = {}
 
-#: jieba's own English stop words (its KeywordExtractor.STOP_WORDS), kept so the ranking is the
-#: one jieba.analyse.TFIDF gave; ours come from rules/hotwords/stopwords.csv
-_JIEBA_STOP_WORDS = frozenset(("the", "of", "is", "and", "to", "in", "that", "we", "for", "an", "are",
-                               "by", "be", "as", "on", "with", "can", "if", "from", "which", "you", "it",
-                               "this", "then", "at", "have", "all", "not", "one", "has", "or"))
-
-
 @dataclass(frozen=True)
 class _HotWordModel:
     tokenizer: Any
@@ -200,7 +193,7 @@ def _extractor(rules: Rules) -> _HotWordModel:
         if word:
             freq = int(row["freq"]) if (row.get("freq") or "").strip().isdigit() else None
             tokenizer.add_word(word, freq, (row.get("tag") or "").strip() or None)
-    stop = _JIEBA_STOP_WORDS | {(r.get("word") or "").strip().lower() for r in rules.tables.get("hotwords/stopwords", ())}
+    stop = {(r.get("word") or "").strip().lower() for r in rules.tables.get("hotwords/stopwords", ())}
     model = _HotWordModel(tokenizer, _IdfTable(), frozenset(stop))
     _TFIDF_CACHE[rules.digest] = model
     return model
