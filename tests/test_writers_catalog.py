@@ -28,7 +28,7 @@ SAVED_RUNS: list = []
 
 
 def install_fakes() -> None:
-    """Stand-ins for modules other engineers are still writing."""
+    """Stand-ins for pipeline.history when it cannot be imported (the writers are tested on their own)."""
     try:
         importlib.import_module("pipeline.history")
     except ModuleNotFoundError:
