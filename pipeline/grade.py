@@ -21,6 +21,7 @@ import pandas as pd
 
 from .dimensions import COMPARE, MEMBER, Condition, Dimension
 from .model import StageResult
+from .rule_types import TagRules
 from .rules import Rules
 from .values import add_months, fold, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
 
@@ -173,20 +174,20 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFKC", text).lower()
 
 
-def compile_tags(spec: Mapping[str, Any]) -> tuple[tuple[str, re.Pattern], ...]:
+def compile_tags(spec: TagRules) -> tuple[tuple[str, re.Pattern], ...]:
     """(tag, pattern) pairs from rules/tags.yaml, keywords folded like the text."""
     out = []
-    for tag, words in (spec.get("tags") or {}).items():
+    for tag, words in spec.tags.items():
         folded = sorted({_fold(str(w)) for w in words or () if str(w).strip()}, key=len, reverse=True)
         if folded:
             out.append((str(tag), re.compile("|".join(re.escape(w) for w in folded))))
     return tuple(out)
 
 
-def derive_tags(core_need: Any, existing: Any, spec: Mapping[str, Any],
+def derive_tags(core_need: Any, existing: Any, spec: TagRules,
                 compiled: tuple[tuple[str, re.Pattern], ...] | None = None) -> str | None:
     """Submitted tags first (kept as written), then tags whose keywords occur in 核心需求."""
-    sep = spec.get("separator", "、")
+    sep = spec.separator
     tags: list[str] = []
     if isinstance(existing, (list, tuple, set, frozenset)):
         tags = [str(t).strip() for t in existing if not _missing(t)]
@@ -220,7 +221,7 @@ def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> St
     ``<rule>_rule``), grade_basis, need_tags and tag_combo on a copy of ``customers``."""
     out = customers.copy()
     dims = rules.dimensions
-    tag_spec = rules.extra.get("tags") or {}
+    tag_spec = rules.tags
     n = len(out)
     by_key = rules.field_by_key
     enums = {k: rules.enums[f.enum] for k, f in by_key.items() if f.enum in rules.enums}

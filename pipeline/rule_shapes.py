@@ -11,7 +11,11 @@ A new key in a rule file is one line in its shape below (docs/where-things-go.md
 """
 from __future__ import annotations
 
+import collections.abc
+import dataclasses
+import functools
 import re
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -253,40 +257,13 @@ SHAPES: dict[str, Check] = {
         "checkbox": Record({"empty": WORDS, "checked": WORDS}),
         "notes": Record({"columns": WORDS, "prefixes": WORDS, "texts": WORDS, "patterns": list_of(regex)}),
     }),
-    "merge.yaml": Record({
-        "legal_forms": WORDS, "region_words": WORDS, "branch_words": WORDS,
-        "form_classes": list_of(Record({"class": STR, "words": WORDS}, required=("class", "words"))),
-        "unit_words": WORDS, "unit_number_patterns": list_of(regex), "county_short_suffixes": WORDS,
-        "common_words": WORDS,
-        "review": Record({"sheet": STR, "decision_column": STR, "same": STR, "not_same": STR, "name_a": STR,
-                          "name_b": STR, "code_a": STR, "code_b": STR, "max_pairs": INT}),
-        "decisions": list_of(Record({"a": STR, "b": STR, "decision": choice("same", "not_same"), "note": STR},
-                                    required=("a", "b", "decision"))),
-    }),
     "notes.yaml": Record({area: Record({k: STR for k in keys}, required=keys) for area, keys in NOTE_KEYS.items()},
                          required=tuple(NOTE_KEYS)),
-    "tags.yaml": Record({"separator": STR, "tags": map_of(STR, WORDS)}),
     "files.yaml": Record({
         "unsupported": list_of(Record({"kind": STR, "types": WORDS, "instead": STR},
                                       required=("kind", "types", "instead"))),
         "other": Record({"kind": STR, "instead": STR}),
         "ignore": WORDS,
-    }),
-    "template.yaml": Record({
-        "fields": map_of(CUSTOMER_TYPE, list_of(FIELD)),
-        "hints": map_of(FIELD, STR),
-        "list_rows": INT,
-        "titles": Record({"list": STR, "form": STR}),
-        "version_stamp": STR,
-        "instructions": WORDS,
-        "form_sections": map_of(CUSTOMER_TYPE, list_of(Record(
-            {"title": STR, "fields": list_of(FIELD), "table": TABLE, "rows": INT}, required=("title",)))),
-        "fills": map_of(STR, STR),
-        "issue_sheet": STR,
-        "fix_marking": choice("fill", "comment", "list"),
-        "comparison_sheet": STR,
-        "returns": Record({"issue_list_suffix": STR, "methods": map_of(STR, STR), "reasons": map_of(STR, STR)}),
-        "mapping_sheet": STR,
     }),
 }
 
@@ -307,10 +284,43 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+def yaml_key(name: str) -> str:
+    """The key in a rule file of a typed attribute: ``class_`` is written ``class``."""
+    return name[:-1] if name.endswith("_") else name
+
+
+@functools.lru_cache(maxsize=None)
+def shape_of(tp: Any) -> Check:
+    """The shape of a typed rule-file class (pipeline/rule_types.py) or of one of its
+    attribute types: ``Annotated[str, FIELD]`` is checked by FIELD, ``tuple[X, ...]`` is a list,
+    ``Mapping[K, V]`` a mapping, a dataclass a Record whose attributes without a default are required."""
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp, include_extras=True)
+        fields = dataclasses.fields(tp)
+        required = tuple(yaml_key(f.name) for f in fields
+                         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+        return Record({yaml_key(f.name): shape_of(hints[f.name]) for f in fields}, required=required)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is typing.Annotated:
+        return args[1]
+    if origin is tuple:
+        return list_of(shape_of(args[0]))
+    if origin is collections.abc.Mapping:
+        return map_of(shape_of(args[0]), shape_of(args[1]))
+    simple = {str: STR, int: INT, float: NUM, bool: BOOL, Any: ANY}
+    if tp in simple:
+        return simple[tp]
+    raise TypeError(f"no shape for {tp!r}")   # a declaration error in pipeline/rule_types.py
+
+
 def shape_for(rel: str) -> Check | None:
     """The shape of the file at ``rel`` (relative to rules/, or ``schemas/…``), if declared."""
     if rel.startswith("issues/"):
         return SHAPES["issues/*.yaml"]
+    from .rule_types import TYPED_FILES      # they import the checks above
+
+    if rel in TYPED_FILES:
+        return shape_of(TYPED_FILES[rel])
     return SHAPES.get(rel)
 
 

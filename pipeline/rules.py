@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, TypeVar
 import yaml
 
 from .dimensions import Dimension, compile_dimensions
+from .rule_types import TYPED_FILES, MergeRules, TagRules, TemplateRules
 from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
 from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
@@ -121,6 +122,21 @@ class Rules:
             raise RulesError(problems)
         return config
 
+    @cached_property
+    def tags(self) -> TagRules:
+        """`rules/tags.yaml` typed (pipeline/rule_types.py)."""
+        return _typed(self.extra.get("tags"), "tags.yaml")
+
+    @cached_property
+    def template(self) -> TemplateRules:
+        """`rules/template.yaml` typed (pipeline/rule_types.py)."""
+        return _typed(self.extra.get("template"), "template.yaml")
+
+    @cached_property
+    def merge(self) -> MergeRules:
+        """`rules/merge.yaml` typed (pipeline/rule_types.py)."""
+        return _typed(self.extra.get("merge"), "merge.yaml")
+
     def compiled(self, build: Callable[["Rules"], T]) -> T:
         """``build(self)``, computed once per Rules object: the one cache for what a module
         compiles from the rules (normalizers, the team registry, the related-table schema)."""
@@ -132,6 +148,17 @@ class Rules:
     def setting(self, dotted: str) -> Any:
         """The setting at ``dotted`` ("merge.block_window"); prefer ``rules.config.merge.block_window``."""
         return lookup(self.config, dotted)
+
+
+def _typed(raw: Any, file: str, problems: list[str] | None = None) -> Any:
+    """The typed object of the rule file ``file`` (its class in TYPED_FILES) built from ``raw``."""
+    found: list[str] = []
+    built = compile_settings(raw or {}, found, file=file, cls=TYPED_FILES[file])
+    if found and problems is None:
+        raise RulesError(found)
+    if problems is not None:
+        problems.extend(found)
+    return built
 
 
 _MARKERS = re.compile(r"[*＊]|[（(]\s*(必填|选填|必选|可选|非必填)\s*[）)]|必填|选填")
@@ -339,6 +366,9 @@ def _compile(raw: dict[str, Any], rules_dir: Path, problems: list[str]) -> dict[
         if tables[stem]:
             problems.extend(check_csv_columns(stem, list(tables[stem][0])))
 
+    for file in TYPED_FILES:         # the shape check has spoken; anything else is a declaration error
+        if not any(p.startswith(f"{file}:") for p in problems):
+            _typed(raw.get(file), file, problems)
     known = {"headers", "enums", "settings", "grading", "roles", "severity_overrides"}
     extra = {rel[:-5]: data for rel, data in raw.items() if "/" not in rel and rel[:-5] not in known}
     from .teams import check_teams      # rules/teams.yaml: the team registry and version markers

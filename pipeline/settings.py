@@ -240,12 +240,13 @@ def _section(cls: type, raw: Mapping, where: str, problems: list[str]) -> Any:
     values: dict[str, Any] = {}
     for key, value in raw.items():
         dotted = f"{where}.{key}" if where else str(key)
-        if key not in hints:
+        name = f"{key}_" if f"{key}_" in hints else key      # ``class`` is the attribute ``class_``
+        if name not in hints:
             problems.append(f"未知设置 {dotted}（可用：{'、'.join(names)}）")
             continue
-        converted = _convert(value, hints[key], dotted, problems)
+        converted = _convert(value, hints[name], dotted, problems)
         if converted is not None:
-            values[key] = converted
+            values[name] = converted
     return cls(**values)
 
 

@@ -40,17 +40,13 @@ class TemplateError(ValueError):
     """Unknown template kind or customer type."""
 
 
-def _settings(rules: Rules) -> dict:
-    return dict(rules.extra.get("template") or {})
-
-
 def version_stamp(rules: Rules) -> str:
-    text = _settings(rules).get("version_stamp", "模板版本：crm-pipeline {version} / 规则 {digest}")
+    text = rules.template.version_stamp
     return text.format(version=__version__, digest=rules.digest[:8])
 
 
 def template_fields(rules: Rules, customer_type: str) -> list[FieldDef]:
-    keys = (_settings(rules).get("fields") or {}).get(customer_type)
+    keys = rules.template.fields.get(customer_type)
     by_key = rules.field_by_key
     if keys:
         return [by_key[k] for k in keys if k in by_key and not by_key[k].computed]
@@ -96,7 +92,7 @@ def field_choices(rules: Rules, fd: FieldDef) -> tuple[list[str], bool]:
 
 def field_validation(rules: Rules, fd: FieldDef, options: _Options) -> tuple[DataValidation, str | None]:
     """The validation (with input hint) of one field and the number format of its cells."""
-    hint = str((_settings(rules).get("hints") or {}).get(fd.key, "") or "")
+    hint = rules.template.hints.get(fd.key, "")
     number_format = None
     choices, lenient = field_choices(rules, fd)
     if choices:
@@ -159,18 +155,18 @@ def _add_version_name(wb: Workbook, stamp: str) -> None:
 
 def _instructions(wb: Workbook, rules: Rules, customer_type: str, fields: Sequence[FieldDef]) -> None:
     ws = wb.create_sheet(INSTRUCTIONS_SHEET)
-    settings = _settings(rules)
+    settings = rules.template
     ws.cell(1, 1, f"{customer_type}客户资料填写说明").font = Font(bold=True, size=14)
     ws.cell(2, 1, version_stamp(rules)).font = Font(size=9, color="808080")
     row = 4
-    for line in settings.get("instructions") or ():
+    for line in settings.instructions:
         ws.cell(row, 1, f"{row - 3}. {line}")
         row += 1
     row += 1
     for j, h in enumerate(["字段", "是否必填", "填写说明", "可选值"], start=1):
         c = ws.cell(row, j, h)
         c.font, c.fill, c.border = _BOLD, _HEADER_FILL, _BORDER
-    hints = settings.get("hints") or {}
+    hints = settings.hints
     for fd in fields:
         row += 1
         choices, _ = field_choices(rules, fd)
@@ -187,14 +183,14 @@ def _instructions(wb: Workbook, rules: Rules, customer_type: str, fields: Sequen
 
 
 def build_list(wb: Workbook, rules: Rules, customer_type: str) -> None:
-    settings = _settings(rules)
+    settings = rules.template
     fields = template_fields(rules, customer_type)
     ws = wb.active
     ws.title = f"{customer_type}客户"
-    title = str((settings.get("titles") or {}).get("list", "{type}客户信息登记表")).format(type=customer_type)
+    title = settings.titles.list.format(type=customer_type)
     _title_row(ws, title, version_stamp(rules), 6, max(len(fields), 10))
     options = _Options(wb)
-    last = 2 + int(settings.get("list_rows", 500))
+    last = 2 + settings.list_rows
     for j, fd in enumerate(fields, start=1):
         letter = get_column_letter(j)
         required = customer_type in fd.required
@@ -226,30 +222,30 @@ def _form_header(ws, row: int, headers: Sequence[str]) -> None:
 
 
 def build_form(wb: Workbook, rules: Rules, customer_type: str) -> None:
-    settings = _settings(rules)
-    sections = (settings.get("form_sections") or {}).get(customer_type) or ()
+    settings = rules.template
+    sections = settings.form_sections.get(customer_type, ())
     schema = related_schema(rules)             # columns, dropdowns and dates: schemas/related.yaml
     tables = schema.columns()
     kinds = {(t.name, c.name): c for t in schema.tables for c in t.columns}
-    hints = settings.get("hints") or {}
+    hints = settings.hints
     by_key = rules.field_by_key
     ws = wb.active
     ws.title = f"{customer_type}客户信息表"
-    width = max([7, *(len(tables.get(s.get("table"), ())) for s in sections)])
-    _title_row(ws, str((settings.get("titles") or {}).get("form", "客户信息维护与收集表")), version_stamp(rules),
+    width = max([7, *(len(tables.get(s.table, ())) for s in sections)])
+    _title_row(ws, settings.titles.form, version_stamp(rules),
                width - 3, width)
     options = _Options(wb)
     row = 3
     for section in sections:
-        ws.cell(row, 1, section["title"]).font = Font(bold=True, size=12)
+        ws.cell(row, 1, section.title).font = Font(bold=True, size=12)
         row += 1
-        if section.get("table"):
-            columns = tables.get(section["table"], [])
+        if section.table:
+            columns = tables.get(section.table, [])
             _form_header(ws, row, columns)
-            first, last = row + 1, row + int(section.get("rows", 3))
+            first, last = row + 1, row + section.rows
             for j, col in enumerate(columns, start=1):
                 letter = get_column_letter(j)
-                spec = kinds[(section["table"], col)]
+                spec = kinds[(section.table, col)]
                 if spec.type == "enum":
                     values = list(rules.enum_values.get(spec.enum, ()))
                     dv = DataValidation(type="list", formula1=options.formula(col, values), allow_blank=True)
@@ -271,7 +267,7 @@ def build_form(wb: Workbook, rules: Rules, customer_type: str) -> None:
             row = last + 2
             continue
         _form_header(ws, row, ["项目", "填写内容", "备注（填写说明）"])
-        for key in section.get("fields", ()):
+        for key in section.fields:
             fd = by_key.get(key)
             if fd is None:
                 continue
@@ -293,7 +289,7 @@ def build_form(wb: Workbook, rules: Rules, customer_type: str) -> None:
     for letter, w in zip("ABCDEFG", (18, 30, 40, 16, 24, 18, 12)):
         ws.column_dimensions[letter].width = w
     _printable(ws, landscape=False)
-    _instructions(wb, rules, customer_type, [by_key[k] for s in sections for k in s.get("fields", ()) if k in by_key])
+    _instructions(wb, rules, customer_type, [by_key[k] for s in sections for k in s.fields if k in by_key])
     if options.ws is not None:
         wb.move_sheet(options.ws, offset=len(wb.sheetnames) - 1 - wb.sheetnames.index(OPTIONS_SHEET))
 

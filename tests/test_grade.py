@@ -204,7 +204,7 @@ def test_need_tags_from_keywords_keep_submitted_tags(rules):
 
 
 def test_need_tags_none_without_text(rules):
-    spec = rules.extra["tags"]
+    spec = rules.tags
     assert derive_tags(None, None, spec) is None
     assert derive_tags("", "成本敏感,交付时效", spec) == "成本敏感、交付时效"
     assert derive_tags("ＡＰＩ对接", None, spec) == "技术导向"   # full-width letters folded

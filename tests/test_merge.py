@@ -51,7 +51,7 @@ def with_merge_rules(rules, **changes):
 
 
 def test_company_key_strips_region_legal_form_and_width(rules):
-    kb = key_builder(rules.extra["merge"], rules.tables)
+    kb = key_builder(rules.merge, rules.tables)
     names = ["苏州华力电子有限公司", "华力电子（苏州）有限责任公司", "江苏省苏州市华力电子股份有限公司", "苏州 华力电子 有限公司"]
     keys = {kb.company_key(n) for n in names}
     assert len(keys) == 1
@@ -65,7 +65,7 @@ def test_company_key_strips_region_legal_form_and_width(rules):
 
 
 def test_company_key_without_region_tables(rules):
-    kb = key_builder(rules.extra["merge"], {})
+    kb = key_builder(rules.merge, {})
     assert kb.company_key("华力电子（中国）有限公司").key == "华力电子"
 
 

@@ -48,7 +48,7 @@ def test_labelled_near_misses_stay_apart(rules):
 
 def test_blocking_keeps_true_pairs_and_drops_most_others(rules):
     records = labelled_records()
-    prep = prepare_keys(records, key_builder(rules.extra["merge"], rules.tables))
+    prep = prepare_keys(records, key_builder(rules.merge, rules.tables))
     pairs = candidate_pairs(prep)
     ids = records["row_id"].to_numpy()
     candidates = set(zip(ids[pairs["i_l"]], ids[pairs["i_r"]]))

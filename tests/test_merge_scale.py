@@ -16,7 +16,7 @@ PEAK_BOUND_MB = 400  # about 100 MB measured; a product-sized array needs tens o
 
 def test_merge_30k_rows_of_diverse_names_under_a_memory_bound(rules):
     records = scale_records(ROWS)
-    prep = prepare_keys(records, key_builder(rules.extra["merge"], rules.tables))
+    prep = prepare_keys(records, key_builder(rules.merge, rules.tables))
     assert prep["name_key"].nunique() >= 5_000
     assert prep["ecity"].nunique() >= 300
     assert prep["branch"].nunique() >= 500

@@ -31,3 +31,25 @@ def test_loader_reports_every_problem_at_once(tmp_path):
     text = str(err.value)
     assert "no_such_field" in text and "兜底" in text
     assert len(err.value.problems) >= 2
+
+
+def test_typed_rule_files_are_frozen_and_take_their_defaults_from_one_place(tmp_path):
+    import dataclasses
+
+    from pipeline.rules import DEFAULT_RULES_DIR
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+    for name, drop in (("template.yaml", ("list_rows", "fix_marking")), ("merge.yaml", ("review",))):
+        data = yaml.safe_load((rules_dir / name).read_text(encoding="utf-8"))
+        for key in drop:
+            data.pop(key)
+        (rules_dir / name).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    rules = load_rules(rules_dir)
+    assert rules.template.list_rows == 500 and rules.template.fix_marking == "comment"
+    assert rules.merge.review.sheet == "疑似重复" and rules.merge.review.max_pairs == 5000
+    assert rules.merge.form_classes[0].class_ == "group"
+    assert rules.template.form_sections["企业"][2].table == "互动记录"
+    assert rules.tags.separator == "、" and "技术导向" in rules.tags.tags
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rules.template.list_rows = 10

@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..issues import Issue
-from ..merge.review import combine_decisions, decisions_from_rows, review_settings
+from ..merge.review import combine_decisions, decisions_from_rows
+from ..rule_types import ReviewSheet
 from ..model import StageResult
 from ..rules import Rules
 from .readers import RawSheet, ReadError, read_sheets
@@ -29,9 +30,9 @@ from .readers import RawSheet, ReadError, read_sheets
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
 
-def _review_sheet(sheets: Sequence[RawSheet], settings: dict) -> RawSheet | None:
+def _review_sheet(sheets: Sequence[RawSheet], settings: ReviewSheet) -> RawSheet | None:
     for sheet in sheets:
-        if sheet.name == settings["sheet"] and sheet.rows and settings["decision_column"] in [
+        if sheet.name == settings.sheet and sheet.rows and settings.decision_column in [
                 str(v or "").strip() for v in sheet.rows[0]]:
             return sheet
     return None
@@ -39,11 +40,11 @@ def _review_sheet(sheets: Sequence[RawSheet], settings: dict) -> RawSheet | None
 
 def is_review_workbook(sheets: Sequence[RawSheet], rules: Rules) -> bool:
     """Does this workbook hold a review sheet with its 决定 column?"""
-    return _review_sheet(sheets, review_settings(rules.extra.get("merge", {}) or {})) is not None
+    return _review_sheet(sheets, rules.merge.review) is not None
 
 
 def decisions_in_sheets(sheets: Sequence[RawSheet], rules: Rules, note: str) -> list[dict[str, str]]:
-    settings = review_settings(rules.extra.get("merge", {}) or {})
+    settings = rules.merge.review
     sheet = _review_sheet(sheets, settings)
     if sheet is None:
         return []
@@ -74,7 +75,7 @@ def _month_workbooks(output_dir: Path, month: str) -> list[tuple[str, Path]]:
 def read_review_decisions(paths: Iterable[Path], history_path: Path | None, month: str,
                           decisions_known: Any, rules: Rules) -> StageResult:
     """The steward's 疑似重复 decisions for this run (see the module docstring)."""
-    settings = review_settings(rules.extra.get("merge", {}) or {})
+    settings = rules.merge.review
     groups: list[list[dict[str, str]]] = [list(decisions_known or [])]
     issues: list[Issue] = []
     if history_path is not None:
@@ -87,5 +88,5 @@ def read_review_decisions(paths: Iterable[Path], history_path: Path | None, mont
             found = decisions_in_sheets(sheets, rules, path.name)
             groups.append(found)
             issues.append(Issue(rule="merge-review-file", file=path.name,
-                                params={"sheet": settings["sheet"], "count": len(found)}))
+                                params={"sheet": settings.sheet, "count": len(found)}))
     return StageResult(data={"review_decisions": combine_decisions(*groups)}, issues=tuple(issues))

@@ -8,6 +8,7 @@ Steward decisions from ``rules/merge.yaml`` are re-applied on every run.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any, Mapping
 
@@ -24,7 +25,7 @@ from .cluster import cluster_records, drop_ambiguous
 from .compare import Thresholds, common_words_of, compare_pairs
 from .ids import IDENTITY_COLUMNS, assign_ids, identity_keys
 from .keys import KeyBuilder, fold_text, key_builder, prepare_keys
-from .review import REVIEW_COLUMNS, combine_decisions, review_queue, review_settings
+from .review import REVIEW_COLUMNS, combine_decisions, review_queue
 from .survive import build_customers
 
 __all__ = ["merge_records"]
@@ -103,11 +104,11 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
     n = len(rec)
     if n == 0:
         return _empty_result(rec, rules)
-    merge_rules = rules.extra.get("merge", {}) or {}
+    merge_rules = rules.merge
     kb = key_builder(merge_rules, rules.tables)
     thresholds = Thresholds.from_settings(rules.config.merge)
     threshold = thresholds.similar
-    decisions = combine_decisions(merge_rules.get("decisions", ()) or (), review_decisions or ())
+    decisions = combine_decisions([dataclasses.asdict(d) for d in merge_rules.decisions], review_decisions or ())
     alias, same_names, forbidden, listed = _decisions(decisions, kb)
     prep = prepare_keys(rec, kb, alias)
     company = (prep["ctype"] == "企业").to_numpy()
@@ -176,10 +177,10 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
             issues.append(Issue(rule="merge-decision-unknown", params={"a": ta, "b": tb, "decision": kind}))
     identities = keys.assign(customer_id=[ids[c] for c in keys["label"].tolist()])[IDENTITY_COLUMNS]
     reviews = review_queue(rec, scored, labels, ids, lambda i: _source(rec, i),
-                           review_settings(merge_rules)["max_pairs"], decisions)
+                           merge_rules.review.max_pairs, decisions)
     if len(reviews):
         issues.append(Issue(rule="merge-review-pending", params={"count": len(reviews),
-                                                                 "sheet": review_settings(merge_rules)["sheet"]}))
+                                                                 "sheet": merge_rules.review.sheet}))
     stats = {"records": n, "pairs_compared": len(pairs), "pairs_matched": int(scored["match"].sum()),
              "customers": len(customers), "rejected": int((~identifiable).sum()), "review_pairs": len(reviews)}
     return StageResult(data={"customers": customers, "links": links, "merges": merges, "reviews": reviews,

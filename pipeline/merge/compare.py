@@ -22,13 +22,14 @@ not clearly different (ratio ≥ ``person_name_threshold`` when both are given).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from ..rule_types import MergeRules
 from .names import fold_text
 
 ATTRS = ["row_id", "ctype", "name", "name_key", "branch", "ecity", "ncity", "province", "county",
@@ -237,6 +238,6 @@ def _evidence(by_code: bool, person: bool, level: int, score: float, mobile: boo
     return f"{name}，{'、'.join(proofs)}" if proofs else name
 
 
-def common_words_of(merge_rules: Mapping[str, Any]) -> list[str]:
+def common_words_of(merge_rules: MergeRules) -> list[str]:
     """The folded ``common_words`` of rules/merge.yaml."""
-    return [fold_text(w) for w in merge_rules.get("common_words", ()) or () if w]
+    return [fold_text(w) for w in merge_rules.common_words if w]

@@ -24,6 +24,7 @@ from typing import Any, Iterable, Mapping
 
 import opencc
 
+from ..rule_types import MergeRules
 from ..values import BRACKETS as _BRACKETS, fold
 
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -92,11 +93,11 @@ class KeyBuilder:
         return company_key(self, name, city_hint)
 
 
-def _words(merge_rules: Mapping[str, Any], key: str) -> list[str]:
-    return [fold_text(w) for w in merge_rules.get(key, ()) or () if w and fold_text(w)]
+def _words(merge_rules: MergeRules, key: str) -> list[str]:
+    return [fold_text(w) for w in getattr(merge_rules, key) if w and fold_text(w)]
 
 
-def key_builder(merge_rules: Mapping[str, Any], tables: Mapping[str, Iterable[Mapping[str, str]]]) -> KeyBuilder:
+def key_builder(merge_rules: MergeRules, tables: Mapping[str, Iterable[Mapping[str, str]]]) -> KeyBuilder:
     legal = sorted(set(_words(merge_rules, "legal_forms")), key=len, reverse=True)
     branch = tuple(sorted(set(_words(merge_rules, "branch_words")) | set(_words(merge_rules, "unit_words")),
                           key=len, reverse=True))
@@ -127,7 +128,7 @@ def key_builder(merge_rules: Mapping[str, Any], tables: Mapping[str, Iterable[Ma
                 short = name[:-1]
                 if short not in regions:
                     counties.setdefault(short, []).append((*entry, False))
-    number = [p for p in merge_rules.get("unit_number_patterns", ()) or () if p]
+    number = [p for p in merge_rules.unit_number_patterns if p]
     aliases = {}
     for row in tables.get("merge_aliases", ()) or ():
         a, n = fold_text(row.get("alias", "")), fold_text(row.get("name", ""))
@@ -140,8 +141,7 @@ def key_builder(merge_rules: Mapping[str, Any], tables: Mapping[str, Iterable[Ma
         branch_words=branch, regions=regions,
         counties={k: tuple(v) for k, v in counties.items()},
         branch_re=re.compile("|".join(map(re.escape, branch))) if branch else None,
-        form_classes=tuple((str(c.get("class", "")), tuple(fold_text(w) for w in c.get("words", ()) or () if w))
-                           for c in merge_rules.get("form_classes", ()) or ()),
+        form_classes=tuple((c.class_, tuple(fold_text(w) for w in c.words if w)) for c in merge_rules.form_classes),
         number_re=re.compile("|".join(f"(?:{p})" for p in number)) if number else None,
         aliases=aliases)
 

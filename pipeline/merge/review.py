@@ -16,20 +16,12 @@ from typing import Any, Callable, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from ..rule_types import ReviewSheet
+
 REVIEW_COLUMNS = ["customer_id_a", "name_a", "uscc_a", "city_a", "mobile_a", "email_a", "source_a",
                   "customer_id_b", "name_b", "uscc_b", "city_b", "mobile_b", "email_b", "source_b",
                   "similarity", "evidence"]
 DECISION_COLUMNS = ["a", "b", "decision", "note"]
-
-
-def review_settings(merge_rules: Mapping[str, Any]) -> dict[str, str]:
-    """Sheet name, column names and the two 决定 values (rules/merge.yaml ``review``)."""
-    r = dict(merge_rules.get("review") or {})
-    return {"sheet": str(r.get("sheet", "疑似重复")), "decision_column": str(r.get("decision_column", "决定")),
-            "same": str(r.get("same", "是同一客户")), "not_same": str(r.get("not_same", "不是同一客户")),
-            "name_a": str(r.get("name_a", "客户名称A")), "name_b": str(r.get("name_b", "客户名称B")),
-            "code_a": str(r.get("code_a", "统一社会信用代码A")), "code_b": str(r.get("code_b", "统一社会信用代码B")),
-            "max_pairs": int(r.get("max_pairs", 5000))}
 
 
 def review_queue(rec: pd.DataFrame, scored: pd.DataFrame, labels: np.ndarray, ids: list[str],
@@ -76,21 +68,21 @@ def review_queue(rec: pd.DataFrame, scored: pd.DataFrame, labels: np.ndarray, id
     return pd.DataFrame(out, columns=REVIEW_COLUMNS)
 
 
-def decisions_from_rows(rows: Iterable[Mapping[str, Any]], settings: Mapping[str, Any],
+def decisions_from_rows(rows: Iterable[Mapping[str, Any]], settings: ReviewSheet,
                         note: str = "") -> list[dict[str, str]]:
     """Filled-in 疑似重复 rows (header → value) → decisions ``{a, b, decision, note}``. A pair is
     named by its credit codes when both rows carry one, else by the names as written; rows
     with an empty or unknown 决定 are left out."""
-    kinds = {settings["same"]: "same", settings["not_same"]: "not_same"}
+    kinds = {settings.same: "same", settings.not_same: "not_same"}
     out = []
     for row in rows:
-        kind = kinds.get(str(row.get(settings["decision_column"]) or "").strip())
+        kind = kinds.get(str(row.get(settings.decision_column) or "").strip())
         if not kind:
             continue
-        code_a = str(row.get(settings["code_a"]) or "").strip()
-        code_b = str(row.get(settings["code_b"]) or "").strip()
-        a = code_a if code_a and code_b else str(row.get(settings["name_a"]) or "").strip()
-        b = code_b if code_a and code_b else str(row.get(settings["name_b"]) or "").strip()
+        code_a = str(row.get(settings.code_a) or "").strip()
+        code_b = str(row.get(settings.code_b) or "").strip()
+        a = code_a if code_a and code_b else str(row.get(settings.name_a) or "").strip()
+        b = code_b if code_a and code_b else str(row.get(settings.name_b) or "").strip()
         if a and b and a != b:
             out.append({"a": a, "b": b, "decision": kind, "note": note})
     return out

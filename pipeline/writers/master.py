@@ -10,7 +10,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from ..merge.review import REVIEW_COLUMNS, review_settings
+from ..merge.review import REVIEW_COLUMNS
 from ..model import EXT_PREFIX, OUTCOME_MERGED, OUTCOME_NOT_READ, OUTCOME_REJECTED, OUTCOME_SKIPPED, OUTCOME_SUPERSEDED
 from ..related import related_schema
 from ..rules import FieldDef, Rules
@@ -233,16 +233,16 @@ def write_review_sheet(wb: Any, fmt: Formats, reviews: Any, rules: Rules) -> Non
     """疑似重复: both records of each near pair, the evidence and the similarity, and a 决定
     column with a dropdown (rules/merge.yaml ``review``) the next run reads back
     (pipeline/intake/decisions.py)."""
-    st = review_settings(rules.extra.get("merge", {}) or {})
-    headers = ["客户编号", st["name_a"], st["code_a"], "城市A", "手机号码A", "电子邮箱A", "来源A",
-               "客户编号B", st["name_b"], st["code_b"], "城市B", "手机号码B", "电子邮箱B", "来源B",
-               "名称相似度", "依据", st["decision_column"], "备注"]
+    st = rules.merge.review
+    headers = ["客户编号", st.name_a, st.code_a, "城市A", "手机号码A", "电子邮箱A", "来源A",
+               "客户编号B", st.name_b, st.code_b, "城市B", "手机号码B", "电子邮箱B", "来源B",
+               "名称相似度", "依据", st.decision_column, "备注"]
     frame = _frame(reviews, REVIEW_COLUMNS)
     rows = [[*rec[:14], rec[14], rec[15], "", ""] for rec in frame[REVIEW_COLUMNS].itertuples(index=False, name=None)]
     kinds = ["text"] * 14 + ["number", "text", "text", "text"]
-    write_table(wb, fmt, st["sheet"], headers, rows, kinds)
-    ws = wb.get_worksheet_by_name(st["sheet"])
-    col = headers.index(st["decision_column"])
+    write_table(wb, fmt, st.sheet, headers, rows, kinds)
+    ws = wb.get_worksheet_by_name(st.sheet)
+    col = headers.index(st.decision_column)
     ws.data_validation(1, col, max(len(rows), 1) + 200, col,
-                       {"validate": "list", "source": [st["same"], st["not_same"]],
-                        "input_title": st["decision_column"], "input_message": f"{st['same']} / {st['not_same']}"})
+                       {"validate": "list", "source": [st.same, st.not_same],
+                        "input_title": st.decision_column, "input_message": f"{st.same} / {st.not_same}"})

@@ -29,11 +29,9 @@ from openpyxl.styles import PatternFill
 
 from ..issues import SEVERITY_ORDER, SEVERITY_ZH, Issue, issues_frame, render_template
 from ..rules import Rules
-from .comparison import DEFAULT_TITLE as COMPARISON_SHEET
 from .comparison import comparison_for, comparison_sheet
 from .dropdowns import add_openpyxl_dropdowns, data_rows, enum_dropdowns, first_data_row, readable
 from .issue_list import issue_sheet
-from .mapping import DEFAULT_TITLE as MAPPING_SHEET
 from .mapping import mapping_for, mapping_sheet
 from .parallel import JobPool
 from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, write_with_openpyxl
@@ -69,9 +67,9 @@ def _reasons(items: Sequence[tuple[str, Mapping[str, Any]]]) -> tuple:
 
 def describe(result: ReturnResult, rules: Rules) -> tuple[str, str]:
     """(method, reasons) in Chinese, from rules/template.yaml ``returns``."""
-    texts = (rules.extra.get("template") or {}).get("returns") or {}
-    method = (texts.get("methods") or {}).get(result.method, result.method)
-    templates = texts.get("reasons") or {}
+    texts = rules.template.returns
+    method = texts.methods.get(result.method, result.method)
+    templates = texts.reasons
     reasons = "；".join(render_template(templates.get(code, code), dict(params)) for code, params in result.reasons)
     return method, reasons
 
@@ -222,11 +220,10 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
     (sheet ``与上次提交对比``, ``previous`` names the earlier submission), else None.
     ``copyable``: a refused file may come back as its own bytes (False for a link out of input/).
     ``mapping``: the file's rows of intake's ``column_map`` (sheet ``列映射``, :mod:`.mapping`)."""
-    settings = rules.extra.get("template") or {}
-    fills = dict(settings.get("fills") or {})
-    marking = str(settings.get("fix_marking") or "comment")
-    titles = (settings.get("issue_sheet", "问题清单"), settings.get("comparison_sheet", COMPARISON_SHEET),
-              settings.get("mapping_sheet", MAPPING_SHEET))
+    settings = rules.template
+    fills = dict(settings.fills)
+    marking = settings.fix_marking
+    titles = (settings.issue_sheet, settings.comparison_sheet, settings.mapping_sheet)
     src_file = src_file or src.name
     dest.parent.mkdir(parents=True, exist_ok=True)
     suffix = src.suffix.lower()
@@ -307,7 +304,7 @@ def _add_new_sheets(wb, issues: pd.DataFrame, comparison: pd.DataFrame | None, p
 
 def issue_list_path(dest: Path, rules: Rules) -> Path:
     """``<name>_问题清单.xlsx`` next to a submission returned untouched."""
-    suffix = ((rules.extra.get("template") or {}).get("returns") or {}).get("issue_list_suffix", "_问题清单")
+    suffix = rules.template.returns.issue_list_suffix
     return dest.with_name(f"{dest.stem}{suffix}.xlsx")
 
 

@@ -1,0 +1,130 @@
+"""Rule files that stages read as typed, frozen objects: each key declared once, with its type,
+its check and its default.
+
+``rules.tags`` (rules/tags.yaml), ``rules.template`` (rules/template.yaml) and ``rules.merge``
+(rules/merge.yaml) are built from these classes once per :class:`pipeline.rules.Rules`; their
+shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
+the same classes by :func:`pipeline.rule_shapes.shape_of`. A new key in one of these files is
+one line in its class below (``name: type = default  # meaning``); ``Annotated[str, FIELD]``
+says that a text is a field key of schemas/fields.yaml. A key written ``class`` in the file is
+the attribute ``class_``. See docs/where-things-go.md.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Annotated, Any, Mapping
+
+from .rule_shapes import CUSTOMER_TYPE, FIELD, TABLE, choice, regex
+
+_EMPTY: Mapping = MappingProxyType({})
+
+
+def _empty() -> Any:
+    """An empty mapping as a default (a dataclass default must be hashable)."""
+    return field(default_factory=lambda: _EMPTY)
+
+CustomerType = Annotated[str, CUSTOMER_TYPE]
+FieldKey = Annotated[str, FIELD]
+TableName = Annotated[str, TABLE]
+Pattern = Annotated[str, regex]
+
+
+# --- rules/tags.yaml ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TagRules:
+    """需求标签 keyword rules (docs/grading.md)."""
+    separator: str = "、"                              # between tags in 需求标签
+    tags: Mapping[str, tuple[str, ...]] = _empty()        # tag -> keywords of 核心需求, in file order
+
+
+# --- rules/template.yaml -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TemplateTitles:
+    list: str = "{type}客户信息登记表"                  # title row of the list template ({type}: 企业/个人)
+    form: str = "客户信息维护与收集表"                  # title row of the form template
+
+
+@dataclass(frozen=True)
+class FormSection:
+    title: str                                          # 一、客户基础信息 …
+    fields: tuple[FieldKey, ...] = ()                   # label rows, in order
+    table: TableName = ""                               # or a related table (schemas/related.yaml)
+    rows: int = 3                                       # its empty rows
+
+
+@dataclass(frozen=True)
+class ReturnTexts:
+    """How each submitted file comes back (summary.json ``returns``, docs/outputs.md)."""
+    issue_list_suffix: str = "_问题清单"                 # <file>_问题清单.xlsx beside a file returned untouched
+    methods: Mapping[str, str] = _empty()                 # method code -> Chinese
+    reasons: Mapping[str, str] = _empty()                 # reason code -> Chinese template
+
+
+@dataclass(frozen=True)
+class TemplateRules:
+    """Blank templates (pipeline/template.py) and the look of returned workbooks."""
+    fields: Mapping[CustomerType, tuple[FieldKey, ...]] = _empty()    # list template columns per type
+    hints: Mapping[FieldKey, str] = _empty()              # input prompt of a field's cells
+    list_rows: int = 500                                # rows with validations in the list template
+    titles: TemplateTitles = TemplateTitles()
+    version_stamp: str = "模板版本：crm-pipeline {version} / 规则 {digest}"
+    instructions: tuple[str, ...] = ()                  # lines of the 填写说明 sheet
+    form_sections: Mapping[CustomerType, tuple[FormSection, ...]] = _empty()
+    fills: Mapping[str, str] = _empty()                   # fixed/error/warning/info -> RGB fill
+    issue_sheet: str = "问题清单"
+    fix_marking: Annotated[str, choice("fill", "comment", "list")] = "comment"
+    comparison_sheet: str = "与上次提交对比"            # returned workbook of a resubmitted file
+    returns: ReturnTexts = ReturnTexts()
+    mapping_sheet: str = "列映射"                       # how each column was read
+
+
+# --- rules/merge.yaml --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FormClass:
+    class_: str                                         # written ``class``: group, factory …
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReviewSheet:
+    """The 疑似重复 sheet of customers.xlsx and how a steward's 决定 is read back."""
+    sheet: str = "疑似重复"
+    decision_column: str = "决定"
+    same: str = "是同一客户"
+    not_same: str = "不是同一客户"
+    name_a: str = "客户名称A"
+    name_b: str = "客户名称B"
+    code_a: str = "统一社会信用代码A"
+    code_b: str = "统一社会信用代码B"
+    max_pairs: int = 5000                               # pairs listed at most
+
+
+@dataclass(frozen=True)
+class Decision:
+    a: str                                              # a name as written, or a credit code
+    b: str
+    decision: Annotated[str, choice("same", "not_same")]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class MergeRules:
+    """Company-name keys and bulk decisions of the merge stage (docs/merge.md)."""
+    legal_forms: tuple[str, ...] = ()
+    region_words: tuple[str, ...] = ()
+    branch_words: tuple[str, ...] = ()
+    form_classes: tuple[FormClass, ...] = ()
+    unit_words: tuple[str, ...] = ()
+    unit_number_patterns: tuple[Pattern, ...] = ()
+    county_short_suffixes: tuple[str, ...] = ()
+    common_words: tuple[str, ...] = ()
+    review: ReviewSheet = ReviewSheet()
+    decisions: tuple[Decision, ...] = ()
+
+
+# The rule files built from the classes above: file -> (class, attribute of Rules).
+TYPED_FILES: dict[str, type] = {"tags.yaml": TagRules, "template.yaml": TemplateRules, "merge.yaml": MergeRules}
