@@ -16,6 +16,7 @@ from typing import Any, Iterable, Mapping
 import pandas as pd
 
 from .rules import Rules
+from .values import display as display_value  # noqa: F401  (writers import it from here)
 
 #: the public column order of issues.csv (README “Output contract”)
 ISSUE_COLUMNS = ["file", "sheet", "row", "column", "field", "rule", "severity", "value", "message", "suggestion"]
@@ -57,20 +58,6 @@ class _Lenient(dict):
 
 def render_template(template: str, values: Mapping[str, Any]) -> str:
     return string.Formatter().vformat(template, (), _Lenient(values))
-
-
-def display_value(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        if value.is_integer() and abs(value) < 1e16:  # phone numbers, codes read as numbers
-            return str(int(value))
-        return f"{value:.10g}"
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    return str(value)
 
 
 def expand_detail(catalog: Mapping[str, Any], code: str, params: Mapping[str, Any]) -> Mapping[str, Any]:

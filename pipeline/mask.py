@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .values import display
+
 STARS = "****"
 
 # Mainland mobile, optionally with +86/0086 and spaces or dashes between the 3-4-4 groups.
@@ -25,15 +27,8 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９＋－＠", "012345678
 
 
 def _text(value: Any) -> str:
-    """Text of a cell value with full-width digits, ``＋`` and ``＠`` folded to ASCII."""
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        if value != value:  # NaN
-            return ""
-        if value.is_integer():
-            return str(int(value))
-    return str(value).translate(_FULLWIDTH)
+    """Text of a cell value (values.display) with full-width digits, ``＋`` and ``＠`` folded to ASCII."""
+    return display(value).translate(_FULLWIDTH)
 
 
 def mask_phone(value: Any) -> str:

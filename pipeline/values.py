@@ -52,6 +52,22 @@ def text(value: Any) -> str:
     return "" if is_missing(value) else str(value).strip()
 
 
+def display(value: Any) -> str:
+    """A value as a message or a mask shows it: "" for None/NaN, an integral float without
+    ``.0`` (phone numbers and codes read as numbers), dates as ``YYYY-MM-DD``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value != value:  # NaN
+            return ""
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return f"{value:.10g}"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
 def to_int(value: Any) -> int | None:
     """``int(value)``, or None when it is missing or no integer."""
     if is_missing(value):
