@@ -13,7 +13,8 @@ from openpyxl import Workbook
 
 
 def make_workbook(folder: Path, name: str, sheets: Mapping[str, Sequence[Sequence[Any]]],
-                  merged: Mapping[str, Iterable[str]] | None = None) -> Path:
+                  merged: Mapping[str, Iterable[str]] | None = None, freeze: Mapping[str, str] | None = None) -> Path:
+    """``freeze``: sheet -> the first cell below and right of the frozen panes ("A4")."""
     wb = Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():
@@ -22,6 +23,8 @@ def make_workbook(folder: Path, name: str, sheets: Mapping[str, Sequence[Sequenc
             ws.append(list(row))
         for rng in (merged or {}).get(title, ()):
             ws.merge_cells(rng)
+        if freeze and title in freeze:
+            ws.freeze_panes = freeze[title]
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

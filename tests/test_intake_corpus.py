@@ -3,11 +3,7 @@ means, and every non-empty cell of every data row is in an output (客户主档 
 column, a related sheet) or named by an issue."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import re
-import unicodedata
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -15,9 +11,9 @@ from openpyxl import load_workbook
 from pipeline.api import run_pipeline
 from pipeline.model import RunOptions
 from tests import seed_layouts as L
+from tests.cell_proof import account, load_outputs
 
 AS_OF = dt.date(2026, 11, 30)
-RELATED = ("联系人", "互动记录", "需求与反馈", "维护计划")
 #: remarks a rep typed in the maintenance form's 备注（填写说明） column instead of the instruction
 REMARKS = {"首次接触时间": "展会上初次见面，日期需再核实", "手机号码": "客户要求只在工作日联系"}
 
@@ -32,16 +28,7 @@ def corpus(tmp_path_factory):
     L.maintenance_form(inp, "华中销售部_客户信息维护表.xlsx", company="武汉光谷新材料有限公司",
                        code=L.uscc("91420100MA4KXXXJ9"), remarks=dict(REMARKS))
     run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=AS_OF))
-    month = out / "2026-11"
-    book = load_workbook(month / "customers.xlsx", read_only=True)
-    sheets = {}
-    for name in ("客户主档", "来源明细", *RELATED):
-        rows = list(book[name].iter_rows(values_only=True))
-        sheets[name] = [dict(zip(rows[0], r)) for r in rows[1:]]
-    with open(month / "issues.csv", encoding="utf-8-sig") as fh:
-        issues = list(csv.DictReader(fh))
-    return {"input": inp, "month": month, "sheets": sheets, "issues": issues,
-            "header": list(next(book["客户主档"].iter_rows(values_only=True)))}
+    return {"input": inp, **load_outputs(out / "2026-11")}
 
 
 def _master(corpus, name):
@@ -171,126 +158,14 @@ def test_mapping_table_in_report_and_returns(corpus):
     assert "潜在客户" in by_col["J"][5]
 
 
-# --- the proof: every non-empty cell of every data row lands somewhere -----------------
-
-def _key(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.strftime("%Y%m%d")
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
-    v = re.sub(r"(\d{4})\s*[年/.-]\s*(\d{1,2})\s*[月/.-]\s*(\d{1,2})\s*日?",
-               lambda m: f"{m.group(1)}{int(m.group(2)):02d}{int(m.group(3)):02d}", str(v))   # a written date
-    return re.sub(r"[\s\-－/]", "", unicodedata.normalize("NFKC", str(v))).lower()
-
-
-def _found(value, outputs) -> bool:
-    """The value, or its digits, or its ticked option, appears among the output values."""
-    ticked = re.findall(r"[☑■√✓]\s*([^□☑■√✓\s]+)", str(value))
-    if ticked:                                 # a check box: the ticked options are the value
-        return all(any(_key(t) == _key(o) or _key(t) in _key(o).split("、") for o in outputs) for t in ticked)
-    k = _key(value)
-    digits = re.sub(r"\D", "", k)
-    for o in outputs:
-        ok = _key(o)
-        if not ok:
-            continue
-        if ok == k or (len(ok) >= 2 and ok in k) or (len(k) >= 2 and k in ok):
-            return True
-        if len(digits) >= 6 and digits == re.sub(r"\D", "", ok)[: len(digits)]:
-            return True
-    return False
-
-
-def _note_cells(ws, related_rows: set[int]) -> list[str]:
-    """The cells of a form's remark column (备注 / 填写说明 beside 填写内容), label rows only."""
-    out = []
-    for row in ws.iter_rows():
-        texts = {c.column_letter: str(c.value).strip() for c in row if isinstance(c.value, str)}
-        if "填写内容" not in texts.values():
-            continue
-        for letter, text in texts.items():
-            if text.startswith(("备注", "填写说明")):
-                for r in range(row[0].row + 1, ws.max_row + 1):
-                    label_row = sum(1 for c in ws[r] if c.value not in (None, "")) <= len(texts)   # no table header
-                    if r not in related_rows and label_row and ws[f"{letter}{r}"].value not in (None, text):
-                        out.append(f"{letter}{r}")
-    return sorted(set(out), key=lambda ref: (int(re.sub(r"^[A-Z]+", "", ref)), ref))
-
-
-def _is_sequence(values) -> bool:
-    numbers = [v for v in values if v is not None]
-    return all(isinstance(v, int) for v in numbers) and all(a < b for a, b in zip(numbers, numbers[1:]))
-
-
-def _unaccounted(corpus, file: str, counts: dict | None = None) -> list[str]:
-    """The cells of ``file`` that reach no output and no issue; ``counts`` gets how each
-    other non-empty cell was accounted for (output, issue, ignored, template text)."""
-    counts = {} if counts is None else counts
-    month, sheets = corpus["month"], corpus["sheets"]
-    src = load_workbook(corpus["input"] / file)
-    returned = load_workbook(month / "returns" / file, read_only=True)
-    mapping = [r for r in returned["列映射"].iter_rows(min_row=2, values_only=True)]
-    issues = {(i["sheet"], i["row"], i["column"]) for i in _issues(corpus, file)}
-    master = {r["客户编号"]: r for r in sheets["客户主档"]}
-    lost = []
-    for ws in src.worksheets:
-        mine = [r for r in sheets["来源明细"] if r["来源文件"] == file and r["工作表"] == ws.title]
-        if not mine:
-            continue
-        customer = {r["行号"]: r["客户编号"] for r in mine if r["处理结果"] == "并入主档"}
-        cells = [(m[1], m[3], m[4]) for m in mapping if m[0] == ws.title]
-        form = any(re.fullmatch(r"[A-Z]+\d+", str(c)) for c, _, _ in cells)
-        related = [r for t in RELATED for r in sheets[t] if r["来源文件"] == file and r["工作表"] == ws.title]
-        if form:         # a form: every mapped value cell, and every cell of its table rows
-            cid = next(iter(customer.values()))
-            targets = [(c, f, how) for c, f, how in cells if re.fullmatch(r"[A-Z]+\d+", str(c))]
-            label_rows = {int(re.sub(r"^[A-Z]+", "", c)) for c, _, _ in targets}
-            table_rows = {r["行号"] for r in related} - label_rows
-            wanted = [(f"{c}", f, how) for c, f, how in targets]
-            wanted += [(f"{cell.column_letter}{r}", None, "") for r in table_rows for cell in ws[r] if cell.value]
-            mapped = {ref for ref, _, _ in wanted}
-            wanted += [(ref, "备注", "note") for ref in _note_cells(ws, {r["行号"] for r in related})
-                       if ref not in mapped]
-        else:
-            cid = None
-            wanted = [(f"{col}{r}", f, how) for r in customer for col, f, how in cells]
-        for ref, fieldname, how in wanted:
-            value = ws[ref].value
-            if value is None or (isinstance(value, str) and not value.strip()):
-                continue
-            col, row = re.match(r"([A-Z]+)(\d+)", ref).groups()
-            owner = master.get(cid or customer.get(int(row)))
-            outputs = list(owner.values()) if owner else []
-            outputs += [v for r in related if r["行号"] == int(row) for v in r.values()]
-            if how == "note" and str(value).strip() in L.INSTRUCTIONS:
-                assert not _found(value, [owner.get("备注")]), ref     # an instruction is no remark
-                counts["template text"] = counts.get("template text", 0) + 1
-                continue
-            if _found(value, outputs):
-                counts["output"] = counts.get("output", 0) + 1
-                continue
-            if (ws.title, row, col) in issues:
-                counts["issue"] = counts.get("issue", 0) + 1
-                continue
-            if str(how).startswith("不导入（序号"):        # dropped only when it is a row numbering
-                assert _is_sequence([ws[f"{col}{r}"].value for r in sorted(customer)]), ref
-                counts["row number"] = counts.get("row number", 0) + 1
-                continue
-            if fieldname and owner and owner.get(fieldname) not in (None, "") and how not in ("note", "表单备注"):
-                counts["output"] = counts.get("output", 0) + 1
-                continue          # normalized beyond recognition (10-20万 → 预算下限/上限), but filled
-            lost.append(f"{ws.title}!{ref}={value!r}")
-    return lost
-
+# --- the proof: every non-empty cell of every data row lands somewhere (tests/cell_proof.py) ---
 
 @pytest.mark.parametrize("file", ["华东销售部_客户信息收集表.xlsx", "华南销售部_客户信息表.xlsx",
                                   "大客户部_客户信息维护与收集表.xlsx", "华北销售部_客户资料信息表.xlsx",
                                   "西南销售部_客户清单.xlsx", "成都分部_客户清单.xlsx", "华中销售部_客户信息维护表.xlsx"])
 def test_every_non_empty_cell_lands_in_an_output_or_an_issue(corpus, file):
     counts: dict = {}
-    assert _unaccounted(corpus, file, counts) == []
+    assert account(corpus, corpus["input"] / file, file, L.INSTRUCTIONS, counts) == []
     if file.startswith(("大客户部", "华中", "华北", "华南")):     # forms: their remark columns were walked
         assert counts.get("template text", 0) >= 2, counts
     if file.startswith(("西南", "成都")):

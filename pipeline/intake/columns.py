@@ -7,7 +7,8 @@ that was decided (``method``, shown in the 列映射 table), and whether its val
 one by one (a 联系方式 column holding mobiles, landlines and e-mails). The same rules judge a
 form's single value (:func:`route_value`).
 
-Order, first answer wins: a steward's pin for the team; the header (a synonym of group+leaf,
+Order, first answer wins: a steward's pin for the team (the column is that field, whatever
+its values: no rerouting, no splitting); the header (a synonym of group+leaf,
 of the leaf, then a pattern, refused by ``pattern_guards``); a pattern hit must hold values
 of its field's type (``verify_types``); a rerouted header (``reroute``: a 客户类型 column of
 新客户/老客户 is 客户分类) goes where its values' enumeration says; none of them fitting, the
@@ -203,8 +204,7 @@ def decide(label: str, leaf: str, group: str, values: Sequence[Any], team: str, 
         return Decision(None, "pin", ext=label, samples=samples)
     if pinned and pinned in cr.types:
         m = matcher.match(leaf or label)
-        return Decision(pinned, "pin", header_key=m.key, unit=m.unit if m.key == pinned else 1.0, samples=samples,
-                        split=pinned in cr.split_fields and _mixed(values, pinned, cr))
+        return Decision(pinned, "pin", header_key=m.key, unit=m.unit if m.key == pinned else 1.0, samples=samples)
     m, method = match_header(leaf, group, matcher)
     key = m.key
     if key is None:
@@ -213,7 +213,9 @@ def decide(label: str, leaf: str, group: str, values: Sequence[Any], team: str, 
         return Decision(None, "extension", header_key=key, ext=label + cr.computed_suffix, samples=samples)
     if method == MATCH_PATTERN:
         wanted = cr.verify.get(cr.types.get(key, ""))
-        if wanted and _share(values, lambda v: cr.kind(v) in wanted) < cr.min_share:
+        if wanted and _share(values, lambda v: cr.kind(v) in wanted) < cr.min_share and not (
+                key in cr.split_fields and _share(values, lambda v: route_value(v, cr) is not None) >= cr.min_share):
+            # (a 电话/邮箱 column of phones and e-mails is a contact column: the split rules below judge it)
             return Decision(None, "unsure", header_key=key, ext=label, notice="column-unsure", samples=samples)
     if key in cr.reroute:
         shares = [(c, _share(values, lambda v, c=c: cr.enum_hit(c, v))) for c in cr.reroute[key] if c in cr.enums]

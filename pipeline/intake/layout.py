@@ -191,18 +191,25 @@ class RowClassifier:
     def _probe(text: str) -> str:
         return text.replace(" ", "").replace("\u3000", "").replace(":", "：")[:12]
 
-    def skip_reason(self, row: list[Any]) -> str | None:
+    def skip_reason(self, row: list[Any], merged_cols: frozenset[int] | set[int] = frozenset(),
+                    note: bool = False) -> str | None:
         """None for a data row, else the Chinese reason (空行 / 合计行 / 签字行 / 重复表头 / 说明行).
 
         The first non-empty cell decides 合计/签字/说明 rows (a number in an ignored
-        column such as 序号 does not count)."""
+        column such as 序号 does not count, nor a value merged down from the rows above:
+        ``merged_cols``, a 大区 over its 小计 row). ``note``: the row's only content is one
+        cell merged across the sheet (a note or a group title inside the list)."""
         first = None
         for i, v in enumerate(row):
-            if not is_blank(v) and (i not in self.ignore_cols or isinstance(v, str)):
+            if not is_blank(v) and (i not in self.ignore_cols or isinstance(v, str)) and i not in merged_cols:
                 first = v
                 break
+        if first is None and merged_cols:
+            return self.skip_reason(row)
         if first is None:
             return "空行"
+        if note:
+            return "说明行"
         if isinstance(first, str):
             probe = self._probe(first.strip())
             if probe.startswith(self.prefixes):

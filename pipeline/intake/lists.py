@@ -15,17 +15,34 @@ from .readers import RawSheet
 
 
 def fill_merged(rows: list[list[Any]], merged, first_row: int) -> None:
-    """Give every cell of a merged range at or below ``first_row`` the value of its top-left
-    cell (what a person sees). Rows are the reader's own lists; nothing else shares them."""
+    """Give every row of a merged range at or below ``first_row`` the value of its top-left
+    cell, in the range's first column (a 大区 merged down belongs to each of its rows; a note
+    merged across the sheet is one value, not one per column). Rows are the reader's own
+    lists; nothing else shares them."""
     for (r1, c1), (r2, c2) in merged:
-        if r2 < first_row or r1 >= len(rows):
+        if r2 < first_row or r1 >= len(rows) or r2 == r1:
             continue
         value = rows[r1][c1] if c1 < len(rows[r1]) else ""
-        for r in range(max(r1, first_row), min(r2, len(rows) - 1) + 1):
+        for r in range(max(r1 + 1, first_row), min(r2, len(rows) - 1) + 1):
             row = rows[r]
-            for c in range(c1, min(c2, len(row) - 1) + 1):
-                if (r, c) != (r1, c1):
-                    row[c] = value
+            if c1 < len(row):
+                row[c1] = value
+
+
+def merged_in_data(merged, first_row: int, rows: list[list[Any]], width: int) -> tuple[dict[int, set[int]], set[int]]:
+    """Below the header: row -> columns holding a value merged down from a row above (filled by
+    :func:`fill_merged`), and the rows whose only content is one cell merged across at least
+    half of the ``width`` header columns (a note or a title inside the list)."""
+    filled: dict[int, set[int]] = {}
+    notes: set[int] = set()
+    for (r1, c1), (r2, c2) in merged:
+        for r in range(max(r1 + 1, first_row), r2 + 1):
+            filled.setdefault(r, set()).add(c1)
+        if r1 >= first_row and r1 < len(rows) and c2 - c1 + 1 >= max(2, (width + 1) // 2):
+            row = rows[r1]
+            if all(is_blank(v) for c, v in enumerate(row) if not c1 <= c <= c2):
+                notes.add(r1)
+    return filled, notes
 
 
 def is_sequence(values) -> bool:
@@ -85,9 +102,10 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
             header_keys[col0] = key
 
     classifier = RowClassifier(rules, header, header_keys, matcher, frozenset(ignore_cols))
+    filled, notes = merged_in_data(sheet.merged, block.last + 1, rows, sum(1 for x in labels if x))
     data_idx: list[int] = []
     for r in range(block.last + 1, len(rows)):
-        reason = classifier.skip_reason(rows[r])
+        reason = classifier.skip_reason(rows[r], filled.get(r, frozenset()), r in notes)
         if reason is None:
             out.source_rows.append((r + 1, len(data_idx), "data", ""))
             data_idx.append(r)
@@ -191,7 +209,8 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
                 out.issues.append(Issue(rule="formula-no-value", file=ctx.rel, sheet=ctx.sheet, row=r0 + 1,
                                         column=column_letter(c0), field=by_col.get(c0, ""), row_id=local[r0]))
 
-    out.issues.extend(column_missing_issues(keep, out.customer_type, ctx, rules))
+    routed = {k for k in out.fields if not k.startswith(EXT_PREFIX)}      # a 联系方式 column's values count
+    out.issues.extend(column_missing_issues(set(keep) | routed, out.customer_type, ctx, rules))
     return out
 
 
