@@ -55,7 +55,7 @@ class FormRules:
         notes = forms.get("notes") or {}
         self.note_columns = tuple(notes.get("columns") or ())
         self.note_prefixes = tuple(sorted((_fold_note(w) for w in notes.get("prefixes") or ()), key=len, reverse=True))
-        hints = ((rules.extra.get("template") or {}).get("hints") or {}).values()
+        hints = rules.template.hints.values()
         self.note_texts = frozenset(_fold_note(t) for t in [*(notes.get("texts") or ()), *hints] if t)
         self.note_patterns = tuple(re.compile(str(p)) for p in notes.get("patterns") or ())
 
