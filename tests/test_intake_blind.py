@@ -144,6 +144,35 @@ def test_header_below_titles_and_notes_below_the_table(blind):
     assert [(i["column"], i["severity"]) for i in _issues(blind, file, "column-numbering")] == [("A", "info")]
 
 
+def test_a_card_without_header_keeps_its_remarks(blind):
+    file = "华东一区_客户资料卡.xlsx"
+    hf = _rows(blind, file)["合肥庐州智能家居有限公司"]
+    assert (hf["联系人"], hf["手机号码"], hf["客户来源"], hf["年合作金额"]) == ("程亮", "13805512266", "转介绍", 380000)
+    assert hf["备注"] == "手机号码：周末不接电话；客户来源：由芜湖经销商推荐"
+    by_cell = {m[1]: m for m in _mapping(blind, file)}
+    assert by_cell["C7"][2:5] == ("备注（手机号码）", "备注", "表单备注")
+    assert by_cell["C"][4:6] == ("不导入（模板说明）", "与营业执照一致、按公司统一行业分类填写")
+
+
+def test_a_ledger_with_a_units_row_and_a_customer_on_two_rows(blind):
+    file = "东北销售部_客户台账.xlsx"
+    rows = _rows(blind, file)
+    sy = rows["沈阳盛京重型机械有限公司"]
+    assert (sy["年合作金额"], sy["累计合作金额"], sy["联系人"]) == (1500000, 4200000, "于海")   # （万元） under the header
+    conflicts = [r for r in load_workbook(blind["month"] / "customers.xlsx", read_only=True)["字段冲突"]
+                 .iter_rows(min_row=2, values_only=True) if r[1] == "沈阳盛京重型机械有限公司"]
+    assert ("联系人", "于海", "唐静") in {r[2:5] for r in conflicts}          # the second contact is shown
+    cc = rows["长春净月生物制药有限公司"]
+    assert (cc["电子邮箱"], cc["联系人"]) == ("barbara@jingyue-bio.com", None)  # an e-mail typed as 联系人
+    assert [(i["column"], i["field"]) for i in _issues(blind, file, "column-split")] == [("E", "联系人")]
+    assert "barbara@jingyue-bio.com" in _issues(blind, file, "column-split")[0]["message"]
+    assert _skipped(blind, file, "台账") == {7: "合计行"}
+    by_col = {m[1]: m for m in _mapping(blind, file)}
+    assert by_col["A"][2:5] == ("序号", None, "不导入（序号）")                  # 1, 1 (merged), 2, 3
+    assert by_col["G"][2:4] == ("年合作金额（万元）", "年合作金额")
+    assert not _issues(blind, file, "column-numbering") and not _issues(blind, file, "column-unknown")
+
+
 @pytest.mark.parametrize("file", FILES)
 def test_every_non_empty_data_cell_lands_in_an_output_or_an_issue(blind, file):
     counts: dict = {}

@@ -230,8 +230,9 @@ def decide(label: str, leaf: str, group: str, values: Sequence[Any], team: str, 
             return Decision(dominant, "values", header_key=key, notice="column-rerouted", samples=samples,
                             split=_mixed(values, dominant, cr))
         if _mixed(values, key, cr):
+            moved = [v for v in values if route_value(v, cr) not in (None, key)]    # what is routed away first
             return Decision(key, "split", header_key=key, unit=m.unit, split=True, notice="column-split",
-                            samples=samples)
+                            samples=samples_of(moved + [v for v in values if route_value(v, cr) == key]))
     return Decision(key, method, header_key=key, unit=m.unit, samples=samples)
 
 

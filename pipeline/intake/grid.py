@@ -129,6 +129,7 @@ def read_grid_form(sheet: RawSheet, first_pair: int, ctx: SheetContext, rules: R
     computed = {f.key for f in rules.fields if f.computed}
     table_of = {name: (s or {}).get("table") for name, s in fr.sections.items()}
     titles = {fold_header(w) for w in ((fr.raw.get("label_form") or {}).get("label") or ())}   # 项目, 字段 …
+    remark_header = rules.field_names.get("remark", "")
 
     out = SheetOut(layout=LAYOUT_GRID, related={t: [] for t in fr.tables})
     rec = _Record()
@@ -175,13 +176,17 @@ def read_grid_form(sheet: RawSheet, first_pair: int, ctx: SheetContext, rules: R
         if table is not None:
             fr.read_table_row(row, r, table, table_cols, ctx, out, from_tables)
             continue
-        c = 0
+        c, after, last = 0, -1, ""        # after: the column right of the value just read (its remark)
         while c < len(row):
             v = row[c]
             if not isinstance(v, str) or not v.strip():
                 c += 1
                 continue
             label = v.strip()
+            if c == after and not _exact_label(label, section, fr, matcher) and not _is_pair(row, r, c, spans, matcher):
+                fr.read_note(rec, row, c, r, last, remark_header)     # 需客户确认 beside the value
+                c += 1
+                continue
             vc = _value_col(row, r, c, spans)
             nxt = row[vc] if vc < len(row) else None
             key = _label_key(label, section, fr, matcher)
@@ -205,7 +210,8 @@ def read_grid_form(sheet: RawSheet, first_pair: int, ctx: SheetContext, rules: R
                 c += 1                                 # a note that looks like a label
                 continue
             put(key, fr.clean(nxt) if vc < len(row) else None, r, c, vc, label)
-            c = spans.get((r, vc), vc) + 1
+            c = after = spans.get((r, vc), vc) + 1
+            last = label
 
     for key, value, cell, label in from_tables:          # a field left blank takes the table's value
         if key in rec.values and is_blank(rec.values[key]):

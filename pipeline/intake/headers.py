@@ -105,8 +105,31 @@ def _sub_row(upper: Sequence[Any], lower: Sequence[Any], r_upper: int, merged, w
                for c1, c2 in spans.items())
 
 
+def _unit_row(row: Sequence[Any], matcher: HeaderMatcher) -> bool:
+    """A row of money units under the header (``（万元）`` under 年合作金额): only texts, each a
+    unit of rules/headers.yaml ``units``, brackets optional."""
+    cells = [v for v in row if not is_blank(v)]
+    return bool(cells) and all(isinstance(v, str) and _bare_unit(v) in matcher.units for v in cells)
+
+
+def _bare_unit(text: str) -> str:
+    return text.strip().strip("()（）[]【】").replace("单位：", "").replace("单位:", "").strip().lower()
+
+
 def header_block(rows: list[list[Any]], h: int, merged, matcher: HeaderMatcher) -> HeaderBlock:
-    """The header rows around row ``h`` and one (group, leaf) per column."""
+    """The header rows around row ``h`` and one (group, leaf) per column; a row of units
+    right below them belongs to the header (each unit joins its column's leaf)."""
+    block = _block(rows, h, merged, matcher)
+    below = block.last + 1
+    if below < len(rows) and _unit_row(rows[below], matcher):
+        unit = rows[below]
+        leaves = tuple(f"{leaf}（{_bare_unit(unit[c])}）" if c < len(unit) and not is_blank(unit[c]) and leaf
+                       else leaf for c, leaf in enumerate(block.leaves))
+        block = HeaderBlock(block.first, below, leaves, block.groups)
+    return block
+
+
+def _block(rows: list[list[Any]], h: int, merged, matcher: HeaderMatcher) -> HeaderBlock:
     width = max((len(rows[r]) for r in range(max(h - MAX_HEADER_ROWS, 0), min(h + MAX_HEADER_ROWS, len(rows)))),
                 default=0)
     first, last = h, h

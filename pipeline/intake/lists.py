@@ -47,7 +47,8 @@ def merged_in_data(merged, first_row: int, rows: list[list[Any]], width: int) ->
 
 def is_sequence(values) -> bool:
     """The non-empty values are whole numbers growing from row to row (1, 2, 3 …, gaps
-    allowed where rows were deleted): a row numbering, nothing a customer owns."""
+    allowed where rows were deleted, a number repeated where it is merged over a customer's
+    two rows): a row numbering, nothing a customer owns."""
     last = None
     for v in values:
         if v is None or (isinstance(v, str) and not v.strip()):
@@ -56,7 +57,7 @@ def is_sequence(values) -> bool:
             return False
         if isinstance(v, str) and v.strip().isdigit():
             v = int(v.strip())
-        if not isinstance(v, int) or (last is not None and v <= last):
+        if not isinstance(v, int) or (last is not None and v < last):
             return False
         last = v
     return True

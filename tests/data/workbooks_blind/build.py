@@ -198,6 +198,40 @@ def notes_below():
     return _book({"客户清单": rows}, {"客户清单": merged}, {"客户清单": "A4"})
 
 
+def grid_card():
+    """A customer card without a 字段名称/填写内容 header: label | value | 备注 per row."""
+    rows = [
+        ["客户资料卡（华东一区）", None, None],
+        [None, None, None],
+        ["客户名称", "合肥庐州智能家居有限公司", "与营业执照一致"],
+        ["统一社会信用代码", code("91340100MAC9RT2K"), None],
+        ["所属行业", "家具制造业", "按公司统一行业分类填写"],
+        ["联系人", "程亮", None],
+        ["手机号码", "13805512266", "周末不接电话"],
+        ["电子邮箱", "chengliang@luzhou-home.cn", None],
+        ["客户来源", "转介绍", "由芜湖经销商推荐"],
+        ["年合作金额（万元）", 38, None],
+    ]
+    return _book({"客户卡": rows}, {"客户卡": ["A1:C1"]})
+
+
+def ledger_with_units():
+    """A team ledger: a units row under the header, two contacts of one customer on two rows
+    (name and code merged over both), a 合计 row."""
+    rows = [
+        ["序号", "客户名称", "统一社会信用代码", "城市", "联系人", "手机号码", "年合作金额", "累计合作金额", "客户状态"],
+        [None, None, None, None, None, None, "（万元）", "（万元）", None],
+        [1, "沈阳盛京重型机械有限公司", code("91210100MAE4HQ7C"), "沈阳", "于海", "13940012233", 150, 420, "合作中"],
+        [None, None, None, None, "唐静", "13840015566", None, None, None],
+        [2, "大连星海港口设备有限公司", code("91210200MA0U8PLN"), "大连", "曲波", "13904118899", 60, 60, "意向客户"],
+        [3, "长春净月生物制药有限公司", code("91220100MA17D3WK"), "长春", "barbara@jingyue-bio.com", None, 22, 80,
+         "流失"],
+        ["合计", None, None, None, None, None, 232, 560, None],
+    ]
+    merged = ["A3:A4", "B3:B4", "C3:C4", "D3:D4", "G3:G4", "H3:H4", "I3:I4"]
+    return _book({"台账": rows}, {"台账": merged})
+
+
 def _soffice(src: Path, fmt: str, dest: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", fmt,
@@ -218,6 +252,9 @@ def main() -> int:
         maintenance_form("长沙湘江医药连锁有限公司", code("91430100MA6B3HN2"), "黄蓉",
                          ("手机号码", "仅工作日9点后接听")).save(t / "form2.xlsx")
         _soffice(t / "form2.xlsx", "ods", HERE / "华中销售部_客户维护表.ods")
+        grid_card().save(HERE / "华东一区_客户资料卡.xlsx")
+        ledger_with_units().save(t / "ledger.xlsx")
+        _soffice(t / "ledger.xlsx", "xlsx", HERE / "东北销售部_客户台账.xlsx")
         region_summary().save(t / "region.xlsx")
         _soffice(t / "region.xlsx", "xls", HERE / "西南大区_客户汇总.xls")
     return 0
