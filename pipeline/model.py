@@ -53,7 +53,8 @@ Extension columns: a column no field knows is a record column ``ext:<header>``
     and Chinese-named columns of that table.
 
 ``fixes`` — certain fixes made by normalize (for the returned workbooks):
-    row_id, src_file, src_sheet, src_row, field (key), original, fixed
+    row_id, src_file, src_sheet, src_row, field (key), original, fixed; related-table fixes
+    (normalize_related) add ``cell`` (e.g. "A20") and name the field ``表名·列名``
 
 ``customers`` — one row per customer (merge → grade → write): customer_id, every field key,
     plus src_count (rows merged), row_ids (tuple)

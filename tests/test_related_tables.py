@@ -93,6 +93,11 @@ def test_related_tables_are_normalized_and_checked(tmp_path):
     assert ret["客户信息"]["A21"].comment is not None
     listed = [r for r in ret["问题清单"].iter_rows(values_only=True) if r and "互动记录·互动日期" in map(str, r)]
     assert listed
+    # certain fixes of table cells come back too; B15 (联系人 and the master's 手机号码) is fixed once
+    sheet = ret["客户信息"]
+    assert (sheet["A20"].value, sheet["D24"].value) == (dt.datetime(2026, 10, 12), dt.datetime(2026, 12, 31))
+    assert sheet["B15"].value == "13905716789" and sheet["B15"].comment.text.count("已自动更正") == 1
+    assert [r[3] for r in ret["问题清单"].iter_rows(values_only=True) if r and r[2] == "B15"] == ["手机号码"]
 
 
 def test_one_schema_serves_intake_template_and_outputs(tmp_path, rules):
@@ -123,3 +128,52 @@ def test_one_schema_serves_intake_template_and_outputs(tmp_path, rules):
     rel = read_inputs(list_inputs(folder), folder, rules).data["related"]["互动记录"]
     assert rel[schema.columns()["互动记录"]].values.tolist() == \
         [["2026年10月12日", "拜访", "续约", "谈续约价格", "王磊", "报价", "已完成"]]
+
+
+def test_certain_fixes_of_related_cells_are_written_back(tmp_path):
+    """A 联系人 table with two contacts and a 互动记录 table: the second contact's spaced mobile and
+    mixed-case e-mail and a written-out date are corrected in the returned workbook at their
+    cells; a date produced by a formula keeps its formula and only gets a suggestion."""
+    import xlsxwriter
+
+    inp, out = tmp_path / "input", tmp_path / "output"
+    inp.mkdir()
+    rows = [
+        ["客户信息维护与收集表"], ["一、客户基础信息"], ["项目", "填写内容", "备注（填写说明）"],
+        ["客户名称", "苏州恒信精密机械有限公司", "企业客户需填写全称"], ["统一社会信用代码", CODE, ""],
+        ["所属行业", "通用设备制造业", ""],
+        ["二、联系人信息"], ["姓名", "职位", "手机号码", "办公电话", "电子邮箱"],                     # 8
+        ["张伟", "采购总监", "13905716788", "0512-66881234", "zw@hengxin.com"],                       # 9
+        ["李娜", "财务经理", "139 0571 6789", "", "LiNa@HengXin.com"],                               # 10
+        ["三、互动记录（可添加多条）"],
+        ["互动日期", "互动方式", "沟通主题", "沟通内容摘要", "参与人员", "下一步行动", "完成状态"],  # 12
+        ["2026年10月12日", "拜访", "Q3需求对接", "交付周期需缩短", "王磊、张伟", "报价", "已完成"],  # 13
+        [None, "电话", "方案确认", "确认方案细节", "王磊", "跟进审批", "待处理"],                    # 14
+    ]
+    wb = xlsxwriter.Workbook(str(inp / "华东销售部_恒信客户维护表.xlsx"))
+    ws = wb.add_worksheet("客户信息")
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write_string(r, c, v)
+    ws.write_formula("A14", '="2026年11月3日"', None, "2026年11月3日")
+    wb.close()
+    run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=AS_OF))
+    month = out / "2026-11"
+
+    people = _sheet(load_workbook(month / "customers.xlsx", read_only=True), "联系人")
+    assert [(p["姓名"], p["手机号码"], p["电子邮箱"]) for p in people] == [
+        ("张伟", "13905716788", "zw@hengxin.com"), ("李娜", "13905716789", "LiNa@hengxin.com")]
+    back = load_workbook(month / "returns" / "华东销售部_恒信客户维护表.xlsx")
+    sheet = back["客户信息"]
+    assert sheet["C10"].value == "13905716789"
+    assert sheet["C10"].comment.text.startswith("已自动更正，原值：139 0571 6789")
+    assert sheet["E10"].value == "LiNa@hengxin.com"
+    assert sheet["A13"].value == dt.datetime(2026, 10, 12) and sheet["A13"].number_format == "yyyy-mm-dd"
+    assert sheet["C9"].comment is None                                     # already right: untouched
+    assert sheet["A14"].value == '="2026年11月3日"'                         # the team's formula stays
+    assert sheet["A14"].comment.text.startswith("公式保留，建议值：2026-11-03")
+    listed = {r[2]: r for r in back["问题清单"].iter_rows(values_only=True) if r}
+    assert (listed["C10"][0], listed["C10"][3]) == ("已更正", "联系人·手机号码")
+    assert (listed["A13"][0], listed["A13"][3]) == ("已更正", "互动记录·互动日期")
+    assert (listed["A14"][0], listed["A14"][3]) == ("建议", "互动记录·互动日期")

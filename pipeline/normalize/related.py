@@ -4,7 +4,10 @@ parsers as the master fields, column by column as schemas/related.yaml types the
 
 Every finding points at its cell (file, sheet, row, column from intake's ``src_cells``) and
 names the column as ``表名·列名`` (``互动记录·互动日期``). Numbers and dates with an error are
-left empty; text keeps the cleaned value. The input frames are never modified.
+left empty; text keeps the cleaned value. A certain change of what the cell shows becomes a
+row of ``fixes`` with its ``cell``, so the returned workbook corrects it like a master field
+(choice columns excepted: a form's ticked-box list would be lost; a cell a master field
+already fixed is fixed once). The input frames are never modified.
 """
 from __future__ import annotations
 
@@ -15,11 +18,11 @@ from typing import Any, Callable, Mapping
 import pandas as pd
 
 from ..issues import Issue, form_cell
-from ..model import StageResult
+from ..model import FIX_COLUMNS, StageResult
 from ..related import RelatedColumn, related_schema
 from ..rules import Rules
 from .amounts import parse_score
-from .base import Parsed, failed, is_blank
+from .base import Parsed, failed, is_blank, shown
 from .columns import BLANK_ON_ERROR
 from .compiled import Normalizers, compiled
 from .dates import parse_date
@@ -67,8 +70,12 @@ def _parser(col: RelatedColumn, rules: Rules, n: Normalizers) -> Callable[[Any],
     return partial(parse_text, max_length=n.text_max_length)
 
 
+#: related column types whose certain fixes are not written back (a form's choice list)
+_NOT_REWRITTEN = ("enum",)
+
+
 def _normalize_table(frame: pd.DataFrame, table: str, columns: tuple[RelatedColumn, ...], rules: Rules,
-                     n: Normalizers, issues: list[Issue]) -> pd.DataFrame:
+                     n: Normalizers, issues: list[Issue], fixes: list[dict]) -> pd.DataFrame:
     out = frame.copy()
     cells = frame["src_cells"].tolist() if "src_cells" in frame.columns else [None] * len(frame)
     prov = {c: frame[c].tolist() if c in frame.columns else [None] * len(frame)
@@ -89,8 +96,13 @@ def _normalize_table(frame: pd.DataFrame, table: str, columns: tuple[RelatedColu
                 p = parse(raw)
             error = any(n.severity(f.rule) == "error" for f in p.findings)
             values.append(None if error and col.type in BLANK_ON_ERROR else p.value)
+            at = form_cell(cells[i], col.name) if isinstance(cells[i], Mapping) else None
+            if at and p.certain and col.type not in _NOT_REWRITTEN and shown(raw) != shown(p.value):
+                fixes.append({"row_id": _int(prov["row_id"][i]), "src_file": prov["src_file"][i] or "",
+                              "src_sheet": prov["src_sheet"][i] or "", "src_row": at[0],
+                              "field": column_label(table, col.name), "original": raw, "fixed": p.value,
+                              "cell": f"{at[1]}{at[0]}"})
             for f in p.findings:
-                at = form_cell(cells[i], col.name) if isinstance(cells[i], Mapping) else None
                 issues.append(Issue(rule=f.rule, file=prov["src_file"][i] or "", sheet=prov["src_sheet"][i] or "",
                                     row=at[0] if at else _int(prov["src_row"][i]), column=at[1] if at else "",
                                     field=column_label(table, col.name), value=raw, params=f.params,
@@ -100,11 +112,15 @@ def _normalize_table(frame: pd.DataFrame, table: str, columns: tuple[RelatedColu
 
 
 def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, as_of: dt.date,
-                      contacts: pd.DataFrame | None = None) -> StageResult:
-    """Every related table with canonical values, and the issues of its cells. ``contacts``
-    (from normalize: further names written in one 联系人 cell of a list) join the 联系人 table."""
+                      contacts: pd.DataFrame | None = None, fixes: pd.DataFrame | None = None,
+                      records: pd.DataFrame | None = None) -> StageResult:
+    """Every related table with canonical values, the issues of its cells, and ``fixes``: the
+    master's (from normalize) followed by the related cells' certain fixes (column ``cell``).
+    ``contacts`` (from normalize: further names written in one 联系人 cell of a list) join the
+    联系人 table; ``records`` (``src_cells``) tell which cells the master's fixes already hold."""
     n = compiled(rules)
     issues: list[Issue] = []
+    found: list[dict] = []
     out: dict[str, pd.DataFrame] = {}
     schema = related_schema(rules)
     related = dict(related or {})
@@ -117,5 +133,23 @@ def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, 
         if table is None or frame is None or frame.empty:
             out[name] = frame
             continue
-        out[name] = _normalize_table(frame, name, table.columns, rules, n, issues)
-    return StageResult(data={"related": out}, issues=tuple(issues))
+        out[name] = _normalize_table(frame, name, table.columns, rules, n, issues, found)
+    return StageResult(data={"related": out, "fixes": _with_related_fixes(fixes, found, records)},
+                       issues=tuple(issues))
+
+
+def _with_related_fixes(fixes: pd.DataFrame | None, found: list[dict], records: pd.DataFrame | None) -> pd.DataFrame:
+    """The master's fixes, then the related cells' ones whose cell no master fix holds."""
+    base = fixes if fixes is not None else pd.DataFrame(columns=FIX_COLUMNS)
+    if not found:
+        return base
+    held: set[tuple[str, str, str]] = set()
+    if len(base) and records is not None and "src_cells" in records.columns:
+        cells = {int(r): c for r, c in zip(records["row_id"], records["src_cells"]) if isinstance(c, Mapping)}
+        for rid, f, s, key in zip(base["row_id"], base["src_file"], base["src_sheet"], base["field"]):
+            at = form_cell(cells.get(_int(rid)), key) if _int(rid) is not None else None
+            if at:
+                held.add((f, s, f"{at[1]}{at[0]}"))
+    extra = pd.DataFrame([f for f in found if (f["src_file"], f["src_sheet"], f["cell"]) not in held],
+                         columns=[*FIX_COLUMNS, "cell"])
+    return pd.concat([base, extra], ignore_index=True) if len(base) else extra

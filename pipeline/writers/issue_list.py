@@ -22,6 +22,7 @@ HEADERS = ["级别", "工作表", "单元格", "字段", "问题", "修改建议
 WIDTHS = [8, 14, 9, 16, 60, 44, 22, 18]
 WRAP = (3, 4, 5, 6)            # 字段, 问题, 修改建议, 填写值 wrap inside their width
 FIXED = "已更正"
+SUGGESTED = "建议"
 INTRO = ("请逐行处理下表：先改“错误”（红色，必须修改），再核实“警告”（黄色）；“提示”仅供参考。"
          "点“单元格”可跳到该格，格内批注写明了原因和正确写法。改好后把本文件交回即可。")
 
@@ -59,10 +60,12 @@ def issue_rows(issues: pd.DataFrame, sheet_order: Sequence[str] = ()) -> list[di
 
 
 def issue_sheet(issues: pd.DataFrame, titles: Mapping[str, str], title: str,
-                fixed: Iterable[tuple[str, str, str, str, str]] = (), lead: int = 0) -> NewSheet:
+                fixed: Iterable[tuple[str, str, str, str, str]] = (), lead: int = 0,
+                suggested: Iterable[tuple[str, str, str, str, str]] = ()) -> NewSheet:
     """The ``问题清单`` sheet: the note, then one line per cell (see :func:`issue_rows`), each
     linked to its cell, then the corrected cells ``fixed`` (sheet, cell, field, original,
-    new value). ``titles``: sheet name in issues -> its title in the returned workbook;
+    new value), then the fixes ``suggested`` on formula cells (not applied: the formula stays).
+    ``titles``: sheet name in issues -> its title in the returned workbook;
     ``lead``: the first issues stay first as they are (a note on how the file came back)."""
     rows, fills, links = [], {}, {}
     entries = issue_rows(issues.iloc[:lead], list(titles)) if lead else []
@@ -84,5 +87,12 @@ def issue_sheet(issues: pd.DataFrame, titles: Mapping[str, str], title: str,
         rows.append([FIXED, target, coord, field, f"已自动更正：{original} → {value}", "无需处理，如有不对请改回",
                      original, ""])
         fills[(i, 0)] = "fixed"
+        links[(i, 2)] = f"{sheet_ref(target)}!{coord}"
+    for sheet, coord, field, original, value in suggested:
+        i = len(rows)
+        target = titles.get(sheet, sheet)
+        rows.append([SUGGESTED, target, coord, field, f"公式保留，建议值：{value}（当前值：{original}）",
+                     "如需更正，请修改公式或改填建议值", original, ""])
+        fills[(i, 0)] = "info"
         links[(i, 2)] = f"{sheet_ref(target)}!{coord}"
     return NewSheet(title, HEADERS, rows, WIDTHS, fills, links, selected=True, intro=(INTRO,), wrap=WRAP)

@@ -34,13 +34,15 @@ from .dropdowns import add_openpyxl_dropdowns, data_rows, enum_dropdowns, first_
 from .issue_list import issue_sheet
 from .mapping import mapping_for, mapping_sheet
 from .parallel import JobPool
-from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, write_with_openpyxl
+from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, is_formula, write_with_openpyxl
 from .xlsx import DATE_FORMAT, PERCENT_FORMAT, as_date, as_number, clean_text, display_width, is_blank, text_of
 from .xlsxpatch import MARK, CellEdit, PatchUnsupported, anchor_of
 from .xlsxpatch import Workbook as PatchBook
 from .xlsxpatch.verify import losses
 
 FIX_MARKINGS = ("fill", "comment", "list")
+#: the note of a certain fix that lands on a formula cell (the formula is kept)
+FORMULA_KEPT = "公式保留，建议值："
 _BAD_CHARS = re.compile(r'[<>:"|?*\x00-\x1f]')
 _CELL = re.compile(r"^[A-Z]{1,3}$")
 METHODS = ("patched", "openpyxl", "separate", "rebuilt")
@@ -100,12 +102,15 @@ class Annotator:
     ``anchor(sheet, coord)``: the cell that holds ``coord`` (the top-left of a merged range)."""
 
     def __init__(self, fills: Mapping[str, str], anchor: Callable[[str, str], str] = lambda s, c: c,
-                 fix_marking: str = "comment"):
+                 fix_marking: str = "comment", formula: Callable[[str, str], bool] = lambda s, c: False):
         #: how a certain fix shows in the cell (``fix_marking`` in rules/template.yaml): ``fill``
         #: green plus a comment with the original value, ``comment`` the comment only,
         #: ``list`` nothing in the cell; every fix is listed in 问题清单 whatever the setting
         self.fix_marking = fix_marking if fix_marking in FIX_MARKINGS else "comment"
         self.fixed: list[tuple[str, str, str, str, str]] = []   # (sheet, coord, field, original, new)
+        #: fixes on formula cells, not applied: the team's formula stays (``formula(sheet, coord)``)
+        self.suggested: list[tuple[str, str, str, str, str]] = []
+        self.formula = formula
         self.colours = {**DEFAULT_FILLS, **fills}
         self.fills = {k: PatternFill("solid", fgColor=v) for k, v in self.colours.items()}
         self.anchor = anchor
@@ -123,7 +128,14 @@ class Annotator:
         self.notes.setdefault((sheet, self.anchor(sheet, coord)), []).append((kind, text))
 
     def fix(self, sheet: str, coord: str, field: str, original: str, value: Any) -> None:
-        """A certain fix at ``coord`` (already ``set``): noted as the setting says, listed always."""
+        """A certain fix at ``coord`` (already ``set``): noted as the setting says, listed always.
+        On a formula cell the value is not written: the formula stays and the note suggests it."""
+        if self.formula(sheet, coord):
+            self.values.pop((sheet, coord), None)
+            self.suggested.append((sheet, coord, field, original, text_of(value)))
+            if self.fix_marking != "list":
+                self.add(sheet, coord, "formula", f"{FORMULA_KEPT}{text_of(value)}（当前值：{original}）")
+            return
         self.fixed.append((sheet, coord, field, original, text_of(value)))
         if self.fix_marking != "list":
             self.add(sheet, coord, "fixed", f"已自动更正，原值：{original}")
@@ -131,8 +143,9 @@ class Annotator:
     def worst(self, notes: list[tuple[str, str]]) -> str | None:
         """The fill of a cell with ``notes``: its most severe issue, else green for a fix when
         fixes are filled, else none."""
+        fixed = self.fix_marking == "fill" and any(k == "fixed" for k, _ in notes)
         return min((k for k, _ in notes if k in SEVERITY_ORDER), key=SEVERITY_ORDER.get,
-                   default="fixed" if self.fix_marking == "fill" else None)
+                   default="fixed" if fixed else None)
 
     @staticmethod
     def comment_box(notes: list[tuple[str, str]], old: str = "") -> tuple[str, int, int]:
@@ -183,7 +196,9 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
     for fx in fixes.itertuples(index=False):
         col, unit = colmap.get((fx.src_sheet, fx.field), ("", 1.0))
         own = cells.get(int(fx.row_id)) if not is_blank(fx.row_id) else None
-        if own is not None:
+        if not is_blank(getattr(fx, "cell", None)):          # a related-table cell (normalize_related)
+            coord = str(fx.cell)
+        elif own is not None:
             coord = own.get(fx.field, "")
         elif col and not is_blank(fx.src_row):
             coord = f"{col}{int(fx.src_row)}"
@@ -249,7 +264,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
     renamed: dict[str, str] = {}
 
     def annotate(wb, sheets, anchor) -> None:
-        ann = Annotator(fills, anchor, marking)
+        ann = Annotator(fills, anchor, marking, lambda sheet, coord: is_formula(sheets[sheet], coord))
         add_fixes(ann, sheets, fixes, columns, rules, cells)
         add_issues(ann, sheets, issues)
         apply_annotations(ann, sheets)
@@ -262,7 +277,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
             noted.setdefault(sheet, set()).add(coord)
         renamed.update({name: ws.title for name, ws in sheets.items()})
         _add_new_sheets(wb, issues, comparison, previous, renamed, titles, ann.fills, mapping=mapping,
-                        fixed=ann.fixed)
+                        fixed=ann.fixed, suggested=ann.suggested)
     try:
         rebuilt = write_with_openpyxl(src, work, status, rules, fills, annotate)
         if not spreadsheet:
@@ -287,9 +302,10 @@ def _short(exc: BaseException) -> str:
 def _add_new_sheets(wb, issues: pd.DataFrame, comparison: pd.DataFrame | None, previous: str,
                     names: Mapping[str, str], titles: tuple[str, ...], fills: Mapping[str, PatternFill],
                     link_file: str = "", mapping: pd.DataFrame | None = None,
-                    fixed: Sequence[tuple[str, str, str, str, str]] = (), lead: int = 0) -> None:
+                    fixed: Sequence[tuple[str, str, str, str, str]] = (), lead: int = 0,
+                    suggested: Sequence[tuple[str, str, str, str, str]] = ()) -> None:
     """The 问题清单 first (and active), then 与上次提交对比 for a resubmission; older copies go."""
-    add_sheet(wb, issue_sheet(issues, names, titles[0], fixed, lead), 0, fills, link_file)
+    add_sheet(wb, issue_sheet(issues, names, titles[0], fixed, lead, suggested), 0, fills, link_file)
     if titles[1] in wb.sheetnames:            # a returned workbook sent back: drop the old one
         del wb[titles[1]]
     extra = comparison_sheet(comparison, names, previous, titles[1])
@@ -384,10 +400,10 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
     if wanted - set(names) - {""}:               # a sheet the patcher cannot place (chartsheet, strict XML…)
         raise PatchUnsupported(f"sheets {sorted(wanted - set(names))}")
     ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(sheet)),
-                    str((rules.extra.get("template") or {}).get("fix_marking") or "comment"))
+                    str((rules.extra.get("template") or {}).get("fix_marking") or "comment"), book.has_formula)
     add_fixes(ann, names, fixes, columns, rules, cells)
     add_issues(ann, names, issues)
-    new = [issue_sheet(issues, names, titles[0], ann.fixed)]
+    new = [issue_sheet(issues, names, titles[0], ann.fixed, suggested=ann.suggested)]
     extra = comparison_sheet(comparison, names, previous, titles[1])
     if extra is not None:
         new.append(extra)

@@ -40,6 +40,11 @@ def _anchor(ws, coord: str):
     return cell
 
 
+def is_formula(ws, coord: str) -> bool:
+    """Whether the cell at ``coord`` (its merged range's anchor) holds a formula."""
+    return _anchor(ws, coord).data_type == "f"
+
+
 def clear_previous_annotations(wb, fills: Iterable[str]) -> None:
     """A returned workbook submitted again: drop our old comments, fills and issue sheet."""
     ours = {f.upper()[-6:] for f in fills}

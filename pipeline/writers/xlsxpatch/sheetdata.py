@@ -172,6 +172,17 @@ def patch_sheet_xml(xml: str, edits: Mapping[str, CellEdit], styles: Styles,
     return xml[:start] + "".join(out) + xml[end:]
 
 
+def formula_cells(xml: str) -> set[str]:
+    """Coordinates of the cells holding a formula (``<f>``) in a worksheet's XML."""
+    out = set()
+    for m in re.finditer(r"<f\b", xml):
+        start = xml.rfind("<c ", 0, m.start())
+        ref = _R_ATTR.search(xml, start, xml.find(">", start) + 1) if start >= 0 else None
+        if ref and ref.group(1):
+            out.add(ref.group(1) + ref.group(2))
+    return out
+
+
 def merged_ranges(xml: str) -> list[tuple[int, int, int, int]]:
     """(min_row, min_col, max_row, max_col) of every merged range of a worksheet."""
     out = []

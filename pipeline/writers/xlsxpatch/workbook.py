@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape
 from .comments import Box, SheetComments, used_vml_blocks
 from .newsheet import NewSheet, new_sheet_xml, sheet_ref
 from .package import CT_WORKSHEET, Package, PatchUnsupported, attrs_of, rel_kind, resolve, set_attr, unprefix
-from .sheetdata import CellEdit, merged_ranges, patch_sheet_xml
+from .sheetdata import CellEdit, formula_cells, merged_ranges, patch_sheet_xml
 from .styles import Styles
 from .validations import add_list_validations
 
@@ -42,6 +42,7 @@ class Workbook:
         found = re.search(r"\sxmlns:(\w+)=\"" + re.escape(self.dialect.rel) + '"', root)
         self.r = found.group(1) if found else "r"
         self._merged: dict[str, list] = {}
+        self._formulas: dict[str, set[str]] = {}
         self._read_sheets()
 
     def _read_sheets(self) -> None:
@@ -63,6 +64,14 @@ class Workbook:
         if title not in self._merged:
             self._merged[title] = merged_ranges(unprefix(self.pkg.text(self.sheets[title]), "worksheet")[0])
         return self._merged[title]
+
+    def has_formula(self, title: str, coord: str) -> bool:
+        """Whether cell ``coord`` of sheet ``title`` holds a formula (the patcher keeps it)."""
+        if title not in self.sheets:
+            return False
+        if title not in self._formulas:
+            self._formulas[title] = formula_cells(unprefix(self.pkg.text(self.sheets[title]), "worksheet")[0])
+        return coord in self._formulas[title]
 
     def remove_sheets(self, titles: Sequence[str]) -> list[str]:
         """Remove the sheets an earlier return added (``问题清单`` …: a returned workbook
