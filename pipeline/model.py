@@ -74,7 +74,8 @@ Extension columns: a column no field knows is a record column ``ext:<header>``
     note (Chinese); empty when there is no previous snapshot
 ``reminders`` — 提醒清单 (pipeline.monthly): customer_id, name,
     kind ("跟进逾期" | "跟进到期" | "等级下降" | "季度更新提醒"), date (datetime.date),
-    note (Chinese); overdue first, then by date
+    note (Chinese), owner (the customer's 负责销售, pipeline.monthly.owner_column; "" when
+    no submission names one); overdue first, then by date
 ``resubmission`` — 复核结果 (pipeline.resubmit): src_file, src_sheet, src_row (Int64, this
     version; <NA> for a record that is gone), column (letter), previous_file, previous_month,
     record_key, name, field (Chinese name), rule, status ("已修正" | "仍存在" | "未要求的变更"),
@@ -108,7 +109,7 @@ LINK_COLUMNS = ["row_id", "customer_id", "outcome", "reason"]
 MERGE_COLUMNS = ["customer_id", "row_ids", "evidence"]
 CONFLICT_COLUMNS = ["customer_id", "field", "kept", "other", "sources"]
 CHANGE_COLUMNS = ["customer_id", "name", "change", "before", "after", "note"]
-REMINDER_COLUMNS = ["customer_id", "name", "kind", "date", "note"]
+REMINDER_COLUMNS = ["customer_id", "name", "kind", "date", "note", "owner"]
 
 OUTCOME_MERGED = "并入主档"
 OUTCOME_REJECTED = "退回"

@@ -43,6 +43,10 @@ STATUS_LOST = "流失客户"
 RULE_NO_REASON = "status-change-no-reason"
 RULE_EXT_CARRIED = "extension-carried"
 
+#: what names the owning rep of a customer, first found wins: a field of that name (负责销售 is
+#: the field ``owner``) or an extension column (a team's own 销售代表 column)
+OWNER_NAMES = ("负责销售", "销售代表", "客户经理", "负责人")
+
 #: customer fields that date a contact that happened (the 季度更新提醒 baseline and what
 #: settles an overdue follow-up), besides the interaction dates of the related tables
 ACTIVITY_FIELDS = ("last_coop", "last_follow")
@@ -111,6 +115,18 @@ def carry_extensions(customers: pd.DataFrame, previous: pd.DataFrame | None, rec
                     params={"column": e[len(EXT_PREFIX):], "count": len(names), "month": month or "上月"})
               for (f, e), names in sorted(carried.items())]
     return StageResult(data={"customers": out}, issues=tuple(issues))
+
+
+def owner_column(customers: pd.DataFrame | None, rules: Rules) -> str | None:
+    """The ``customers`` column naming the owning rep (OWNER_NAMES), or None."""
+    if customers is None:
+        return None
+    by_name = {f.name: f.key for f in rules.fields}
+    for name in OWNER_NAMES:
+        for col in (by_name.get(name), EXT_PREFIX + name):
+            if col and col in customers.columns:
+                return col
+    return None
 
 
 # --------------------------------------------------------------------------- helpers
@@ -261,6 +277,9 @@ def _reminders(customers: pd.DataFrame, previous: pd.DataFrame, related: Mapping
     notes = rules.notes["monthly"]
     owner = _owner_of_rows(customers)
     names = {_text(c): _text(n) for c, n in zip(_column(customers, "customer_id"), _column(customers, "name"))}
+    rep = owner_column(customers, rules)
+    reps = {_text(c): _text(o) for c, o in zip(_column(customers, "customer_id"), _column(customers, rep))} \
+        if rep else {}
     schema = related_schema(rules)            # which tables and columns: schemas/related.yaml roles
     inter_table, inter_date = schema.role("interaction_date")
     plan_table, plan_date = schema.role("plan_date")
@@ -301,6 +320,7 @@ def _reminders(customers: pd.DataFrame, previous: pd.DataFrame, related: Mapping
     frame = pd.DataFrame(rows, columns=REMINDER_COLUMNS)
     if frame.empty:
         return frame
+    frame["owner"] = frame["customer_id"].map(lambda c: reps.get(c, ""))
     frame["_o"] = (frame["kind"] != KIND_OVERDUE).astype(int)
     frame["_k"] = frame["kind"].map(KIND_ORDER.index)
     frame = frame.sort_values(["_o", "date", "_k", "customer_id"], kind="stable")

@@ -24,6 +24,8 @@ class RelatedColumn:
     synonyms: tuple[str, ...] = ()
     record: str = ""          # customer field key filled from the table's first value
     role: str = ""
+    past: bool = False        # a date of something that happened: after the as-of date → date-future
+    not_before: tuple[str, ...] = ()   # customer field keys / columns of the row it may not precede
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,9 @@ def compile_related(raw: Mapping[str, Any] | None) -> RelatedSchema:
     for name, spec in ((raw or {}).get("tables") or {}).items():
         cols = tuple(RelatedColumn(name=str(c["name"]), type=str(c.get("type") or "text"), enum=str(c.get("enum") or ""),
                                    synonyms=tuple(str(s) for s in c.get("synonyms") or ()),
-                                   record=str(c.get("record") or ""), role=str(c.get("role") or ""))
+                                   record=str(c.get("record") or ""), role=str(c.get("role") or ""),
+                                   past=bool(c.get("past")),
+                                   not_before=tuple(str(x) for x in c.get("not_before") or ()))
                      for c in (spec or {}).get("columns") or ())
         tables.append(RelatedTable(str(name), cols))
     return RelatedSchema(tuple(tables))
@@ -81,10 +85,16 @@ def check_related(raw: Mapping[str, Any] | None, field_keys: frozenset[str], enu
     seen_roles: dict[str, str] = {}
     for name, spec in ((raw or {}).get("tables") or {}).items():
         names: set[str] = set()
+        columns = {str(c.get("name", "")): c for c in (spec or {}).get("columns") or () if isinstance(c, Mapping)}
         for i, c in enumerate((spec or {}).get("columns") or (), start=1):
             if not isinstance(c, Mapping):
                 continue
             where = f"related.yaml: tables.{name}.columns 第 {i} 列"
+            for other in c.get("not_before") or ():
+                if str(other) not in field_keys and str(other) not in columns:
+                    problems.append(f"{where} 的 not_before“{other}”既不是字段键，也不是本表的列")
+            if (c.get("past") or c.get("not_before")) and str(c.get("type") or "text") != "date":
+                problems.append(f"{where} 不是日期列，不能设置 past / not_before")
             col = str(c.get("name", ""))
             if col in names:
                 problems.append(f"{where} 列名“{col}”重复")

@@ -201,7 +201,8 @@ _SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(
 SHAPES: dict[str, Check] = {
     "schemas/fields.yaml": Record({"fields": list_of(_FIELD_ATTRS)}, required=("fields",)),
     "schemas/related.yaml": Record({"tables": map_of(STR, Record({"columns": list_of(Record(
-        {"name": STR, "type": STR, "enum": ENUM, "synonyms": WORDS, "record": FIELD, "role": STR},
+        {"name": STR, "type": STR, "enum": ENUM, "synonyms": WORDS, "record": FIELD, "role": STR,
+         "past": BOOL, "not_before": WORDS},
         required=("name",)))}, required=("columns",)))}, required=("tables",)),
     "headers.yaml": Record({
         "synonyms": map_of(FIELD, WORDS),

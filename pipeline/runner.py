@@ -39,7 +39,7 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
           ("records", "fixes", "contacts")),
     Stage("normalize_related", "规范化关联表", normalize.normalize_related,
-          ("related", "rules", "as_of", "contacts", "fixes", "records"), ("related", "fixes")),
+          ("related", "rules", "as_of", "contacts", "fixes", "records", "issues"), ("related", "fixes")),
     Stage("history", "读取历史", history.load_history, ("history_path", "month", "rules"),
           ("known", "previous", "previous_submissions", "runs", "decisions_known")),
     Stage("review", "读取疑似重复判定", intake.read_review_decisions,

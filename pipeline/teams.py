@@ -162,6 +162,12 @@ def _canonical(text: str, reg: Registry) -> str:
     return reg.names.get(_fold(text), text)
 
 
+def registered_team(text: str, rules: Any) -> str:
+    """The registered name of ``text`` when it is a team name or alias of rules/teams.yaml
+    (folded: case, width and spaces do not matter), else ""."""
+    return registry(rules).names.get(_fold(text), "") if _text(text) else ""
+
+
 def _from_suffix(text: str, reg: Registry) -> str:
     run = _CJK_RUN.match(text)
     if not run:

@@ -177,3 +177,34 @@ def test_certain_fixes_of_related_cells_are_written_back(tmp_path):
     assert (listed["C10"][0], listed["C10"][3]) == ("已更正", "联系人·手机号码")
     assert (listed["A13"][0], listed["A13"][3]) == ("已更正", "互动记录·互动日期")
     assert (listed["A14"][0], listed["A14"][3]) == ("建议", "互动记录·互动日期")
+
+
+def test_related_dates_get_the_master_date_checks(tmp_path):
+    """A visit after the as-of date, a visit and a plan before the first contact, an unreadable
+    date: each an issue at its own cell (issues.csv and the returned workbook)."""
+    form = [list(r) for r in FORM]
+    form[7][1] = "2026年6月1日"                                            # B8 首次接触时间
+    form[19][0] = "2026年5月20日"                                          # A20: before the first contact
+    form[20][0] = "2026年12月15日"                                         # A21: after the as-of date
+    form[23][3] = "2026年13月40日"                                         # D24: not a date
+    form[26][1] = "2026年5月1日"                                           # B27: a plan before the first contact
+    inp, out = tmp_path / "input", tmp_path / "output"
+    make_workbook(inp, "华东销售部_恒信客户维护表.xlsx", {"客户信息": form})
+    run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=AS_OF))
+    month = out / "2026-11"
+    with open(month / "issues.csv", encoding="utf-8-sig") as fh:
+        found = [(i["row"], i["column"], i["field"], i["rule"], i["message"]) for i in csv.DictReader(fh)
+                 if i["rule"].startswith("date-")]
+    assert [f[:4] for f in found] == [
+        ("20", "A", "互动记录·互动日期", "date-order"),
+        ("21", "A", "互动记录·互动日期", "date-future"),
+        ("24", "D", "需求与反馈·预计解决时间", "date-invalid"),
+        ("27", "B", "下次跟进时间", "date-order"),          # the cell fills the master field too: one issue
+    ]
+    assert "早于“首次接触时间”（2026-06-01）" in found[0][4] and "晚于本次处理日期 2026-11-30" in found[1][4]
+    sheet = load_workbook(month / "returns" / "华东销售部_恒信客户维护表.xlsx")["客户信息"]
+    for coord in ("A20", "A21", "D24", "B27"):
+        assert sheet[coord].comment is not None and "【错误】" in sheet[coord].comment.text, coord
+    # the dates are kept as read (only the unreadable one is empty) in the related sheets
+    visits = _sheet(load_workbook(month / "customers.xlsx", read_only=True), "互动记录")
+    assert [v["互动日期"].date() for v in visits] == [dt.date(2026, 5, 20), dt.date(2026, 12, 15)]

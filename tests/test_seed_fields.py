@@ -182,3 +182,42 @@ def test_one_cell_several_values(tmp_path):
 def _rows(wb, name):
     rows = list(wb[name].iter_rows(values_only=True))
     return [dict(zip(rows[0], r)) for r in rows[1:]]
+
+
+def test_a_written_team_is_matched_through_the_team_registry(tmp_path):
+    """所属团队 as a team writes it: an alias becomes the registered team, another team than the
+    submitting one is a warning at its cell, a team no registry knows is kept with a hint."""
+    header = ["客户名称", "统一社会信用代码", "所属行业", "联系人", "手机号码", "所属团队"]
+    codes = [uscc(f"91320594MA1W3TT{i}X") for i in range(1, 6)]
+    res, month = _run(tmp_path, {
+        "华东销售部_客户.xlsx": {"客户": [header,
+                                          ["苏州甲精密机械有限公司", codes[0], "通用设备制造业", "张伟", "13800138001", "华东部"],
+                                          ["苏州乙精密机械有限公司", codes[1], "通用设备制造业", "张伟", "13800138002", "华南区"],
+                                          ["苏州丙精密机械有限公司", codes[2], "通用设备制造业", "张伟", "13800138003", None]]},
+        "客户清单.xlsx": {"客户": [header,
+                                   ["苏州丁精密机械有限公司", codes[3], "通用设备制造业", "李娜", "13800138004", "西北组"]]},
+        "西南销售部_客户.xlsx": {"客户": [header,
+                                          ["成都戊精密机械有限公司", codes[4], "通用设备制造业", "王磊", "13800138005", "西南 销售部"]]},
+    })
+    rows, _ = _sheet(month / "customers.xlsx", "客户主档")
+    teams = {r["客户名称"]: r["所属团队"] for r in rows}
+    assert teams == {"苏州甲精密机械有限公司": "华东销售部", "苏州乙精密机械有限公司": "华南区域",
+                     "苏州丙精密机械有限公司": "华东销售部", "苏州丁精密机械有限公司": "西北组",
+                     "成都戊精密机械有限公司": "西南 销售部"}
+    found = [(i["file"], i["row"], i["column"], i["rule"], i["severity"]) for i in _issues(month)
+             if i["rule"] in ("team-mismatch", "team-unregistered")]
+    assert sorted(found) == [("华东销售部_客户.xlsx", "3", "F", "team-mismatch", "warning"),
+                             ("客户清单.xlsx", "2", "F", "team-unregistered", "info")]
+    mismatch = next(i for i in _issues(month) if i["rule"] == "team-mismatch")
+    assert "“华南区域”" in mismatch["message"] and "“华东销售部”" in mismatch["message"]
+
+
+def test_reminders_name_the_owning_rep(tmp_path):
+    header = ["客户名称", "统一社会信用代码", "所属行业", "联系人", "手机号码", "负责销售", "下次跟进时间"]
+    res, month = _run(tmp_path, {"华东销售部_客户.xlsx": {"客户": [
+        header, ["苏州恒信精密机械有限公司", CODE, "通用设备制造业", "张总", "13800138000", "王磊", "2026-12-03"]]}})
+    reminders, head = _sheet(month / "customers.xlsx", "提醒清单")
+    assert head[:4] == ["客户编号", "客户名称", "负责销售", "提醒类型"]
+    assert [(r["客户名称"], r["负责销售"], r["提醒类型"]) for r in reminders] == [
+        ("苏州恒信精密机械有限公司", "王磊", "跟进到期")]
+    assert list(res.catalog["reminders"]["owner"]) == ["王磊"]

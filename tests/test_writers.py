@@ -74,7 +74,7 @@ def test_source_rows_and_related_sheets(written):
     assert visits[0]["客户编号"] == "KH00000001" and visits[0]["互动日期"].date().isoformat() == "2026-11-01"
     assert wb["互动记录"].cell(2, header.index("沟通主题") + 1).data_type == "s"
     header, reminders = _rows(wb["提醒清单"])
-    assert header == ["客户编号", "客户名称", "提醒类型", "日期", "说明"]
+    assert header == ["客户编号", "客户名称", "负责销售", "提醒类型", "日期", "说明"]
     assert reminders[0]["提醒类型"] == "跟进到期"
     assert [c.value for c in wb["联系人"][1]][:3] == ["客户编号", "客户名称", "姓名"]
     assert wb["联系人"].max_row == 1   # headers only

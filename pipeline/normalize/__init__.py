@@ -111,7 +111,7 @@ def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules
         elif f.type == "years":
             derived.founded_from_years(out, records, f.key, n, as_of, sink)
     derived.check_names(out, rules, n, sink)
-    crossfield.fill_team(out, records)
+    crossfield.fill_team(out, records, rules, sink)
     crossfield.apply_status_flags(out, records, n, sink)
     crossfield.normalize_phones(out, records, rules, sink)
     crossfield.normalize_regions(out, records, rules, n, sink)

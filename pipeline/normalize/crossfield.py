@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ..rules import Rules, fold
+from ..teams import registered_team
 from .base import as_text, factorize, is_blank, rows_by_code, shown
 from .codes import code_entity, parse_uscc
 from .columns import parse_column, report
@@ -49,15 +50,37 @@ def apply_status_flags(out: pd.DataFrame, records: pd.DataFrame, n: Normalizers,
                 out[target] = col
 
 
-def fill_team(out: pd.DataFrame, records: pd.DataFrame, key: str = "team") -> None:
-    """所属团队: the value a submission wrote, else the submitting team (intake ``src_team``)."""
-    if "src_team" not in records.columns:
+def fill_team(out: pd.DataFrame, records: pd.DataFrame, rules: Rules, sink: Sink, key: str = "team") -> None:
+    """所属团队: the value a submission wrote — as its registered name when it is a team name or
+    alias of rules/teams.yaml — else the submitting team (intake ``src_team``, from the file
+    name or the 填表部门 cell). A written team other than the submitting one is ``team-mismatch``;
+    one the registry does not know (and not the submitting team) is ``team-unregistered``."""
+    if "src_team" not in records.columns and key not in out.columns:
         return
-    teams = records["src_team"].to_numpy(dtype=object)
+    teams = records["src_team"].to_numpy(dtype=object) if "src_team" in records.columns \
+        else np.full(len(out), None, dtype=object)
     if key in out.columns:
         own = out[key].to_numpy(dtype=object, copy=True)
-        blank = np.array([is_blank(v) for v in own], dtype=bool)
-        own[blank] = teams[blank]
+        seen: dict[tuple[str, str], tuple[str, str]] = {}     # (written, submitting) -> (value, rule)
+        found: dict[str, list[int]] = {"team-mismatch": [], "team-unregistered": []}
+        for i, (written, src) in enumerate(zip(own, teams)):
+            if is_blank(written):
+                own[i] = src
+                continue
+            pair = (as_text(written).strip(), "" if is_blank(src) else as_text(src))
+            if pair not in seen:
+                canonical = registered_team(pair[0], rules)
+                value = canonical or pair[0]
+                rule = "team-mismatch" if pair[1] and fold(value) != fold(pair[1]) else \
+                    "team-unregistered" if not canonical and fold(value) != fold(pair[1]) else ""
+                seen[pair] = (value, rule)
+            own[i], rule = seen[pair]
+            if rule:
+                found[rule].append(i)
+        for rule, rows in found.items():
+            rows = np.asarray(rows, dtype=int)
+            sink.add_each(rows, rule=rule, field=key, values=[own[r] for r in rows],
+                          params=[{"team": as_text(teams[r]) if not is_blank(teams[r]) else ""} for r in rows])
         teams = own
     out[key] = [None if is_blank(t) else t for t in teams]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import pandas as pd
 
@@ -74,12 +74,30 @@ def _parser(col: RelatedColumn, rules: Rules, n: Normalizers) -> Callable[[Any],
 _NOT_REWRITTEN = ("enum",)
 
 
+class _Where:
+    """Where a related cell is: file, sheet, row and column (the form cell when intake kept it)."""
+
+    def __init__(self, frame: pd.DataFrame, table: str):
+        self.table = table
+        self.cells = frame["src_cells"].tolist() if "src_cells" in frame.columns else [None] * len(frame)
+        self.prov = {c: frame[c].tolist() if c in frame.columns else [None] * len(frame)
+                     for c in ("src_file", "src_sheet", "src_row", "row_id")}
+
+    def cell(self, i: int, column: str) -> tuple[int, str] | None:
+        return form_cell(self.cells[i], column) if isinstance(self.cells[i], Mapping) else None
+
+    def issue(self, i: int, column: str, rule: str, value: Any, params: Mapping[str, Any]) -> Issue:
+        at, p = self.cell(i, column), self.prov
+        return Issue(rule=rule, file=p["src_file"][i] or "", sheet=p["src_sheet"][i] or "",
+                     row=at[0] if at else _int(p["src_row"][i]), column=at[1] if at else "",
+                     field=column_label(self.table, column), value=value, params=params, row_id=_int(p["row_id"][i]))
+
+
 def _normalize_table(frame: pd.DataFrame, table: str, columns: tuple[RelatedColumn, ...], rules: Rules,
                      n: Normalizers, issues: list[Issue], fixes: list[dict]) -> pd.DataFrame:
     out = frame.copy()
-    cells = frame["src_cells"].tolist() if "src_cells" in frame.columns else [None] * len(frame)
-    prov = {c: frame[c].tolist() if c in frame.columns else [None] * len(frame)
-            for c in ("src_file", "src_sheet", "src_row", "row_id")}
+    where = _Where(frame, table)
+    prov = where.prov
     for col in columns:
         if col.name not in frame.columns:
             continue
@@ -96,30 +114,62 @@ def _normalize_table(frame: pd.DataFrame, table: str, columns: tuple[RelatedColu
                 p = parse(raw)
             error = any(n.severity(f.rule) == "error" for f in p.findings)
             values.append(None if error and col.type in BLANK_ON_ERROR else p.value)
-            at = form_cell(cells[i], col.name) if isinstance(cells[i], Mapping) else None
+            at = where.cell(i, col.name)
             if at and p.certain and col.type not in _NOT_REWRITTEN and shown(raw) != shown(p.value):
                 fixes.append({"row_id": _int(prov["row_id"][i]), "src_file": prov["src_file"][i] or "",
                               "src_sheet": prov["src_sheet"][i] or "", "src_row": at[0],
                               "field": column_label(table, col.name), "original": raw, "fixed": p.value,
                               "cell": f"{at[1]}{at[0]}"})
-            for f in p.findings:
-                issues.append(Issue(rule=f.rule, file=prov["src_file"][i] or "", sheet=prov["src_sheet"][i] or "",
-                                    row=at[0] if at else _int(prov["src_row"][i]), column=at[1] if at else "",
-                                    field=column_label(table, col.name), value=raw, params=f.params,
-                                    row_id=_int(prov["row_id"][i])))
+            issues.extend(where.issue(i, col.name, f.rule, raw, f.params) for f in p.findings)
         out[col.name] = pd.Series(values, index=frame.index, dtype=object)
     return out
 
 
+def _day(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return value if isinstance(value, dt.date) else None
+
+
+def _check_dates(out: pd.DataFrame, frame: pd.DataFrame, table: str, columns: tuple[RelatedColumn, ...],
+                 record_dates: Mapping[str, Mapping[int, Any]], rules: Rules, as_of: dt.date,
+                 issues: list[Issue]) -> None:
+    """The date checks of the master fields on the date columns schemas/related.yaml marks:
+    ``past`` (a date after the as-of date is ``date-future``) and ``not_before`` (earlier than the
+    customer's field or the row's own column is ``date-order``)."""
+    where = _Where(frame, table)
+    row_ids = where.prov["row_id"]
+    for col in columns:
+        if col.name not in out.columns or not (col.past or col.not_before):
+            continue
+        for i, value in enumerate(map(_day, out[col.name].tolist())):
+            if value is None:
+                continue
+            if col.past and value > as_of:
+                issues.append(where.issue(i, col.name, "date-future", value, {"as_of": as_of}))
+            for other in col.not_before:
+                if other in out.columns:
+                    before, name = out[other].iat[i], column_label(table, other)
+                else:
+                    before, name = record_dates.get(other, {}).get(_int(row_ids[i])), rules.field_names.get(other, other)
+                before = _day(before)
+                if before is not None and value < before:
+                    issues.append(where.issue(i, col.name, "date-order", value,
+                                              {"other": name, "other_value": before}))
+
+
 def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, as_of: dt.date,
                       contacts: pd.DataFrame | None = None, fixes: pd.DataFrame | None = None,
-                      records: pd.DataFrame | None = None) -> StageResult:
+                      records: pd.DataFrame | None = None, issues: Sequence[Issue] = ()) -> StageResult:
     """Every related table with canonical values, the issues of its cells, and ``fixes``: the
     master's (from normalize) followed by the related cells' certain fixes (column ``cell``).
     ``contacts`` (from normalize: further names written in one 联系人 cell of a list) join the
-    联系人 table; ``records`` (``src_cells``) tell which cells the master's fixes already hold."""
+    联系人 table; ``records`` (``src_cells``) tell which cells the master's fixes already hold, and
+    the run's ``issues`` which cell already has a finding (a form cell that fills both the master
+    field and the table gets it once)."""
     n = compiled(rules)
-    issues: list[Issue] = []
+    held = {(i.file, i.sheet, i.row, i.column, i.rule) for i in issues if i.column}
+    issues = []
     found: list[dict] = []
     out: dict[str, pd.DataFrame] = {}
     schema = related_schema(rules)
@@ -128,12 +178,17 @@ def normalize_related(related: Mapping[str, pd.DataFrame] | None, rules: Rules, 
     if contacts is not None and not contacts.empty and table is not None:
         base = related.get(table.name)
         related[table.name] = contacts if base is None or base.empty else pd.concat([base, contacts], ignore_index=True)
+    wanted = {k for t in schema.tables for c in t.columns for k in c.not_before}
+    dates = {k: dict(zip(map(_int, records["row_id"]), records[k])) for k in wanted
+             if records is not None and k in records.columns and "row_id" in records.columns}
     for name, frame in (related or {}).items():
         table = schema.table(name)
         if table is None or frame is None or frame.empty:
             out[name] = frame
             continue
         out[name] = _normalize_table(frame, name, table.columns, rules, n, issues, found)
+        _check_dates(out[name], frame, name, table.columns, dates, rules, as_of, issues)
+    issues = [i for i in issues if (i.file, i.sheet, i.row, i.column, i.rule) not in held]
     return StageResult(data={"related": out, "fixes": _with_related_fixes(fixes, found, records)},
                        issues=tuple(issues))
 

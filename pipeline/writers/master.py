@@ -21,9 +21,9 @@ STATUS_COMPLETE = "完整"
 SOURCE_HEADERS = ["客户编号", "来源文件", "工作表", "行号", "处理结果", "说明"]
 MERGE_HEADERS = ["客户编号", "客户名称", "合并行数", "来源行", "合并依据"]
 CONFLICT_HEADERS = ["客户编号", "客户名称", "字段", "保留值", "其他值", "来源"]
-REMINDER_HEADERS = ["客户编号", "客户名称", "提醒类型", "日期", "说明"]
-REMINDER_KEYS = {"customer_id": "客户编号", "name": "客户名称", "kind": "提醒类型", "type": "提醒类型",
-                 "date": "日期", "due": "日期", "note": "说明", "message": "说明", "detail": "说明"}
+REMINDER_HEADERS = ["客户编号", "客户名称", "负责销售", "提醒类型", "日期", "说明"]
+REMINDER_KEYS = {"customer_id": "客户编号", "name": "客户名称", "owner": "负责销售", "kind": "提醒类型",
+                 "type": "提醒类型", "date": "日期", "due": "日期", "note": "说明", "message": "说明", "detail": "说明"}
 PROVENANCE_HEADERS = ["来源文件", "工作表", "行号"]
 
 
@@ -196,8 +196,8 @@ def reminder_rows(reminders: Any, names: Mapping[Any, str]) -> list[list]:
     for rec in frame.to_dict("records"):
         cid = rec.get("客户编号", "")
         name = rec.get("客户名称")
-        out.append([cid, names.get(cid, "") if is_blank(name) else name, rec.get("提醒类型"), rec.get("日期"),
-                    rec.get("说明")])
+        out.append([cid, names.get(cid, "") if is_blank(name) else name, rec.get("负责销售") or "", rec.get("提醒类型"),
+                    rec.get("日期"), rec.get("说明")])
     return out
 
 
@@ -224,7 +224,7 @@ def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame
         headers, rows = related_rows(related.get(table), columns, by_row, names)
         write_table(wb, fmt, table, headers, rows, ["auto"] * len(headers))
     write_table(wb, fmt, "提醒清单", REMINDER_HEADERS, reminder_rows(catalog.get("reminders"), names),
-                ["text", "text", "text", "date", "text"])
+                ["text", "text", "text", "text", "date", "text"])
     wb.close()
     return path
 

@@ -23,6 +23,7 @@ from .. import analysis
 from ..issues import SEVERITY_ORDER, SEVERITY_ZH, display_value
 from ..mask import mask_text, mask_value
 from ..model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from ..monthly import owner_column
 from ..values import is_missing
 from ..quality import HEADLINE
 from . import charts
@@ -41,7 +42,6 @@ _TONES = {"customers": "accent", "rejected_rows": "warn", "skipped_rows": "muted
 #: (summary key, label, tone): the headline counts in the CLI's words (pipeline.quality.HEADLINE)
 FIGURES = [(key, f"{label}{'' if unit == '个' else unit}", _TONES.get(key, "")) for key, label, unit in HEADLINE] + [
     ("error", "错误", "error"), ("warning", "警告", "warning"), ("info", "提示", "info")]
-OWNER_FIELDS = ("负责销售", "销售代表", "客户经理", "负责人")
 
 
 def _frame(value: Any) -> pd.DataFrame | None:
@@ -159,25 +159,12 @@ def _trend(summary: Mapping[str, Any]) -> dict[str, Any]:
     return {"months": months, "organisation": org, "svg": svg, "teams": teams}
 
 
-def _owner_column(customers: pd.DataFrame | None, rules) -> str | None:
-    """The customers column naming the owning rep: a field or extension column called
-    负责销售 (or 销售代表 / 客户经理 / 负责人)."""
-    if customers is None:
-        return None
-    by_name = {f.name: f.key for f in rules.fields}
-    for name in OWNER_FIELDS:
-        for col in (by_name.get(name), name):
-            if col and col in customers.columns:
-                return col
-    return None
-
-
 def _reminders(frame: pd.DataFrame | None, customers: pd.DataFrame | None, rules) -> pd.DataFrame | None:
     """The reminders with the customer's 负责销售 (blank when no submission names one) and team."""
     if frame is None:
         return None
     out = frame.copy()
-    owner = _owner_column(customers, rules)
+    owner = owner_column(customers, rules)
     if customers is not None and "customer_id" in out.columns and "customer_id" in customers.columns:
         ids = customers.drop_duplicates("customer_id").set_index("customer_id")
         out["owner"] = out["customer_id"].map(ids[owner]) if owner else ""
