@@ -36,7 +36,7 @@ PARALLEL_FROM_ROWS = 20000
 _LAST: dict[tuple[int, int | None], Manifest] = {}   # manifest of the last generated set
 
 BUILDERS: dict[str, Callable[..., FileModel]] = {
-    "east": build_east, "key": build_key, "csv": build_csv, "online": build_online, "form": build_form,
+    "east": build_east, "key": build_key, "guide": build_key, "csv": build_csv, "online": build_online, "form": build_form,
 }
 
 

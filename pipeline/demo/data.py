@@ -142,6 +142,8 @@ STATUS_BY_STAGE = {  # stage -> how each team writes it
     "active": {"east": "合作中客户", "key": "已合作", "csv": "合作中", "online": "成交客户"},
     "lost": {"east": "流失客户", "key": "流失", "csv": "已流失", "online": "流失"},
 }
+#: 需求阶段 a rep writes for a company at each stage (the guide layout; synonyms on purpose)
+DEMAND_STAGE_BY_STAGE = {"potential": "潜在需求", "intent": "方案评估中", "active": "合作中", "lost": None}
 SOURCES = ("展会", "转介绍", "线上推广", "官网表单", "其他")
 SOURCE_SYNONYMS = ("老客户介绍", "百度推广", "官网", "电销", "行业展会", "朋友介绍", "抖音", "公众号")
 EMPLOYEE_BANDS = ("20人以下", "20-50人", "50-100人", "100-200人", "200-500人", "500-1000人", "1000人以上")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import random
 from typing import Any
 
@@ -24,6 +25,8 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
             ("续约率", "renewal_rate"), ("满意度", "satisfaction"), ("首次合作\n时间", "first_coop"),
             ("最近合作 时间", "last_coop"), ("下次跟进", "next_follow"), ("需求描述", "core_need"),
             ("负责销售", "owner"), ("备注", "remark")],
+    # the key-account list kept with the sales tool's own fields (需求阶段, 决策链, 预算范围 …) and a
+    # column only this team keeps (微信号)
     "csv": [("企业名称", "name"), ("统一社会信用代码", "uscc"), ("所属行业", "industry"), ("省份", "province"),
             ("城市", "city"), ("联系人", "contact"), ("手机", "mobile"), ("座机", "office_phone"), ("Email", "email"),
             ("客户状态", "status"), ("获客渠道", "source"), ("年合作金额", "annual_amount"),
@@ -37,10 +40,16 @@ COLUMNS: dict[str, list[tuple[str, str]]] = {
                ("客户来源", "source"), ("客户状态", "status"), ("满意度", "satisfaction"), ("累计合作金额", "total_amount"),
                ("最近合作时间", "last_coop"), ("备注", "remark")],
 }
+# the key-account list kept with the sales tool's own fields (原客户编号, 需求阶段, 决策链, 预算范围 …)
+# and a column only this team keeps (微信号)
+COLUMNS["guide"] = COLUMNS["key"][:-1] + [
+    ("客户编号", "source_id"), ("需求阶段", "demand_stage"), ("决策链", "decision_chain"), ("预算范围", "budget"),
+    ("最近跟进时间", "last_follow"), ("客户反馈", "feedback"), ("微信号", "wechat"), ("备注", "remark")]
 LAYOUT_FIELDS = {k: {f for _, f in v} for k, v in COLUMNS.items()}
 TEAM_CITIES = {"华东销售部": data.TEAM_CITIES["east"], "华东二区": data.TEAM_CITIES["east"],
                "华南区域": data.TEAM_CITIES["south"]}
 SPECIAL_REMARKS = {"east": ("formula_like", "=点击查看合同"), "key": ("html", "<b>重点</b>客户，优先保障"),
+                   "guide": ("html", "<b>重点</b>客户，优先保障"),
                    "csv": ("formula_like", "@李经理 请尽快回访"), "online": ("formula_like", "-已签约-")}
 INSTRUCTIONS = (
     "填写说明",
@@ -63,7 +72,8 @@ def company_values(layout: str, c: Company, rng: random.Random) -> tuple[dict[st
     industry, w = messy.industry_text(c, rng)
     if w:
         warns.append(("industry", w))
-    status = data.STATUS_BY_STAGE[c.stage]["key" if layout == "key" else layout]
+    keyed = layout in ("key", "guide")          # the key-account list, with or without the guide's fields
+    status = data.STATUS_BY_STAGE[c.stage]["key" if keyed else layout]
     v: dict[str, Any] = {"name": c.name, "uscc": c.uscc, "industry": industry, "contact": c.contact,
                          "mobile": c.mobile, "status": status, "core_need": c.need, "remark": c.remark or None}
     if layout == "east":
@@ -75,7 +85,7 @@ def company_values(layout: str, c: Company, rng: random.Random) -> tuple[dict[st
                  last_coop=c.last_coop, next_follow=c.next_follow)
         if c.strategic:
             v["remark"] = "战略客户"
-    elif layout == "key":
+    elif keyed:
         r = rng.random()
         mobile: Any = c.mobile if r < 0.7 else (int(c.mobile) if r < 0.8 else c.office_phone)
         styles = [rng.choice(messy.MIXED_DATE_STYLES) for _ in range(3)]
@@ -93,6 +103,8 @@ def company_values(layout: str, c: Company, rng: random.Random) -> tuple[dict[st
                  renewal_rate=None if c.renewal is None else messy.rate_text(c.renewal, rng),
                  satisfaction=None if c.satisfaction is None else messy.score_text(c.satisfaction, rng),
                  owner=rng.choice(("王磊", "陈静", "刘洋", "赵敏", "孙浩")))
+        if layout == "guide":
+            v.update(guide_values(c, rng))
     elif layout == "csv":
         style = "iso" if rng.random() < 0.7 else "slash"
         v.update(province=messy.province_text(c, rng), city=messy.city_text(c, rng),
@@ -109,6 +121,19 @@ def company_values(layout: str, c: Company, rng: random.Random) -> tuple[dict[st
     elif layout == "online":
         v.update(city=messy.city_text(c, rng), total_amount=c.total)
     return v, warns
+
+
+def guide_values(c: Company, rng: random.Random) -> dict[str, Any]:
+    """The sales tool's own fields as a rep fills them: the team's customer number, the stage and
+    decision chain (canonical words or the synonyms reps use), a budget range, the last follow-up."""
+    low = rng.choice((5, 10, 20, 30, 50))
+    budget = rng.choice((f"{low}-{low * 2}万", f"{low}万以上", f"{low}万以内", f"约{low}万", None))
+    last = dt.date(2026, 11, 25) - dt.timedelta(days=rng.randrange(3, 80))
+    return {"source_id": f"DK-{rng.randrange(1, 9999):04d}", "demand_stage": data.DEMAND_STAGE_BY_STAGE[c.stage],
+            "decision_chain": rng.choice(("简单决策", "复杂决策", "复杂", "单一决策人", "多部门协同")),
+            "budget": budget, "last_follow": last if rng.random() < 0.8 else None,
+            "feedback": rng.choice(("感兴趣", "需进一步评估", "价格偏高", "满意", "暂无需求", None)),
+            "wechat": f"wx_{c.contact_pinyin}" if rng.random() < 0.7 else None}
 
 
 def person_values(p: Person, rng: random.Random) -> dict[str, Any]:
@@ -274,9 +299,11 @@ def build_east(spec: FileSpec, pop: Population, rng: random.Random, manifest: Ma
 
 
 def build_key(spec: FileSpec, pop: Population, rng: random.Random, manifest: Manifest) -> FileModel:
-    sheet = SheetModel("重点客户", widths=_widths("key"), freeze=(1, 2), col_formats={9: "money"})
-    header = sheet.add("header", [h for h, _ in COLUMNS["key"]])
-    _render(ListRenderer(spec, sheet, "key", pop, rng, manifest), spec.entries, SPECIAL_REMARKS["key"])
+    """The key-account list (layout ``key``, or ``guide`` with the sales tool's own fields)."""
+    layout = spec.layout
+    sheet = SheetModel("重点客户", widths=_widths(layout), freeze=(1, 2), col_formats={9: "money"})
+    header = sheet.add("header", [h for h, _ in COLUMNS[layout]])
+    _render(ListRenderer(spec, sheet, layout, pop, rng, manifest), spec.entries, SPECIAL_REMARKS[layout])
     manifest.sheet(spec.name, sheet.name, header, len(spec.entries))
     return FileModel(spec.name, [sheet], author="王磊", title=f"{spec.team}重点客户")
 

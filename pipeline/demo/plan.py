@@ -26,7 +26,7 @@ NO_NAME_SHARE = 0.01
 # The four standard team files (layout, team, file name) and their share of the rows.
 STANDARD_FILES = (
     ("east", "华东销售部", "华东销售部_2026年11月客户名单.xlsx", 0.31),
-    ("key", "大客户部", "大客户部-重点客户.xlsx", 0.19),
+    ("guide", "大客户部", "大客户部-重点客户.xlsx", 0.19),       # the key-account list with the guide's fields
     ("csv", "华南区域", "华南区域_客户资料.csv", 0.26),
     ("online", "线上渠道部", "线上渠道部_个人客户.xlsx", 0.24),
 )
@@ -56,7 +56,7 @@ class Entry:
 
 @dataclass
 class FileSpec:
-    layout: str                             # east | key | csv | online | form
+    layout: str                             # east | key | guide | csv | online | form
     team: str
     name: str
     rows: int                               # data rows (enterprise rows for list layouts)
@@ -209,7 +209,7 @@ def build_plan(seed: int, rows: int | None,
     slots: dict[int, list[Entry]] = {i: [] for i in range(len(specs))}
 
     # Forms: key customers that also appear in a key-account list.
-    key_files = [i for i in lists if specs[i].layout == "key"]
+    key_files = [i for i in lists if specs[i].layout in ("key", "guide")]
     for i in forms:
         c = pop.company(stage="active")
         specs[i].name = f"大客户部_客户维护表_{c.city.short}{c.brand}{c.industry_word[:2]}.xlsx"
