@@ -221,3 +221,27 @@ def test_reminders_name_the_owning_rep(tmp_path):
     assert [(r["客户名称"], r["负责销售"], r["提醒类型"]) for r in reminders] == [
         ("苏州恒信精密机械有限公司", "王磊", "跟进到期")]
     assert list(res.catalog["reminders"]["owner"]) == ["王磊"]
+
+
+def test_several_people_in_one_contact_cell_keep_their_titles_and_phones(tmp_path):
+    rows = [["客户名称", "统一社会信用代码", "所属行业", "联系人", "手机号码"],
+            ["苏州恒信精密机械有限公司", CODE, "通用设备制造业", "王磊（总经理）/李娜（采购经理）/赵敏",
+             "13800138000/13900139000/13700137000"],
+            ["无锡华光机电有限公司", uscc("91320200MA1W3XXR5"), "通用设备制造业", "张伟 13812345678、刘洋-财务总监 13712345678",
+             "13612345678"]]
+    _, month = _run(tmp_path, {"华东销售部_客户.xlsx": {"企业客户": rows}})
+    wb = load_workbook(month / "customers.xlsx", read_only=True)
+    master = {r["客户名称"]: r for r in _rows(wb, "客户主档")}
+    hx, hg = master["苏州恒信精密机械有限公司"], master["无锡华光机电有限公司"]
+    assert (hx["联系人"], hx["职位"], hx["手机号码"], hx["其他联系方式"]) == ("王磊", "总经理", "13800138000", None)
+    assert (hg["联系人"], hg["手机号码"], hg["其他联系方式"]) == ("张伟", "13612345678", "13812345678")
+    people = [(p["客户名称"], p["姓名"], p["职位"], p["手机号码"], p["行号"]) for p in _rows(wb, "联系人")]
+    assert people == [("苏州恒信精密机械有限公司", "李娜", "采购经理", "13900139000", 2),
+                      ("苏州恒信精密机械有限公司", "赵敏", None, "13700137000", 2),
+                      ("无锡华光机电有限公司", "刘洋", "财务总监", "13712345678", 3)]
+    issues = _issues(month)
+    assert not [i for i in issues if i["severity"] == "error"]
+    moved = [i["message"] for i in issues if i["rule"] == "value-several" and i["row"] == "2" and i["column"] == "E"]
+    assert moved and "保存在“联系人”" in moved[0]
+    ret = load_workbook(month / "returns" / "华东销售部_客户.xlsx")["企业客户"]
+    assert (ret["D2"].value, ret["E2"].value) == (rows[1][3], rows[1][4])    # the team's cells as written

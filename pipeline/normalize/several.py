@@ -1,8 +1,10 @@
 """One cell, several values: two phones (``13800138000/13900139000``), a phone with a note
 (``13800138000 下午联系``), a name with a title (``张伟（采购经理）``), two names
-(``张伟/李娜``). The first value fills the field; the rest is kept — further phones and
-notes in 其他联系方式, a title in 职位 (when empty), further names as rows of the 联系人
-sheet — and info issues say so (value-several, contact-title-split). Words come from
+(``张伟/李娜``), several people with their titles and phones (``王磊（总经理）/李娜（采购）
+13900139000``). The first value fills the field; the rest is kept — further phones and notes
+in 其他联系方式, a title in 职位 (when empty), further people as rows of the 联系人 sheet with
+their own 职位 and 手机号码 (a phone cell holding one number per person gives each person
+theirs) — and info issues say so (value-several, contact-title-split). Words come from
 rules/values.yaml ``several``."""
 from __future__ import annotations
 
@@ -53,28 +55,54 @@ def split_phone(text: Any, words: ValueWords) -> Split | None:
     return Split(found[0].group(0).strip(), rest)
 
 
-def split_contact(text: Any, words: ValueWords) -> tuple[str, str, tuple[str, ...]] | None:
-    """(name, title, further names) when a contact cell holds more than one name."""
+@dataclass(frozen=True)
+class Person:
+    """One person written in a contact cell: name, title and phone as far as written."""
+    name: str
+    title: str = ""
+    phone: str = ""
+
+
+def _name_title(text: str, words: ValueWords) -> tuple[str, str]:
+    for left, right in words.title_brackets:
+        m = re.fullmatch(rf"(.+?)\s*{re.escape(left)}\s*(.+?)\s*{re.escape(right)}", text)
+        if m:
+            return m.group(1).strip(), m.group(2).strip()
+    m = re.fullmatch(r"(\S{1,12}?)\s*[\s\-—－:：]\s*(\S+)", text)
+    if m and m.group(2).endswith(words.title_words):
+        return m.group(1), m.group(2)
+    return text, ""
+
+
+def _person(part: str, words: ValueWords) -> Person:
+    phone = ""
+    m = _NUMBER.search(part)
+    if m and not _MASKED.search(part):
+        phone = m.group(0).strip()
+        part = " ".join((part[: m.start()] + " " + part[m.end():]).split()).strip(" :：-—－")
+    name, title = _name_title(part, words)
+    return Person(name, title, phone)
+
+
+def split_contact(text: Any, words: ValueWords) -> tuple[Person, tuple[Person, ...]] | None:
+    """The first person and the further ones when a contact cell holds more than a plain name
+    (a title, a phone, another person)."""
     if not isinstance(text, str) or not text.strip():
         return None
     value = text.strip()
     parts = [value]
     for sep in words.separators:
         parts = [q for p in parts for q in p.split(sep)]
-    parts = [p.strip() for p in parts if p.strip()]
-    first, title = parts[0] if parts else value, ""
-    for left, right in words.title_brackets:
-        m = re.fullmatch(rf"(.+?)\s*{re.escape(left)}\s*(.+?)\s*{re.escape(right)}", first)
-        if m:
-            first, title = m.group(1).strip(), m.group(2).strip()
-            break
-    else:
-        m = re.fullmatch(r"(\S{1,12}?)\s*[\s\-—－:：]\s*(\S+)", first)
-        if m and m.group(2).endswith(words.title_words):
-            first, title = m.group(1), m.group(2)
-    if not title and len(parts) < 2:
+    people = [_person(p.strip(), words) for p in parts if p.strip()]
+    people = [p for p in people if p.name] or [Person(value)]
+    first = people[0]
+    if not first.title and not first.phone and len(people) < 2:
         return None
-    return first, title, tuple(parts[1:])
+    return first, tuple(people[1:])
+
+
+def _numbers(rest: tuple[str, ...]) -> list[str]:
+    return [r for r in rest if _NUMBER.fullmatch(r)]
 
 
 def split_several(records: pd.DataFrame, rules: Rules, words: ValueWords, sink: Sink) -> tuple[pd.DataFrame, list]:
@@ -89,6 +117,25 @@ def split_several(records: pd.DataFrame, rules: Rules, words: ValueWords, sink: 
     def column(key: str) -> np.ndarray:
         if key not in changed:
             changed[key] = records[key].to_numpy(dtype=object, copy=True)
+        return changed[key]
+
+    schema = related_schema(rules)
+    contact_sheet, name_col = schema.record_fields().get(words.contact_field, ("", ""))
+    table = schema.table(contact_sheet)
+    sheet_cols = {f: c for f, (t, c) in schema.record_fields().items() if t == contact_sheet}
+    ckey, pkey, mkey = words.contact_field, words.title_field, by_type.get("mobile", "")
+    people: dict[int, tuple[Any, Person, list[Person]]] = {}    # row -> (cell, first person, further people)
+    if ckey in records.columns:
+        values = records[ckey].to_numpy(dtype=object)
+        splits = {u: split_contact(u, words) for u in pd.unique(values[[isinstance(v, str) for v in values]])}
+        for r in np.flatnonzero([isinstance(v, str) and splits.get(v) is not None for v in values]).tolist():
+            first, others = splits[values[r]]
+            people[r] = (values[r], first, list(others))
+
+    def blank_column(key: str) -> np.ndarray:
+        if key in records.columns or key in changed:
+            return column(key)
+        changed[key] = np.full(len(records), None, dtype=object)
         return changed[key]
 
     for ftype in ("mobile", "landline"):
@@ -108,38 +155,50 @@ def split_several(records: pd.DataFrame, rules: Rules, words: ValueWords, sink: 
             s = hits[values[r]]
             col[r] = s.first
             sink.keep_cell(r, key)       # the returned workbook keeps the team's cell as written
-            rest.setdefault(r, []).extend(s.rest)
+            items, target = list(s.rest), names[rest_key]
+            waiting = [p for p in people.get(r, (None, None, []))[2] if not p.phone]
+            if ftype == "mobile" and waiting and len(_numbers(s.rest)) == len(waiting):
+                numbers = iter(_numbers(s.rest))       # one number per further person, in order
+                people[r][2][:] = [p if p.phone else Person(p.name, p.title, next(numbers)) for p in people[r][2]]
+                items, target = [i for i in s.rest if not _NUMBER.fullmatch(i)], contact_sheet
+            rest.setdefault(r, []).extend(items)
             sink.add(np.array([r]), rule="value-several", field=key, value=values[r],
-                     params={"first": s.first, "rest": "、".join(s.rest), "target": names[rest_key]})
+                     params={"first": s.first, "rest": "、".join(s.rest), "target": target})
 
     contacts: list[dict] = []
-    contact_sheet, name_col = related_schema(rules).record_fields().get(words.contact_field, ("", ""))
-    ckey, pkey = words.contact_field, words.title_field
-    if ckey in records.columns:
-        values = records[ckey].to_numpy(dtype=object)
-        splits = {u: split_contact(u, words) for u in pd.unique(values[[isinstance(v, str) for v in values]])}
-        prov = {c: records[c].tolist() if c in records.columns else [None] * len(records)
-                for c in ("row_id", "src_file", "src_sheet", "src_row")}
-        for r in np.flatnonzero([isinstance(v, str) and splits.get(v) is not None for v in values]).tolist():
-            name, title, others = splits[values[r]]
-            column(ckey)[r] = name
-            sink.keep_cell(r, ckey)
-            if title:
-                if pkey in records.columns or pkey in changed:
-                    pos = column(pkey)
-                else:
-                    pos = changed[pkey] = np.full(len(records), None, dtype=object)
-                if is_blank(pos[r]):
-                    pos[r] = title
-                sink.add(np.array([r]), rule="contact-title-split", field=ckey, value=values[r],
-                         params={"person": name, "title": title})
-            if others:
-                sink.add(np.array([r]), rule="value-several", field=ckey, value=values[r],
-                         params={"first": name, "rest": "、".join(others), "target": contact_sheet})
-                if name_col:
-                    contacts.extend({"row_id": prov["row_id"][r], "src_file": prov["src_file"][r],
-                                     "src_sheet": prov["src_sheet"][r], "src_row": prov["src_row"][r], name_col: o}
-                                    for o in others)
+    prov = {c: records[c].tolist() if c in records.columns else [None] * len(records)
+            for c in ("row_id", "src_file", "src_sheet", "src_row")}
+    for r, (cell, first, others) in people.items():
+        column(ckey)[r] = first.name
+        sink.keep_cell(r, ckey)
+        if first.title:
+            pos = blank_column(pkey)
+            if is_blank(pos[r]):
+                pos[r] = first.title
+            sink.add(np.array([r]), rule="contact-title-split", field=ckey, value=cell,
+                     params={"person": first.name, "title": first.title})
+        if first.phone and mkey:
+            phones = blank_column(mkey)
+            digits = re.sub(r"\D", "", str(phones[r] or ""))
+            target = names.get(mkey, mkey) if is_blank(phones[r]) else names.get(rest_key, "")
+            if is_blank(phones[r]):
+                phones[r] = first.phone
+            elif rest_key and digits != re.sub(r"\D", "", first.phone):
+                rest.setdefault(r, []).append(first.phone)
+            sink.add(np.array([r]), rule="value-several", field=ckey, value=cell,
+                     params={"first": first.name, "rest": first.phone, "target": target})
+        if others:
+            sink.add(np.array([r]), rule="value-several", field=ckey, value=cell,
+                     params={"first": first.name, "rest": "、".join(p.name for p in others), "target": contact_sheet})
+            if name_col and table is not None:
+                row = {"row_id": prov["row_id"][r], "src_file": prov["src_file"][r], "src_sheet": prov["src_sheet"][r],
+                       "src_row": prov["src_row"][r]}
+                for p in others:
+                    person = {**row, name_col: p.name}
+                    for value, field in ((p.title, pkey), (p.phone, mkey)):
+                        if value and sheet_cols.get(field):
+                            person[sheet_cols[field]] = value
+                    contacts.append(person)
     if rest:
         col = column(rest_key) if rest_key in records.columns else np.full(len(records), None, dtype=object)
         changed[rest_key] = col
