@@ -141,19 +141,15 @@ def _shown(text: str, field_type: str) -> str:
     return f"{n:.0%}" if field_type == "rate" else f"{n:,.0f} 元" if n == int(n) else f"{n:,.2f} 元"
 
 
-def confirm_settings(rules: Rules) -> Mapping[str, Any]:
-    return rules.extra.get("confirm") or {}
-
-
 def confirmations(customers: pd.DataFrame, rules: Rules, customer_ids: Sequence[str] = (),
                   team: str = "") -> list[Confirmation]:
     """One confirmation per selected customer (by 客户编号, or every customer of ``team``):
     the filled fields of the groups rules/confirm.yaml lists, in schemas/fields.yaml order,
     masked where it says."""
-    spec = confirm_settings(rules)
-    groups = [str(g) for g in spec.get("groups") or ()]
-    labels = {str(k): str(v) for k, v in (spec.get("group_labels") or {}).items()}
-    masked = {str(k) for k in spec.get("mask") or ()}
+    spec = rules.confirm
+    groups = list(spec.groups)
+    labels = spec.group_labels
+    masked = set(spec.mask)
     wanted = [str(c).strip().upper() for c in customer_ids if str(c).strip()]
     frame = customers
     if wanted:
@@ -167,7 +163,7 @@ def confirmations(customers: pd.DataFrame, rules: Rules, customer_ids: Sequence[
         frame = frame[(teams == team) | src.str.split("、").map(lambda ts: team in ts)]
         if not len(frame):
             raise ReviewError(f"团队“{team}”没有客户")
-    exclude = {str(k) for k in spec.get("exclude") or ()} | {"customer_id"}
+    exclude = set(spec.exclude) | {"customer_id"}
     fields = [f for f in rules.fields if f.group in groups and f.key not in exclude and not
               (f.computed and f.group not in ("identity", "region"))]
     out = []
@@ -185,7 +181,7 @@ def confirmations(customers: pd.DataFrame, rules: Rules, customer_ids: Sequence[
                 text = _shown(text, f.type)
                 items.append((f.name, mask_value(text, f.type) if text and f.key in masked else text))
             if any(v for _, v in items):
-                sections.append((labels.get(g, g), items if spec.get("show_empty", True) else
+                sections.append((labels.get(g, g), items if spec.show_empty else
                                  [(k, v) for k, v in items if v]))
         out.append(Confirmation(str(rec["customer_id"]), _text(rec.get("name")),
                                 _text(rec.get("team")) or _text(rec.get("src_teams")), sections))

@@ -217,10 +217,6 @@ SHAPES: dict[str, Check] = {
             {"label": STR, "field": FIELD, "values": map_of(STR, STR)}, required=("label", "field")))}),
         "review": Record({"levels": map_of(STR, Record({"label": STR, "strategy": STR}))}),
     }, rest=(STR, _DIMENSION)),
-    "confirm.yaml": Record({
-        "groups": WORDS, "group_labels": map_of(STR, STR), "exclude": list_of(FIELD), "mask": list_of(FIELD),
-        "show_empty": BOOL, "title": STR, "intro": STR, "signature": WORDS, "footer": STR,
-    }),
     "values.yaml": Record({
         "budget": Record({"targets": list_of(FIELD), "range_separators": WORDS, "lower_prefixes": WORDS,
                           "lower_suffixes": WORDS, "upper_prefixes": WORDS, "upper_suffixes": WORDS}),

@@ -1,9 +1,9 @@
 """Rule files that stages read as typed, frozen objects: each key declared once, with its type,
 its check and its default.
 
-``rules.tags`` (rules/tags.yaml), ``rules.template`` (rules/template.yaml) and ``rules.merge``
-(rules/merge.yaml) are built from these classes once per :class:`pipeline.rules.Rules`; their
-shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
+``rules.tags`` (rules/tags.yaml), ``rules.template`` (rules/template.yaml), ``rules.merge``
+(rules/merge.yaml) and ``rules.confirm`` (rules/confirm.yaml) are built from these classes once
+per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
 the same classes by :func:`pipeline.rule_shapes.shape_of`. A new key in one of these files is
 one line in its class below (``name: type = default  # meaning``); ``Annotated[str, FIELD]``
 says that a text is a field key of schemas/fields.yaml. A key written ``class`` in the file is
@@ -23,6 +23,7 @@ _EMPTY: Mapping = MappingProxyType({})
 def _empty() -> Any:
     """An empty mapping as a default (a dataclass default must be hashable)."""
     return field(default_factory=lambda: _EMPTY)
+
 
 CustomerType = Annotated[str, CUSTOMER_TYPE]
 FieldKey = Annotated[str, FIELD]
@@ -126,5 +127,22 @@ class MergeRules:
     decisions: tuple[Decision, ...] = ()
 
 
-# The rule files built from the classes above: file -> (class, attribute of Rules).
-TYPED_FILES: dict[str, type] = {"tags.yaml": TagRules, "template.yaml": TemplateRules, "merge.yaml": MergeRules}
+# --- rules/confirm.yaml ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ConfirmRules:
+    """客户信息确认单 (crm-pipeline confirm, docs/使用指南.md)."""
+    groups: tuple[str, ...] = ()                        # field groups shown, in order
+    group_labels: Mapping[str, str] = _empty()          # group -> section title
+    exclude: tuple[FieldKey, ...] = ()                  # fields never shown
+    mask: tuple[FieldKey, ...] = ()                     # fields shown masked
+    show_empty: bool = True                             # empty fields shown (to be filled in)
+    title: str = "客户信息确认单"
+    intro: str = ""
+    signature: tuple[str, ...] = ()                     # signature lines
+    footer: str = ""
+
+
+# The rule files built from the classes above (each read as an attribute of Rules).
+TYPED_FILES: dict[str, type] = {"tags.yaml": TagRules, "template.yaml": TemplateRules, "merge.yaml": MergeRules,
+                                "confirm.yaml": ConfirmRules}

@@ -83,9 +83,8 @@ def confirmation_name(conf: Confirmation, suffix: str) -> str:
 
 
 def _texts(rules: Rules) -> Mapping[str, Any]:
-    spec = rules.extra.get("confirm") or {}
-    return {"title": spec.get("title") or "客户信息确认单", "intro": spec.get("intro") or "",
-            "footer": spec.get("footer") or "", "signature": list(spec.get("signature") or ())}
+    spec = rules.confirm
+    return {"title": spec.title, "intro": spec.intro, "footer": spec.footer, "signature": list(spec.signature)}
 
 
 def write_confirmation_xlsx(path: Path, conf: Confirmation, rules: Rules, month: str) -> Path:
