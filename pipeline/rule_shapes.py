@@ -3,11 +3,13 @@
 :func:`check_rule_file` walks a parsed file against its declared shape and lists every problem
 in Chinese with the file and the dotted key (``forms.yaml: label_form.section_pattern 正则表达式
 无效（…）``): unknown keys, values of the wrong type, regular expressions that do not compile,
-field keys, enumerations and related tables that do not exist. `rules/settings.yaml` is checked
-and `rules/report.yaml` by pipeline/settings.py (it also holds their defaults); `rules/teams.yaml`
-by pipeline/teams.py.
+field keys, enumerations and related tables that do not exist. `rules/settings.yaml` and
+`rules/report.yaml` are checked by pipeline/settings.py (it also holds their defaults); the
+typed files of pipeline/rule_types.py (tags, template, merge, confirm, teams) get their shape
+from their classes (:func:`shape_of`).
 
-A new key in a rule file is one line in its shape below (docs/where-things-go.md).
+A new key in a rule file is one line in its shape below, or in its class in
+pipeline/rule_types.py (docs/where-things-go.md).
 """
 from __future__ import annotations
 

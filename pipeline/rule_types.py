@@ -2,8 +2,8 @@
 its check and its default.
 
 ``rules.tags`` (rules/tags.yaml), ``rules.template`` (rules/template.yaml), ``rules.merge``
-(rules/merge.yaml) and ``rules.confirm`` (rules/confirm.yaml) are built from these classes once
-per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
+(rules/merge.yaml), ``rules.confirm`` (rules/confirm.yaml) and ``rules.teams`` (rules/teams.yaml)
+are built from these classes once per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
 the same classes by :func:`pipeline.rule_shapes.shape_of`. A new key in one of these files is
 one line in its class below (``name: type = default  # meaning``); ``Annotated[str, FIELD]``
 says that a text is a field key of schemas/fields.yaml. A key written ``class`` in the file is
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Annotated, Any, Mapping
 
-from .rule_shapes import CUSTOMER_TYPE, FIELD, TABLE, choice, regex
+from .rule_shapes import CUSTOMER_TYPE, FIELD, INT, TABLE, choice, either, regex
 
 _EMPTY: Mapping = MappingProxyType({})
 
@@ -143,6 +143,39 @@ class ConfirmRules:
     footer: str = ""
 
 
+# --- rules/teams.yaml --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Team:
+    name: str                                           # the registered name 所属团队 gets
+    aliases: tuple[str, ...] = ()                       # other names of the team (file names, cells)
+    patterns: tuple[Pattern, ...] = ()                  # regular expressions on the file name
+
+
+@dataclass(frozen=True)
+class VersionMarker:
+    pattern: Pattern                                    # case-insensitive, on the file name
+    rank: Annotated[Any, either(INT, choice("n"))]      # a number, or n: the number the pattern captured
+
+
+@dataclass(frozen=True)
+class Versions:
+    same_customers_share: float = 0.5                   # of the smaller file's 客户名称 (same submission)
+    markers: tuple[VersionMarker, ...] = ()
+    dates: tuple[Pattern, ...] = ()                     # groups y (optional), m, d (optional)
+
+
+@dataclass(frozen=True)
+class TeamRules:
+    """The team registry and version markers (pipeline/teams.py, docs/monthly.md)."""
+    teams: tuple[Team, ...] = ()
+    suffixes: tuple[str, ...] = ()                      # a team name in a file name ends with one
+    cell_labels: tuple[str, ...] = ()                   # 填表部门 …: a cell naming the team
+    date_labels: tuple[str, ...] = ()                   # 填表日期 …: a cell giving the fill-in date
+    scan_rows: int = 8                                  # rows searched for those cells
+    versions: Versions = Versions()
+
+
 # The rule files built from the classes above (each read as an attribute of Rules).
 TYPED_FILES: dict[str, type] = {"tags.yaml": TagRules, "template.yaml": TemplateRules, "merge.yaml": MergeRules,
-                                "confirm.yaml": ConfirmRules}
+                                "confirm.yaml": ConfirmRules, "teams.yaml": TeamRules}

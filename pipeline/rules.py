@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, TypeVar
 import yaml
 
 from .dimensions import Dimension, compile_dimensions
-from .rule_types import TYPED_FILES, ConfirmRules, MergeRules, TagRules, TemplateRules
+from .rule_types import TYPED_FILES, ConfirmRules, MergeRules, TagRules, TeamRules, TemplateRules
 from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
 from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
@@ -141,6 +141,11 @@ class Rules:
     def confirm(self) -> ConfirmRules:
         """`rules/confirm.yaml` typed (pipeline/rule_types.py)."""
         return _typed(self.extra.get("confirm"), "confirm.yaml")
+
+    @cached_property
+    def teams(self) -> TeamRules:
+        """`rules/teams.yaml` typed (pipeline/rule_types.py; compiled further by teams.registry)."""
+        return _typed(self.extra.get("teams"), "teams.yaml")
 
     def compiled(self, build: Callable[["Rules"], T]) -> T:
         """``build(self)``, computed once per Rules object: the one cache for what a module

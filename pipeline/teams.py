@@ -58,71 +58,56 @@ class Registry:
 
 
 def check_teams(raw: Mapping[str, Any] | None) -> list[str]:
-    """Problems in rules/teams.yaml, in Chinese (empty when it is fine or absent)."""
+    """What the shape of rules/teams.yaml (``TeamRules`` in pipeline/rule_types.py: keys, types,
+    regular expressions, ranks) cannot see, in Chinese: an empty team name, a word claimed by
+    two teams, a date pattern without a month group. Empty when it is fine or absent."""
     problems: list[str] = []
     raw = raw or {}
     seen: dict[str, str] = {}
     for i, team in enumerate(raw.get("teams") or [], start=1):
-        if not isinstance(team, Mapping) or not str(team.get("name") or "").strip():
-            problems.append(f"teams.yaml: teams 第 {i} 项缺少 name")
+        if not isinstance(team, Mapping) or "name" not in team:
+            continue                                  # reported by the shape check
+        if not str(team["name"] or "").strip():
+            problems.append(f"teams.yaml: teams 第 {i} 项的 name 为空")
             continue
         for word in [team["name"], *(team.get("aliases") or [])]:
             key = _fold(word)
             if key in seen and seen[key] != team["name"]:
                 problems.append(f"teams.yaml: “{word}”同时属于团队 {seen[key]} 和 {team['name']}")
             seen[key] = team["name"]
-        for p in team.get("patterns") or []:
-            problems.extend(_regex_problem(p, f"团队 {team['name']} 的 patterns"))
     versions = raw.get("versions") or {}
-    for m in versions.get("markers") or []:
-        if not isinstance(m, Mapping) or "pattern" not in m:
-            problems.append("teams.yaml: versions.markers 的每一项需要 pattern 和 rank")
-            continue
-        problems.extend(_regex_problem(m["pattern"], "versions.markers"))
-        if m.get("rank") != "n" and not isinstance(m.get("rank"), int):
-            problems.append(f"teams.yaml: versions.markers “{m['pattern']}”的 rank 应为整数或 n")
-    for p in versions.get("dates") or []:
-        bad = _regex_problem(p, "versions.dates")
-        problems.extend(bad)
-        if not bad and "(?P<m>" not in str(p):
+    for p in versions.get("dates") or [] if isinstance(versions, Mapping) else ():
+        if "(?P<m>" not in str(p):
             problems.append(f"teams.yaml: versions.dates “{p}”缺少月份分组 (?P<m>…)")
     return problems
 
 
-def _regex_problem(pattern: Any, where: str) -> list[str]:
-    try:
-        re.compile(str(pattern))
-    except re.error as exc:
-        return [f"teams.yaml: {where} 的正则表达式“{pattern}”无效：{exc}"]
-    return []
-
-
 def registry(rules: Any) -> Registry:
-    """The compiled registry of ``rules`` (``rules.extra['teams']``), compiled once per rules."""
-    return rules.compiled(_build_registry) if hasattr(rules, "compiled") else _build_registry(rules)
+    """The compiled registry of ``rules`` (``rules.teams``), compiled once per rules."""
+    return rules.compiled(_build_registry)
 
 
 def _build_registry(rules: Any) -> Registry:
-    raw = (getattr(rules, "extra", None) or {}).get("teams") or {}
+    raw = rules.teams
     names: dict[str, str] = {}
     patterns = []
-    for team in raw.get("teams") or []:
-        name = str(team["name"]).strip()
-        for word in [name, *(team.get("aliases") or [])]:
+    for team in raw.teams:
+        name = team.name.strip()
+        for word in [name, *team.aliases]:
             names[_fold(word)] = name
-        patterns.extend((re.compile(str(p), re.I), name) for p in team.get("patterns") or [])
-    versions = raw.get("versions") or {}
-    markers = tuple(Marker(re.compile(str(m["pattern"]), re.I), None if m.get("rank") == "n" else int(m["rank"]))
-                    for m in versions.get("markers") or [])
+        patterns.extend((re.compile(p, re.I), name) for p in team.patterns)
+    versions = raw.versions
+    markers = tuple(Marker(re.compile(str(m.pattern), re.I), None if m.rank == "n" else int(m.rank))
+                    for m in versions.markers)
     reg = Registry(
         names=names, patterns=tuple(patterns),
         by_length=tuple(sorted(names.items(), key=lambda kv: -len(kv[0]))),
-        suffixes=tuple(sorted((str(s) for s in raw.get("suffixes") or ()), key=len, reverse=True)),
-        cell_labels=tuple(_fold(x) for x in raw.get("cell_labels") or ()),
-        date_labels=tuple(_fold(x) for x in raw.get("date_labels") or ()),
-        scan_rows=int(raw.get("scan_rows") or 8), markers=markers,
-        dates=tuple(re.compile(str(p)) for p in versions.get("dates") or ()),
-        same_customers_share=float(versions.get("same_customers_share", 0.5)))
+        suffixes=tuple(sorted(raw.suffixes, key=len, reverse=True)),
+        cell_labels=tuple(_fold(x) for x in raw.cell_labels),
+        date_labels=tuple(_fold(x) for x in raw.date_labels),
+        scan_rows=raw.scan_rows, markers=markers,
+        dates=tuple(re.compile(p) for p in versions.dates),
+        same_customers_share=float(versions.same_customers_share))
     return reg
 
 
