@@ -53,3 +53,19 @@ def test_typed_rule_files_are_frozen_and_take_their_defaults_from_one_place(tmp_
     assert rules.tags.separator == "、" and "技术导向" in rules.tags.tags
     with pytest.raises(dataclasses.FrozenInstanceError):
         rules.template.list_rows = 10
+
+
+def test_a_typo_in_the_team_registry_is_reported_not_ignored(tmp_path):
+    from pipeline.rules import DEFAULT_RULES_DIR
+
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+    data = yaml.safe_load((rules_dir / "teams.yaml").read_text(encoding="utf-8"))
+    data["teams"][0]["alias"] = ["华东"]                      # aliases, misspelt
+    data["versions"]["markers"][0]["rank"] = "二"
+    (rules_dir / "teams.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(rules_dir)
+    text = str(err.value)
+    assert "teams.yaml: 未知键 teams[1].alias" in text
+    assert "versions.markers[1].rank" in text
