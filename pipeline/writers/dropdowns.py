@@ -12,7 +12,7 @@ from typing import Mapping
 import pandas as pd
 
 from ..rules import Rules
-from ..template import INLINE_LIST_LIMIT, field_choices
+from .. import template  # a module, not its names: pipeline.template imports pipeline.writers
 
 #: rows below the last data row that get the dropdown too (new customers)
 SPARE_ROWS = 200
@@ -20,7 +20,7 @@ SPARE_ROWS = 200
 
 def list_formula(values: list[str]) -> str | None:
     inline = '"' + ",".join(values) + '"'
-    if not values or len(inline) > INLINE_LIST_LIMIT or any("," in v or '"' in v for v in values):
+    if not values or len(inline) > template.INLINE_LIST_LIMIT or any("," in v or '"' in v for v in values):
         return None
     return inline
 
@@ -37,7 +37,7 @@ def enum_dropdowns(columns: pd.DataFrame | None, rules: Rules) -> dict[str, list
         col = str(rec.column or "")
         if fd is None or not col.isalpha() or pd.isna(rec.first_row):
             continue
-        formula = list_formula(field_choices(rules, fd)[0])
+        formula = list_formula(template.field_choices(rules, fd)[0])
         if formula is None:
             continue
         first, last = int(rec.first_row), int(rec.last_row) + SPARE_ROWS
