@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, TypeVar
 import yaml
 
 from .dimensions import Dimension, compile_dimensions
-from .rule_types import TYPED_FILES, ConfirmRules, MergeRules, TagRules, TeamRules, TemplateRules
+from .rule_types import TYPED_FILES
 from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
 from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
@@ -63,6 +63,14 @@ class RuleDef:
     deprecated: bool = False
     area: str = ""
     details: Mapping[str, str] = field(default_factory=dict)   # sub-code -> the sentence {detail} becomes
+
+
+def _typed_file(file: str) -> Any:
+    """A Rules attribute holding the typed object of the rule file ``file``, built on first use."""
+    def build(self: "Rules") -> Any:
+        return _typed(self.extra.get(file[:-len(".yaml")]), file)
+    build.__doc__ = f"`rules/{file}` as a frozen {TYPED_FILES[file].__name__} (pipeline/rule_types.py)."
+    return cached_property(build)
 
 
 @dataclass(frozen=True)
@@ -122,30 +130,13 @@ class Rules:
             raise RulesError(problems)
         return config
 
-    @cached_property
-    def tags(self) -> TagRules:
-        """`rules/tags.yaml` typed (pipeline/rule_types.py)."""
-        return _typed(self.extra.get("tags"), "tags.yaml")
-
-    @cached_property
-    def template(self) -> TemplateRules:
-        """`rules/template.yaml` typed (pipeline/rule_types.py)."""
-        return _typed(self.extra.get("template"), "template.yaml")
-
-    @cached_property
-    def merge(self) -> MergeRules:
-        """`rules/merge.yaml` typed (pipeline/rule_types.py)."""
-        return _typed(self.extra.get("merge"), "merge.yaml")
-
-    @cached_property
-    def confirm(self) -> ConfirmRules:
-        """`rules/confirm.yaml` typed (pipeline/rule_types.py)."""
-        return _typed(self.extra.get("confirm"), "confirm.yaml")
-
-    @cached_property
-    def teams(self) -> TeamRules:
-        """`rules/teams.yaml` typed (pipeline/rule_types.py; compiled further by teams.registry)."""
-        return _typed(self.extra.get("teams"), "teams.yaml")
+    # The typed rule files (pipeline/rule_types.py), each built once per Rules object from its
+    # raw mapping in ``extra`` (so ``dataclasses.replace(rules, extra=…)`` rebuilds them).
+    tags = _typed_file("tags.yaml")               # TagRules
+    template = _typed_file("template.yaml")       # TemplateRules
+    merge = _typed_file("merge.yaml")             # MergeRules
+    confirm = _typed_file("confirm.yaml")         # ConfirmRules
+    teams = _typed_file("teams.yaml")             # TeamRules (teams.registry compiles it further)
 
     def compiled(self, build: Callable[["Rules"], T]) -> T:
         """``build(self)``, computed once per Rules object: the one cache for what a module
