@@ -24,7 +24,7 @@ BASIS_NAMES = frozenset({"parts", "grade", "as_of", "names", "values", "name", "
                          "expected", "last", "since", "months", "pct", "rank", "n"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)     # compared and hashed by identity: evaluation caches per condition
 class Condition:
     field: str
     op: str            # one of OPERATORS

@@ -13,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import string
 import unicodedata
-from dataclasses import dataclass
 from typing import Any, Mapping
 
 import pandas as pd
 
-from .dimensions import COMPARE, MEMBER, Condition, Dimension
+from .dimensions import COMPARE, MEMBER, Alternative, Condition, Dimension, Row
 from .model import StageResult
 from .rule_types import TagRules
 from .rules import Rules
@@ -63,109 +63,203 @@ def _fmt_value(field_type: str, v: float) -> str:
 
 # ----------------------------------------------------------------------------- dimensions
 
-@dataclass(frozen=True)
-class _Context:
-    """What evaluating a condition needs besides the customer's record."""
-    names: Mapping[str, str]                     # field key -> Chinese name
-    types: Mapping[str, str]                     # field key -> field type (amount, rate …)
-    enums: Mapping[str, Mapping[str, str]]       # field key -> folded synonym -> canonical value
-    notes: Mapping[str, str]                     # rules/notes.yaml `grade`
-    as_of: dt.date
-    ranks: Mapping[tuple[str, int], int]         # (field, row position) -> rank among positive values
-    ranked: Mapping[str, int]                    # field -> how many customers are ranked
-
-
 _NEGATION = {"at_least": "below", "below": "at_least", "above": "at_most", "at_most": "above",
              "is": "not", "not": "is", "in": "not_in", "not_in": "in"}
 
 
-def _test(c: Condition, raw: Any, i: int, ctx: _Context) -> tuple[bool | None, str, dict]:
-    """(holds: True/False, or None when a blank input makes it unknown; the note key saying
-    what was found; its placeholders)."""
-    ftype = ctx.types.get(c.field, "")
-    params: dict[str, Any] = {"name": ctx.names.get(c.field, c.field)}
-    if c.op in COMPARE:
-        v = _number(raw)
-        params["threshold"] = _fmt_threshold(ftype, c.value)
-        if v is None:
-            return None, c.op, params
-        params["value"] = _fmt_value(ftype, v)
-        holds = {"at_least": v >= c.value - EPS, "above": v > c.value + EPS,
-                 "below": v < c.value - EPS, "at_most": v <= c.value + EPS}[c.op]
-        return holds, c.op if holds else _NEGATION[c.op], params
-    if c.op in MEMBER:
-        enum = ctx.enums.get(c.field)
-        value = "" if _missing(raw) else (enum.get(fold(raw), "") if enum is not None else str(raw).strip())
-        expected = c.value if c.op in ("in", "not_in") else (c.value,)
-        params.update(value=value, expected="、".join(expected))
-        holds = (value in expected) == (c.op in ("is", "in"))
-        return holds, c.op if holds else _NEGATION[c.op], params
-    if c.op == "missing":
-        blank = _missing(raw)
-        params["value"] = "" if blank else str(raw)
-        return blank == c.value, "blank" if blank else "filled", params
-    if c.op == "months_since":
-        last = _date(raw)
-        params["months"] = int(c.value)
-        if last is None:
-            return False, "blank", params
-        since = add_months(last, int(c.value))       # on or after this day (rules/grading.yaml)
-        params.update(last=last.isoformat(), since=since.isoformat())
-        return since <= ctx.as_of, "months_since" if since <= ctx.as_of else "months_within", params
-    if c.op == "top_share":
-        v = _number(raw)
-        if v is None:
-            return None, "blank", params
-        rank = ctx.ranks.get((c.field, i))
+class _Inputs:
+    """The customers' inputs, each column converted once (numbers, dates, enum values), and
+    what evaluating a condition needs besides them; the texts of 分级依据 are made only for the
+    row that fires (and, for a catch-all, the row before it)."""
+
+    def __init__(self, frame: pd.DataFrame, rules: Rules, as_of: dt.date):
+        self.frame = frame
+        self.names = rules.field_names
+        by_key = rules.field_by_key
+        self.types = {k: f.type for k, f in by_key.items()}
+        self.enums = {k: rules.enums[f.enum] for k, f in by_key.items() if f.enum in rules.enums}
+        self.notes = rules.notes["grade"]
+        self.as_of = as_of
+        self._columns: dict[tuple[str, str], list] = {}
+        self._rows: dict[tuple[str, Any], tuple] = {}
+        self._truths: dict[Condition, list] = {}
+        self._thresholds: dict[Condition, str] = {}
+        self._placeholders: dict[str, frozenset] = {}
+        self.as_of_text = as_of.isoformat()
+        self.ranks: dict[str, dict[int, int]] = {}
+
+    def column(self, kind: str, key: str) -> list:
+        """Column ``key`` read as ``kind`` (raw, number, date, member, blank), once."""
+        got = self._columns.get((kind, key))
+        if got is None:
+            raw = self.frame[key].tolist() if key in self.frame.columns else [None] * len(self.frame)
+            if kind == "raw":
+                got = raw
+            elif kind == "number" and key in self.frame.columns and self.frame[key].dtype.kind == "f":
+                got = [None if v != v else v for v in raw]          # floats: only NaN is no number
+            elif kind == "number":
+                got = [_number(v) for v in raw]
+            elif kind == "date":
+                got = [_date(v) for v in raw]
+            elif kind == "blank":
+                got = [_missing(v) for v in raw]
+            else:
+                enum = self.enums.get(key)
+                got = ["" if _missing(v) else (enum.get(fold(v), "") if enum is not None else str(v).strip())
+                       for v in raw]
+            self._columns[(kind, key)] = got
+        return got
+
+    def rows(self, dim: Dimension, customer_type: Any) -> tuple:
+        """The rows of ``dim`` for a customer type as (row, ((alternative, ((condition, whether
+        it holds for each customer), …), its rule id), …)): the conditions that apply to the type."""
+        key = (dim.key, customer_type if isinstance(customer_type, str) else "")
+        got = self._rows.get(key)
+        if got is None:
+            skip = dim.skipped(customer_type)
+            got = tuple((row, tuple((alt, tuple((c, self.truth(c)) for c in alt.conditions if c.field not in skip),
+                                     ".".join(p for p in (dim.rule, row.rule, alt.rule) if p))
+                                    for alt in row.alternatives)) for row in dim.rows)
+            self._rows[key] = got
+        return got
+
+    def truth(self, c: Condition) -> list:
+        """Whether ``c`` holds, per customer (None: a blank input leaves it unknown), once."""
+        got = self._truths.get(c)
+        if got is not None:
+            return got
+        op, t = c.op, c.value
+        if op in COMPARE:
+            col = self.column("number", c.field)
+            if op == "at_least":
+                got = [None if v is None else v >= t - EPS for v in col]
+            elif op == "above":
+                got = [None if v is None else v > t + EPS for v in col]
+            elif op == "below":
+                got = [None if v is None else v < t - EPS for v in col]
+            else:
+                got = [None if v is None else v <= t + EPS for v in col]
+        elif op in MEMBER:
+            expected = frozenset(t if op in ("in", "not_in") else (t,))
+            positive = op in ("is", "in")
+            got = [(v in expected) == positive for v in self.column("member", c.field)]
+        elif op == "missing":
+            got = [blank == t for blank in self.column("blank", c.field)]
+        elif op == "months_since":
+            months, as_of = int(t), self.as_of
+            got = [last is not None and add_months(last, months) <= as_of for last in self.column("date", c.field)]
+        elif op == "top_share":
+            ranks, n = self.ranking(c.field)
+            limit = math.ceil(round(t * n, 9))
+            got = [None if v is None else (ranks.get(i, limit + 1) <= limit)
+                   for i, v in enumerate(self.column("number", c.field))]
+        else:
+            raise ValueError(f"unknown condition {op}")   # rejected when the rules are loaded
+        self._truths[c] = got
+        return got
+
+    def ranking(self, key: str) -> tuple[dict[int, int], int]:
+        """Rank of each positive value of ``key`` (descending; ties share the better rank:
+        1 + the number of strictly larger values) by customer position, and how many there are."""
+        ranks = self.ranks.get(key)
+        if ranks is None:
+            values = pd.Series(self.column("number", key), dtype=float)
+            positive = values[values > 0]
+            ranks = {int(j): int(r) for j, r in positive.rank(method="min", ascending=False).astype(int).items()}
+            self.ranks[key] = ranks
+        return ranks, len(ranks)
+
+    def describe(self, c: Condition, i: int, holds: bool) -> tuple[str, dict]:
+        """The sentence of notes.yaml ``grade`` saying what ``c`` found, and its placeholders."""
+        ftype = self.types.get(c.field, "")
+        p: dict[str, Any] = {"name": self.names.get(c.field, c.field)}
+        op = c.op
+        if op in COMPARE:
+            threshold = self._thresholds.get(c)
+            if threshold is None:
+                threshold = self._thresholds[c] = _fmt_threshold(ftype, c.value)
+            p["threshold"], p["value"] = threshold, _fmt_value(ftype, self.column("number", c.field)[i])
+            return op if holds else _NEGATION[op], p
+        if op in MEMBER:
+            expected = c.value if op in ("in", "not_in") else (c.value,)
+            p.update(value=self.column("member", c.field)[i], expected="、".join(expected))
+            return op if holds else _NEGATION[op], p
+        if op == "missing":
+            blank = self.column("blank", c.field)[i]
+            p["value"] = "" if blank else str(self.column("raw", c.field)[i])
+            return "blank" if blank else "filled", p
+        if op == "months_since":
+            last = self.column("date", c.field)[i]
+            p["months"] = int(c.value)
+            if last is None:
+                return "blank", p
+            p.update(last=last.isoformat(), since=add_months(last, int(c.value)).isoformat())
+            return "months_since" if holds else "months_within", p
+        ranks, n = self.ranking(c.field)     # top_share
+        rank = ranks.get(i)
         if rank is None:
-            return False, "not_ranked", params
-        n = ctx.ranked[c.field]
-        params.update(rank=rank, n=n, pct=math.ceil(rank / n * 100 - EPS))
-        return rank <= math.ceil(round(c.value * n, 9)), "top_share", params
-    raise ValueError(f"unknown condition {c.op}")   # rejected when the rules are loaded
+            return "not_ranked", p
+        p.update(rank=rank, n=n, pct=math.ceil(rank / n * 100 - EPS))
+        return "top_share", p
+
+    def sentence(self, c: Condition, i: int, holds: bool) -> tuple[str, dict]:
+        if c.op in COMPARE:       # the common case, without the placeholder dict
+            ftype = self.types.get(c.field, "")
+            threshold = self._thresholds.get(c)
+            if threshold is None:
+                threshold = self._thresholds[c] = _fmt_threshold(ftype, c.value)
+            value = _fmt_value(ftype, self.column("number", c.field)[i])
+            name = self.names.get(c.field, c.field)
+            key = c.op if holds else _NEGATION[c.op]
+            return self.notes[key].format(name=name, value=value, threshold=threshold), \
+                {"name": name, "value": value, "threshold": threshold}
+        key, p = self.describe(c, i, holds)
+        return self.notes[key].format(**p), p
 
 
-def evaluate(dim: Dimension, record: Mapping[str, Any], i: int, ctx: _Context) -> tuple[Any, str, str]:
-    """(grade or None, the rule that fired, the 分级依据 part) of one customer: the first row of
-    ``dim`` that holds. A row needing a blank input stops the table with the grade left blank."""
-    notes = ctx.notes
-    skip = dim.skipped(record.get("customer_type"))
-    previous: list[str] = []
-    for row in dim.rows:
-        unknown, failed = False, []
-        for alt in row.alternatives:
-            conds = [c for c in alt.conditions if c.field not in skip]
-            found = [(c, *_test(c, record.get(c.field), i, ctx)) for c in conds]
-            if all(holds for _, holds, _, _ in found):
-                parts = [notes[key].format(**p) for _, _, key, p in found] if conds else previous
-                params = {k: v for _, _, _, p in found for k, v in p.items()}
-                template = alt.basis or row.basis or dim.basis or notes["matched"]
-                values = {k: "" if _missing(v) else v for k, v in record.items()} if "{values" in template else {}
-                basis = template.format(**{**params, "parts": notes["joiner"].join(parts), "grade": row.grade,
-                                           "as_of": ctx.as_of.isoformat(), "names": ctx.names, "values": values})
-                return row.grade, ".".join(p for p in (dim.rule, row.rule, alt.rule) if p), basis
-            unknown = unknown or any(holds is None for _, holds, _, _ in found)
-            failed += [notes[key].format(**p) for _, holds, key, p in found if holds is False]
+def evaluate(dim: Dimension, i: int, inputs: _Inputs, ctype: Any = None) -> tuple[Any, str, str]:
+    """(grade or None, the rule that fired, the 分级依据 part) of customer ``i`` (of type
+    ``ctype``): the first row of ``dim`` that holds. A row needing a blank input stops the table
+    with the grade left blank."""
+    previous: tuple = ()
+    for row, alts in inputs.rows(dim, ctype):
+        unknown = False
+        for alt, conds, rule in alts:
+            holds = True
+            for _, truths in conds:
+                h = truths[i]
+                if h is not True:
+                    holds = False
+                    if h is None:
+                        unknown = True
+            if holds:
+                failed = [c for _, cs, _ in previous for c, truths in cs if truths[i] is False]
+                return row.grade, rule, _basis(dim, row, alt, [c for c, _ in conds], failed, i, inputs)
         if unknown:
-            blank = [ctx.names.get(k, k) for k in dim.needed(record.get("customer_type"))
-                     if _number(record.get(k)) is None]
-            return None, f"{dim.rule}.missing", notes["missing"].format(fields="、".join(blank), name=dim.name)
-        previous = failed
-    return None, f"{dim.rule}.none", notes["none"].format(name=dim.name)
+            blank = [inputs.names.get(k, k) for k in dim.needed(ctype) if inputs.column("number", k)[i] is None]
+            return None, f"{dim.rule}.missing", inputs.notes["missing"].format(fields="、".join(blank), name=dim.name)
+        previous = alts
+    return None, f"{dim.rule}.none", inputs.notes["none"].format(name=dim.name)
 
 
-def _ranks(frame: pd.DataFrame, dims: tuple[Dimension, ...]) -> tuple[dict, dict]:
-    """Rank of each positive value of every ``top_share`` field, descending; ties share the
-    better rank (1 + the number of strictly larger values), so equal amounts get one grade."""
-    ranks: dict[tuple[str, int], int] = {}
-    ranked: dict[str, int] = {}
-    for key in dict.fromkeys(k for d in dims for k in d.rank_fields):
-        values = pd.Series([_number(v) for v in frame[key]] if key in frame.columns else [], dtype=float)
-        positive = values[values > 0]
-        ranked[key] = len(positive)
-        for i, r in positive.rank(method="min", ascending=False).astype(int).items():
-            ranks[(key, int(i))] = int(r)
-    return ranks, ranked
+def _basis(dim: Dimension, row: Row, alt: Alternative, conds: list[Condition], previous: list[Condition],
+           i: int, inputs: _Inputs) -> str:
+    """The 分级依据 part of a row that fired: its conditions, or for a catch-all what the row
+    before it lacked, in the row's (or dimension's, or notes.yaml's) template."""
+    notes = inputs.notes
+    said = [inputs.sentence(c, i, True) for c in conds]
+    parts = notes["joiner"].join([s for s, _ in said] if conds else [inputs.sentence(c, i, False)[0] for c in previous])
+    template = alt.basis or row.basis or dim.basis or notes["matched"]
+    used = inputs._placeholders.get(template)
+    if used is None:
+        used = inputs._placeholders[template] = frozenset(
+            f.partition("[")[0] for _, f, _, _ in string.Formatter().parse(template) if f)
+    if used <= {"parts", "grade"}:
+        return template.format(parts=parts, grade=row.grade)
+    params = {k: v for _, p in said for k, v in p.items()}
+    values = {k: inputs.column("raw", k)[i] for k in dim.inputs} if "values" in used else {}
+    return template.format(**{**params, "parts": parts, "grade": row.grade, "as_of": inputs.as_of_text,
+                              "names": inputs.names, "values": {k: "" if _missing(v) else v for k, v in values.items()}})
 
 
 # ----------------------------------------------------------------------------- tags
@@ -224,23 +318,20 @@ def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> St
     tag_spec = rules.tags
     n = len(out)
     by_key = rules.field_by_key
-    enums = {k: rules.enums[f.enum] for k, f in by_key.items() if f.enum in rules.enums}
-    ranks, ranked = _ranks(out.reset_index(drop=True), dims)
-    ctx = _Context(rules.field_names, {k: f.type for k, f in by_key.items()}, enums, rules.notes["grade"], as_of,
-                   ranks, ranked)
+    inputs = _Inputs(out.reset_index(drop=True), rules, as_of)
 
-    cols = list(dict.fromkeys(c for c in ("customer_type", *(k for d in dims for k in d.inputs), "core_need",
-                                         "need_tags") if c in out.columns))
+    cols = [c for c in ("core_need", "need_tags") if c in out.columns]
     compiled = compile_tags(tag_spec)
     derived: dict[tuple[Any, Any], str | None] = {}   # demand texts repeat: match each once
     columns = [out[c].tolist() for c in cols]
     results: dict[str, list] = {d.key: [] for d in dims}
     bases, tags = [], []
+    ctypes = inputs.column("raw", "customer_type")
     for i, row_values in enumerate(zip(*columns) if cols else [()] * n):
         record = dict(zip(cols, row_values))
         parts = []
         for d in dims:
-            found = evaluate(d, record, i, ctx)
+            found = evaluate(d, i, inputs, ctypes[i])
             results[d.key].append(found)
             parts.append(found[2])
         bases.append("；".join(parts))
