@@ -106,7 +106,8 @@ def _conditions(spec: Mapping[str, Any], where: str, problems: list[str]) -> tup
     return tuple(out)
 
 
-def _check_template(template: str, where: str, field_keys: frozenset, problems: list[str]) -> None:
+def _check_template(template: str, where: str, field_keys: frozenset, inputs: tuple[str, ...],
+                    problems: list[str]) -> None:
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError as exc:
@@ -118,8 +119,10 @@ def _check_template(template: str, where: str, field_keys: frozenset, problems: 
         root, _, rest = name.partition("[")
         if root not in BASIS_NAMES:
             problems.append(f"grading.yaml: {where} 中的占位符 {{{name}}} 未知（可用：{'、'.join(sorted(BASIS_NAMES))}）")
-        elif rest and root in ("names", "values") and rest.rstrip("]") not in field_keys:
+        elif rest and root == "names" and rest.rstrip("]") not in field_keys:
             problems.append(f"grading.yaml: {where} 中的 {{{name}}} 不是 schemas/fields.yaml 中的字段键")
+        elif rest and root == "values" and rest.rstrip("]") not in inputs:
+            problems.append(f"grading.yaml: {where} 中的 {{{name}}} 不是本维度 inputs 中的字段")
 
 
 def compile_dimensions(grading: Mapping[str, Any], fields: Mapping[str, Any], enum_values: Mapping[str, tuple],
@@ -161,9 +164,9 @@ def compile_dimensions(grading: Mapping[str, Any], fields: Mapping[str, Any], en
                     if c.op not in OPERATORS:
                         problems.append(f"grading.yaml: {where}.{c.field} 的条件 {c.op} 未知（可用：{'、'.join(OPERATORS)}）")
                 if alt.basis:
-                    _check_template(alt.basis, f"{where} basis", keys, problems)
+                    _check_template(alt.basis, f"{where} basis", keys, inputs, problems)
             if raw.get("basis"):
-                _check_template(str(raw["basis"]), f"{where}.basis", keys, problems)
+                _check_template(str(raw["basis"]), f"{where}.basis", keys, inputs, problems)
         if not rows or not rows[-1].catch_all:
             problems.append(f"grading.yaml: {section}.levels 最后一级必须是没有条件的兜底级别")
         grades = tuple(dict.fromkeys(r.grade for r in rows))
@@ -171,7 +174,7 @@ def compile_dimensions(grading: Mapping[str, Any], fields: Mapping[str, Any], en
         if set(order) != set(grades) or len(order) != len(grades):
             problems.append(f"grading.yaml: {section}.order 应恰好列出 levels 中的每个级别（{'、'.join(grades)}）")
         if spec.get("basis"):
-            _check_template(str(spec["basis"]), f"{section}.basis", keys, problems)
+            _check_template(str(spec["basis"]), f"{section}.basis", keys, inputs, problems)
         skip = {str(t): frozenset(v or ()) for t, v in (spec.get("not_applicable") or {}).items()}
         out.append(Dimension(section, field_key, name, str(spec.get("rule") or section), inputs, tuple(rows),
                              order, MappingProxyType(skip), str(spec.get("basis") or "")))

@@ -20,6 +20,7 @@ from typing import Any, Mapping
 import pandas as pd
 
 from .dimensions import COMPARE, MEMBER, Alternative, Condition, Dimension, Row
+from .issues import render_template   # a placeholder a row's conditions do not give stays empty
 from .model import StageResult
 from .rule_types import TagRules
 from .rules import Rules
@@ -258,8 +259,9 @@ def _basis(dim: Dimension, row: Row, alt: Alternative, conds: list[Condition], p
         return template.format(parts=parts, grade=row.grade)
     params = {k: v for _, p in said for k, v in p.items()}
     values = {k: inputs.column("raw", k)[i] for k in dim.inputs} if "values" in used else {}
-    return template.format(**{**params, "parts": parts, "grade": row.grade, "as_of": inputs.as_of_text,
-                              "names": inputs.names, "values": {k: "" if _missing(v) else v for k, v in values.items()}})
+    return render_template(template, {**params, "parts": parts, "grade": row.grade, "as_of": inputs.as_of_text,
+                                      "names": inputs.names,
+                                      "values": {k: "" if _missing(v) else v for k, v in values.items()}})
 
 
 # ----------------------------------------------------------------------------- tags

@@ -84,3 +84,11 @@ def test_a_value_outside_the_fields_enum_is_refused(tmp_path):
     with pytest.raises(RulesError) as err:
         _rules_with_risk(tmp_path, RISK.replace("[流失客户, 潜在客户]", "[流失客户, 停用了]"))
     assert "“停用了”不是枚举" in str(err.value)
+
+
+def test_a_basis_placeholder_the_dimension_cannot_fill_is_refused(tmp_path):
+    broken = RISK.replace("    - {grade: 低}\n", '    - {grade: 低, basis: "{values[remark]} {oops} → {grade}"}\n')
+    with pytest.raises(RulesError) as err:
+        _rules_with_risk(tmp_path, broken)
+    text = str(err.value)
+    assert "{values[remark]} 不是本维度 inputs 中的字段" in text and "{oops} 未知" in text
