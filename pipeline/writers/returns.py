@@ -400,7 +400,7 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
     if wanted - set(names) - {""}:               # a sheet the patcher cannot place (chartsheet, strict XML…)
         raise PatchUnsupported(f"sheets {sorted(wanted - set(names))}")
     ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(sheet)),
-                    str((rules.extra.get("template") or {}).get("fix_marking") or "comment"), book.has_formula)
+                    rules.template.fix_marking, book.has_formula)
     add_fixes(ann, names, fixes, columns, rules, cells)
     add_issues(ann, names, issues)
     new = [issue_sheet(issues, names, titles[0], ann.fixed, suggested=ann.suggested)]
