@@ -27,8 +27,6 @@ from .rules import Rules
 from .values import add_months, fold, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
 
 EPS = 1e-9  # float tolerance for ">=": 0.9 parsed from "90%" must meet a 90 % threshold
-GRADE_COLUMNS = ["abc", "level", "value_tier", "grade_basis", "need_tags", "abc_rule", "level_rule", "value_rule",
-                 "tag_combo"]
 _TAG_SPLIT = re.compile(r"[、,，;；/|｜\s]+")
 
 
