@@ -5,7 +5,7 @@ in Chinese with the file and the dotted key (``forms.yaml: label_form.section_pa
 无效（…）``): unknown keys, values of the wrong type, regular expressions that do not compile,
 field keys, enumerations and related tables that do not exist. `rules/settings.yaml` and
 `rules/report.yaml` are checked by pipeline/settings.py (it also holds their defaults); the
-typed files of pipeline/rule_types.py (tags, template, merge, confirm, teams) get their shape
+typed files of pipeline/rule_types.py (tags, template, merge, confirm, teams, files) get their shape
 from their classes (:func:`shape_of`).
 
 A new key in a rule file is one line in its shape below, or in its class in
@@ -258,12 +258,6 @@ SHAPES: dict[str, Check] = {
     }),
     "notes.yaml": Record({area: Record({k: STR for k in keys}, required=keys) for area, keys in NOTE_KEYS.items()},
                          required=tuple(NOTE_KEYS)),
-    "files.yaml": Record({
-        "unsupported": list_of(Record({"kind": STR, "types": WORDS, "instead": STR},
-                                      required=("kind", "types", "instead"))),
-        "other": Record({"kind": STR, "instead": STR}),
-        "ignore": WORDS,
-    }),
 }
 
 # Columns every CSV table must have (extra columns are problems too: a typo would hide one).

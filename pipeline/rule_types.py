@@ -2,8 +2,8 @@
 its check and its default.
 
 ``rules.tags`` (rules/tags.yaml), ``rules.template`` (rules/template.yaml), ``rules.merge``
-(rules/merge.yaml), ``rules.confirm`` (rules/confirm.yaml) and ``rules.teams`` (rules/teams.yaml)
-are built from these classes once per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
+(rules/merge.yaml), ``rules.confirm`` (rules/confirm.yaml), ``rules.teams`` (rules/teams.yaml) and
+``rules.files`` (rules/files.yaml) are built from these classes once per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
 the same classes by :func:`pipeline.rule_shapes.shape_of`. A new key in one of these files is
 one line in its class below (``name: type = default  # meaning``); ``Annotated[str, FIELD]``
 says that a text is a field key of schemas/fields.yaml. A key written ``class`` in the file is
@@ -143,6 +143,29 @@ class ConfirmRules:
     footer: str = ""
 
 
+# --- rules/files.yaml --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FileKind:
+    kind: str                                           # 文本文件, 图片或截图 …
+    types: tuple[str, ...]                              # suffixes (.txt, .png …)
+    instead: str                                        # what to send instead
+
+
+@dataclass(frozen=True)
+class OtherFile:
+    kind: str = "无法识别的文件"
+    instead: str = "请提交 Excel 工作簿（.xlsx）"
+
+
+@dataclass(frozen=True)
+class FileRules:
+    """Files intake cannot read and what the team should send (issue file-unsupported)."""
+    unsupported: tuple[FileKind, ...] = ()
+    other: OtherFile = OtherFile()
+    ignore: tuple[str, ...] = ()                        # names never read nor reported (Thumbs.db …)
+
+
 # --- rules/teams.yaml --------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -178,4 +201,4 @@ class TeamRules:
 
 # The rule files built from the classes above (each read as an attribute of Rules).
 TYPED_FILES: dict[str, type] = {"tags.yaml": TagRules, "template.yaml": TemplateRules, "merge.yaml": MergeRules,
-                                "confirm.yaml": ConfirmRules, "teams.yaml": TeamRules}
+                                "confirm.yaml": ConfirmRules, "teams.yaml": TeamRules, "files.yaml": FileRules}

@@ -137,6 +137,7 @@ class Rules:
     merge = _typed_file("merge.yaml")             # MergeRules
     confirm = _typed_file("confirm.yaml")         # ConfirmRules
     teams = _typed_file("teams.yaml")             # TeamRules (teams.registry compiles it further)
+    files = _typed_file("files.yaml")             # FileRules
 
     def compiled(self, build: Callable[["Rules"], T]) -> T:
         """``build(self)``, computed once per Rules object: the one cache for what a module

@@ -19,6 +19,7 @@ from pathlib import Path
 import msoffcrypto
 
 from ..issues import Issue
+from ..rule_types import FileRules
 from ..rules import Rules
 
 #: extensions intake has a reader for (a code fact, not a rule: adding one needs a reader);
@@ -73,8 +74,7 @@ def _walk(input_dir: Path, ignore: tuple[str, ...]) -> tuple[list[Path], list[tu
 
 
 def _ignored_names(rules: Rules | None) -> tuple[str, ...]:
-    spec = (getattr(rules, "extra", None) or {}).get("files") or {} if rules is not None else {}
-    return tuple(spec.get("ignore") or ())
+    return rules.files.ignore if rules is not None else ()
 
 
 def list_inputs(input_dir: Path, rules: Rules | None = None) -> list[Path]:
@@ -97,14 +97,12 @@ def skipped_inputs(input_dir: Path, rules: Rules | None = None) -> list[tuple[st
 def unsupported_issue(rel: str, rules: Rules) -> Issue:
     """``file-unsupported`` for a file whose type intake cannot read, with what to send instead
     (rules/files.yaml)."""
-    spec = (rules.extra.get("files") or {}) if rules is not None else {}
+    spec = rules.files if rules is not None else FileRules()
     ext = Path(rel).suffix.lower() or Path(rel).name
-    kind, instead = "无法识别的文件", "请提交 Excel 工作簿（.xlsx）"
-    other = spec.get("other") or {}
-    kind, instead = other.get("kind", kind), other.get("instead", instead)
-    for group in spec.get("unsupported") or ():
-        if ext in [str(t).lower() for t in group.get("types") or ()]:
-            kind, instead = group.get("kind", kind), group.get("instead", instead)
+    kind, instead = spec.other.kind, spec.other.instead
+    for group in spec.unsupported:
+        if ext in [t.lower() for t in group.types]:
+            kind, instead = group.kind, group.instead
             break
     return Issue(rule="file-unsupported", file=rel, params={"ext": ext, "kind": kind, "instead": instead})
 
