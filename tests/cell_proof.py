@@ -93,9 +93,12 @@ def source_sheets(path: Path) -> dict[str, Grid]:
     return {name: Grid(wb.get_sheet_by_name(name).to_python()) for name in wb.sheet_names}
 
 
-def _note_cells(grid: Grid, related_rows: set[int]) -> list[str]:
-    """The cells of a form's remark column (备注 / 填写说明 beside 填写内容), label rows only."""
-    out = []
+def _note_cells(grid: Grid, related_rows: set[int], columns: set[str] = frozenset(),
+                label_rows: set[int] = frozenset()) -> list[str]:
+    """The cells of a form's remark column (备注 / 填写说明 beside 填写内容), label rows only;
+    plus, for a form without such a header (a card), the cells of ``columns`` on ``label_rows``
+    (the remark columns intake named in 列映射, the rows holding a mapped value)."""
+    out = [f"{c}{r}" for c in columns for r in label_rows if grid.value(f"{c}{r}") is not None]
     for r in range(1, len(grid.rows) + 1):
         texts = {re.match(r"[A-Z]+", ref).group(): str(v).strip() for ref, v in grid.row(r) if isinstance(v, str)}
         if "填写内容" not in texts.values():
@@ -155,7 +158,8 @@ def account(out: dict[str, Any], source: Path, file: str, instructions: Iterable
             wanted = list(targets)
             wanted += [(ref, None, "") for r in sorted(table_rows) for ref, _ in grid.row(r)]
             mapped = {ref for ref, _, _ in wanted}
-            wanted += [(ref, "备注", "note") for ref in _note_cells(grid, {r["行号"] for r in related})
+            named = {re.sub(r"\d+$", "", str(c)) for c, _, how in cells if how in ("表单备注", "不导入（模板说明）")}
+            wanted += [(ref, "备注", "note") for ref in _note_cells(grid, {r["行号"] for r in related}, named, label_rows)
                        if ref not in mapped]
         else:
             cid = None

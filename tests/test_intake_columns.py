@@ -127,3 +127,17 @@ def test_a_steward_pin_overrides_the_numbering_rule(tmp_path):
     ], rules=load_rules(rules_dir, DEFAULT_SCHEMAS_DIR))
     assert list(rec["source_id"]) == [3, 1]
     assert cmap.iloc[0]["method"] == "固定映射" and not [i for i in issues if i.rule == "column-numbering"]
+
+
+def test_a_group_merged_over_one_sub_header_and_a_blank_leaf(tmp_path):
+    rec, cmap, issues = _read(tmp_path, [
+        ["客户名称", "联系方式", None, "职位"],
+        [None, "手机", None, None],
+        ["苏州恒信精密机械有限公司", "13812345678", "zs@hengxin.com", "采购总监"],
+        ["南京紫金电子有限公司", "13912345678", "ls@zijin.cn", "经理"],
+    ], merged=["B1:C1", "A1:A2", "D1:D2"])
+    assert list(rec["src_row"]) == [3, 4]                      # row 2 is header, not a repeated header
+    assert list(rec["mobile"]) == ["13812345678", "13912345678"]
+    assert list(rec["email"]) == ["zs@hengxin.com", "ls@zijin.cn"] and list(rec["position"]) == ["采购总监", "经理"]
+    assert list(cmap["header"]) == ["客户名称", "联系方式/手机", "联系方式", "职位"]
+    assert [(i.rule, i.column) for i in issues if i.rule.startswith("column-r")] == [("column-rerouted", "C")]

@@ -100,9 +100,11 @@ def _sub_row(upper: Sequence[Any], lower: Sequence[Any], r_upper: int, merged, w
             continue
         if c not in grouped and not is_blank(above):
             return False
-    # at least one group really holds sub-headers (two or more cells, not one beside a blank)
-    return any(sum(1 for c in range(c1, c2 + 1) if c < len(lower) and not is_blank(lower[c]) and c not in down) >= 2
-               for c1, c2 in spans.items())
+    # at least one group really holds sub-headers: two or more cells, or one under a cell merged
+    # across (a text beside a blank, without a merge, may be a data row)
+    across = {c1 for (r1, c1), (r2, c2) in merged if r1 <= r_upper <= r2 and c2 > c1}
+    return any(sum(1 for c in range(c1, c2 + 1) if c < len(lower) and not is_blank(lower[c]) and c not in down)
+               >= (1 if c1 in across else 2) for c1, c2 in spans.items())
 
 
 def _unit_row(row: Sequence[Any], matcher: HeaderMatcher) -> bool:
