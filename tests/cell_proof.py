@@ -47,8 +47,9 @@ def _key(v) -> str:
     return re.sub(r"[\s\-－/]", "", unicodedata.normalize("NFKC", str(v))).lower()
 
 
-def found(value, outputs: Iterable[Any]) -> bool:
-    """The value, or its digits, or its ticked option, appears among the output values."""
+def found(value, outputs: Iterable[Any], whole: bool = False) -> bool:
+    """The value, or its digits, or its ticked option, appears among the output values;
+    ``whole``: the whole value must appear inside one output (a remark inside 备注)."""
     outputs = list(outputs)
     ticked = re.findall(r"[☑■√✓]\s*([^□☑■√✓\s]+)", str(value))
     if ticked:                                 # a check box: the ticked options are the value
@@ -59,7 +60,7 @@ def found(value, outputs: Iterable[Any]) -> bool:
         ok = _key(o)
         if not ok:
             continue
-        if ok == k or (len(ok) >= 2 and ok in k) or (len(k) >= 2 and k in ok):
+        if ok == k or (len(ok) >= 2 and ok in k and not whole) or (len(k) >= 2 and k in ok):
             return True
         if len(digits) >= 6 and digits == re.sub(r"\D", "", ok)[: len(digits)]:
             return True
@@ -164,7 +165,10 @@ def account(out: dict[str, Any], source: Path, file: str, instructions: Iterable
         else:
             cid = None
             wanted = [(f"{col}{r}", f, how) for r in customer for col, f, how in cells]
+        options: dict[str, list[tuple[Any, str]]] = {}   # a cell under two tables' mappings: either may hold it
         for ref, fieldname, how in wanted:
+            options.setdefault(ref, []).append((fieldname, how))
+        for ref, choices in options.items():
             value = grid.value(ref)
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
@@ -172,22 +176,19 @@ def account(out: dict[str, Any], source: Path, file: str, instructions: Iterable
             owner = master.get(cid or customer.get(int(row)))
             outputs = list(owner.values()) if owner else []
             outputs += [v for r in related if r["行号"] == int(row) for v in r.values()]
-            if how in ("note", "表单备注") and str(value).strip() in instructions:
+            how = choices[0][1]
+            if any(h in ("note", "表单备注") for _, h in choices) and str(value).strip() in instructions:
                 assert not found(value, [owner.get("备注")]), ref     # an instruction is no remark
                 _count(counts, "template text")
-                continue
-            if found(value, outputs):
+            elif found(value, outputs, whole=any(h in ("note", "表单备注") for _, h in choices)):
                 _count(counts, "output")
-                continue
-            if (title, row, col) in issues:
+            elif (title, row, col) in issues:
                 _count(counts, "issue")
-                continue
-            if str(how).startswith("不导入（序号"):        # dropped only when it is a row numbering
+            elif str(how).startswith("不导入（序号"):        # dropped only when it is a row numbering
                 assert is_sequence([grid.value(f"{col}{r}") for r in sorted(customer)]), ref
                 _count(counts, "row number")
-                continue
-            if fieldname and owner and owner.get(fieldname) not in (None, "") and how not in ("note", "表单备注"):
-                _count(counts, "output")
-                continue          # normalized beyond recognition (10-20万 → 预算下限/上限), but filled
-            lost.append(f"{title}!{ref}={value!r}")
+            elif owner and any(f and owner.get(f) not in (None, "") and h not in ("note", "表单备注") for f, h in choices):
+                _count(counts, "output")  # normalized beyond recognition (10-20万 → 预算下限/上限), but filled
+            else:
+                lost.append(f"{title}!{ref}={value!r}")
     return lost

@@ -174,6 +174,21 @@ def test_a_ledger_with_a_units_row_and_a_customer_on_two_rows(blind):
     assert not _issues(blind, file, "column-numbering") and not _issues(blind, file, "column-unknown")
 
 
+def test_two_tables_on_one_sheet_each_under_its_own_header(blind):
+    file = "华东三区_客户名单.xlsx"
+    rows = _rows(blind, file)
+    assert (rows["温州瓯江阀门制造有限公司"]["客户类型"], rows["温州瓯江阀门制造有限公司"]["联系人"]) == ("企业", "林海")
+    jw = rows["蒋文"]                                    # under 姓名 | 手机号码 | 常用地址 | 核心需求 | 客户来源
+    assert (jw["客户类型"], jw["手机号码"], jw["核心需求"], jw["客户来源"]) == ("个人", "13605771122", "别墅中央空调", "展会")
+    assert jw["详细地址"] == "浙江省温州市鹿城区五马街18号" and jw["统一社会信用代码"] is None and jw["联系人"] is None
+    assert _skipped(blind, file, "名单") == {6: "空行", 7: "说明行"}      # 个人客户 is a title, not a customer
+    bad = _issues(blind, file, "mobile-invalid")
+    assert [(i["row"], i["column"]) for i in bad] == [("10", "B")]     # the second table's own column
+    returned = load_workbook(blind["month"] / "returns" / file)
+    assert returned["名单"]["B10"].comment is not None and returned["名单"]["D10"].comment is None
+    assert returned["名单"]["E10"].value == "转介绍"                     # a fix in the second table's column
+
+
 @pytest.mark.parametrize("file", FILES)
 def test_every_non_empty_data_cell_lands_in_an_output_or_an_issue(blind, file):
     counts: dict = {}

@@ -1,6 +1,7 @@
 """List layout: one header row, one customer per data row."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from ..issues import Issue, display_value
@@ -9,12 +10,12 @@ from .chunk import SheetContext, SheetOut, column_missing_issues
 from .columns import EXT_PREFIX, ColumnRules, Decision, column_notice, column_rules, decide, match_header, \
     route_value, samples_of
 from .headers import header_block
-from .layout import (LAYOUT_LIST, HeaderMatcher, RowClassifier, TypeGuesser, column_letter, find_header, is_blank,
+from .layout import (LAYOUT_LIST, MATCH_PATTERN, HeaderMatcher, RowClassifier, TypeGuesser, column_letter, find_header, is_blank,
                      sheet_type, unknown_column_issue)
 from .readers import RawSheet
 
 
-def fill_merged(rows: list[list[Any]], merged, first_row: int) -> None:
+def fill_merged(rows: list[list[Any]], merged, first_row: int, stop: int | None = None) -> None:
     """Give every row of a merged range at or below ``first_row`` the value of its top-left
     cell, in the range's first column (a 大区 merged down belongs to each of its rows; a note
     merged across the sheet is one value, not one per column). Rows are the reader's own
@@ -23,7 +24,7 @@ def fill_merged(rows: list[list[Any]], merged, first_row: int) -> None:
         if r2 < first_row or r1 >= len(rows) or r2 == r1:
             continue
         value = rows[r1][c1] if c1 < len(rows[r1]) else ""
-        for r in range(max(r1 + 1, first_row), min(r2, len(rows) - 1) + 1):
+        for r in range(max(r1 + 1, first_row), min(r2, len(rows) - 1, (stop or len(rows)) - 1) + 1):
             row = rows[r]
             if c1 < len(row):
                 row[c1] = value
@@ -77,10 +78,88 @@ def _mapping(ctx: SheetContext, col0: int, header: str, field: str, method: str,
 
 def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules,
                     matcher: HeaderMatcher, guesser: TypeGuesser) -> SheetOut:
+    """One list sheet; several tables one below the other (企业客户, then 个人客户 under a header
+    of its own) are read each under its own header (:func:`tables_of`)."""
+    tables = tables_of(sheet.rows, header_idx, sheet.merged, matcher, rules)
+    outs = [_read_table(sheet, h, stop, titles, tables[i + 1][2] if i + 1 < len(tables) else {}, ctx, rules,
+                        matcher, guesser, own_cells=i > 0)
+            for i, (h, stop, titles) in enumerate(tables)]
+    return outs[0] if len(outs) == 1 else join_tables(outs)
+
+
+def tables_of(rows: list[list[Any]], h: int, merged, matcher: HeaderMatcher,
+              rules: Rules) -> list[tuple[int, int, dict[int, str]]]:
+    """(header row, end row, title rows) of each table of a list sheet. A later row naming at
+    least ``intake.header_min_matches`` fields in columns that do not repeat the header (other
+    fields, or the same at other places) by header synonyms (no pattern), in at least half of its
+    texts, starts a new table; the text-only rows just above it
+    (``个人客户``) are its titles, skipped as 说明行 and a hint of its customer type."""
+    need = rules.config.intake.header_min_matches
+    # a cheap first look per cell: a header text as written (headers of the first table are folded
+    # by the matcher; a later table's header is most often typed plainly: 姓名, 手机号码)
+    known = set(matcher.synonyms) | {f.name for f in rules.fields}
+    out: list[tuple[int, int, dict[int, str]]] = []
+    start, titles = h, {}
+    while True:
+        block = header_block(rows, start, merged, matcher)
+        current = {c: matcher.match(v).key for c, v in enumerate(block.leaves) if v and matcher.match(v).key}
+        nxt = None
+        for r in range(block.last + 1, len(rows)):
+            row = rows[r]
+            if sum(1 for v in row if v in known) < need:
+                continue
+            texts = [(c, v) for c, v in enumerate(row) if isinstance(v, str) and v.strip()]
+            found = {c: m.key for c, m in ((c, matcher.match(v)) for c, v in texts) if m.key and m.method != MATCH_PATTERN}
+            if len(set(found.values())) >= need and 2 * len(found) >= len(texts) \
+                    and any(current.get(c) != k for c, k in found.items()):
+                nxt = r
+                break
+        if nxt is None:
+            out.append((start, len(rows), titles))
+            return out
+        above: dict[int, str] = {}
+        r = nxt - 1
+        while r > block.last and len(above) < 2:
+            cells = [v for v in rows[r] if not is_blank(v)]
+            if len(cells) == 1 and isinstance(cells[0], str):
+                above[r] = cells[0].strip()
+            elif cells:
+                break
+            r -= 1
+        out.append((start, nxt, titles))
+        start, titles = nxt, above
+
+
+def join_tables(outs: list[SheetOut]) -> SheetOut:
+    """The tables of one sheet as one :class:`SheetOut` (local row ids renumbered)."""
+    joined = SheetOut(layout=outs[0].layout)
+    for part in outs:
+        base, n = joined.n, part.n
+        for key in set(joined.fields) | set(part.fields):
+            joined.fields.setdefault(key, [None] * base).extend(part.fields.get(key, [None] * n))
+        for name in ("src_row", "customer_type", "extras", "src_cells", "column_rows", "mapping"):
+            getattr(joined, name).extend(getattr(part, name))
+        joined.source_rows.extend((row, None if i is None else base + i, outcome, reason)
+                                  for row, i, outcome, reason in part.source_rows)
+        joined.issues.extend(i if i.row_id is None else dataclasses.replace(i, row_id=base + i.row_id)
+                             for i in part.issues)
+        joined.n += n
+    if joined.n:
+        joined.issues = [i for i in joined.issues if i.rule != "file-empty"]
+    return joined
+
+
+def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, str], before_next: dict[int, str],
+                ctx: SheetContext, rules: Rules, matcher: HeaderMatcher, guesser: TypeGuesser,
+                own_cells: bool = False) -> SheetOut:
+    """The rows of one table (header at ``header_idx``, rows up to ``stop``). ``titles``: the
+    rows above its header (a hint of the customer type); ``before_next``: the next table's
+    titles, skipped here. ``own_cells``: a table below another one gets ``src_cells`` on every
+    record (its columns are not those of the sheet's first header)."""
     rows = sheet.rows
     out = SheetOut(layout=LAYOUT_LIST)
     block = header_block(rows, header_idx, sheet.merged, matcher)
-    fill_merged(rows, sheet.merged, block.last + 1)
+    fill_merged(rows, sheet.merged, block.last + 1, stop)
     labels, leaves, groups = block.labels, block.leaves, block.groups
     header = list(labels)
     cr = column_rules(rules)
@@ -105,8 +184,8 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
     classifier = RowClassifier(rules, header, header_keys, matcher, frozenset(ignore_cols))
     filled, notes = merged_in_data(sheet.merged, block.last + 1, rows, sum(1 for x in labels if x))
     data_idx: list[int] = []
-    for r in range(block.last + 1, len(rows)):
-        reason = classifier.skip_reason(rows[r], filled.get(r, frozenset()), r in notes)
+    for r in range(block.last + 1, stop):
+        reason = classifier.skip_reason(rows[r], filled.get(r, frozenset()), r in notes or r in before_next)
         if reason is None:
             out.source_rows.append((r + 1, len(data_idx), "data", ""))
             data_idx.append(r)
@@ -175,7 +254,8 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         out.fields[key] = data_cols[col0]
     for col0, name in ext_cols:
         out.fields[EXT_PREFIX + name] = data_cols[col0]
-    out.src_cells = [None] * n
+    out.src_cells = [{k: f"{column_letter(c)}{row}" for k, c in keep.items()} for row in out.src_row] \
+        if own_cells else [None] * n
     for source, col0 in splits:
         _route(out, source, col0, keep, cr, ctx)
     if extra_cols:
@@ -190,7 +270,7 @@ def read_list_sheet(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
     del data_cols
 
     # customer type: the 客户类型 cell, else sheet/file words, else credit-code column or name shape
-    guess = sheet_type([ctx.sheet, ctx.stem], rules)
+    guess = sheet_type([*titles.values(), ctx.sheet, ctx.stem], rules)
     if guess is None and "uscc" in keep:
         guess = "企业"
     if guess is None and "name" in keep:

@@ -232,6 +232,23 @@ def ledger_with_units():
     return _book({"台账": rows}, {"台账": merged})
 
 
+def two_tables():
+    """企业客户 and 个人客户 kept on one sheet, each table under its own title and header."""
+    rows = [
+        ["华东三区客户名单", None, None, None, None],
+        ["企业客户", None, None, None, None],
+        ["客户名称", "统一社会信用代码", "联系人", "手机号码", "所属行业"],
+        ["温州瓯江阀门制造有限公司", code("91330300MAN6TE4P"), "林海", "13857711234", "通用设备制造业"],
+        ["金华婺城文具有限公司", code("91330700MA2HKW8R"), "方芳", "13957922345", "文教、工美、体育和娱乐用品制造业"],
+        [None, None, None, None, None],
+        ["个人客户", None, None, None, None],
+        ["姓名", "手机号码", "常用地址", "核心需求", "客户来源"],
+        ["蒋文", "13605771122", "浙江省温州市鹿城区五马街18号", "别墅中央空调", "展会"],
+        ["潘悦", "1390579123", "浙江省金华市婺城区八一北街66号", "家用净水设备", "朋友介绍"],
+    ]
+    return _book({"名单": rows}, {"名单": ["A1:E1"]})
+
+
 def _soffice(src: Path, fmt: str, dest: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp}/profile", "--convert-to", fmt,
@@ -253,6 +270,7 @@ def main() -> int:
                          ("手机号码", "仅工作日9点后接听")).save(t / "form2.xlsx")
         _soffice(t / "form2.xlsx", "ods", HERE / "华中销售部_客户维护表.ods")
         grid_card().save(HERE / "华东一区_客户资料卡.xlsx")
+        two_tables().save(HERE / "华东三区_客户名单.xlsx")
         ledger_with_units().save(t / "ledger.xlsx")
         _soffice(t / "ledger.xlsx", "xlsx", HERE / "东北销售部_客户台账.xlsx")
         region_summary().save(t / "region.xlsx")
