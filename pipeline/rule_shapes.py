@@ -5,7 +5,7 @@ in Chinese with the file and the dotted key (``forms.yaml: label_form.section_pa
 无效（…）``): unknown keys, values of the wrong type, regular expressions that do not compile,
 field keys, enumerations and related tables that do not exist. `rules/settings.yaml` and
 `rules/report.yaml` are checked by pipeline/settings.py (it also holds their defaults); the
-typed files of pipeline/rule_types.py (tags, template, merge, confirm, teams, files) get their shape
+typed files of pipeline/rule_types.py (tags, template, merge, confirm, teams, files, values) get their shape
 from their classes (:func:`shape_of`).
 
 A new key in a rule file is one line in its shape below, or in its class in
@@ -219,15 +219,6 @@ SHAPES: dict[str, Check] = {
             {"label": STR, "field": FIELD, "values": map_of(STR, STR)}, required=("label", "field")))}),
         "review": Record({"levels": map_of(STR, Record({"label": STR, "strategy": STR}))}),
     }, rest=(STR, _DIMENSION)),
-    "values.yaml": Record({
-        "budget": Record({"targets": list_of(FIELD), "range_separators": WORDS, "lower_prefixes": WORDS,
-                          "lower_suffixes": WORDS, "upper_prefixes": WORDS, "upper_suffixes": WORDS}),
-        "founded_years": Record({"target": FIELD, "words": WORDS, "approx_prefixes": WORDS}),
-        "several": Record({"rest_field": FIELD, "contact_field": FIELD, "title_field": FIELD, "separators": WORDS, "phone_labels": WORDS, "title_words": WORDS,
-                           "title_brackets": list_of(WORDS)}),
-        "names": Record({"complete": WORDS, "min_prefix": INT, "not_truncated": WORDS}),
-        "weak_rules": WORDS,
-    }),
     "roles.yaml": Record({"roles": map_of(STR, Record({
         "groups": WORDS, "mask": list_of(FIELD),
         "extensions": either(choice("all", "none"), WORDS), "mask_extensions": either(choice("all", "none"), WORDS),

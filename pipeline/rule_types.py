@@ -2,8 +2,8 @@
 its check and its default.
 
 ``rules.tags`` (rules/tags.yaml), ``rules.template`` (rules/template.yaml), ``rules.merge``
-(rules/merge.yaml), ``rules.confirm`` (rules/confirm.yaml), ``rules.teams`` (rules/teams.yaml) and
-``rules.files`` (rules/files.yaml) are built from these classes once per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
+(rules/merge.yaml), ``rules.confirm`` (rules/confirm.yaml), ``rules.teams`` (rules/teams.yaml),
+``rules.files`` (rules/files.yaml) and ``rules.values`` (rules/values.yaml) are built from these classes once per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
 the same classes by :func:`pipeline.rule_shapes.shape_of`. A new key in one of these files is
 one line in its class below (``name: type = default  # meaning``); ``Annotated[str, FIELD]``
 says that a text is a field key of schemas/fields.yaml. A key written ``class`` in the file is
@@ -143,6 +143,57 @@ class ConfirmRules:
     footer: str = ""
 
 
+# --- rules/values.yaml -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BudgetValues:
+    """A budget written as a range (100-200万, 50万以上) fills 预算下限 / 预算上限."""
+    targets: tuple[FieldKey, ...] = ("budget_min", "budget_max")
+    range_separators: tuple[str, ...] = ("-", "~", "至", "到")
+    lower_prefixes: tuple[str, ...] = ("不低于", "至少")
+    lower_suffixes: tuple[str, ...] = ("以上", "起")
+    upper_prefixes: tuple[str, ...] = ("不超过", "最多")
+    upper_suffixes: tuple[str, ...] = ("以内", "以下")
+
+
+@dataclass(frozen=True)
+class FoundedYears:
+    """成立年限 (成立10年以上) gives 成立时间 its year."""
+    target: FieldKey = "founded"
+    words: tuple[str, ...] = ("年",)
+    approx_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SeveralValues:
+    """Several phones or people in one cell."""
+    rest_field: FieldKey = "other_contact"              # the second and further phones and notes
+    contact_field: FieldKey = "contact"                 # further names become 联系人 rows
+    title_field: FieldKey = "position"                  # a title written with the name
+    separators: tuple[str, ...] = ("/",)
+    phone_labels: tuple[str, ...] = ()
+    title_words: tuple[str, ...] = ()
+    title_brackets: tuple[tuple[str, ...], ...] = (("（", "）"), ("(", ")"))
+
+
+@dataclass(frozen=True)
+class NameValues:
+    """Company names cut short (苏州恒远精密机械有限 → name-truncated)."""
+    complete: tuple[str, ...] = ()
+    min_prefix: int = 2
+    not_truncated: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ValueRules:
+    """How normalize reads values written in words (pipeline/normalize/compiled.py)."""
+    budget: BudgetValues = BudgetValues()
+    founded_years: FoundedYears = FoundedYears()
+    several: SeveralValues = SeveralValues()
+    names: NameValues = NameValues()
+    weak_rules: tuple[str, ...] = ()                    # rules whose fix leaves the field "weak"
+
+
 # --- rules/files.yaml --------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -201,4 +252,5 @@ class TeamRules:
 
 # The rule files built from the classes above (each read as an attribute of Rules).
 TYPED_FILES: dict[str, type] = {"tags.yaml": TagRules, "template.yaml": TemplateRules, "merge.yaml": MergeRules,
-                                "confirm.yaml": ConfirmRules, "teams.yaml": TeamRules, "files.yaml": FileRules}
+                                "confirm.yaml": ConfirmRules, "teams.yaml": TeamRules, "files.yaml": FileRules,
+                                "values.yaml": ValueRules}

@@ -138,6 +138,7 @@ class Rules:
     confirm = _typed_file("confirm.yaml")         # ConfirmRules
     teams = _typed_file("teams.yaml")             # TeamRules (teams.registry compiles it further)
     files = _typed_file("files.yaml")             # FileRules
+    values = _typed_file("values.yaml")           # ValueRules (normalize compiles it further)
 
     def compiled(self, build: Callable[["Rules"], T]) -> T:
         """``build(self)``, computed once per Rules object: the one cache for what a module

@@ -4,8 +4,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable, Mapping
+from typing import Callable, Mapping
 
+from ..rule_types import ValueRules
 from ..rules import Rules
 from .amounts import AmountSettings, BudgetWords
 from .codes import NameForm, compile_name_forms, name_form_pattern
@@ -38,48 +39,38 @@ class Normalizers:
 
 @dataclass(frozen=True)
 class ValueWords:
-    """rules/values.yaml compiled: budgets, 成立年限, several values per cell, truncated names."""
+    """rules/values.yaml (``rules.values``, declared with its defaults in pipeline/rule_types.py)
+    as normalize reads it: budgets, 成立年限, several values per cell, truncated names."""
 
-    budget: BudgetWords = BudgetWords()
-    years_words: tuple[str, ...] = ("年",)
-    years_approx: tuple[str, ...] = ()
-    separators: tuple[str, ...] = ("/",)
-    title_brackets: tuple[tuple[str, str], ...] = (("（", "）"), ("(", ")"))
-    complete_names: tuple[str, ...] = ()
-    name_min_prefix: int = 2
-    not_truncated: tuple[str, ...] = ()
-    weak_rules: frozenset[str] = frozenset()
-    budget_targets: tuple[str, str] = ("budget_min", "budget_max")
-    rest_field: str = "other_contact"
-    contact_field: str = "contact"
-    title_field: str = "position"
-    phone_labels: tuple[str, ...] = ()
-    title_words: tuple[str, ...] = ()
-    years_target: str = "founded"
-
-
-def _words(raw: Any) -> tuple[str, ...]:
-    return tuple(str(w) for w in (raw or ()))
+    budget: BudgetWords
+    years_words: tuple[str, ...]
+    years_approx: tuple[str, ...]
+    separators: tuple[str, ...]
+    title_brackets: tuple[tuple[str, str], ...]
+    complete_names: tuple[str, ...]
+    name_min_prefix: int
+    not_truncated: tuple[str, ...]
+    weak_rules: frozenset[str]
+    budget_targets: tuple[str, str]
+    rest_field: str
+    contact_field: str
+    title_field: str
+    phone_labels: tuple[str, ...]
+    title_words: tuple[str, ...]
+    years_target: str
 
 
-def compile_values(raw: Any) -> ValueWords:
-    raw = raw or {}
-    b, y, s, n = (raw.get(k) or {} for k in ("budget", "founded_years", "several", "names"))
-    d = ValueWords()
-    budget = BudgetWords(**{k: _words(b[k]) for k in BudgetWords.__dataclass_fields__ if k in b})
+def compile_values(v: ValueRules) -> ValueWords:
+    b, y, s, n = v.budget, v.founded_years, v.several, v.names
+    budget = BudgetWords(range_separators=b.range_separators, lower_prefixes=b.lower_prefixes,
+                         lower_suffixes=b.lower_suffixes, upper_prefixes=b.upper_prefixes,
+                         upper_suffixes=b.upper_suffixes)
     return ValueWords(
-        budget=budget, years_words=_words(y.get("words")) or d.years_words,
-        years_approx=_words(y.get("approx_prefixes")),
-        separators=_words(s.get("separators")) or d.separators,
-        title_brackets=tuple((str(a), str(z)) for a, z in (s.get("title_brackets") or d.title_brackets)),
-        complete_names=_words(n.get("complete")), name_min_prefix=int(n.get("min_prefix", 2) or 2),
-        not_truncated=_words(n.get("not_truncated")),
-        weak_rules=frozenset(_words(raw.get("weak_rules"))),
-        budget_targets=tuple(_words(b.get("targets")) or d.budget_targets)[:2],
-        rest_field=str(s.get("rest_field") or d.rest_field), contact_field=str(s.get("contact_field") or d.contact_field),
-        title_field=str(s.get("title_field") or d.title_field), phone_labels=_words(s.get("phone_labels")),
-        title_words=_words(s.get("title_words")),
-        years_target=str(y.get("target") or d.years_target),
+        budget=budget, years_words=y.words, years_approx=y.approx_prefixes, separators=s.separators,
+        title_brackets=tuple((a, z) for a, z, *_ in s.title_brackets), complete_names=n.complete,
+        name_min_prefix=n.min_prefix, not_truncated=n.not_truncated, weak_rules=frozenset(v.weak_rules),
+        budget_targets=tuple(b.targets)[:2], rest_field=s.rest_field, contact_field=s.contact_field,
+        title_field=s.title_field, phone_labels=s.phone_labels, title_words=s.title_words, years_target=y.target,
     )
 
 
@@ -117,7 +108,7 @@ def _compile(rules: Rules) -> Normalizers:
         entity_kinds=dict(s.uscc.entity_kinds),
         name_forms=forms, name_form_pattern=name_form_pattern(forms),
         no_future=s.dates.no_future, date_order=s.dates.order,
-        severity=partial(_severity, rules), values=compile_values(rules.extra.get("values")),
+        severity=partial(_severity, rules), values=compile_values(rules.values),
     )
 
 
