@@ -83,28 +83,41 @@ def data_status(customers: pd.DataFrame, issue_table: pd.DataFrame, links: pd.Da
     return customers["customer_id"].map(lambda c: STATUS_OPEN if c in flagged else STATUS_COMPLETE)
 
 
-def master_rows(customers: pd.DataFrame, fields: Sequence[FieldDef], transform=None) -> Iterable[list]:
-    cols = [f.key for f in fields]
-    present = [c for c in cols if c in customers.columns]
-    frame = customers[present]
-    at = {c: i for i, c in enumerate(present)}
-    index = [at.get(f.key) for f in fields]
-    if transform is None and None not in index:        # the usual case: the columns as they are
-        for values in frame.itertuples(index=False, name=None):
-            yield [values[i] for i in index]
-        return
-    for values in frame.itertuples(index=False, name=None):
-        out = []
-        for f, i in zip(fields, index):
-            v = None if i is None else values[i]
-            out.append(transform(f, v) if transform is not None and not is_blank(v) else v)
-        yield out
+def master_columns(customers: pd.DataFrame, fields: Sequence[FieldDef], transform=None) -> list[list]:
+    """The values of ``fields`` column by column (None for a field the frame lacks);
+    ``transform(field, value)`` (a role's masking) runs once per distinct non-blank value of
+    the fields it changes — ``transform.fields``, when it names them, else every field."""
+    n = len(customers)
+    only = getattr(transform, "fields", None)
+    out = []
+    for f in fields:
+        if f.key not in customers.columns:
+            out.append([None] * n)
+            continue
+        values = customers[f.key].tolist()
+        if transform is not None and (only is None or f.key in only):
+            done: dict = {}
+            changed = []
+            for v in values:
+                if is_blank(v):
+                    changed.append(v)
+                    continue
+                try:
+                    w = done[(v.__class__, v)]
+                except KeyError:
+                    w = done[(v.__class__, v)] = transform(f, v)
+                except TypeError:                 # an unhashable value (a list)
+                    w = transform(f, v)
+                changed.append(w)
+            values = changed
+        out.append(values)
+    return out
 
 
 def write_customer_sheet(wb, fmt: Formats, name: str, customers: pd.DataFrame, fields: Sequence[FieldDef],
                          transform=None) -> None:
-    write_table(wb, fmt, name, [f.name for f in fields], master_rows(customers, fields, transform),
-                [field_kind(f) for f in fields])
+    write_table(wb, fmt, name, [f.name for f in fields], None, [field_kind(f) for f in fields],
+                columns=master_columns(customers, fields, transform))
 
 
 def _provenance(source_rows: pd.DataFrame, records: pd.DataFrame) -> dict[int, tuple[str, str, Any]]:

@@ -18,6 +18,7 @@ from typing import Any, Iterable, Sequence
 import xlsxwriter
 
 from ..values import is_empty
+from . import sheetrows
 
 #: a cell text starting with one of these is a formula to Excel or LibreOffice
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -176,28 +177,48 @@ def write_value(ws, row: int, col: int, value: Any, kind: str, fmt: Formats) -> 
     ws.write_string(row, col, clean_text(text_of(value)))
 
 
+def _clean_cell(text: str) -> str:
+    return clean_text(text) if _ILLEGAL_XML.search(text) or len(text) > EXCEL_MAX_CHARS else text
+
+
+def write_rows_cellwise(ws, rows: Iterable[Sequence[Any]], kinds: Sequence[str], fmt: Formats) -> None:
+    """The data rows one cell at a time (worksheets :mod:`.sheetrows` does not handle)."""
+    write_string = ws.write_string
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            # a text is written as text whatever the column kind (write_value would do the
+            # same, only slower); blanks are skipped
+            if v.__class__ is str:
+                if v:
+                    write_string(i, j, _clean_cell(v))
+            elif v is not None:
+                write_value(ws, i, j, v, kinds[j], fmt)
+
+
 def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Sequence[str],
-                rows: Iterable[Sequence[Any]], kinds: Sequence[str] | None = None) -> None:
+                rows: Iterable[Sequence[Any]] | None, kinds: Sequence[str] | None = None,
+                columns: Sequence[Sequence[Any]] | None = None) -> None:
     """One sheet: styled frozen header, autofilter, widths, typed rows (in row order, so it
-    works with constant_memory). Writes the header even when there are no rows."""
-    rows = list(rows)
+    works with constant_memory). Writes the header even when there are no rows. The data come
+    as ``rows`` or as ``columns`` (equal-length value lists, one per header)."""
     kinds = list(kinds or ["auto"] * len(headers))
     ws = wb.add_worksheet(name)
-    for j, w in enumerate(column_widths(headers, rows)):
+    if columns is not None:
+        n_rows = len(columns[0]) if len(columns) else 0
+        sample = list(zip(*(c[:300] for c in columns))) if len(columns) else []
+        chunk = lambda lo, hi: [c[lo:hi] for c in columns]  # noqa: E731
+    else:
+        rows = list(rows or ())
+        n_rows, sample, chunk = len(rows), rows, sheetrows.row_columns(rows)
+    for j, w in enumerate(column_widths(headers, sample)):
         ws.set_column(j, j, w, fmt.text if kinds[j] == "text" else None)
     ws.set_row(0, 30)
     for j, h in enumerate(headers):
         ws.write_string(0, j, clean_text(str(h)), fmt.header)
-    write_string, illegal = ws.write_string, _ILLEGAL_XML.search
-    for i, row in enumerate(rows, start=1):
-        for j, v in enumerate(row):
-            # hot path (most cells): a text is written as text whatever the column kind
-            # (write_value would do the same, only slower); blanks are skipped
-            if v.__class__ is str:
-                if v:
-                    write_string(i, j, clean_text(v) if illegal(v) or len(v) > EXCEL_MAX_CHARS else v)
-            elif v is not None:
-                write_value(ws, i, j, v, kinds[j], fmt)
+    if sheetrows.supported(ws):        # each distinct value rendered once (pipeline/writers/sheetrows.py)
+        sheetrows.write_rows(ws, n_rows, chunk, kinds, fmt, write_value, _clean_cell)
+    else:
+        write_rows_cellwise(ws, rows if columns is None else zip(*columns), kinds, fmt)
     ws.freeze_panes(1, 0)
     # printing: A4 landscape with the header row on every page; narrow tables fit one page
     # wide, wide ones (客户主档) keep a readable font size
@@ -207,7 +228,7 @@ def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Seque
     if len(headers) <= 12:
         ws.fit_to_pages(1, 0)
     if headers:
-        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        ws.autofilter(0, 0, max(n_rows, 1), len(headers) - 1)
     return ws
 
 
