@@ -125,8 +125,8 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
                         append(None)
                         continue
                     key = v
-                elif v is None:
-                    append(None)
+                elif v is None or (v.__class__ is float and v != v):
+                    append(None)                  # write_value leaves a blank (NaN) out
                     continue
                 else:
                     key = (v.__class__, v)

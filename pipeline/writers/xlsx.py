@@ -111,12 +111,23 @@ def display_width(text: str) -> int:
 def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], sample: int = 300,
                   minimum: int = 6, maximum: int = 50) -> list[int]:
     widths = [display_width(str(h)) + 2 for h in headers]
+    seen: dict = {}                      # width per distinct value (a column repeats its values)
     for i, row in enumerate(rows):
         if i >= sample:
             break
         for j, v in enumerate(row[: len(widths)]):
-            w = 12 if as_date(v) is not None else display_width(text_of(v)) + 2
-            widths[j] = max(widths[j], w)
+            try:
+                w = seen.get((v.__class__, v))
+            except TypeError:            # a list
+                w = None
+            if w is None:
+                w = 12 if as_date(v) is not None else display_width(text_of(v)) + 2
+                try:
+                    seen[(v.__class__, v)] = w
+                except TypeError:
+                    pass
+            if w > widths[j]:
+                widths[j] = w
     return [min(max(w, minimum), maximum) for w in widths]
 
 
@@ -197,16 +208,16 @@ def write_rows_cellwise(ws, rows: Iterable[Sequence[Any]], kinds: Sequence[str],
 
 def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Sequence[str],
                 rows: Iterable[Sequence[Any]] | None, kinds: Sequence[str] | None = None,
-                columns: Sequence[Sequence[Any]] | None = None) -> None:
+                columns: Any = None) -> None:
     """One sheet: styled frozen header, autofilter, widths, typed rows (in row order, so it
     works with constant_memory). Writes the header even when there are no rows. The data come
-    as ``rows`` or as ``columns`` (equal-length value lists, one per header)."""
+    as ``rows`` or as ``columns``: ``len(columns)`` rows, ``columns.chunk(lo, hi)`` their
+    values column by column (:class:`pipeline.writers.master.FrameColumns`)."""
     kinds = list(kinds or ["auto"] * len(headers))
     ws = wb.add_worksheet(name)
     if columns is not None:
-        n_rows = len(columns[0]) if len(columns) else 0
-        sample = list(zip(*(c[:300] for c in columns))) if len(columns) else []
-        chunk = lambda lo, hi: [c[lo:hi] for c in columns]  # noqa: E731
+        n_rows, chunk = len(columns), columns.chunk
+        sample = list(zip(*chunk(0, min(n_rows, 300)))) if n_rows else []
     else:
         rows = list(rows or ())
         n_rows, sample, chunk = len(rows), rows, sheetrows.row_columns(rows)
@@ -218,7 +229,7 @@ def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Seque
     if sheetrows.supported(ws):        # each distinct value rendered once (pipeline/writers/sheetrows.py)
         sheetrows.write_rows(ws, n_rows, chunk, kinds, fmt, write_value, _clean_cell)
     else:
-        write_rows_cellwise(ws, rows if columns is None else zip(*columns), kinds, fmt)
+        write_rows_cellwise(ws, rows if columns is None else zip(*chunk(0, n_rows)), kinds, fmt)
     ws.freeze_panes(1, 0)
     # printing: A4 landscape with the header row on every page; narrow tables fit one page
     # wide, wide ones (客户主档) keep a readable font size
