@@ -231,9 +231,7 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
     rows become 未纳入. ``run`` (run_no, kept_as) adds this run to ``month_runs``."""
     history_path = Path(history_path)
     history_path.parent.mkdir(parents=True, exist_ok=True)
-    fields = [c for c in customers.columns if c != "customer_id"]
-    snap = [(month, str(cid), _encode(dict(zip(fields, vals))))
-            for cid, *vals in customers[["customer_id", *fields]].itertuples(index=False, name=None)]
+    snap = snapshot_rows(month, customers)
     ident = [(str(t), str(v), str(c), month) for t, v, c in
              identities[KNOWN_COLUMNS].itertuples(index=False, name=None)] if identities is not None and len(identities) else []
     subs = []
@@ -362,21 +360,72 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
-def _encode(row: dict[str, Any]) -> str:
-    data: dict[str, Any] = {}
-    dates = []
-    for k, v in row.items():
-        if v is None or v is pd.NaT or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+#: customers encoded at a time when a snapshot is saved (the JSON texts of one chunk are held)
+SNAPSHOT_CHUNK = 20_000
+_SKIP = object()
+
+
+def _stored(value: Any) -> tuple[Any, bool]:
+    """(what the snapshot keeps of ``value``, whether it is a date); ``_SKIP`` for a missing value."""
+    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return _SKIP, False
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat(), True
+    return value, False
+
+
+#: distinct values remembered per column while encoding (a column of unique names gains nothing)
+_CACHE_VALUES = 50_000
+_MISSING = (_SKIP, False)
+
+
+def _stored_column(values: list, cache: dict) -> list:
+    """:func:`_stored` of every value, judged once per distinct value."""
+    out = []
+    for v in values:
+        if v is None or (v.__class__ is float and v != v):
+            out.append(_MISSING)
             continue
-        if isinstance(v, dt.datetime):
-            v = v.date()
-        if isinstance(v, dt.date):
-            dates.append(k)
-            v = v.isoformat()
-        data[k] = v
-    if dates:
-        data["__dates__"] = dates
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=_json_default)
+        try:
+            key = (v.__class__, v)
+            hit = cache.get(key)
+        except TypeError:                    # an unhashable value (a list)
+            out.append(_stored(v))
+            continue
+        if hit is None:
+            hit = _stored(v)
+            if len(cache) < _CACHE_VALUES:
+                cache[key] = hit
+        out.append(hit)
+    return out
+
+
+def snapshot_rows(month: str, customers: pd.DataFrame):
+    """(month, customer_id, data JSON) per customer, encoded column by column a chunk at a time
+    (missing values left out, dates as ``YYYY-MM-DD`` listed under ``__dates__``): a generator, so the texts of a million
+    customers are never all held at once."""
+    fields = [c for c in customers.columns if c != "customer_id"]
+    caches: list[dict] = [{} for _ in fields]
+    dumps = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=_json_default).encode
+    for lo in range(0, len(customers), SNAPSHOT_CHUNK):
+        part = customers.iloc[lo: lo + SNAPSHOT_CHUNK]
+        ids = part["customer_id"].tolist()
+        columns = [_stored_column(part[f].tolist(), cache) for f, cache in zip(fields, caches)]
+        for i, cid in enumerate(ids):
+            data: dict[str, Any] = {}
+            dates = []
+            for f, col in zip(fields, columns):
+                v, is_date = col[i]
+                if v is _SKIP:
+                    continue
+                data[f] = v
+                if is_date:
+                    dates.append(f)
+            if dates:
+                data["__dates__"] = dates
+            yield month, str(cid), dumps(data)
 
 
 def _decode(text: str) -> dict[str, Any]:

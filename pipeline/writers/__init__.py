@@ -50,7 +50,7 @@ def _write_workers(catalog: dict[str, Any], customers: pd.DataFrame) -> int:
 
 
 def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -> pd.DataFrame:
-    customers = catalog["customers"].copy()
+    customers = catalog["customers"].copy(deep=False)     # a new column only: the values stay shared
     customers["data_status"] = data_status(customers, issue_table, catalog.get("links"), catalog.get("source_rows"))
     return customers
 

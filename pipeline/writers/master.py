@@ -83,28 +83,54 @@ def data_status(customers: pd.DataFrame, issue_table: pd.DataFrame, links: pd.Da
     return customers["customer_id"].map(lambda c: STATUS_OPEN if c in flagged else STATUS_COMPLETE)
 
 
-def master_rows(customers: pd.DataFrame, fields: Sequence[FieldDef], transform=None) -> Iterable[list]:
-    cols = [f.key for f in fields]
-    present = [c for c in cols if c in customers.columns]
-    frame = customers[present]
-    at = {c: i for i, c in enumerate(present)}
-    index = [at.get(f.key) for f in fields]
-    if transform is None and None not in index:        # the usual case: the columns as they are
-        for values in frame.itertuples(index=False, name=None):
-            yield [values[i] for i in index]
-        return
-    for values in frame.itertuples(index=False, name=None):
+class FrameColumns:
+    """The values of ``fields`` of a frame, column by column and a chunk of rows at a time
+    (what :func:`~pipeline.writers.xlsx.write_table` takes as ``columns``: memory stays
+    bounded by the chunk, not the frame). None for a field the frame lacks.
+    ``transform(field, value)`` (a role's masking) runs once per distinct non-blank value of
+    the fields it changes — ``transform.fields`` when it names them, else every field."""
+
+    def __init__(self, frame: pd.DataFrame, fields: Sequence[FieldDef], transform=None):
+        self.frame, self.fields, self.transform = frame, list(fields), transform
+        only = getattr(transform, "fields", None)
+        self._changed = {f.key for f in self.fields if transform is not None and (only is None or f.key in only)}
+        self._done: dict[str, dict] = {k: {} for k in self._changed}
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def chunk(self, lo: int, hi: int) -> list[list]:
         out = []
-        for f, i in zip(fields, index):
-            v = None if i is None else values[i]
-            out.append(transform(f, v) if transform is not None and not is_blank(v) else v)
-        yield out
+        for f in self.fields:
+            if f.key not in self.frame.columns:
+                out.append([None] * (hi - lo))
+                continue
+            values = self.frame[f.key].iloc[lo:hi].tolist()
+            if f.key in self._changed:
+                values = self._apply(f, values)
+            out.append(values)
+        return out
+
+    def _apply(self, f: FieldDef, values: list) -> list:
+        done, out = self._done[f.key], []
+        for v in values:
+            if is_blank(v):
+                out.append(v)
+                continue
+            try:
+                w = done[(v.__class__, v)]
+            except KeyError:
+                w = done[(v.__class__, v)] = self.transform(f, v)
+            except TypeError:                 # an unhashable value (a list)
+                w = self.transform(f, v)
+            out.append(w)
+        return out
 
 
 def write_customer_sheet(wb, fmt: Formats, name: str, customers: pd.DataFrame, fields: Sequence[FieldDef],
                          transform=None) -> None:
-    write_table(wb, fmt, name, [f.name for f in fields], master_rows(customers, fields, transform),
-                [field_kind(f) for f in fields])
+    write_table(wb, fmt, name, [f.name for f in fields], None, [field_kind(f) for f in fields],
+                columns=FrameColumns(customers, fields, transform))
 
 
 def _provenance(source_rows: pd.DataFrame, records: pd.DataFrame) -> dict[int, tuple[str, str, Any]]:

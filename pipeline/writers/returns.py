@@ -34,6 +34,7 @@ from .dropdowns import add_openpyxl_dropdowns, data_rows, enum_dropdowns, first_
 from .issue_list import issue_sheet
 from .mapping import mapping_for, mapping_sheet
 from .parallel import JobPool
+from .rebuild import rebuild_values
 from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, is_formula, write_with_openpyxl
 from .xlsx import DATE_FORMAT, PERCENT_FORMAT, as_date, as_number, clean_text, display_width, is_blank, text_of
 from .xlsxpatch import MARK, CellEdit, PatchUnsupported, anchor_of
@@ -259,6 +260,16 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
             why.append(("patch", {"detail": _short(exc)}))
     else:
         why.append(("legacy", {"suffix": suffix or "无扩展名"}))
+        base = dest.with_name(f".{dest.stem}.crm-base.xlsx")
+        try:                                 # the values as an .xlsx, then patched (pipeline/writers/rebuild.py)
+            aliases = rebuild_values(src, base, rules, columns)
+            _patch_submission(base, dest, issues, fixes, columns, rules, cells, comparison, previous, fills, titles,
+                              mapping, aliases)
+            return ReturnResult(src_file, dest, "rebuilt", _reasons(why))
+        except Exception:  # noqa: BLE001 — NotRebuilt, PatchUnsupported…: openpyxl rebuilds it below
+            dest.unlink(missing_ok=True)
+        finally:
+            base.unlink(missing_ok=True)
     work = dest.with_name(f".{dest.stem}.crm-tmp{dest.suffix}")
     noted: dict[str, set[str]] = {}
     renamed: dict[str, str] = {}
@@ -390,16 +401,19 @@ def _rel(path: Path, folder: Path) -> str:
 def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.DataFrame | None,
                       columns: pd.DataFrame | None, rules: Rules, cells: Mapping[int, Mapping[str, str]] | None,
                       comparison: pd.DataFrame | None, previous: str, fills: Mapping[str, str],
-                      titles: tuple[str, ...], mapping: pd.DataFrame | None = None) -> None:
+                      titles: tuple[str, ...], mapping: pd.DataFrame | None = None,
+                      aliases: Mapping[str, str] | None = None) -> None:
+    """``aliases``: sheet name in issues -> its title in ``src`` where they differ (a rebuilt CSV)."""
     book = PatchBook(src)
     book.remove_sheets(titles)
     names = {t: t for t in book.sheets}
+    names.update(aliases or {})
     wanted = set(issues["sheet"].dropna()) if len(issues) else set()
     if fixes is not None and len(fixes):
         wanted |= set(fixes["src_sheet"].dropna())
     if wanted - set(names) - {""}:               # a sheet the patcher cannot place (chartsheet, strict XML…)
         raise PatchUnsupported(f"sheets {sorted(wanted - set(names))}")
-    ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(sheet)),
+    ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(names.get(sheet, sheet))),
                     rules.template.fix_marking, book.has_formula)
     add_fixes(ann, names, fixes, columns, rules, cells)
     add_issues(ann, names, issues)
@@ -410,7 +424,8 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
     columns_sheet = mapping_sheet(mapping, names, titles[2])
     if columns_sheet is not None:
         new.append(columns_sheet)
-    book.apply(ann.edits(), new, ann.colours, AUTHOR, ann.box, dest, enum_dropdowns(columns, rules))
+    titled = lambda by_sheet: {names.get(k, k): v for k, v in by_sheet.items()}  # noqa: E731
+    book.apply(titled(ann.edits()), new, ann.colours, AUTHOR, ann.box, dest, titled(enum_dropdowns(columns, rules)))
 
 
 def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:

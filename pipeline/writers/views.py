@@ -52,6 +52,7 @@ def write_view(path: Path, customers: pd.DataFrame, rules: Rules, role: str) -> 
         if fd.key not in masked:
             return value
         return mask_text(value) if fd.type == EXTENSION_TYPE else mask_value(value, fd.type)
+    transform.fields = masked          # FrameColumns calls it on these columns only
 
     wb = open_workbook(path)
     write_customer_sheet(wb, Formats(wb), VIEW_SHEET, customers, fields, transform)

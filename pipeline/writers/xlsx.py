@@ -18,6 +18,7 @@ from typing import Any, Iterable, Sequence
 import xlsxwriter
 
 from ..values import is_empty
+from . import sheetrows
 
 #: a cell text starting with one of these is a formula to Excel or LibreOffice
 RISKY_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -110,12 +111,23 @@ def display_width(text: str) -> int:
 def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], sample: int = 300,
                   minimum: int = 6, maximum: int = 50) -> list[int]:
     widths = [display_width(str(h)) + 2 for h in headers]
+    seen: dict = {}                      # width per distinct value (a column repeats its values)
     for i, row in enumerate(rows):
         if i >= sample:
             break
         for j, v in enumerate(row[: len(widths)]):
-            w = 12 if as_date(v) is not None else display_width(text_of(v)) + 2
-            widths[j] = max(widths[j], w)
+            try:
+                w = seen.get((v.__class__, v))
+            except TypeError:            # a list
+                w = None
+            if w is None:
+                w = 12 if as_date(v) is not None else display_width(text_of(v)) + 2
+                try:
+                    seen[(v.__class__, v)] = w
+                except TypeError:
+                    pass
+            if w > widths[j]:
+                widths[j] = w
     return [min(max(w, minimum), maximum) for w in widths]
 
 
@@ -176,28 +188,48 @@ def write_value(ws, row: int, col: int, value: Any, kind: str, fmt: Formats) -> 
     ws.write_string(row, col, clean_text(text_of(value)))
 
 
+def _clean_cell(text: str) -> str:
+    return clean_text(text) if _ILLEGAL_XML.search(text) or len(text) > EXCEL_MAX_CHARS else text
+
+
+def write_rows_cellwise(ws, rows: Iterable[Sequence[Any]], kinds: Sequence[str], fmt: Formats) -> None:
+    """The data rows one cell at a time (worksheets :mod:`.sheetrows` does not handle)."""
+    write_string = ws.write_string
+    for i, row in enumerate(rows, start=1):
+        for j, v in enumerate(row):
+            # a text is written as text whatever the column kind (write_value would do the
+            # same, only slower); blanks are skipped
+            if v.__class__ is str:
+                if v:
+                    write_string(i, j, _clean_cell(v))
+            elif v is not None:
+                write_value(ws, i, j, v, kinds[j], fmt)
+
+
 def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Sequence[str],
-                rows: Iterable[Sequence[Any]], kinds: Sequence[str] | None = None) -> None:
+                rows: Iterable[Sequence[Any]] | None, kinds: Sequence[str] | None = None,
+                columns: Any = None) -> None:
     """One sheet: styled frozen header, autofilter, widths, typed rows (in row order, so it
-    works with constant_memory). Writes the header even when there are no rows."""
-    rows = list(rows)
+    works with constant_memory). Writes the header even when there are no rows. The data come
+    as ``rows`` or as ``columns``: ``len(columns)`` rows, ``columns.chunk(lo, hi)`` their
+    values column by column (:class:`pipeline.writers.master.FrameColumns`)."""
     kinds = list(kinds or ["auto"] * len(headers))
     ws = wb.add_worksheet(name)
-    for j, w in enumerate(column_widths(headers, rows)):
+    if columns is not None:
+        n_rows, chunk = len(columns), columns.chunk
+        sample = list(zip(*chunk(0, min(n_rows, 300)))) if n_rows else []
+    else:
+        rows = list(rows or ())
+        n_rows, sample, chunk = len(rows), rows, sheetrows.row_columns(rows)
+    for j, w in enumerate(column_widths(headers, sample)):
         ws.set_column(j, j, w, fmt.text if kinds[j] == "text" else None)
     ws.set_row(0, 30)
     for j, h in enumerate(headers):
         ws.write_string(0, j, clean_text(str(h)), fmt.header)
-    write_string, illegal = ws.write_string, _ILLEGAL_XML.search
-    for i, row in enumerate(rows, start=1):
-        for j, v in enumerate(row):
-            # hot path (most cells): a text is written as text whatever the column kind
-            # (write_value would do the same, only slower); blanks are skipped
-            if v.__class__ is str:
-                if v:
-                    write_string(i, j, clean_text(v) if illegal(v) or len(v) > EXCEL_MAX_CHARS else v)
-            elif v is not None:
-                write_value(ws, i, j, v, kinds[j], fmt)
+    if sheetrows.supported(ws):        # each distinct value rendered once (pipeline/writers/sheetrows.py)
+        sheetrows.write_rows(ws, n_rows, chunk, kinds, fmt, write_value, _clean_cell)
+    else:
+        write_rows_cellwise(ws, rows if columns is None else zip(*chunk(0, n_rows)), kinds, fmt)
     ws.freeze_panes(1, 0)
     # printing: A4 landscape with the header row on every page; narrow tables fit one page
     # wide, wide ones (客户主档) keep a readable font size
@@ -207,7 +239,7 @@ def write_table(wb: xlsxwriter.Workbook, fmt: Formats, name: str, headers: Seque
     if len(headers) <= 12:
         ws.fit_to_pages(1, 0)
     if headers:
-        ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        ws.autofilter(0, 0, max(n_rows, 1), len(headers) - 1)
     return ws
 
 

@@ -1,0 +1,90 @@
+"""A .csv/.xls/.ods/.et submission rebuilt as an .xlsx of its values (docs/outputs.md,
+“Returned workbooks”: ``rebuilt``), written with xlsxwriter and then annotated by the part-by-part
+patcher like any .xlsx. Loading the values into openpyxl and saving them cost about eight times
+as much (bench/README.md); the openpyxl rebuild (:mod:`.returns_openpyxl`) stays the fallback
+for what this does not handle (two sheets with one title, overlapping merges, a hidden first
+sheet).
+
+The rebuilt sheets read like the team's: values as intake read them (text stays text, dates
+are dates), merged ranges kept, columns as wide as their text, the header row frozen and
+filtered (the row above the first data row of a list sheet).
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from ..intake.readers import ReadError, read_sheets
+from ..rules import Rules
+from .dropdowns import first_data_row
+from .returns_openpyxl import _sheet_title as sheet_title
+from .xlsx import Formats, as_date, clean_text, column_widths, is_blank, open_workbook, text_of
+
+
+class NotRebuilt(Exception):
+    """The values cannot be rebuilt here; the openpyxl rebuild takes over."""
+
+
+def _write(ws, r: int, c: int, value: Any, fmt: Formats) -> None:
+    if isinstance(value, str):
+        ws.write_string(r, c, clean_text(value))
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value)
+    elif as_date(value) is not None:
+        d = value.to_pydatetime() if hasattr(value, "to_pydatetime") else value
+        ws.write_datetime(r, c, d, fmt.date)
+    elif isinstance(value, (int, float)) and math.isfinite(value):
+        ws.write_number(r, c, value)
+    else:
+        ws.write_string(r, c, clean_text(text_of(value)))
+
+
+def rebuild_values(src: Path, dest: Path, rules: Rules, columns: pd.DataFrame | None) -> Mapping[str, str]:
+    """Write the values of ``src`` as an .xlsx at ``dest``; returns sheet name as intake
+    knows it -> its title. Raises :class:`NotRebuilt`."""
+    suffix = src.suffix.lower()
+    kind = "csv" if suffix == ".csv" else "xls"
+    try:
+        sheets = read_sheets(src.read_bytes(), kind, rules)
+    except (ReadError, OSError) as exc:
+        raise NotRebuilt(str(exc)) from exc
+    titles = {raw.name: sheet_title(raw.name, src.stem) for raw in sheets}
+    if not sheets or len({t.lower() for t in titles.values()}) < len(sheets) or not sheets[0].visible:
+        raise NotRebuilt("titles")
+    wb = open_workbook(dest, constant_memory=False)
+    fmt = Formats(wb)
+    try:
+        for raw in sheets:
+            ws = wb.add_worksheet(titles[raw.name])
+            if not raw.visible:
+                ws.hide()
+            covered = set()
+            for (r0, c0), (r1, c1) in getattr(raw, "merged", None) or ():
+                ws.merge_range(r0, c0, r1, c1, "")
+                covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
+            grid = []
+            for r, row in enumerate(raw.rows or ()):
+                kept = [None if (r, c) in covered or is_blank(v) else v for c, v in enumerate(row)]
+                for c, v in enumerate(kept):
+                    if v is not None:
+                        _write(ws, r, c, v, fmt)
+                grid.append(kept)
+            width = max([len(g) for g in grid] + [c1 + 1 for _, (_, c1) in (getattr(raw, "merged", None) or ())] + [0])
+            height = max([len(grid)] + [r1 + 1 for _, (r1, _) in (getattr(raw, "merged", None) or ())])
+            if not width:
+                continue
+            for j, w in enumerate(column_widths([""] * width, grid)):
+                ws.set_column(j, j, w)
+            first = first_data_row(columns, raw.name)
+            if first and first > 1:
+                ws.freeze_panes(first - 1, 0)
+                ws.autofilter(first - 2, 0, max(height, first) - 1, width - 1)
+    except Exception as exc:  # noqa: BLE001 — overlapping merges, a sheet xlsxwriter refuses
+        wb.close()
+        dest.unlink(missing_ok=True)
+        raise NotRebuilt(f"{type(exc).__name__}: {exc}") from exc
+    wb.close()
+    return titles
