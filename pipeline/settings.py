@@ -108,6 +108,7 @@ class RegionRules:
     street_words: tuple[str, ...] = ()
     min_start_district: int = 3
     zone_words: tuple[str, ...] = ()               # 高新区, 开发区 … (see normalize/regions_index.py)
+    unread_zone_words: tuple[str, ...] = ()        # a zone right after the city: no county read
     town_words: tuple[str, ...] = ()               # 镇, 乡, 街道 …
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
     placeholders: tuple[str, ...] = ()             # level names that are no place (市辖区)

@@ -145,6 +145,65 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
     return Reading(None, top[0][0][0], (), units, _common(units, index))
 
 
+def _level(token: Token) -> int:
+    return min(e.unit.level for e in token.entries) if token.entries else 9
+
+
+def _segments(tokens: Sequence[Token]) -> list[tuple[Token, ...]]:
+    """The tokens cut where the text starts over at a higher level (…柯城区 | 浙江省…, …鹿城区 |
+    龙湾区…): each part may be an address of its own."""
+    parts: list[list[Token]] = [[]]
+    for t in tokens:
+        prev = parts[-1][-1] if parts[-1] else None
+        if prev is not None and t.entries and (_level(t) < _level(prev) or (
+                _level(t) == _level(prev) == 3 and not {e.key for e in t.entries} & {e.key for e in prev.entries})):
+            parts.append([])
+        parts[-1].append(t)
+    return [tuple(p) for p in parts if p]
+
+
+def _complete(reading: Reading | None, part: Sequence[Token], before: Sequence[Token],
+              last: Reading | None) -> bool:
+    """A part that names a place on its own, written as an address starts: two levels
+    (浙江省衢州市, after a separator or a full name), a province in full (…萧县浙江省…) or a
+    sibling county in full (鹿城区龙湾区) right after the address before — not a name inside a
+    word (…后山东省村, 高新北区, 柳市镇重庆万州川菜馆)."""
+    if reading is None or reading.unit is None or not reading.used:
+        return False
+    first = part[0]
+    joined = first.lead or (bool(before) and before[-1].end == first.start)
+    if len(reading.used) >= 2:
+        return joined or reading.used[0][1].kind == FULL
+    _, e = reading.used[0]
+    if e.kind != FULL or not joined:
+        return False
+    return e.unit.level == 1 or (e.unit.level == 3 and last is not None and last.unit.level == 3
+                                 and last.unit.ckey == e.unit.ckey)
+
+
+def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) -> tuple[Reading, Finding] | None:
+    """Two addresses in one text (四川省成都市郫县中国浙江省衢州市柯城区…): the last one, the one the
+    street detail follows, is read, and ``region-multiple`` names both."""
+    parts = _segments(tokens)
+    if len(parts) < 2:
+        return None
+    readings: list[Reading] = []
+    before: tuple[Token, ...] = ()
+    for part in parts:
+        r = choose(part, index, anchor)
+        if not readings and r is not None and r.unit is not None and r.used and (
+                len(r.used) >= 2 or r.used[0][1].kind == FULL):
+            readings.append(r)                       # the first address (not 芙蓉墩镇江…)
+        elif readings and _complete(r, part, before, readings[-1]):
+            readings.append(r)
+        before = part
+    units = [r.unit for r in readings]
+    if len(readings) < 2 or all(a.within(b) or b.within(a) for a in units for b in units):
+        return None
+    names = list(dict.fromkeys(_label(u) for u in units))
+    return readings[-1], Finding("region-multiple", {"candidates": "、".join(names), "example": names[-1]})
+
+
 def _label(u: Unit) -> str:
     if u.level == 3:
         return f"{u.city}{u.name}" if u.city != u.province else f"{u.province}{u.name}"
@@ -221,6 +280,10 @@ class Resolver:
                     findings.append((key, Finding("region-unknown", {})))
                 continue
             reading = choose(tokens, index, anchor)
+            two = _second_address(tokens, index, anchor) if key == "address" else None
+            if two is not None:
+                reading = two[0]
+                findings.append((key, two[1]))
             if reading is None:                      # nothing here agrees with the cells before
                 mine = choose(tokens, index) if anchor is not None else None
                 if mine is None:                     # only everyday words (东方, 城区)
@@ -256,7 +319,7 @@ class Resolver:
         if addr and anchor is None and not any(k == "address" for k, _ in findings) and not any(texts[:3]):
             findings.append(("address", Finding("region-unread", {})))
         elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
-                anchor.level == 2 or anchor.pcode + "00" in index.units) and anchor.pcode in index.with_districts:
+                anchor.ckey in index.city_districts if anchor.level == 2 else anchor.pcode in index.with_districts):
             word = self._county_word(addr, addr_reading)
             if word:
                 findings.append(("address", Finding("region-district-unread", {"word": word})))
@@ -265,9 +328,12 @@ class Resolver:
     def _county_word(self, addr: str, reading: Reading) -> str:
         """A county-like word right after the last place name the address was read by."""
         end = max(t.end for t, _ in reading.used)
+        zone = self.index.unread_zone.match(addr, end)
+        if zone:                                     # 宁波市高新区: a zone where the county belongs
+            return zone.group(0)
         m = self.index.county_word.match(addr, end)
         if not m or self.index.zone_pattern.match(addr, end) or self.index.not_county.search(m.group(0)):
-            return ""                                # 高新区, 磨滩路二区, 火龙岗镇新区
+            return ""                                # 苏州高新区…, 磨滩路二区, 火龙岗镇新区
         return m.group(0)
 
     def _result(self, anchor: Unit | None, own: dict[int, str], findings, partial) -> RegionResult:

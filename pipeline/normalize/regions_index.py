@@ -105,10 +105,12 @@ class RegionIndex:
     code_province: dict[str, str] = field(default_factory=dict)
     street_words: tuple[str, ...] = ()
     zone_words: tuple[str, ...] = ()
+    unread_zone_words: tuple[str, ...] = ()
     town_words: tuple[str, ...] = ()
     weak_names: frozenset[str] = frozenset()
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
+    city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
 
     # --- building ---
 
@@ -129,6 +131,7 @@ class RegionIndex:
             by_prefix.setdefault(name[:2], []).append(name)
         self._by_prefix = {k: sorted(v, key=len, reverse=True) for k, v in by_prefix.items()}
         self.with_districts = frozenset(u.pcode for u in self.units.values() if u.level == 3)
+        self.city_districts = frozenset(u.ckey for u in self.units.values() if u.level == 3 and u.code != u.ckey)
         # entries of a name: highest level first, then the strongest (what a token fills first)
         self._entries = {k: tuple(sorted(v, key=lambda e: (e.unit.level, -e.strength))) for k, v in self.names.items()}
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
@@ -136,6 +139,7 @@ class RegionIndex:
         self._town = _alternation(self.town_words)
         self.not_county = _alternation([*self.zone_words, *self.town_words, *self.street_words])
         self.zone_pattern = _alternation(self.zone_words)
+        self.unread_zone = _alternation(self.unread_zone_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
         return self
 
@@ -143,6 +147,11 @@ class RegionIndex:
 
     def _full_at(self, text: str, pos: int) -> bool:
         return any(e.kind in (FULL, OLD) for e in self._longest(text, pos)[1])
+
+    def _child_at(self, text: str, pos: int, entries: Sequence[Entry]) -> bool:
+        """A unit inside one of ``entries`` is named at ``pos`` (宁波镇海: 镇海 is no town word)."""
+        found = self._longest(text, pos)[1]
+        return any(f.unit.level > e.unit.level and f.unit.within(e.unit) for f in found for e in entries)
 
     def _longest(self, text: str, pos: int) -> tuple[str, tuple[Entry, ...]]:
         for name in self._by_prefix.get(text[pos:pos + 2], ()):
@@ -176,7 +185,8 @@ class RegionIndex:
                 pos = end                             # 义乌市场 is a market
                 continue
             if not official:                          # a short form: 中山路, 长安镇 (but 张家港保税区)
-                if (self._street.match(text, end) or self._town.match(text, end)) and not self._full_at(text, end):
+                if (self._street.match(text, end) or self._town.match(text, end)) and not self._full_at(text, end) \
+                        and not self._child_at(text, end, entries):
                     pos = end                         # 牟平城区 is not 平城区
                     continue
                 if end < n and text[end] in "区县旗市州" and not self._full_at(text, end):
@@ -197,10 +207,12 @@ class RegionIndex:
 
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
+                       unread_zone_words: Sequence[str] = (),
                        town_words: Sequence[str] = (), weak_names: Iterable[str] = ()) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
     it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
+                      unread_zone_words=tuple(unread_zone_words),
                       town_words=tuple(town_words), weak_names=frozenset(weak_names))
     short_district: list[tuple[str, Entry]] = []
     for row in tables.get("regions/provinces", ()):
