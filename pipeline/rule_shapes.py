@@ -271,6 +271,8 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "regions/districts": ("code", "province", "city", "name", "short", "variants", "aliases"),
     "regions/history": ("name", "code", "province", "city", "level", "until", "successor", "successor_name",
                         "successor_city", "also", "current"),
+    "regions/towns": ("name", "district"),
+    "regions/zones": ("name", "district", "until", "note"),
     "hotwords/dictionary": ("word", "freq", "tag"),
     "hotwords/stopwords": ("word",),
     "merge_aliases": ("alias", "name", "note"),

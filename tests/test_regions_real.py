@@ -111,7 +111,7 @@ def test_placeholder_levels_in_cells_are_empty_not_unknown(resolver):
 @pytest.mark.parametrize("address, expected, candidates", [
     ("四川省成都市郫县中国浙江省衢州市柯城区崇文路", ("浙江省", "衢州市", "柯城区"), "成都市郫都区、衢州市柯城区"),
     ("浙江省金华市婺城区金华市金东区孝顺镇余宅仓库", ("浙江省", "金华市", "金东区"), "金华市婺城区、金华市金东区"),
-    ("安徽省宿州市萧县浙江省独山港镇建设路", ("浙江省", None, None), "宿州市萧县、浙江省"),
+    ("安徽省宿州市萧县浙江省独山港镇建设路", ("浙江省", "嘉兴市", "平湖市"), "宿州市萧县、浙江省"),  # the town tells the county
 ])
 def test_two_addresses_in_one_cell_are_flagged_and_the_last_is_read(resolver, address, expected, candidates):
     res = resolver.resolve(None, None, None, address)
@@ -132,7 +132,7 @@ def test_a_place_inside_a_word_is_no_second_address(resolver, address):
 
 
 @pytest.mark.parametrize("address, word", [
-    ("宁波市高新区研发园c区十五幢十二楼", "高新区"),
+    ("西安市高新区丈八一路绿地SOHO", "高新区"),        # the zone spans several counties
     ("四川省成都市高新区火车南站西路2290号", "高新区"),
     ("湖北省亲山县村岗克拉特有限公司", "亲山县"),
 ])
@@ -162,3 +162,35 @@ def test_a_county_after_its_city_is_read_before_street_words(resolver, address, 
 ])
 def test_an_obsolete_county_resolves_to_the_unit_that_took_it_over(resolver, address, current):
     assert resolver.resolve(None, None, None, address).district == current
+
+
+@pytest.mark.parametrize("address, district, word", [
+    ("宁夏回族自治区泾河源镇街道", "泾源县", "泾河源镇"),     # a town's full name inside the province
+    ("深圳大浪鸿万邦科技工业园B栋5楼", "龙华区", "大浪"),      # a town's short form right after its city
+    ("上海市四川北路2043号", "虹口区", "四川北路"),
+])
+def test_a_town_of_the_city_read_names_its_county_with_an_info_issue(resolver, rules, address, district, word):
+    res = resolver.resolve(None, None, None, address)
+    found = [f for _, f in res.findings if f.rule == "region-town"]
+    assert res.district == district and found and found[0].params["word"] == word
+    assert rules.catalog["region-town"].severity == "info"
+
+
+@pytest.mark.parametrize("address", [
+    "北京市朝阳门外大街18号丰联广场",     # outside the gate is 朝阳区, not 朝阳门街道 (东城区)
+    "苏州市人民路100号",                  # a road, not 人民街道
+    "成都市天府软件园E区",                # 天府 is an everyday name
+])
+def test_a_town_short_form_is_not_read_where_it_names_something_else(resolver, address):
+    assert "region-town" not in {f.rule for _, f in resolver.resolve(None, None, None, address).findings}
+
+
+@pytest.mark.parametrize("address, district, rule", [
+    ("广东省深圳市光明新区塘尾塘前路885号", "光明区", "region-obsolete"),   # the zone became the district
+    ("杭州湾新区滨海四路445号", "慈溪市", "region-zone"),                  # the zone lies in one county
+    ("江苏省苏州市高新区石阳路90号", "虎丘区", "region-zone"),
+    ("中国（上海）自由贸易试验区浦东南路1639号", "浦东新区", "region-zone"),
+])
+def test_a_development_zone_in_one_county_is_read_as_that_county(resolver, address, district, rule):
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district and rule in {f.rule for _, f in res.findings}

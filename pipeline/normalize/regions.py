@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .base import Finding, as_text
-from .regions_index import FULL, OLD, WEAK, Entry, RegionIndex as Index, Token, Unit, build_index
+from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit, build_index
 
 __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
@@ -74,7 +74,7 @@ def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
     if entry.kind == WEAK:
         return False
     county = entry.unit.level == 3 or entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6
-    return entry.kind in (FULL, OLD) or not county or token.lead
+    return entry.kind in NAMED or not county or token.lead
 
 
 def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | None:
@@ -85,7 +85,7 @@ def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | N
         return None
     token, entry = reading.used[0]
     county = entry.unit.level == 3 or (entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6)
-    if entry.kind in (FULL, OLD) or (not county and token.lead):
+    if entry.kind in NAMED or (not county and token.lead):
         return None
     return Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
 
@@ -185,8 +185,9 @@ def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) 
     """Two addresses in one text (四川省成都市郫县中国浙江省衢州市柯城区…): the last one, the one the
     street detail follows, is read, and ``region-multiple`` names both."""
     parts = _segments(tokens)
-    if len(parts) < 2:
-        return None
+    if len(parts) < 2 or not any(len(p) >= 2 or any(e.kind in NAMED and e.unit.level != 2 for e in p[0].entries)
+                                 for p in parts[1:]):
+        return None                                  # no later part could name a place on its own
     readings: list[Reading] = []
     before: tuple[Token, ...] = ()
     for part in parts:
@@ -307,8 +308,10 @@ class Resolver:
                 continue
             if anchor is None or reading.unit.level >= anchor.level:
                 anchor = reading.unit
-            for _, e in reading.used:
-                if e.old:
+            for t, e in reading.used:
+                if e.kind == ZONE:                   # 杭州湾新区: the county it lies in
+                    findings.append((key, Finding("region-zone", {"word": t.text, "place": _label(e.unit)})))
+                elif e.old:
                     findings.append((key, _obsolete(e)))
             if key == "address":
                 addr_reading = reading
@@ -321,9 +324,22 @@ class Resolver:
         elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
                 anchor.ckey in index.city_districts if anchor.level == 2 else anchor.pcode in index.with_districts):
             word = self._county_word(addr, addr_reading)
-            if word:
+            if word:                                 # 温州市梧田区: no county, even when a town tells it
                 findings.append(("address", Finding("region-district-unread", {"word": word})))
+        town = self._town(addr, addr_reading, anchor) if addr else None
+        if town is not None:                         # 宁夏回族自治区泾河源镇: the town's county
+            anchor = town[1]
+            findings = [(k, f) for k, f in findings if f.rule != "region-inferred"]
+            findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
         return self._result(anchor, own, findings, partial)
+
+    def _town(self, addr: str, reading: Reading | None, anchor: Unit | None) -> tuple[str, Unit] | None:
+        """A town of the province or city read, when the county is still open."""
+        if anchor is None or anchor.level == 3 or not (
+                anchor.ckey in self.index.city_districts if anchor.level == 2 else anchor.pcode in self.index.with_districts):
+            return None
+        start = max((t.end for t, _ in reading.used), default=0) if reading is not None else 0
+        return self.index.town(addr, start, anchor)
 
     def _county_word(self, addr: str, reading: Reading) -> str:
         """A county-like word right after the last place name the address was read by."""

@@ -16,11 +16,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-FULL, OLD, SHORT, OLD_SHORT, WEAK = "full", "old", "short", "old_short", "weak"
-STRENGTH = {FULL: 3.0, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
+FULL, OLD, SHORT, OLD_SHORT, WEAK, ZONE = "full", "old", "short", "old_short", "weak", "zone"
+STRENGTH = {FULL: 3.0, ZONE: 3.0, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
+NAMED = (FULL, OLD, ZONE)                      # names written in full (not a short form)
 _SPLIT = re.compile(r"\|")
 _MUNICIPALITY_CITY = "00"
 _OLD_SUFFIX = re.compile(r"(?:区|县|市)$")
+_TOWN_END = re.compile(r"(?:镇|乡|街道|苏木)$")
 _LEVEL_END = "区县市旗州盟"                    # a name ending so is written as a unit (石柱县, 循化县)
 
 
@@ -111,6 +113,9 @@ class RegionIndex:
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
     city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
+    towns: dict[str, tuple[str, ...]] = field(default_factory=dict)         # 虎门镇 -> codes of its counties
+    town_short: dict[str, tuple[str, ...]] = field(default_factory=dict)    # 虎门 -> …
+    _town_first: dict[str, int] = field(default_factory=dict, repr=False)   # first two characters -> longest
 
     # --- building ---
 
@@ -146,7 +151,7 @@ class RegionIndex:
     # --- reading a text ---
 
     def _full_at(self, text: str, pos: int) -> bool:
-        return any(e.kind in (FULL, OLD) for e in self._longest(text, pos)[1])
+        return any(e.kind in NAMED for e in self._longest(text, pos)[1])
 
     def _child_at(self, text: str, pos: int, entries: Sequence[Entry]) -> bool:
         """A unit inside one of ``entries`` is named at ``pos`` (宁波镇海: 镇海 is no town word)."""
@@ -180,7 +185,7 @@ class RegionIndex:
                 continue
             entries = self._entries[name]
             end = pos + len(name)
-            official = name[-1] in _LEVEL_END or any(e.kind in (FULL, OLD) or e.unit.name == name for e in entries)
+            official = name[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == name for e in entries)
             if name.endswith("市") and text.startswith("场", end):
                 pos = end                             # 义乌市场 is a market
                 continue
@@ -198,6 +203,34 @@ class RegionIndex:
                 if len(inner) >= 3 and any(e.unit.level == 3 and e.unit.name == inner for e in found):
                     pos = end - 1
         return tuple(out)
+
+    def town(self, text: str, start: int, within: Unit) -> tuple[str, Unit] | None:
+        """The county a town named after ``start`` lies in, when all towns named there inside
+        ``within`` agree on one (rules/regions/towns.csv): a town's full name anywhere
+        (`…泾河源镇`); inside a city, its short form right at ``start`` (深圳大浪…, 上海四川北路…),
+        not before a street word (苏州人民路 is a road) nor 外 (朝阳门外大街)."""
+        hits: list[tuple[str, Unit]] = []
+        n = len(text)
+        first = self._town_first
+        for i in range(start, n - 2):
+            longest = first.get(text[i:i + 2])
+            if longest is None:
+                continue
+            for j in range(min(n, i + longest), i + 2, -1):
+                codes = self.towns.get(text[i:j])
+                if codes:
+                    hits += [(text[i:j], u) for u in map(self.units.__getitem__, codes) if u.within(within)]
+                    break
+        if not hits and start < n and (within.level == 2 or within.pcode + "00" in self.units):
+            for j in range(min(n, start + 4), start + 1, -1):
+                codes = self.town_short.get(text[start:j])
+                if codes and not self._street.match(text, j) and not self._longest(text, j)[0] \
+                        and not text.startswith("外", j):         # 朝阳门外大街 is outside 朝阳门
+                    hits = [(text[start:j], u) for u in map(self.units.__getitem__, codes) if u.within(within)]
+                    break
+        if not hits or len({u.code for _, u in hits}) != 1:
+            return None
+        return hits[0]
 
     def whole(self, text: str) -> tuple[Token, ...] | None:
         """The text is exactly one known name (not a joined string)."""
@@ -277,6 +310,33 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
         short = _OLD_SUFFIX.sub("", name)
         if row.get("level") == "district" and len(short) >= 2 and short != name:
             old_short.setdefault(short, []).append(entry)
+    for row in tables.get("regions/zones", ()):    # development zones in one county (docs/normalize.md)
+        unit = by_code.get((row.get("district") or "").strip())
+        name, until = (row.get("name") or "").strip(), (row.get("until") or "").strip()
+        if unit is None or unit.level != 3 or not name:
+            continue
+        entry = Entry(unit, OLD, name, until) if until else Entry(unit, ZONE, name)
+        city = by_code.get(unit.ckey)
+        short = next((n for n, es in idx.names.items() if city and name.startswith(n) and len(n) < len(name)
+                      and any(e.unit == city for e in es)), "") if city else ""
+        for written in {name, city.name + name[len(short):] if short else name}:
+            idx.add(written, entry)
+    towns: dict[str, set[str]] = {}
+    short_towns: dict[str, set[str]] = {}
+    counties = {code for code, u in by_code.items() if u.level == 3}
+    for row in tables.get("regions/towns", ()):
+        code, name = row.get("district") or "", row.get("name") or ""
+        if code not in counties or len(name) < 3:
+            continue
+        towns.setdefault(name, set()).add(code)
+        short = _TOWN_END.sub("", name)
+        if len(short) >= 2 and short not in idx.names and short not in idx.weak_names:
+            short_towns.setdefault(short, set()).add(code)
+    idx.towns = {k: tuple(sorted(v)) for k, v in towns.items()}
+
+    for name in idx.towns:                          # first two characters -> longest name
+        idx._town_first[name[:2]] = max(len(name), idx._town_first.get(name[:2], 0))
+    idx.town_short = {k: tuple(sorted(v)) for k, v in short_towns.items()}
     for short, entries in old_short.items():        # 闸北, 川沙: only where no current name is written so
         if short not in idx.names:
             for e in entries:
