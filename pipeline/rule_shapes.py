@@ -266,6 +266,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industry_aliases": ("alias", "division"),
     "industry_vague": ("word", "section"),
     "industry_multi": ("label", "divisions"),
+    "industry_classes": ("code", "name"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),
     "regions/districts": ("code", "province", "city", "name", "short", "variants", "aliases"),

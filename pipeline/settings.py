@@ -117,7 +117,7 @@ class RegionRules:
 @dataclass(frozen=True)
 class UsccRules:
     entity_kinds: Mapping[str, str] = field(default_factory=_empty_map)
-    name_forms: Any = ()                           # [{form, words, prefixes}], compiled by normalize/codes.py
+    name_forms: Any = ()                           # [{form, words, prefixes, unless}], compiled by normalize/codes.py
 
 
 @dataclass(frozen=True)

@@ -25,15 +25,15 @@ def test_annotated_corpus_accuracy_and_silent_misses(resolver, split):
     assert s.rows == 2985
     assert s.rate("province") >= 0.995, s.misses[:10]
     assert s.rate("city") >= 0.99, s.misses[:10]
-    assert s.rate("district") >= 0.985, s.misses[:10]     # measured 0.9886 / 0.9896
+    assert s.rate("district") >= 0.988, s.misses[:10]     # measured 0.9893 / 0.9913
     assert s.silent_rate <= 0.01, [m for m in s.misses if not m[3]][:10]
 
 
 def test_registered_companies_addresses_against_the_registry_labels(resolver):
     s = score_registry(resolver, load("registry_heldout.csv"))
     assert s.rows == 3055
-    assert s.rate("province") >= 0.955, s.misses[:10]      # measured 0.962: 3.6 % name no place (flagged)
-    assert s.rate("city") >= 0.95, s.misses[:10]
+    assert s.rate("province") >= 0.965, s.misses[:10]      # measured 0.970 (0.962 before towns were read)
+    assert s.rate("city") >= 0.958, s.misses[:10]          # measured 0.963 (0.954)
     assert s.silent_rate <= 0.01, [m for m in s.misses if not m[3]][:10]
 
 
@@ -168,6 +168,7 @@ def test_an_obsolete_county_resolves_to_the_unit_that_took_it_over(resolver, add
     ("宁夏回族自治区泾河源镇街道", "泾源县", "泾河源镇"),     # a town's full name inside the province
     ("深圳大浪鸿万邦科技工业园B栋5楼", "龙华区", "大浪"),      # a town's short form right after its city
     ("上海市四川北路2043号", "虹口区", "四川北路"),
+    ("独山港镇聚福西路1052号", "平湖市", "独山港镇"),    # no place but a town only one county has
 ])
 def test_a_town_of_the_city_read_names_its_county_with_an_info_issue(resolver, rules, address, district, word):
     res = resolver.resolve(None, None, None, address)

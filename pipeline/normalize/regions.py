@@ -329,13 +329,16 @@ class Resolver:
         town = self._town(addr, addr_reading, anchor) if addr else None
         if town is not None:                         # 宁夏回族自治区泾河源镇: the town's county
             anchor = town[1]
-            findings = [(k, f) for k, f in findings if f.rule != "region-inferred"]
+            findings = [(k, f) for k, f in findings if f.rule not in ("region-inferred", "region-unread")]
             findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
         return self._result(anchor, own, findings, partial)
 
     def _town(self, addr: str, reading: Reading | None, anchor: Unit | None) -> tuple[str, Unit] | None:
-        """A town of the province or city read, when the county is still open."""
-        if anchor is None or anchor.level == 3 or not (
+        """A town of the province or city read, when the county is still open; with no place
+        read at all, a town's full name only one county has."""
+        if anchor is None:                           # 独山港镇…: a town name only one county has
+            return self.index.town(addr, 0, None) if reading is None else None
+        if anchor.level == 3 or not (
                 anchor.ckey in self.index.city_districts if anchor.level == 2 else anchor.pcode in self.index.with_districts):
             return None
         start = max((t.end for t, _ in reading.used), default=0) if reading is not None else 0
@@ -343,7 +346,7 @@ class Resolver:
 
     def _county_word(self, addr: str, reading: Reading) -> str:
         """A county-like word right after the last place name the address was read by."""
-        end = max(t.end for t, _ in reading.used)
+        end = self.index.gap.match(addr, max(t.end for t, _ in reading.used)).end()
         zone = self.index.unread_zone.match(addr, end)
         if zone:                                     # 宁波市高新区: a zone where the county belongs
             return zone.group(0)
@@ -390,7 +393,8 @@ def build_region_index(tables, street_words: Sequence[str] = (), min_start_distr
                        placeholders: Sequence[str] = (), **options: Any) -> "Resolver":
     """The resolver over the region tables; ``options``: zone_words, town_words, weak_names
     (rules/settings.yaml ``normalize.region``)."""
-    return Resolver(build_index(tables, street_words, min_start_district, **options), placeholders)
+    return Resolver(build_index(tables, street_words, min_start_district, placeholders=placeholders, **options),
+                    placeholders)
 
 
 RegionIndex = Resolver

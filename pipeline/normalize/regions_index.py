@@ -110,6 +110,7 @@ class RegionIndex:
     unread_zone_words: tuple[str, ...] = ()
     town_words: tuple[str, ...] = ()
     weak_names: frozenset[str] = frozenset()
+    placeholders: frozenset[str] = frozenset()                      # 市辖区 … (read as no place)
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
     city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
@@ -146,12 +147,23 @@ class RegionIndex:
         self.zone_pattern = _alternation(self.zone_words)
         self.unread_zone = _alternation(self.unread_zone_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
+        gap = "|".join(re.escape(p) for p in sorted(self.placeholders, key=len, reverse=True) if len(p) > 1)
+        self.gap = re.compile(rf"(?:[\s\-－—_/|,，、]|{gap or '(?!)'})*")   # -市辖区- before a county word
         return self
 
     # --- reading a text ---
 
     def _full_at(self, text: str, pos: int) -> bool:
         return any(e.kind in NAMED for e in self._longest(text, pos)[1])
+
+    def _town_name(self, text: str, pos: int) -> str:
+        """The longest town name (rules/regions/towns.csv) starting at ``pos``."""
+        longest = self._town_first.get(text[pos:pos + 2])
+        if longest:
+            for j in range(min(len(text), pos + longest), pos + 2, -1):
+                if text[pos:j] in self.towns:
+                    return text[pos:j]
+        return ""
 
     def _child_at(self, text: str, pos: int, entries: Sequence[Entry]) -> bool:
         """A unit inside one of ``entries`` is named at ``pos`` (宁波镇海: 镇海 is no town word)."""
@@ -194,6 +206,11 @@ class RegionIndex:
                         and not self._child_at(text, end, entries):
                     pos = end                         # 牟平城区 is not 平城区
                     continue
+                town = self._town_name(text, pos)
+                if len(town) > len(name) and not any(self.units[c].within(e.unit) for c in self.towns[town]
+                                                     for e in entries):
+                    pos += len(town)                  # 独山港镇 (平湖) is no 独山县, 新安江街道 no 新安县
+                    continue
                 if end < n and text[end] in "区县旗市州" and not self._full_at(text, end):
                     end += 1                               # 浦东区, 石柱县, 海南州
             out.append(Token(pos, end, text[pos:end], entries, pos == 0 or not _cjk(text[pos - 1])))
@@ -204,24 +221,19 @@ class RegionIndex:
                     pos = end - 1
         return tuple(out)
 
-    def town(self, text: str, start: int, within: Unit) -> tuple[str, Unit] | None:
+    def town(self, text: str, start: int, within: Unit | None) -> tuple[str, Unit] | None:
         """The county a town named after ``start`` lies in, when all towns named there inside
         ``within`` agree on one (rules/regions/towns.csv): a town's full name anywhere
         (`…泾河源镇`); inside a city, its short form right at ``start`` (深圳大浪…, 上海四川北路…),
         not before a street word (苏州人民路 is a road) nor 外 (朝阳门外大街)."""
         hits: list[tuple[str, Unit]] = []
         n = len(text)
-        first = self._town_first
         for i in range(start, n - 2):
-            longest = first.get(text[i:i + 2])
-            if longest is None:
-                continue
-            for j in range(min(n, i + longest), i + 2, -1):
-                codes = self.towns.get(text[i:j])
-                if codes:
-                    hits += [(text[i:j], u) for u in map(self.units.__getitem__, codes) if u.within(within)]
-                    break
-        if not hits and start < n and (within.level == 2 or within.pcode + "00" in self.units):
+            name = self._town_name(text, i)
+            if name:
+                hits += [(name, u) for u in map(self.units.__getitem__, self.towns[name])
+                         if within is None or u.within(within)]
+        if not hits and start < n and within is not None and (within.level == 2 or within.pcode + "00" in self.units):
             for j in range(min(n, start + 4), start + 1, -1):
                 codes = self.town_short.get(text[start:j])
                 if codes and not self._street.match(text, j) and not self._longest(text, j)[0] \
@@ -241,12 +253,14 @@ class RegionIndex:
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
                        unread_zone_words: Sequence[str] = (),
-                       town_words: Sequence[str] = (), weak_names: Iterable[str] = ()) -> RegionIndex:
+                       town_words: Sequence[str] = (), weak_names: Iterable[str] = (),
+                       placeholders: Iterable[str] = ()) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
     it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
                       unread_zone_words=tuple(unread_zone_words),
-                      town_words=tuple(town_words), weak_names=frozenset(weak_names))
+                      town_words=tuple(town_words), weak_names=frozenset(weak_names),
+                      placeholders=frozenset(placeholders))
     short_district: list[tuple[str, Entry]] = []
     for row in tables.get("regions/provinces", ()):
         name, code = row["name"].strip(), (row.get("code") or "").strip()
