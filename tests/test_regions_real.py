@@ -195,3 +195,9 @@ def test_a_town_short_form_is_not_read_where_it_names_something_else(resolver, a
 def test_a_development_zone_in_one_county_is_read_as_that_county(resolver, address, district, rule):
     res = resolver.resolve(None, None, None, address)
     assert res.district == district and rule in {f.rule for _, f in res.findings}
+
+
+def test_an_obsolete_name_also_agrees_with_the_part_split_off(resolver):
+    res = resolver.resolve(None, None, None, "浙江省杭州市江干区杭州经济技术开发区下沙")
+    found = [f for _, f in res.findings if f.rule == "region-obsolete"]
+    assert found and found[0].params["old"] == "江干区" and res.district in ("上城区", "钱塘区")

@@ -146,7 +146,7 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
 
 
 def _level(token: Token) -> int:
-    return min(e.unit.level for e in token.entries) if token.entries else 9
+    return token.entries[0].unit.level if token.entries else 9      # entries come highest level first
 
 
 def _segments(tokens: Sequence[Token]) -> list[tuple[Token, ...]]:
@@ -184,6 +184,8 @@ def _complete(reading: Reading | None, part: Sequence[Token], before: Sequence[T
 def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) -> tuple[Reading, Finding] | None:
     """Two addresses in one text (四川省成都市郫县中国浙江省衢州市柯城区…): the last one, the one the
     street detail follows, is read, and ``region-multiple`` names both."""
+    if len(tokens) < 2:
+        return None
     parts = _segments(tokens)
     if len(parts) < 2 or not any(len(p) >= 2 or any(e.kind in NAMED and e.unit.level != 2 for e in p[0].entries)
                                  for p in parts[1:]):

@@ -140,6 +140,8 @@ class RegionIndex:
         self.city_districts = frozenset(u.ckey for u in self.units.values() if u.level == 3 and u.code != u.ckey)
         # entries of a name: highest level first, then the strongest (what a token fills first)
         self._entries = {k: tuple(sorted(v, key=lambda e: (e.unit.level, -e.strength))) for k, v in self.names.items()}
+        self._official = {k: k[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == k for e in v)
+                          for k, v in self._entries.items()}     # written as a unit, not a short form
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
         self._street = re.compile(rf"[东西南北中]{{0,2}}(?:{streets})")
         self._town = _alternation(self.town_words)
@@ -197,7 +199,7 @@ class RegionIndex:
                 continue
             entries = self._entries[name]
             end = pos + len(name)
-            official = name[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == name for e in entries)
+            official = self._official[name]
             if name.endswith("市") and text.startswith("场", end):
                 pos = end                             # 义乌市场 is a market
                 continue
@@ -228,10 +230,14 @@ class RegionIndex:
         not before a street word (苏州人民路 is a road) nor 外 (朝阳门外大街)."""
         hits: list[tuple[str, Unit]] = []
         n = len(text)
+        first, towns = self._town_first, self.towns
         for i in range(start, n - 2):
+            longest = first.get(text[i:i + 2])
+            if longest is None:
+                continue
             name = self._town_name(text, i)
             if name:
-                hits += [(name, u) for u in map(self.units.__getitem__, self.towns[name])
+                hits += [(name, u) for u in map(self.units.__getitem__, towns[name])
                          if within is None or u.within(within)]
         if not hits and start < n and within is not None and (within.level == 2 or within.pcode + "00" in self.units):
             for j in range(min(n, start + 4), start + 1, -1):
@@ -302,6 +308,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
     higher = {k for k, v in idx.names.items() if any(e.kind == FULL and e.unit.level < 3 for e in v)}
     old_short: dict[str, list[Entry]] = {}
     by_code = {u.code: u for u in idx.units.values()}
+    by_name = {(u.ckey, u.name): u for u in idx.units.values() if u.level == 3}
     for row in tables.get("regions/history", ()):
         succ = (row.get("successor") or "").strip()
         name = row["name"].strip()
@@ -321,6 +328,11 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
             kind = OLD_SHORT if name in idx.names else OLD   # 桥西区 of 邢台 is 信都区 now
         entry = Entry(unit, kind, name, (row.get("until") or "").strip(), (row.get("also") or "").strip())
         idx.add(name, entry)
+        if kind != WEAK and row.get("level") == "district":   # 江干区…下沙: the part now in 钱塘区
+            for other in _SPLIT.split(entry.also):
+                part = by_name.get((unit.ckey, other.strip()))
+                if part is not None and part != unit:
+                    idx.add(name, Entry(part, OLD_SHORT, name, entry.until))
         short = _OLD_SUFFIX.sub("", name)
         if row.get("level") == "district" and len(short) >= 2 and short != name:
             old_short.setdefault(short, []).append(entry)
