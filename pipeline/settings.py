@@ -108,6 +108,7 @@ class RegionRules:
     street_words: tuple[str, ...] = ()
     min_start_district: int = 3
     zone_words: tuple[str, ...] = ()               # 高新区, 开发区 … (see normalize/regions_index.py)
+    unread_zone_words: tuple[str, ...] = ()        # a zone right after the city: no county read
     town_words: tuple[str, ...] = ()               # 镇, 乡, 街道 …
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
     placeholders: tuple[str, ...] = ()             # level names that are no place (市辖区)
@@ -116,7 +117,7 @@ class RegionRules:
 @dataclass(frozen=True)
 class UsccRules:
     entity_kinds: Mapping[str, str] = field(default_factory=_empty_map)
-    name_forms: Any = ()                           # [{form, words, prefixes}], compiled by normalize/codes.py
+    name_forms: Any = ()                           # [{form, words, prefixes, unless}], compiled by normalize/codes.py
 
 
 @dataclass(frozen=True)

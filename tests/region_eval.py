@@ -88,3 +88,45 @@ def score(resolver, rows: list[dict], strict: bool = False) -> Score:
             if not flagged:
                 s.silent += 1
     return s
+
+
+_DIRECT = ("省直辖县", "自治区直辖县")            # a registry 地区 naming no prefecture
+_LABEL_SUFFIX = ("", "市", "区", "县", "州", "地区", "盟")
+
+
+def _label_name(label: str, names) -> bool:
+    """The registry's 地区 label is a place the tables know (not 自贸区, 洋浦经济开发区)."""
+    base = label[:-1] if label.endswith("州") and len(label) > 2 else label
+    return any(base + s in names for s in _LABEL_SUFFIX)
+
+
+def score_registry(resolver, rows: list[dict]) -> Score:
+    """Registered companies (tests/data/regions/README.md): the address against the registry's
+    所在省份 and 地区 (the city, or the district in a municipality; labels naming no place —
+    自贸区 — score the province only). ``right["district"]`` counts rows whose 地区 is right."""
+    s = Score()
+    names = resolver.index.names
+    for row in rows:
+        res = resolver.resolve(None, None, None, row["address"])
+        olds = {f.params.get("old", "") for _, f in res.findings if f.rule == "region-obsolete"}
+        flagged = any(f.rule != "region-obsolete" for _, f in res.findings)
+        prov, area = row["province"], row["area"]
+        p_ok = bool(res.province and res.province.startswith(prov))
+        muni = res.province is not None and res.province == res.city
+        if area.startswith(_DIRECT):
+            a_ok = p_ok and res.city is not None and res.city == res.district
+        elif not _label_name(area, names):
+            a_ok = p_ok
+        else:
+            stem = area[:-1] if area.endswith("州") and len(area) > 2 else area
+            got = res.district if muni else res.city
+            a_ok = bool(got and got.startswith(stem)) or any(o.startswith(stem) for o in olds)
+        s.rows += 1
+        s.right["province"] += p_ok
+        s.right["city"] += a_ok
+        s.flagged += flagged
+        if not (p_ok and a_ok):
+            s.misses.append((row["address"], {"province": prov, "city": area}, res, flagged))
+            if not flagged:
+                s.silent += 1
+    return s

@@ -50,6 +50,7 @@ def test_the_legal_form_at_the_end_of_the_name_decides(rules, as_of):
             {"name": "某某县供销合作社", "uscc": company, "province": "江苏"},
             {"name": "某某村股份经济合作社", "uscc": company, "province": "江苏"},
             {"name": "苏州某某蔬菜专业合作社", "uscc": company, "province": "江苏"},
-            {"name": "苏州某某有限公司", "uscc": union, "province": "江苏"}]
+            {"name": "苏州某某有限公司", "uscc": union, "province": "江苏"},
+            {"name": "中国邮政集团工会某某县委员会", "uscc": union, "province": "江苏"}]   # a union's committee
     flagged = {i.row - 2 for i in _normalize(rules, as_of, rows) if i.rule == "uscc-entity-mismatch"}
     assert flagged == {3, 4}

@@ -243,6 +243,21 @@ def build_history(src: Source, cur: dict[str, str], pname, prefecture, municipal
         return prov, prefecture[code[:4]]
 
     current_names = set(cur.values())
+    started = {r["代码"]: r["启用时间"] for r in rows if r["状态"] == "在用"}
+    overrides = {(o["name"], o["code"]): o["successor"] for o in read_overrides()}
+
+    def main_first(name: str, code: str, until: int, succ: list[str]) -> list[str]:
+        """The successor that took the unit over first: a hand choice (tools/regions_successors.csv),
+        the same name still in use (和县), the same name with a new level word (文登市 → 文登区),
+        a unit created at that change (绍兴县 → 柯桥区 2013), then the source's order."""
+        stem = _COUNTY_SUFFIX.sub("", name)
+        fixed = overrides.get((name, code))
+
+        def rank(s: str) -> tuple:
+            return (s != fixed, cur[s] != name, _COUNTY_SUFFIX.sub("", cur[s]) != stem,
+                    started.get(s) != str(until))
+        return sorted(succ, key=rank)
+
     out = []
     for r in rows:
         if r["状态"] == "在用" or r["级别"] == "省级":
@@ -257,7 +272,7 @@ def build_history(src: Source, cur: dict[str, str], pname, prefecture, municipal
             succ = [s for s in succ if s.endswith("00")] or [s[:4] + "00" for s in succ if s[:4] + "00" in cur]
         else:
             succ = [s for s in succ if not s.endswith("00")]
-        succ = list(dict.fromkeys(succ))
+        succ = main_first(name, code, until, list(dict.fromkeys(succ)))
         if not succ:
             if level == "city" and name not in current_names:   # 柳州地区: split up, no single successor
                 out.append({"name": name, "code": code, "province": r["一级行政区"], "city": "", "level": level,
@@ -279,6 +294,13 @@ def build_history(src: Source, cur: dict[str, str], pname, prefecture, municipal
             seen.add(key)
             uniq.append(r)
     return uniq
+
+
+def read_overrides() -> list[dict]:
+    """Hand-chosen main successors where the rule in ``main_first`` picks a part that split off."""
+    path = Path(__file__).with_name("regions_successors.csv")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
 
 
 COLUMNS = {

@@ -60,10 +60,12 @@ class NameForm:
     form: str
     words: tuple[str, ...]
     prefixes: tuple[str, ...]       # credit-code prefixes compatible with this form
+    unless: tuple[str, ...] = ()    # a name also holding one of these is not judged (工会…委员会)
 
 
 def compile_name_forms(raw: Sequence[Mapping[str, Any]]) -> tuple[NameForm, ...]:
-    return tuple(NameForm(str(r["form"]), tuple(r.get("words", ())), tuple(str(p) for p in r.get("prefixes", ())))
+    return tuple(NameForm(str(r["form"]), tuple(r.get("words", ())), tuple(str(p) for p in r.get("prefixes", ())),
+                          tuple(r.get("unless", ())))
                  for r in raw or ())
 
 

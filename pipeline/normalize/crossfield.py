@@ -233,6 +233,7 @@ def check_uscc(out: pd.DataFrame, n: Normalizers, sink: Sink) -> None:
         word_form = {w: f for f in n.name_forms for w in f.words}
         name_codes, names = factorize(out["name"].where(valid))
         form_of = [word_form.get(m.group(0)) if (m := n.name_form_pattern.search(str(nm))) else None for nm in names]
+        form_of = [f if f is None or not any(w in str(nm) for w in f.unless) else None for f, nm in zip(form_of, names)]
         rows, params = [], []
         code_arr = codes.to_numpy()
         for r in np.flatnonzero(name_codes >= 0).tolist():

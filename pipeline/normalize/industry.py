@@ -23,6 +23,7 @@ _CODE = re.compile(r"^([a-tA-T])?\s*(\d{2})(\d{0,2})$")
 _CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.*)$")
 _SECTION = re.compile(r"^[a-tA-T]$")
 _SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+")
+_HIERARCHY = re.compile(r"[-－—–>＞:：]")        # 门类-大类: the later part narrows the earlier one
 _SOFT = re.compile(r"、+|(?<=.{2})(?:和|及|与|&)(?=.{2})")    # inside a part, unless the part is a name
 # Words every second division name has: sharing only these makes no plausible hint.
 _GENERIC = ("制造", "服务", "生产", "供应", "其他", "专业", "活动", "加工", "产品", "设备", "行业")
@@ -55,6 +56,8 @@ def _shares_word(a: str, b: str) -> bool:
 class IndustryIndex:
     divisions: dict[str, tuple[str, str, str]] = field(default_factory=dict)   # "34" -> (name, section, section_name)
     names: dict[str, str] = field(default_factory=dict)          # folded 大类 name / alias -> division
+    classes: dict[str, str] = field(default_factory=dict)        # folded GB/T 中类/小类 name -> division
+    words: dict[str, str] = field(default_factory=dict)          # names and classes (containment)
     multi: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded label -> divisions
     sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded 门类 name / letter -> (letter, name)
     vague: frozenset[str] = frozenset()
@@ -89,6 +92,8 @@ class IndustryIndex:
         """Divisions one label names by itself (exact name, alias, multi label, code)."""
         if key in self.names:
             return (self.names[key],)
+        if key in self.classes:
+            return (self.classes[key],)
         if key in self.multi:
             return self.multi[key]
         m = _CODE.match(key)
@@ -123,13 +128,18 @@ class IndustryIndex:
         if len(parts) > 1:
             found: list[str] = []
             broad: list[str] = []                   # 门类 letters named by a vague part (建筑 → E)
+            open_parts = 0                          # parts naming no division (投资, 运输)
             for part in parts:
                 section = self.sections.get(part) or self.vague_sections.get(part)
                 if section:                         # 批发和零售业-零售业: the 门类, then the 大类
                     broad.append(section[0])
-                elif part not in self.vague:
-                    found += self._one(part) or self._contained(part)
+                    continue
+                mine = () if part in self.vague else self._one(part) or self._contained(part)
+                open_parts += not mine
+                found += mine
             covered = {self.divisions[d][1] for d in found}
+            if open_parts and not _HIERARCHY.search(key):
+                covered = set()                     # 金融/投资/银行: peers, the 门类 is not narrowed
             extra = [d for d, (_, letter, _) in self.divisions.items() if letter in set(broad) - covered]
             if found:                               # 制造业-通用设备制造业 is one; 房地产/建筑 is several
                 return self._multi(text, found + extra)
@@ -141,12 +151,13 @@ class IndustryIndex:
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
 
     def _known(self, key: str) -> bool:
-        return key in self.names or key in self.multi or key in self.sections or key in self.vague
+        return key in self.names or key in self.classes or key in self.multi or key in self.sections or key in self.vague
 
     def _contained(self, key: str) -> tuple[str, ...]:
         """Divisions whose names or aliases the text contains, longest words only (医疗器械
         hides 医疗), or the one division whose name contains the text."""
-        hits = sorted((k for k in self.names if len(k) >= self.min_contain and k in key), key=len, reverse=True)
+        words = self.words
+        hits = sorted((k for k in words if len(k) >= self.min_contain and k in key), key=len, reverse=True)
         taken: list[tuple[int, int]] = []           # longest words first, no overlaps (房地产中介服务业)
         chosen: list[tuple[int, str]] = []
         for k in hits:
@@ -155,11 +166,19 @@ class IndustryIndex:
             if not any(span[0] < b and a < span[1] for a, b in taken):
                 taken.append(span)
                 chosen.append((start, k))
-        divisions = tuple(dict.fromkeys(self.names[k] for _, k in sorted(chosen)))
-        if not divisions and len(key) >= self.min_contain + 1:
-            inside = {d for k, d in self.names.items() if key in k}
-            divisions = tuple(inside) if len(inside) == 1 else ()
+        divisions = tuple(dict.fromkeys(words[k] for _, k in sorted(chosen)))
+        for table in (self.names, self.classes):    # 轨道交通 is in one alias before many class names
+            if divisions:
+                break
+            divisions = self._inside(key, table)
         return divisions
+
+    def _inside(self, key: str, table: Mapping[str, str]) -> tuple[str, ...]:
+        """The one division whose names in ``table`` contain ``key``."""
+        if len(key) < self.min_contain + 1:
+            return ()
+        inside = {d for k, d in table.items() if key in k}
+        return tuple(inside) if len(inside) == 1 else ()
 
     def _hint(self, key: str) -> str:
         choices = [n for n, _, _ in self.divisions.values() if _shares_word(key, n)]
@@ -182,10 +201,15 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         division = row["division"].strip().zfill(2)
         if division in idx.divisions:
             idx.names.setdefault(fold(row["alias"]), division)
+    for row in tables.get("industry_classes", ()):     # GB/T 4754-2017 中类 and 小类 names (C3670 → 36)
+        code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
+        if len(code) >= 4 and code[1:3] in idx.divisions and name:
+            idx.classes.setdefault(fold(name), code[1:3])
     for row in tables.get("industry_multi", ()):
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("label") and all(d in idx.divisions for d in divisions):
             idx.multi[fold(row["label"])] = divisions
+    idx.words = {**idx.classes, **idx.names}
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
     for r in tables.get("industry_vague", ()):
         letter = (r.get("section") or "").strip().lower()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .base import Finding, as_text
-from .regions_index import FULL, OLD, WEAK, Entry, RegionIndex as Index, Token, Unit, build_index
+from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit, build_index
 
 __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
@@ -74,7 +74,7 @@ def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
     if entry.kind == WEAK:
         return False
     county = entry.unit.level == 3 or entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6
-    return entry.kind in (FULL, OLD) or not county or token.lead
+    return entry.kind in NAMED or not county or token.lead
 
 
 def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | None:
@@ -85,7 +85,7 @@ def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | N
         return None
     token, entry = reading.used[0]
     county = entry.unit.level == 3 or (entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6)
-    if entry.kind in (FULL, OLD) or (not county and token.lead):
+    if entry.kind in NAMED or (not county and token.lead):
         return None
     return Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
 
@@ -143,6 +143,68 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
         return Reading(unit, rank[0], used)
     units = tuple(r[1] for r in top)
     return Reading(None, top[0][0][0], (), units, _common(units, index))
+
+
+def _level(token: Token) -> int:
+    return token.entries[0].unit.level if token.entries else 9      # entries come highest level first
+
+
+def _segments(tokens: Sequence[Token]) -> list[tuple[Token, ...]]:
+    """The tokens cut where the text starts over at a higher level (…柯城区 | 浙江省…, …鹿城区 |
+    龙湾区…): each part may be an address of its own."""
+    parts: list[list[Token]] = [[]]
+    for t in tokens:
+        prev = parts[-1][-1] if parts[-1] else None
+        if prev is not None and t.entries and (_level(t) < _level(prev) or (
+                _level(t) == _level(prev) == 3 and not {e.key for e in t.entries} & {e.key for e in prev.entries})):
+            parts.append([])
+        parts[-1].append(t)
+    return [tuple(p) for p in parts if p]
+
+
+def _complete(reading: Reading | None, part: Sequence[Token], before: Sequence[Token],
+              last: Reading | None) -> bool:
+    """A part that names a place on its own, written as an address starts: two levels
+    (浙江省衢州市, after a separator or a full name), a province in full (…萧县浙江省…) or a
+    sibling county in full (鹿城区龙湾区) right after the address before — not a name inside a
+    word (…后山东省村, 高新北区, 柳市镇重庆万州川菜馆)."""
+    if reading is None or reading.unit is None or not reading.used:
+        return False
+    first = part[0]
+    joined = first.lead or (bool(before) and before[-1].end == first.start)
+    if len(reading.used) >= 2:
+        return joined or reading.used[0][1].kind == FULL
+    _, e = reading.used[0]
+    if e.kind != FULL or not joined:
+        return False
+    return e.unit.level == 1 or (e.unit.level == 3 and last is not None and last.unit.level == 3
+                                 and last.unit.ckey == e.unit.ckey)
+
+
+def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) -> tuple[Reading, Finding] | None:
+    """Two addresses in one text (四川省成都市郫县中国浙江省衢州市柯城区…): the last one, the one the
+    street detail follows, is read, and ``region-multiple`` names both."""
+    if len(tokens) < 2:
+        return None
+    parts = _segments(tokens)
+    if len(parts) < 2 or not any(len(p) >= 2 or any(e.kind in NAMED and e.unit.level != 2 for e in p[0].entries)
+                                 for p in parts[1:]):
+        return None                                  # no later part could name a place on its own
+    readings: list[Reading] = []
+    before: tuple[Token, ...] = ()
+    for part in parts:
+        r = choose(part, index, anchor)
+        if not readings and r is not None and r.unit is not None and r.used and (
+                len(r.used) >= 2 or r.used[0][1].kind == FULL):
+            readings.append(r)                       # the first address (not 芙蓉墩镇江…)
+        elif readings and _complete(r, part, before, readings[-1]):
+            readings.append(r)
+        before = part
+    units = [r.unit for r in readings]
+    if len(readings) < 2 or all(a.within(b) or b.within(a) for a in units for b in units):
+        return None
+    names = list(dict.fromkeys(_label(u) for u in units))
+    return readings[-1], Finding("region-multiple", {"candidates": "、".join(names), "example": names[-1]})
 
 
 def _label(u: Unit) -> str:
@@ -221,6 +283,10 @@ class Resolver:
                     findings.append((key, Finding("region-unknown", {})))
                 continue
             reading = choose(tokens, index, anchor)
+            two = _second_address(tokens, index, anchor) if key == "address" else None
+            if two is not None:
+                reading = two[0]
+                findings.append((key, two[1]))
             if reading is None:                      # nothing here agrees with the cells before
                 mine = choose(tokens, index) if anchor is not None else None
                 if mine is None:                     # only everyday words (东方, 城区)
@@ -244,8 +310,10 @@ class Resolver:
                 continue
             if anchor is None or reading.unit.level >= anchor.level:
                 anchor = reading.unit
-            for _, e in reading.used:
-                if e.old:
+            for t, e in reading.used:
+                if e.kind == ZONE:                   # 杭州湾新区: the county it lies in
+                    findings.append((key, Finding("region-zone", {"word": t.text, "place": _label(e.unit)})))
+                elif e.old:
                     findings.append((key, _obsolete(e)))
             if key == "address":
                 addr_reading = reading
@@ -256,18 +324,37 @@ class Resolver:
         if addr and anchor is None and not any(k == "address" for k, _ in findings) and not any(texts[:3]):
             findings.append(("address", Finding("region-unread", {})))
         elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
-                anchor.level == 2 or anchor.pcode + "00" in index.units) and anchor.pcode in index.with_districts:
+                anchor.ckey in index.city_districts if anchor.level == 2 else anchor.pcode in index.with_districts):
             word = self._county_word(addr, addr_reading)
-            if word:
+            if word:                                 # 温州市梧田区: no county, even when a town tells it
                 findings.append(("address", Finding("region-district-unread", {"word": word})))
+        town = self._town(addr, addr_reading, anchor) if addr else None
+        if town is not None:                         # 宁夏回族自治区泾河源镇: the town's county
+            anchor = town[1]
+            findings = [(k, f) for k, f in findings if f.rule not in ("region-inferred", "region-unread")]
+            findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
         return self._result(anchor, own, findings, partial)
+
+    def _town(self, addr: str, reading: Reading | None, anchor: Unit | None) -> tuple[str, Unit] | None:
+        """A town of the province or city read, when the county is still open; with no place
+        read at all, a town's full name only one county has."""
+        if anchor is None:                           # 独山港镇…: a town name only one county has
+            return self.index.town(addr, 0, None) if reading is None else None
+        if anchor.level == 3 or not (
+                anchor.ckey in self.index.city_districts if anchor.level == 2 else anchor.pcode in self.index.with_districts):
+            return None
+        start = max((t.end for t, _ in reading.used), default=0) if reading is not None else 0
+        return self.index.town(addr, start, anchor)
 
     def _county_word(self, addr: str, reading: Reading) -> str:
         """A county-like word right after the last place name the address was read by."""
-        end = max(t.end for t, _ in reading.used)
+        end = self.index.gap.match(addr, max(t.end for t, _ in reading.used)).end()
+        zone = self.index.unread_zone.match(addr, end)
+        if zone:                                     # 宁波市高新区: a zone where the county belongs
+            return zone.group(0)
         m = self.index.county_word.match(addr, end)
         if not m or self.index.zone_pattern.match(addr, end) or self.index.not_county.search(m.group(0)):
-            return ""                                # 高新区, 磨滩路二区, 火龙岗镇新区
+            return ""                                # 苏州高新区…, 磨滩路二区, 火龙岗镇新区
         return m.group(0)
 
     def _result(self, anchor: Unit | None, own: dict[int, str], findings, partial) -> RegionResult:
@@ -308,7 +395,8 @@ def build_region_index(tables, street_words: Sequence[str] = (), min_start_distr
                        placeholders: Sequence[str] = (), **options: Any) -> "Resolver":
     """The resolver over the region tables; ``options``: zone_words, town_words, weak_names
     (rules/settings.yaml ``normalize.region``)."""
-    return Resolver(build_index(tables, street_words, min_start_district, **options), placeholders)
+    return Resolver(build_index(tables, street_words, min_start_district, placeholders=placeholders, **options),
+                    placeholders)
 
 
 RegionIndex = Resolver

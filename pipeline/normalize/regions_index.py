@@ -16,11 +16,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-FULL, OLD, SHORT, OLD_SHORT, WEAK = "full", "old", "short", "old_short", "weak"
-STRENGTH = {FULL: 3.0, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
+FULL, OLD, SHORT, OLD_SHORT, WEAK, ZONE = "full", "old", "short", "old_short", "weak", "zone"
+STRENGTH = {FULL: 3.0, ZONE: 3.0, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
+NAMED = (FULL, OLD, ZONE)                      # names written in full (not a short form)
 _SPLIT = re.compile(r"\|")
 _MUNICIPALITY_CITY = "00"
 _OLD_SUFFIX = re.compile(r"(?:区|县|市)$")
+_TOWN_END = re.compile(r"(?:镇|乡|街道|苏木)$")
 _LEVEL_END = "区县市旗州盟"                    # a name ending so is written as a unit (石柱县, 循化县)
 
 
@@ -105,10 +107,16 @@ class RegionIndex:
     code_province: dict[str, str] = field(default_factory=dict)
     street_words: tuple[str, ...] = ()
     zone_words: tuple[str, ...] = ()
+    unread_zone_words: tuple[str, ...] = ()
     town_words: tuple[str, ...] = ()
     weak_names: frozenset[str] = frozenset()
+    placeholders: frozenset[str] = frozenset()                      # 市辖区 … (read as no place)
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
+    city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
+    towns: dict[str, tuple[str, ...]] = field(default_factory=dict)         # 虎门镇 -> codes of its counties
+    town_short: dict[str, tuple[str, ...]] = field(default_factory=dict)    # 虎门 -> …
+    _town_first: dict[str, int] = field(default_factory=dict, repr=False)   # first two characters -> longest
 
     # --- building ---
 
@@ -129,20 +137,40 @@ class RegionIndex:
             by_prefix.setdefault(name[:2], []).append(name)
         self._by_prefix = {k: sorted(v, key=len, reverse=True) for k, v in by_prefix.items()}
         self.with_districts = frozenset(u.pcode for u in self.units.values() if u.level == 3)
+        self.city_districts = frozenset(u.ckey for u in self.units.values() if u.level == 3 and u.code != u.ckey)
         # entries of a name: highest level first, then the strongest (what a token fills first)
         self._entries = {k: tuple(sorted(v, key=lambda e: (e.unit.level, -e.strength))) for k, v in self.names.items()}
+        self._official = {k: k[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == k for e in v)
+                          for k, v in self._entries.items()}     # written as a unit, not a short form
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
         self._street = re.compile(rf"[东西南北中]{{0,2}}(?:{streets})")
         self._town = _alternation(self.town_words)
         self.not_county = _alternation([*self.zone_words, *self.town_words, *self.street_words])
         self.zone_pattern = _alternation(self.zone_words)
+        self.unread_zone = _alternation(self.unread_zone_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
+        gap = "|".join(re.escape(p) for p in sorted(self.placeholders, key=len, reverse=True) if len(p) > 1)
+        self.gap = re.compile(rf"(?:[\s\-－—_/|,，、]|{gap or '(?!)'})*")   # -市辖区- before a county word
         return self
 
     # --- reading a text ---
 
     def _full_at(self, text: str, pos: int) -> bool:
-        return any(e.kind in (FULL, OLD) for e in self._longest(text, pos)[1])
+        return any(e.kind in NAMED for e in self._longest(text, pos)[1])
+
+    def _town_name(self, text: str, pos: int) -> str:
+        """The longest town name (rules/regions/towns.csv) starting at ``pos``."""
+        longest = self._town_first.get(text[pos:pos + 2])
+        if longest:
+            for j in range(min(len(text), pos + longest), pos + 2, -1):
+                if text[pos:j] in self.towns:
+                    return text[pos:j]
+        return ""
+
+    def _child_at(self, text: str, pos: int, entries: Sequence[Entry]) -> bool:
+        """A unit inside one of ``entries`` is named at ``pos`` (宁波镇海: 镇海 is no town word)."""
+        found = self._longest(text, pos)[1]
+        return any(f.unit.level > e.unit.level and f.unit.within(e.unit) for f in found for e in entries)
 
     def _longest(self, text: str, pos: int) -> tuple[str, tuple[Entry, ...]]:
         for name in self._by_prefix.get(text[pos:pos + 2], ()):
@@ -171,13 +199,19 @@ class RegionIndex:
                 continue
             entries = self._entries[name]
             end = pos + len(name)
-            official = name[-1] in _LEVEL_END or any(e.kind in (FULL, OLD) or e.unit.name == name for e in entries)
+            official = self._official[name]
             if name.endswith("市") and text.startswith("场", end):
                 pos = end                             # 义乌市场 is a market
                 continue
             if not official:                          # a short form: 中山路, 长安镇 (but 张家港保税区)
-                if (self._street.match(text, end) or self._town.match(text, end)) and not self._full_at(text, end):
+                if (self._street.match(text, end) or self._town.match(text, end)) and not self._full_at(text, end) \
+                        and not self._child_at(text, end, entries):
                     pos = end                         # 牟平城区 is not 平城区
+                    continue
+                town = self._town_name(text, pos)
+                if len(town) > len(name) and not any(self.units[c].within(e.unit) for c in self.towns[town]
+                                                     for e in entries):
+                    pos += len(town)                  # 独山港镇 (平湖) is no 独山县, 新安江街道 no 新安县
                     continue
                 if end < n and text[end] in "区县旗市州" and not self._full_at(text, end):
                     end += 1                               # 浦东区, 石柱县, 海南州
@@ -189,6 +223,33 @@ class RegionIndex:
                     pos = end - 1
         return tuple(out)
 
+    def town(self, text: str, start: int, within: Unit | None) -> tuple[str, Unit] | None:
+        """The county a town named after ``start`` lies in, when all towns named there inside
+        ``within`` agree on one (rules/regions/towns.csv): a town's full name anywhere
+        (`…泾河源镇`); inside a city, its short form right at ``start`` (深圳大浪…, 上海四川北路…),
+        not before a street word (苏州人民路 is a road) nor 外 (朝阳门外大街)."""
+        hits: list[tuple[str, Unit]] = []
+        n = len(text)
+        first, towns = self._town_first, self.towns
+        for i in range(start, n - 2):
+            longest = first.get(text[i:i + 2])
+            if longest is None:
+                continue
+            name = self._town_name(text, i)
+            if name:
+                hits += [(name, u) for u in map(self.units.__getitem__, towns[name])
+                         if within is None or u.within(within)]
+        if not hits and start < n and within is not None and (within.level == 2 or within.pcode + "00" in self.units):
+            for j in range(min(n, start + 4), start + 1, -1):
+                codes = self.town_short.get(text[start:j])
+                if codes and not self._street.match(text, j) and not self._longest(text, j)[0] \
+                        and not text.startswith("外", j):         # 朝阳门外大街 is outside 朝阳门
+                    hits = [(text[start:j], u) for u in map(self.units.__getitem__, codes) if u.within(within)]
+                    break
+        if not hits or len({u.code for _, u in hits}) != 1:
+            return None
+        return hits[0]
+
     def whole(self, text: str) -> tuple[Token, ...] | None:
         """The text is exactly one known name (not a joined string)."""
         entries = self._entries.get(text)
@@ -197,11 +258,15 @@ class RegionIndex:
 
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
-                       town_words: Sequence[str] = (), weak_names: Iterable[str] = ()) -> RegionIndex:
+                       unread_zone_words: Sequence[str] = (),
+                       town_words: Sequence[str] = (), weak_names: Iterable[str] = (),
+                       placeholders: Iterable[str] = ()) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
     it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
-                      town_words=tuple(town_words), weak_names=frozenset(weak_names))
+                      unread_zone_words=tuple(unread_zone_words),
+                      town_words=tuple(town_words), weak_names=frozenset(weak_names),
+                      placeholders=frozenset(placeholders))
     short_district: list[tuple[str, Entry]] = []
     for row in tables.get("regions/provinces", ()):
         name, code = row["name"].strip(), (row.get("code") or "").strip()
@@ -243,6 +308,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
     higher = {k for k, v in idx.names.items() if any(e.kind == FULL and e.unit.level < 3 for e in v)}
     old_short: dict[str, list[Entry]] = {}
     by_code = {u.code: u for u in idx.units.values()}
+    by_name = {(u.ckey, u.name): u for u in idx.units.values() if u.level == 3}
     for row in tables.get("regions/history", ()):
         succ = (row.get("successor") or "").strip()
         name = row["name"].strip()
@@ -262,9 +328,41 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
             kind = OLD_SHORT if name in idx.names else OLD   # 桥西区 of 邢台 is 信都区 now
         entry = Entry(unit, kind, name, (row.get("until") or "").strip(), (row.get("also") or "").strip())
         idx.add(name, entry)
+        if kind != WEAK and row.get("level") == "district":   # 江干区…下沙: the part now in 钱塘区
+            for other in _SPLIT.split(entry.also):
+                part = by_name.get((unit.ckey, other.strip()))
+                if part is not None and part != unit:
+                    idx.add(name, Entry(part, OLD_SHORT, name, entry.until))
         short = _OLD_SUFFIX.sub("", name)
         if row.get("level") == "district" and len(short) >= 2 and short != name:
             old_short.setdefault(short, []).append(entry)
+    for row in tables.get("regions/zones", ()):    # development zones in one county (docs/normalize.md)
+        unit = by_code.get((row.get("district") or "").strip())
+        name, until = (row.get("name") or "").strip(), (row.get("until") or "").strip()
+        if unit is None or unit.level != 3 or not name:
+            continue
+        entry = Entry(unit, OLD, name, until) if until else Entry(unit, ZONE, name)
+        city = by_code.get(unit.ckey)
+        short = next((n for n, es in idx.names.items() if city and name.startswith(n) and len(n) < len(name)
+                      and any(e.unit == city for e in es)), "") if city else ""
+        for written in {name, city.name + name[len(short):] if short else name}:
+            idx.add(written, entry)
+    towns: dict[str, set[str]] = {}
+    short_towns: dict[str, set[str]] = {}
+    counties = {code for code, u in by_code.items() if u.level == 3}
+    for row in tables.get("regions/towns", ()):
+        code, name = row.get("district") or "", row.get("name") or ""
+        if code not in counties or len(name) < 3:
+            continue
+        towns.setdefault(name, set()).add(code)
+        short = _TOWN_END.sub("", name)
+        if len(short) >= 2 and short not in idx.names and short not in idx.weak_names:
+            short_towns.setdefault(short, set()).add(code)
+    idx.towns = {k: tuple(sorted(v)) for k, v in towns.items()}
+
+    for name in idx.towns:                          # first two characters -> longest name
+        idx._town_first[name[:2]] = max(len(name), idx._town_first.get(name[:2], 0))
+    idx.town_short = {k: tuple(sorted(v)) for k, v in short_towns.items()}
     for short, entries in old_short.items():        # 闸北, 川沙: only where no current name is written so
         if short not in idx.names:
             for e in entries:

@@ -1,0 +1,41 @@
+"""Regenerate rules/industry_classes.csv: the 中类 (4-character code) and 小类 (5-character)
+names of GB/T 4754-2017, from the complete classification tree published in the public
+repository qwer-of-div/1frontEnd (``example/9组件-指令/components/form/IndustryData.js``,
+entries ``"title": "C3670-汽车零部件及配件制造"``).
+
+    python tools/build_industry_classes.py /path/to/1frontEnd(.git)
+
+The reader maps each name to its 大类 (the code's characters 2–3); rules/industries.csv keeps
+the 97 大类 themselves. Two runs on the same checkout give identical files.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PATH = "example/9组件-指令/components/form/IndustryData.js"
+_TITLE = re.compile(r'"title":\s*"([A-T]\d{3,4})-([^"]+)"')
+
+
+def main(argv: list[str] | None = None) -> int:
+    checkout = Path((argv or sys.argv[1:])[0])
+    if (checkout / PATH).exists():
+        text = (checkout / PATH).read_text(encoding="utf-8")
+    else:
+        text = subprocess.run(["git", f"--git-dir={checkout}", "show", f"HEAD:{PATH}"], check=True,
+                              capture_output=True).stdout.decode("utf-8")
+    rows = sorted(set(_TITLE.findall(text)))
+    with (ROOT / "rules" / "industry_classes.csv").open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["code", "name"])
+        w.writerows(rows)
+    print(f"{len(rows)} classes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
