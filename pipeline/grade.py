@@ -15,14 +15,14 @@ import math
 import re
 import string
 import unicodedata
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 from .dimensions import COMPARE, MEMBER, Alternative, Condition, Dimension, Row
 from .issues import render_template   # a placeholder a row's conditions do not give stays empty
 from .model import StageResult
-from .rule_types import TagRules
+from .rule_types import TagCombo, TagRules
 from .rules import Rules
 from .values import add_months, fold, is_blank as _missing, to_date as _date, to_number as _number  # noqa: F401
 
@@ -298,14 +298,14 @@ def derive_tags(core_need: Any, existing: Any, spec: TagRules,
 
 # ----------------------------------------------------------------------------- stage
 
-def tag_combo(frame: pd.DataFrame, spec: Mapping[str, Any]) -> list[str | None]:
+def tag_combo(frame: pd.DataFrame, spec: TagCombo) -> list[str | None]:
     """标签组合 per row: ``label:value`` of each part (grading.yaml ``tag_combo``) joined."""
-    parts = [p for p in spec.get("parts") or () if p.get("field") in frame.columns]
-    joiner = str(spec.get("joiner", "+"))
-    columns = [frame[p["field"]].tolist() for p in parts]
+    parts = [p for p in spec.parts if p.field in frame.columns]
+    joiner = spec.joiner
+    columns = [frame[p.field].tolist() for p in parts]
     out: list[str | None] = []
     for values in zip(*columns) if parts else [()] * len(frame):
-        tags = [f"{p['label']}:{(p.get('values') or {}).get(v, v)}" for p, v in zip(parts, values) if not _missing(v)]
+        tags = [f"{p.label}:{p.values.get(v, v)}" for p, v in zip(parts, values) if not _missing(v)]
         out.append(joiner.join(tags) or None)
     return out
 
@@ -350,5 +350,5 @@ def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> St
     columns_out += [(f"{d.rule}_rule", [r for _, r, _ in results[d.key]]) for d in in_field_order]
     for column, data in columns_out:
         out[column] = pd.Series(data, index=out.index, dtype=object)
-    out["tag_combo"] = pd.Series(tag_combo(out, rules.grading.get("tag_combo") or {}), index=out.index, dtype=object)
+    out["tag_combo"] = pd.Series(tag_combo(out, rules.tag_combo), index=out.index, dtype=object)
     return StageResult(data={"customers": out}, issues=())

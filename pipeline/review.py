@@ -48,9 +48,7 @@ def level_order(rules: Rules) -> list[str]:
 
 def strategies(rules: Rules) -> dict[str, dict[str, str]]:
     """Level -> {label, strategy} from ``review.levels`` in rules/grading.yaml."""
-    spec = (rules.grading.get("review") or {}).get("levels") or {}
-    return {str(k): {"label": _text((v or {}).get("label")), "strategy": _text((v or {}).get("strategy"))}
-            for k, v in spec.items()}
+    return {k: {"label": _text(v.label), "strategy": _text(v.strategy)} for k, v in rules.review.levels.items()}
 
 
 @dataclass(frozen=True)

@@ -186,6 +186,15 @@ NOTE_KEYS = {
     "ledger": ("duplicate", "superseded", "earlier_version", "fresh_dropped"),
 }
 
+def _typed(name: str) -> Check:
+    """The shape of the class ``name`` of pipeline/rule_types.py (it imports this module)."""
+    def check(value, where, ctx, problems):
+        from . import rule_types
+
+        shape_of(getattr(rule_types, name))(value, where, ctx, problems)
+    return check
+
+
 # A grade dimension of rules/grading.yaml (pipeline/dimensions.py): rows of conditions on fields.
 _CONDITION = either(Record({"at_least": NUM, "above": NUM, "below": NUM, "at_most": NUM, "is": STR, "not": STR,
                             "in": WORDS, "not_in": WORDS, "missing": BOOL, "months_since": INT, "top_share": NUM}),
@@ -215,9 +224,8 @@ SHAPES: dict[str, Check] = {
     "enums.yaml": Record({"status_flags": map_of(STR, map_of(FIELD, STR))},
                          rest=(STR, map_of(STR, WORDS))),
     "grading.yaml": Record({
-        "tag_combo": Record({"joiner": STR, "parts": list_of(Record(
-            {"label": STR, "field": FIELD, "values": map_of(STR, STR)}, required=("label", "field")))}),
-        "review": Record({"levels": map_of(STR, Record({"label": STR, "strategy": STR}))}),
+        "tag_combo": _typed("TagCombo"),
+        "review": _typed("ReviewRules"),
     }, rest=(STR, _DIMENSION)),
     "roles.yaml": Record({"roles": map_of(STR, Record({
         "groups": WORDS, "mask": list_of(FIELD),

@@ -40,6 +40,34 @@ class TagRules:
     tags: Mapping[str, tuple[str, ...]] = _empty()        # tag -> keywords of 核心需求, in file order
 
 
+# --- rules/grading.yaml: the sections that are not grade dimensions (pipeline/dimensions.py) ----
+
+@dataclass(frozen=True)
+class ComboPart:
+    label: str                                          # 客户价值 …
+    field: FieldKey
+    values: Mapping[str, str] = _empty()                # a value shortened for the tag
+
+
+@dataclass(frozen=True)
+class TagCombo:
+    """标签组合: the classification dimensions in one tag (客户价值:高价值+需求阶段:成交意向)."""
+    joiner: str = "+"
+    parts: tuple[ComboPart, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReviewLevel:
+    label: str = ""                                     # 核心客户 …
+    strategy: str = ""                                  # its 管理策略
+
+
+@dataclass(frozen=True)
+class ReviewRules:
+    """季度客户评审 (crm-pipeline review): what each 客户等级 means."""
+    levels: Mapping[str, ReviewLevel] = _empty()
+
+
 # --- rules/template.yaml -----------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, TypeVar
 import yaml
 
 from .dimensions import Dimension, compile_dimensions
-from .rule_types import TYPED_FILES
+from .rule_types import TYPED_FILES, ReviewRules, TagCombo
 from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
 from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
@@ -140,6 +140,16 @@ class Rules:
     files = _typed_file("files.yaml")             # FileRules
     values = _typed_file("values.yaml")           # ValueRules (normalize compiles it further)
 
+    @cached_property
+    def tag_combo(self) -> Any:
+        """`rules/grading.yaml` ``tag_combo`` as a frozen TagCombo (pipeline/rule_types.py)."""
+        return _built(TagCombo, self.grading.get("tag_combo"), "grading.yaml", "tag_combo")
+
+    @cached_property
+    def review(self) -> Any:
+        """`rules/grading.yaml` ``review`` as a frozen ReviewRules (pipeline/rule_types.py)."""
+        return _built(ReviewRules, self.grading.get("review"), "grading.yaml", "review")
+
     def compiled(self, build: Callable[["Rules"], T]) -> T:
         """``build(self)``, computed once per Rules object: the one cache for what a module
         compiles from the rules (normalizers, the team registry, the related-table schema)."""
@@ -151,6 +161,15 @@ class Rules:
     def setting(self, dotted: str) -> Any:
         """The setting at ``dotted`` ("merge.block_window"); prefer ``rules.config.merge.block_window``."""
         return lookup(self.config, dotted)
+
+
+def _built(cls: type, raw: Any, file: str, where: str) -> Any:
+    """``raw`` (a section of ``file``, already shape-checked) as the frozen ``cls``."""
+    found: list[str] = []
+    built = compile_settings(raw or {}, found, file=f"{file} {where}", cls=cls)
+    if found:
+        raise RulesError(found)
+    return built
 
 
 def _typed(raw: Any, file: str, problems: list[str] | None = None) -> Any:
