@@ -128,6 +128,20 @@ def test_vertically_merged_cells_fill_down(tmp_path, rules):
     assert list(rec["industry"]) == ["软件", "软件"]
 
 
+def test_the_templates_example_row_and_a_共计_row_are_skipped(tmp_path, rules):
+    make_workbook(tmp_path, "华东销售部_客户.xlsx", {"企业客户": [
+        ["客户名称", "统一社会信用代码", "联系人", "手机号码", "年合作金额"],
+        ["示例：苏州XX精密机械有限公司", CODE, "张三", "13800000000", 100000],     # left in from the template
+        ["例：南京某某科技有限公司", None, "李四", "13900000000", None],
+        ["无锡华光机电有限公司", None, "王磊", "13612345678", 200000],
+        ["共计", None, None, None, 200000],
+    ]})
+    res = read(tmp_path, rules)
+    assert list(res.data["records"]["name"]) == ["无锡华光机电有限公司"]
+    src = res.data["source_rows"]
+    assert dict(zip(src["src_row"], src["reason"])) == {2: "示例行", 3: "示例行", 4: "", 5: "合计行"}
+
+
 def test_listing_skips_lock_and_hidden_files_and_names_them(tmp_path, rules):
     for name in ["b.xlsx", "a.csv", "~$b.xlsx", ".hidden.xlsx", "notes.txt", "sub/c.xlsm", ".git/x.csv", "Thumbs.db"]:
         p = tmp_path / name

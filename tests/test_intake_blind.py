@@ -5,6 +5,7 @@ proof that every non-empty data cell lands in an output or an issue."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
@@ -218,3 +219,20 @@ def test_a_steward_pin_applies_to_a_blind_file(tmp_path):
     assert sorted(zip(pinned["src_sheet"], pinned["header"], pinned["field"])) == [
         ("华中", "合作情况/下次跟进", "合作情况/下次跟进"), ("客户清单", "编号", "原客户编号"),
         ("西南", "合作情况/下次跟进", "合作情况/下次跟进")]
+
+
+def test_the_suggested_pin_line_pasted_into_column_pins_fixes_the_column(blind, tmp_path):
+    file = "华东二区_重点客户跟进表.xlsx"
+    notice = _issues(blind, file, "column-rerouted")[0]
+    line = re.search(r"加一行“(.+?)”", notice["suggestion"]).group(1)
+    assert line == "华东二区: {客户类型: customer_type}"
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+    (rules_dir / "column_pins.yaml").write_text(f"pins:\n  {line}\n", encoding="utf-8")
+    inp = tmp_path / "in"
+    inp.mkdir()
+    shutil.copy(BLIND / file, inp / file)
+    res = read_inputs(list_inputs(inp), inp, load_rules(rules_dir, DEFAULT_SCHEMAS_DIR))
+    cmap = res.data["column_map"].set_index("column")
+    assert (cmap.loc["M", "field"], cmap.loc["M", "method"]) == ("客户类型", "固定映射")
+    assert not [i for i in res.issues if i.rule == "column-rerouted"]

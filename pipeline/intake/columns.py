@@ -263,11 +263,14 @@ def route_value(value: Any, cr: ColumnRules) -> str | None:
 
 
 def column_notice(d: Decision, file: str, sheet: str, column: str, header: str, row: int | None,
-                  cr: ColumnRules) -> Issue:
-    """The info issue telling how a column was read by its values (``d.notice``)."""
+                  cr: ColumnRules, team: str = "") -> Issue:
+    """The info issue telling how a column was read by its values (``d.notice``). ``pin``: the
+    line a steward adds under ``pins:`` of rules/column_pins.yaml to read the column as its
+    header says (``华东二区: {电话/邮箱: email}``)."""
     order = list(cr.types)
     targets = sorted({t for t in cr.split_kinds.values() if t in cr.types}, key=order.index) if d.split else ()
+    pin = f"{team or '*'}: {{{header}: {d.header_key}}}" if d.header_key else ""
     return Issue(rule=d.notice, file=file, sheet=sheet, row=row, column=column, field=d.key or d.header_key or "",
                  params={"header": header, "samples": "、".join(display_value(v) for v in d.samples),
                          "guess": cr.names.get(d.header_key or "", ""), "ext": d.ext,
-                         "targets": "、".join(cr.names[t] for t in targets)})
+                         "targets": "、".join(cr.names[t] for t in targets), "pin": pin})

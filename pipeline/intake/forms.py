@@ -259,7 +259,7 @@ def _route_record(r: _Record, cr: ColumnRules, ctx: SheetContext, notices: dict[
         m = re.match(r"([A-Z]+)(\d+)", cell)
         d = Decision(target, "values", header_key=key, notice=notice, samples=(value,))
         notices.setdefault((label, target), column_notice(d, ctx.rel, ctx.sheet, m.group(1) if m else "", label,
-                                                          int(m.group(2)) if m else None, cr))
+                                                          int(m.group(2)) if m else None, cr, ctx.team))
 
 
 def _add_notes(r: _Record) -> None:

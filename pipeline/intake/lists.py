@@ -248,7 +248,8 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
             if d.split:
                 splits.append((d.key, col0))
         if d.notice:
-            out.issues.append(column_notice(d, ctx.rel, ctx.sheet, column_letter(col0), label, hrow, cr))
+            out.issues.append(column_notice(d, ctx.rel, ctx.sheet, column_letter(col0), label, hrow, cr,
+                                                 ctx.team))
 
     for key, col0 in keep.items():
         out.fields[key] = data_cols[col0]
