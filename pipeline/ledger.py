@@ -21,6 +21,7 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
+import numpy as np
 import pandas as pd
 
 from . import history, teams
@@ -363,25 +364,45 @@ def compare_runs(customers: pd.DataFrame, files: pd.DataFrame, previous_run: dic
     keys = [f.key for f in rules.fields if f.key in customers.columns and f.key in snap.columns]
     keys += [c for c in customers.columns if str(c).startswith(EXT_PREFIX) and c in snap.columns]  # team-only columns
     names = {f.key: f.name for f in rules.fields} | {k: k[len(EXT_PREFIX):] for k in keys if k.startswith(EXT_PREFIX)}
-    old_rows = {r["customer_id"]: r for r in snap.to_dict("records")}
-    new_rows = {r["customer_id"]: r for r in customers.to_dict("records")} if len(customers) else {}
+    old = snap.drop_duplicates("customer_id", keep="last").set_index("customer_id")
+    new = customers.drop_duplicates("customer_id", keep="last").set_index("customer_id") \
+        if len(customers) else pd.DataFrame(index=pd.Index([], name="customer_id"))
+    common = old.index.intersection(new.index)
     changed_fields: dict[str, int] = {}
-    changed = 0
-    for cid in sorted(set(old_rows) & set(new_rows)):
-        diff = [k for k in keys if _same_text(old_rows[cid].get(k)) != _same_text(new_rows[cid].get(k))]
-        if diff:
-            changed += 1
-            for k in diff:
-                changed_fields[names.get(k, k)] = changed_fields.get(names.get(k, k), 0) + 1
+    touched = np.zeros(len(common), dtype=bool)
+    for k in keys:                               # whole columns, each distinct value judged once
+        if k == "customer_id":                   # the key the rows are matched on
+            continue
+        diff = _texts(old[k].reindex(common).tolist()) != _texts(new[k].reindex(common).tolist())
+        if diff.any():
+            changed_fields[names.get(k, k)] = changed_fields.get(names.get(k, k), 0) + int(diff.sum())
+            touched |= diff
+    changed = int(touched.sum())
+    old_ids, new_ids = set(old.index), set(new.index)
     top = sorted(changed_fields.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
     return StageResult(data={"run_changes": {
         "run": run_no, "previous_run": int(prev["run_no"]), "previous_finished": prev.get("finished") or "",
         "files_added": sorted(f for f in now if f not in before),
         "files_changed": sorted(f for f in now if f in before and before[f] != now[f]),
         "files_no_longer_read": sorted(f for f in before if f not in now),
-        "customers_before": len(old_rows), "customers_after": len(new_rows),
-        "customers_added": len(set(new_rows) - set(old_rows)), "customers_gone": len(set(old_rows) - set(new_rows)),
+        "customers_before": len(old_ids), "customers_after": len(new_ids),
+        "customers_added": len(new_ids - old_ids), "customers_gone": len(old_ids - new_ids),
         "customers_changed": changed, "fields_changed": dict(top)}})
+
+
+def _texts(values: list) -> np.ndarray:
+    """:func:`_same_text` of every value, judged once per distinct value."""
+    seen: dict = {}
+    out = []
+    for v in values:
+        try:
+            t = seen.get((v.__class__, v))
+            if t is None:
+                t = seen[(v.__class__, v)] = _same_text(v)
+        except TypeError:                      # an unhashable value (a list)
+            t = _same_text(v)
+        out.append(t)
+    return np.array(out, dtype=object)
 
 
 def _same_text(value: Any) -> str:
