@@ -67,6 +67,12 @@ WRITE = Stage("write", "写出结果", writers.write_stage, writers.WRITE_INPUTS
 SAVE = Stage("save", "保存历史", history.record_run, history.SAVE_INPUTS, ("saved",))
 
 
+#: what the history store hands the stages (last month's snapshot, every identity key, earlier
+#: submissions, the month's previous run with its snapshot…): big at a million customers and
+#: no result of the run, so each is dropped from the catalog once the last stage reading it has run
+TRANSIENT = ("known", "previous", "previous_submissions", "decisions_known", "previous_run", "contacts")
+
+
 class Hook(Protocol):
     def before(self, stage: Stage) -> None: ...
     def after(self, stage: Stage, seconds: float, result: StageResult) -> None: ...
@@ -102,13 +108,17 @@ class Timings:
             tracemalloc.stop()
 
 
-def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable[Hook] = ()) -> dict[str, Any]:
+def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable[Hook] = (),
+               transient: Iterable[str] = TRANSIENT) -> dict[str, Any]:
     """Execute stages in order over ``catalog`` (name -> value). Issues accumulate in
-    ``catalog["issues"]``. Returns the catalog (a new dict; the input is not changed)."""
+    ``catalog["issues"]``. A ``transient`` name is dropped once no later stage declares it as
+    an input. Returns the catalog (a new dict; the input is not changed)."""
     data = dict(catalog)
     data.setdefault("issues", [])
     hooks = list(hooks)
-    for stage in stages:
+    stages = list(stages)
+    last_use = {name: i for i, stage in enumerate(stages) for name in stage.inputs if name in set(transient)}
+    for index, stage in enumerate(stages):
         for h in hooks:
             h.before(stage)
         start = time.perf_counter()
@@ -120,7 +130,10 @@ def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable
             raise RuntimeError(f"stage {stage.name} did not produce {sorted(missing)}")
         data.update({k: result.data[k] for k in stage.outputs})
         data["issues"] = [*data["issues"], *result.issues]
+        for name in [n for n, i in last_use.items() if i == index and n in data]:
+            del data[name]                        # its last reader has run (TRANSIENT)
         elapsed = time.perf_counter() - start
         for h in hooks:
             h.after(stage, elapsed, result)
+        del kwargs, result
     return data
