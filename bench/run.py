@@ -114,6 +114,9 @@ class StageHook:
 
     def after(self, stage, seconds, result) -> None:
         self.rows.append((stage.name, seconds, _cpu() - self._cpu0, max(self.sampler.peak, tree_rss())))
+        name, wall, cpu, peak = self.rows[-1]           # as it happens: a long run cut short keeps these
+        print(f"    {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, peak {peak / 2**20:.0f} MB; load "
+              f"{os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
 
 
 @dataclass
