@@ -207,7 +207,6 @@ _DIMENSION = Record({
                              required=("grade",), rest=(FIELD, _CONDITION))),
 }, required=("inputs", "levels"))
 
-_SECTION = Record({"words": WORDS, "table": TABLE, "labels": map_of(STR, either(FIELD, choice("")))})
 
 SHAPES: dict[str, Check] = {
     "schemas/fields.yaml": Record({"fields": list_of(_FIELD_ATTRS)}, required=("fields",)),
@@ -231,30 +230,7 @@ SHAPES: dict[str, Check] = {
         "groups": WORDS, "mask": list_of(FIELD),
         "extensions": either(choice("all", "none"), WORDS), "mask_extensions": either(choice("all", "none"), WORDS),
     }))}),
-    "columns.yaml": Record({
-        "value_kinds": list_of(Record({"kind": STR, "pattern": regex}, required=("kind", "pattern"))),
-        "min_share": NUM,
-        "reroute": map_of(FIELD, list_of(FIELD)),
-        "split": Record({"fields": list_of(FIELD), "kinds": map_of(STR, FIELD)}),
-        "pattern_guards": map_of(FIELD, regex),
-        "verify_types": map_of(STR, WORDS),
-        "extension": Record({"computed_suffix": STR, "duplicate_suffix": STR}),
-        "methods": map_of(STR, STR),
-    }),
-    "column_pins.yaml": Record({"pins": map_of(STR, map_of(STR, either(FIELD, choice("extension"))))}),
     "issues/*.yaml": map_of(STR, _RULE),
-    "forms.yaml": Record({
-        "field_list": Record({"label": WORDS, "value": WORDS, "group": WORDS, "carried": map_of(FIELD, WORDS)}),
-        "label_form": Record({
-            "label": WORDS, "value": WORDS, "section_pattern": regex, "sections": map_of(STR, _SECTION),
-            "label_rows_to_table": map_of(TABLE, map_of(FIELD, STR)),
-        }),
-        "grid_form": Record({"scan_rows": INT, "min_pair_rows": INT, "list_check_rows": INT,
-                             "min_label_column_rows": INT}),
-        "placeholders": list_of(regex),
-        "checkbox": Record({"empty": WORDS, "checked": WORDS}),
-        "notes": Record({"columns": WORDS, "prefixes": WORDS, "texts": WORDS, "patterns": list_of(regex)}),
-    }),
     "notes.yaml": Record({area: Record({k: STR for k in keys}, required=keys) for area, keys in NOTE_KEYS.items()},
                          required=tuple(NOTE_KEYS)),
 }

@@ -3,7 +3,9 @@ its check and its default.
 
 ``rules.tags`` (rules/tags.yaml), ``rules.template`` (rules/template.yaml), ``rules.merge``
 (rules/merge.yaml), ``rules.confirm`` (rules/confirm.yaml), ``rules.teams`` (rules/teams.yaml),
-``rules.files`` (rules/files.yaml) and ``rules.values`` (rules/values.yaml) are built from these classes once per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
+``rules.files`` (rules/files.yaml), ``rules.values`` (rules/values.yaml), ``rules.forms``
+(rules/forms.yaml), ``rules.columns`` (rules/columns.yaml) and ``rules.column_pins``
+(rules/column_pins.yaml) are built from these classes once per :class:`pipeline.rules.Rules`; their shape (unknown keys, types, field keys, related tables, regular expressions) is derived from
 the same classes by :func:`pipeline.rule_shapes.shape_of`. A new key in one of these files is
 one line in its class below (``name: type = default  # meaning``); ``Annotated[str, FIELD]``
 says that a text is a field key of schemas/fields.yaml. A key written ``class`` in the file is
@@ -278,7 +280,118 @@ class TeamRules:
     versions: Versions = Versions()
 
 
+# --- rules/forms.yaml --------------------------------------------------------------------
+
+FieldOrNone = Annotated[str, either(FIELD, choice(""))]
+
+
+@dataclass(frozen=True)
+class FieldList:
+    """The field-list form (字段名称 | 填写内容 [| 备注]), one record per 客户编号 group."""
+    label: tuple[str, ...] = ()                         # the column holding the field label
+    value: tuple[str, ...] = ()                         # the column holding the value
+    group: tuple[str, ...] = ()                         # one record per distinct value
+    carried: Mapping[FieldKey, tuple[str, ...]] = _empty()   # columns that also fill a field
+
+
+@dataclass(frozen=True)
+class FormSectionRule:
+    """A numbered section of a label form (一、基本信息 …)."""
+    words: tuple[str, ...] = ()                         # words of its title
+    table: TableName = ""                               # the related table its rows fill
+    labels: Mapping[str, FieldOrNone] = _empty()        # a label read in this section -> field
+
+
+@dataclass(frozen=True)
+class LabelForm:
+    """The label form (项目 | 填写内容 [| 备注（填写说明）]) with numbered sections."""
+    label: tuple[str, ...] = ()
+    value: tuple[str, ...] = ()
+    section_pattern: Pattern = r"^\s*[一二三四五六七八九十]+\s*[、.．]"
+    sections: Mapping[str, FormSectionRule] = _empty()
+    label_rows_to_table: Mapping[TableName, Mapping[FieldKey, str]] = _empty()
+
+
+@dataclass(frozen=True)
+class GridForm:
+    """A card of label/value pairs side by side (pipeline/intake/grid.py)."""
+    scan_rows: int = 40
+    min_pair_rows: int = 3
+    list_check_rows: int = 3
+    min_label_column_rows: int = 2
+
+
+@dataclass(frozen=True)
+class Checkbox:
+    empty: tuple[str, ...] = ()                         # an unticked box
+    checked: tuple[str, ...] = ()                       # a ticked box
+
+
+@dataclass(frozen=True)
+class FormNotes:
+    """A form's remark column: a rep's remark reaches 备注, the template's instructions do not."""
+    columns: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    texts: tuple[str, ...] = ()
+    patterns: tuple[Pattern, ...] = ()
+
+
+@dataclass(frozen=True)
+class FormsFile:
+    """How the form layouts are recognised and read (pipeline/intake/forms.py, grid.py, layout.py)."""
+    field_list: FieldList = FieldList()
+    label_form: LabelForm = LabelForm()
+    grid_form: GridForm = GridForm()
+    placeholders: tuple[Pattern, ...] = ()              # template placeholders read as blank
+    checkbox: Checkbox = Checkbox()
+    notes: FormNotes = FormNotes()
+
+
+# --- rules/columns.yaml, rules/column_pins.yaml ------------------------------------------
+
+@dataclass(frozen=True)
+class ValueKind:
+    kind: str                                           # email, mobile, landline, date, number
+    pattern: Pattern
+
+
+@dataclass(frozen=True)
+class ColumnSplit:
+    """A contact column split by what each value is (联系方式 → 手机号码 / 办公电话 / 电子邮箱)."""
+    fields: tuple[FieldKey, ...] = ()
+    kinds: Mapping[str, FieldKey] = _empty()            # value kind -> the field it fills
+
+
+@dataclass(frozen=True)
+class ExtensionNames:
+    computed_suffix: str = "（原表）"                    # a team column named like a computed field
+    duplicate_suffix: str = "（重复列）"                  # a second column mapped to the same field
+
+
+@dataclass(frozen=True)
+class ColumnsFile:
+    """Column judging by values (pipeline/intake/columns.py, docs/intake.md)."""
+    value_kinds: tuple[ValueKind, ...] = ()
+    min_share: float = 0.6                              # of a column's values for a judgement
+    reroute: Mapping[FieldKey, tuple[FieldKey, ...]] = _empty()
+    split: ColumnSplit = ColumnSplit()
+    pattern_guards: Mapping[FieldKey, Pattern] = _empty()
+    verify_types: Mapping[str, tuple[str, ...]] = _empty()
+    extension: ExtensionNames = ExtensionNames()
+    methods: Mapping[str, str] = _empty()               # method code -> Chinese (列映射 匹配方式)
+
+
+PinTarget = Annotated[str, either(FIELD, choice("extension"))]
+
+
+@dataclass(frozen=True)
+class ColumnPins:
+    """A steward's fixed column mappings: team -> header -> field key or ``extension``."""
+    pins: Mapping[str, Mapping[str, PinTarget]] = _empty()
+
+
 # The rule files built from the classes above (each read as an attribute of Rules).
 TYPED_FILES: dict[str, type] = {"tags.yaml": TagRules, "template.yaml": TemplateRules, "merge.yaml": MergeRules,
                                 "confirm.yaml": ConfirmRules, "teams.yaml": TeamRules, "files.yaml": FileRules,
-                                "values.yaml": ValueRules}
+                                "values.yaml": ValueRules, "forms.yaml": FormsFile, "columns.yaml": ColumnsFile,
+                                "column_pins.yaml": ColumnPins}

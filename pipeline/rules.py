@@ -139,6 +139,9 @@ class Rules:
     teams = _typed_file("teams.yaml")             # TeamRules (teams.registry compiles it further)
     files = _typed_file("files.yaml")             # FileRules
     values = _typed_file("values.yaml")           # ValueRules (normalize compiles it further)
+    forms = _typed_file("forms.yaml")             # FormsFile (intake's FormRules compiles it further)
+    columns = _typed_file("columns.yaml")         # ColumnsFile (intake's column_rules compiles it further)
+    column_pins = _typed_file("column_pins.yaml") # ColumnPins
 
     @cached_property
     def tag_combo(self) -> Any:

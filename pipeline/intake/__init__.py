@@ -55,7 +55,7 @@ class _Run:
         # extension columns: one per folded header across the run (teams share a column)
         self.ext_keys: dict[str, str] = {}
         self.field_headers = {fold_header(f.name) for f in rules.fields}
-        self.ext_suffix = str(((rules.extra.get("columns") or {}).get("extension") or {}).get("computed_suffix", ""))
+        self.ext_suffix = rules.columns.extension.computed_suffix
 
     def ext_key(self, key: str) -> str:
         """The run's record column for an extension column: the first spelling of its folded

@@ -96,14 +96,14 @@ class ColumnRules:
         return bool(enum) and isinstance(value, str) and fold(value) in enum
 
 
-_CACHE: dict[int, tuple[Rules, ColumnRules]] = {}
 
 
 def column_rules(rules: Rules) -> ColumnRules:
-    hit = _CACHE.get(id(rules))
-    if hit is not None and hit[0] is rules:
-        return hit[1]
-    spec = rules.extra.get("columns") or {}
+    return rules.compiled(_column_rules)
+
+
+def _column_rules(rules: Rules) -> ColumnRules:
+    spec = rules.columns                     # rules/columns.yaml (pipeline/rule_types.py ColumnsFile)
     enums: dict[str, dict[str, str]] = {}
     for f in rules.fields:
         if f.enum and f.enum in rules.enums:
@@ -111,23 +111,18 @@ def column_rules(rules: Rules) -> ColumnRules:
             if f.enum == "status":          # 战略客户 / 重点客户 are status words too
                 values.update({fold(k): k for k in rules.status_flags})
             enums[f.key] = values
-    split = spec.get("split") or {}
-    ext = spec.get("extension") or {}
-    pins = {str(team): {fold_header(h): str(t) for h, t in (m or {}).items()}
-            for team, m in ((rules.extra.get("column_pins") or {}).get("pins") or {}).items()}
-    compiled = ColumnRules(
-        kinds=tuple((str(k["kind"]), re.compile(str(k["pattern"]), re.IGNORECASE)) for k in spec.get("value_kinds") or ()),
-        min_share=float(spec.get("min_share", 0.6)),
-        reroute={k: tuple(v) for k, v in (spec.get("reroute") or {}).items()},
-        split_fields=frozenset(split.get("fields") or ()),
-        split_kinds=dict(split.get("kinds") or {}),
-        verify={k: frozenset(v) for k, v in (spec.get("verify_types") or {}).items()},
-        pins=pins, methods=dict(spec.get("methods") or {}),
-        computed_suffix=str(ext.get("computed_suffix", "")), duplicate_suffix=str(ext.get("duplicate_suffix", "")),
+    pins = {team: {fold_header(h): t for h, t in m.items()} for team, m in rules.column_pins.pins.items()}
+    return ColumnRules(
+        kinds=tuple((k.kind, re.compile(k.pattern, re.IGNORECASE)) for k in spec.value_kinds),
+        min_share=spec.min_share,
+        reroute=dict(spec.reroute),
+        split_fields=frozenset(spec.split.fields),
+        split_kinds=dict(spec.split.kinds),
+        verify={k: frozenset(v) for k, v in spec.verify_types.items()},
+        pins=pins, methods=dict(spec.methods),
+        computed_suffix=spec.extension.computed_suffix, duplicate_suffix=spec.extension.duplicate_suffix,
         enums=enums, types={f.key: f.type for f in rules.fields}, names=rules.field_names,
     )
-    _CACHE[id(rules)] = (rules, compiled)
-    return compiled
 
 
 @dataclass

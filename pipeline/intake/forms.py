@@ -31,12 +31,11 @@ class FormRules:
     """rules/forms.yaml compiled for one run."""
 
     def __init__(self, rules: Rules):
-        forms = rules.extra.get("forms") or {}
+        forms = rules.forms                     # rules/forms.yaml (pipeline/rule_types.py FormsFile)
         self.raw = forms
-        self.placeholders = [re.compile(p) for p in forms.get("placeholders", ()) or ()]
-        box = forms.get("checkbox") or {}
-        self.empty_boxes = tuple(box.get("empty", ()) or ())
-        self.ticked = tuple(box.get("checked", ()) or ())
+        self.placeholders = [re.compile(p) for p in forms.placeholders]
+        self.empty_boxes = forms.checkbox.empty
+        self.ticked = forms.checkbox.checked
         marks = sorted(self.ticked + self.empty_boxes, key=len, reverse=True)   # "[x]" before "x"
         self.box_re = re.compile("(" + "|".join(re.escape(m) for m in marks) + ")") if marks else None
         schema = related_schema(rules)         # the related tables: schemas/related.yaml
@@ -47,17 +46,17 @@ class FormRules:
                 for w in [col.name, *col.synonyms]:
                     m[fold_header(w)] = col.name
             self.tables[table.name] = m
-        lf = forms.get("label_form") or {}
-        self.section_re = re.compile(lf.get("section_pattern") or r"^\s*[一二三四五六七八九十]+\s*[、.．]")
-        self.sections = dict(lf.get("sections") or {})
-        self.label_rows_to_table = dict(lf.get("label_rows_to_table") or {})
+        lf = forms.label_form
+        self.section_re = re.compile(lf.section_pattern)
+        self.sections = dict(lf.sections)
+        self.label_rows_to_table = dict(lf.label_rows_to_table)
         self.record_from_tables = schema.record_fields()
-        notes = forms.get("notes") or {}
-        self.note_columns = tuple(notes.get("columns") or ())
-        self.note_prefixes = tuple(sorted((_fold_note(w) for w in notes.get("prefixes") or ()), key=len, reverse=True))
+        notes = forms.notes
+        self.note_columns = notes.columns
+        self.note_prefixes = tuple(sorted((_fold_note(w) for w in notes.prefixes), key=len, reverse=True))
         hints = rules.template.hints.values()
-        self.note_texts = frozenset(_fold_note(t) for t in [*(notes.get("texts") or ()), *hints] if t)
-        self.note_patterns = tuple(re.compile(str(p)) for p in notes.get("patterns") or ())
+        self.note_texts = frozenset(_fold_note(t) for t in [*notes.texts, *hints] if t)
+        self.note_patterns = tuple(re.compile(p) for p in notes.patterns)
 
     def is_instruction(self, text: str) -> bool:
         """``text`` (a remark cell) is the template's own instruction, not a rep's remark
@@ -110,7 +109,7 @@ class FormRules:
     def section_of(self, text: str) -> str | None:
         body = self.section_re.sub("", text, count=1)
         for name, spec in self.sections.items():
-            if any(w in body for w in (spec or {}).get("words", ())):
+            if any(w in body for w in spec.words):
                 return name
         return ""
 
@@ -313,8 +312,8 @@ def _form_mapping(records: list[_Record], ctx: SheetContext, cr: ColumnRules) ->
 
 def _label_key(label: Any, section: str | None, fr: FormRules, matcher: HeaderMatcher) -> str | None:
     """Field key of a form label ("" = ignore, None = unknown)."""
-    spec = fr.sections.get(section or "") or {}
-    overrides = {fold_header(k): v for k, v in (spec.get("labels") or {}).items()}
+    spec = fr.sections.get(section or "")
+    overrides = {fold_header(k): v for k, v in spec.labels.items()} if spec else {}
     f = fold_header(label)
     if f in overrides:
         return overrides[f] or ""
@@ -327,7 +326,7 @@ def _label_key(label: Any, section: str | None, fr: FormRules, matcher: HeaderMa
 def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
                     guesser: TypeGuesser) -> SheetOut:
     fr = FormRules(rules)
-    forms = fr.raw.get("label_form") or {}
+    forms = fr.raw.label_form
     rows = sheet.rows
     fill_merged(rows, [m for m in sheet.merged if m[0][0] != m[1][0]], 0)   # vertical merges only
     out = SheetOut(layout=LAYOUT_LABEL, related={t: [] for t in fr.tables})
@@ -350,14 +349,14 @@ def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         if len(cells) <= 2 and fr.section_re.match(first):
             section, mode = fr.section_of(first), None
             continue
-        lc, vc = find_columns(row, forms.get("label", ())), find_columns(row, forms.get("value", ()))
+        lc, vc = find_columns(row, forms.label), find_columns(row, forms.value)
         if lc is not None and vc is not None:
             mode, label_col, value_col = "labels", lc, vc
             note_col = find_columns(row, fr.note_columns, skip=(lc, vc))
             note_header = str(row[note_col]).strip() if note_col is not None else ""
             continue
-        spec = fr.sections.get(section or "") or {}
-        hdr = fr.table_columns(row, spec.get("table"))
+        spec = fr.sections.get(section or "")
+        hdr = fr.table_columns(row, spec.table if spec else None)
         if hdr is not None and (mode != "labels" or len(hdr[1]) >= 3):
             mode, (table, table_cols) = "table", hdr
             continue
@@ -400,7 +399,7 @@ def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
         row_vals = {cols[k]: v for k, (v, _) in values.items() if k in cols}
         if any(not is_blank(v) for v in row_vals.values()):
             first_row = min(r for _, r in values.values())
-            table = (fr.sections.get(sec) or {}).get("table", sec)
+            table = (fr.sections[sec].table if sec in fr.sections else "") or sec
             cells = {cols[k]: rec.cells[k] for k in values if k in cols and k in rec.cells}
             out.related.setdefault(table, []).insert(0, {"row_id": 0, "src_file": ctx.rel, "src_sheet": ctx.sheet,
                                                           "src_row": first_row, **row_vals, "src_cells": cells})
@@ -413,15 +412,15 @@ def read_label_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: 
 def read_field_form(sheet: RawSheet, header_idx: int, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
                     guesser: TypeGuesser) -> SheetOut:
     fr = FormRules(rules)
-    spec = fr.raw.get("field_list") or {}
+    spec = fr.raw.field_list
     rows = sheet.rows
     fill_merged(rows, sheet.merged, header_idx + 1)
     header = rows[header_idx]
-    lcol, vcol = find_columns(header, spec.get("label", ())), find_columns(header, spec.get("value", ()))
-    gcol = find_columns(header, spec.get("group", ()))
+    lcol, vcol = find_columns(header, spec.label), find_columns(header, spec.value)
+    gcol = find_columns(header, spec.group)
     ncol = find_columns(header, fr.note_columns, skip=(lcol, vcol, gcol))
     note_header = str(header[ncol]).strip() if ncol is not None else ""
-    carried = {key: find_columns(header, words) for key, words in (spec.get("carried") or {}).items()}
+    carried = {key: find_columns(header, words) for key, words in spec.carried.items()}
     carried = {k: c for k, c in carried.items() if c is not None}
     computed = {f.key for f in rules.fields if f.computed}
     out = SheetOut(layout=LAYOUT_FIELDS)

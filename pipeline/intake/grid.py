@@ -18,6 +18,7 @@ from itertools import islice
 from typing import Any, Mapping
 
 from ..issues import Issue
+from ..rule_types import GridForm
 from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut
 from .forms import FormRules, _finish, _label_key, _Record
@@ -28,8 +29,8 @@ from ..values import BRACKETS as _BRACKETS
 
 
 
-def _spec(rules: Rules) -> Mapping[str, Any]:
-    return (rules.extra.get("forms") or {}).get("grid_form") or {}
+def _spec(rules: Rules) -> GridForm:
+    return rules.forms.grid_form
 
 
 def _spans(merged) -> dict[tuple[int, int], int]:
@@ -82,12 +83,12 @@ def detect_grid_form(sheet: RawSheet, rules: Rules, matcher: HeaderMatcher) -> i
     """Row index of the first label/value pair when the sheet is a grid form, else None."""
     rows, merged = sheet.rows, sheet.merged
     spec = _spec(rules)
-    scan, need = int(spec.get("scan_rows", 40)), int(spec.get("min_pair_rows", 3))
+    scan, need = spec.scan_rows, spec.min_pair_rows
     pairs = _pair_columns(rows, _spans(merged), matcher, scan)
     if len(pairs) < need:
         return None
     h = find_header(rows, matcher, rules)
-    if h is not None and _list_explains(rows, h, matcher, int(spec.get("list_check_rows", 3))) \
+    if h is not None and _list_explains(rows, h, matcher, spec.list_check_rows) \
             and sum(1 for r in pairs if r < h) < need:
         return None
     return min(pairs)
@@ -103,7 +104,8 @@ def _exact_label(text: str, section: str | None, fr: FormRules, matcher: HeaderM
     """A synonym (or a section label) as written, not only a pattern hit: ``联系人`` is a label,
     ``联系人信息`` alone on a row is a title."""
     f = fold_header(text)
-    labels = {fold_header(k) for k in ((fr.sections.get(section or "") or {}).get("labels") or {})}
+    spec = fr.sections.get(section or "")
+    labels = {fold_header(k) for k in spec.labels} if spec else set()
     return any(x in matcher.synonyms or x in labels for x in (f, _BRACKETS.sub("", f)))
 
 
@@ -119,16 +121,16 @@ def read_grid_form(sheet: RawSheet, first_pair: int, ctx: SheetContext, rules: R
     spec = _spec(rules)
     rows, spans = sheet.rows, _spans(sheet.merged)
     markers = _skip_markers(rules)
-    pairs = _pair_columns(rows, spans, matcher, int(spec.get("scan_rows", 40)))
-    min_rows = int(spec.get("min_label_column_rows", 2))
+    pairs = _pair_columns(rows, spans, matcher, spec.scan_rows)
+    min_rows = spec.min_label_column_rows
     counts: dict[int, int] = {}
     for cols in pairs.values():
         for c in cols:
             counts[c] = counts.get(c, 0) + 1
     label_cols = {c for c, n in counts.items() if n >= min_rows}
     computed = {f.key for f in rules.fields if f.computed}
-    table_of = {name: (s or {}).get("table") for name, s in fr.sections.items()}
-    titles = {fold_header(w) for w in ((fr.raw.get("label_form") or {}).get("label") or ())}   # 项目, 字段 …
+    table_of = {name: s.table or None for name, s in fr.sections.items()}
+    titles = {fold_header(w) for w in fr.raw.label_form.label}   # 项目, 字段 …
     remark_header = rules.field_names.get("remark", "")
 
     out = SheetOut(layout=LAYOUT_GRID, related={t: [] for t in fr.tables})

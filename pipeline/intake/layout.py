@@ -60,8 +60,7 @@ class HeaderMatcher:
         self.types = {f.key: f.type for f in rules.fields}
         # a pattern hit is refused when the header holds a guard word of that field
         # (rules/columns.yaml pattern_guards: 最近跟进时间 is no 下次跟进时间)
-        guards = ((rules.extra.get("columns") or {}).get("pattern_guards") or {})
-        self.guards = {k: re.compile(str(v)) for k, v in guards.items() if v}
+        self.guards = {k: re.compile(v) for k, v in rules.columns.pattern_guards.items() if v}
         self._cache: dict[Any, HeaderMatch] = {}
 
     def match(self, text: Any) -> HeaderMatch:
@@ -135,16 +134,14 @@ def _labels(words: Iterable[str]) -> set[str]:
 
 def detect_form(rows: list[list[Any]], rules: Rules) -> tuple[str, int] | None:
     """(layout, header row index) when the sheet is one of the two form layouts."""
-    forms = rules.extra.get("forms") or {}
     scan = rules.config.intake.header_scan_rows
-    fl = forms.get("field_list") or {}
-    lf = forms.get("label_form") or {}
-    fl_label, fl_value = _labels(fl.get("label", ())), _labels(fl.get("value", ()))
-    lf_label, lf_value = _labels(lf.get("label", ())), _labels(lf.get("value", ()))
+    fl, lf = rules.forms.field_list, rules.forms.label_form
+    fl_label, fl_value = _labels(fl.label), _labels(fl.value)
+    lf_label, lf_value = _labels(lf.label), _labels(lf.value)
     for i, row in enumerate(rows[:scan]):
         cells = {fold_header(v) for v in row if isinstance(v, str) and v.strip()}
         bare = {_BRACKETS.sub("", c) for c in cells}
-        if cells & fl_label and cells & fl_value and (bare & _labels(fl.get("group", ()))):
+        if cells & fl_label and cells & fl_value and (bare & _labels(fl.group)):
             return LAYOUT_FIELDS, i
         if cells & lf_label and cells & lf_value:
             return LAYOUT_LABEL, i
