@@ -184,6 +184,7 @@ class BudgetValues:
     lower_suffixes: tuple[str, ...] = ("以上", "起")
     upper_prefixes: tuple[str, ...] = ("不超过", "最多")
     upper_suffixes: tuple[str, ...] = ("以内", "以下")
+    undecided: tuple[str, ...] = ()                     # 面议 …: kept as written, no bounds, no error
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,18 @@ def test_budget_ranges_and_combined_tag(tmp_path):
     assert not [i for i in issues if i["field"] in ("预算下限", "预算上限")]
 
 
+
+def test_budget_still_to_be_agreed_is_kept_without_error(tmp_path):
+    rows = [BUDGETS[0]] + [[name, *BUDGETS[1][1:6], budget, *BUDGETS[1][7:]] for name, budget in (
+        ("杭州云启网络科技有限公司", "面议"), ("南京紫金电子科技有限公司", "预算面议"),
+        ("无锡华光机电有限公司", "看心情"))]
+    _, month = _run(tmp_path, {"华南区域_客户.xlsx": {"客户": rows}})
+    by = {r["客户名称"]: r for r in _sheet(month / "customers.xlsx", "客户主档")[0]}
+    for name, written in (("杭州云启网络科技有限公司", "面议"), ("南京紫金电子科技有限公司", "预算面议")):
+        assert (by[name]["预算范围"], by[name]["预算下限"], by[name]["预算上限"]) == (written, None, None)
+    flagged = [(i["row"], i["rule"]) for i in _issues(month) if i["field"] == "预算范围"]
+    assert flagged == [("4", "budget-invalid")]        # only the text that is no budget at all
+
 # The field-list form with the guide's own example values (成立年限 8年, 核心采购品类 …).
 FIELD_FORM = [
     ["客户编号", "所属行业", "信息类别", "字段名称", "填写内容", "备注"],

@@ -122,6 +122,7 @@ class BudgetWords:
     lower_suffixes: tuple[str, ...] = ("以上", "起")
     upper_prefixes: tuple[str, ...] = ("不超过", "最多")
     upper_suffixes: tuple[str, ...] = ("以内", "以下")
+    undecided: tuple[str, ...] = ()
 
 
 def _strip_affix(text: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> tuple[str, bool]:
@@ -152,6 +153,8 @@ def parse_budget(value: Any, unit: float = 1.0, settings: AmountSettings = Amoun
     text = settings.period.sub("", as_text(value))
     if not text:
         return Parsed()
+    if any(w and w in text for w in words.undecided) and not any(c.isdigit() for c in text):
+        return Parsed()                        # 面议: no amount yet, the text stays in its field
     stripped = settings.approx.sub("", text)
     approx, text = stripped != text, stripped.strip()
     low_text, is_low = _strip_affix(text, words.lower_prefixes, words.lower_suffixes)
