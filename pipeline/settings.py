@@ -112,6 +112,7 @@ class RegionRules:
     town_words: tuple[str, ...] = ()               # 镇, 乡, 街道 …
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
     placeholders: tuple[str, ...] = ()             # level names that are no place (市辖区)
+    town_alone: bool = False                       # an address naming only a town reads its county
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,8 @@ def _compile(rules: Rules) -> Normalizers:
     regions = build_region_index(rules.tables, s.region.street_words, s.region.min_start_district,
                                  zone_words=s.region.zone_words, town_words=s.region.town_words,
                                  unread_zone_words=s.region.unread_zone_words,
-                                 weak_names=s.region.weak_names, placeholders=s.region.placeholders)
+                                 weak_names=s.region.weak_names, placeholders=s.region.placeholders,
+                                 town_alone=s.region.town_alone)
     industry = build_industry_index(
         rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
         min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain)

@@ -237,9 +237,10 @@ def _obsolete(entry: Entry) -> Finding:
 class Resolver:
     """Reads the region cells and the address of one row (see the module docstring)."""
 
-    def __init__(self, index: Index, placeholders: Sequence[str] = ()):
+    def __init__(self, index: Index, placeholders: Sequence[str] = (), town_alone: bool = False):
         self.index = index
         self.placeholders = frozenset(placeholders)
+        self.town_alone = town_alone             # a town name alone (no place read) names its county
         self._cache: dict[tuple, RegionResult] = {}
 
     def read(self, key: str, text: str) -> tuple[tuple[Token, ...], bool]:
@@ -338,8 +339,8 @@ class Resolver:
     def _town(self, addr: str, reading: Reading | None, anchor: Unit | None) -> tuple[str, Unit] | None:
         """A town of the province or city read, when the county is still open; with no place
         read at all, a town's full name only one county has."""
-        if anchor is None:                           # 独山港镇…: a town name only one county has
-            return self.index.town(addr, 0, None) if reading is None else None
+        if anchor is None:                           # 柳市镇…: a town name only one county has
+            return self.index.town(addr, 0, None) if reading is None and self.town_alone else None
         if anchor.level == 3 or not (
                 anchor.ckey in self.index.city_districts if anchor.level == 2 else anchor.pcode in self.index.with_districts):
             return None
@@ -392,11 +393,11 @@ class Resolver:
 
 
 def build_region_index(tables, street_words: Sequence[str] = (), min_start_district: int = 3,
-                       placeholders: Sequence[str] = (), **options: Any) -> "Resolver":
+                       placeholders: Sequence[str] = (), town_alone: bool = False, **options: Any) -> "Resolver":
     """The resolver over the region tables; ``options``: zone_words, town_words, weak_names
     (rules/settings.yaml ``normalize.region``)."""
     return Resolver(build_index(tables, street_words, min_start_district, placeholders=placeholders, **options),
-                    placeholders)
+                    placeholders, town_alone)
 
 
 RegionIndex = Resolver
