@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -84,12 +85,22 @@ def _person(part: str, words: ValueWords) -> Person:
     return Person(name, title, phone)
 
 
+@lru_cache(maxsize=8)
+def _marks(separators: tuple[str, ...], brackets: tuple[str, ...]) -> re.Pattern:
+    """What a contact cell holding more than a plain name must contain: a separator, a bracket,
+    a digit, a space or a dash (the usual cell, 张伟, has none: fast path)."""
+    return re.compile("|".join(re.escape(m) for m in sorted({*separators, *brackets}, key=len, reverse=True))
+                      + r"|\d|\s|[\-—－:：]")
+
+
 def split_contact(text: Any, words: ValueWords) -> tuple[Person, tuple[Person, ...]] | None:
     """The first person and the further ones when a contact cell holds more than a plain name
     (a title, a phone, another person)."""
     if not isinstance(text, str) or not text.strip():
         return None
     value = text.strip()
+    if not _marks(tuple(words.separators), tuple(left for left, _ in words.title_brackets)).search(value):
+        return None
     parts = [value]
     for sep in words.separators:
         parts = [q for p in parts for q in p.split(sep)]
