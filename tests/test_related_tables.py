@@ -208,3 +208,18 @@ def test_related_dates_get_the_master_date_checks(tmp_path):
     # the dates are kept as read (only the unreadable one is empty) in the related sheets
     visits = _sheet(load_workbook(month / "customers.xlsx", read_only=True), "互动记录")
     assert [v["互动日期"].date() for v in visits] == [dt.date(2026, 5, 20), dt.date(2026, 12, 15)]
+
+
+def test_a_ticked_box_list_is_never_overwritten_by_a_fix(tmp_path):
+    """☑老客户介绍 is read as 客户来源 转介绍 (a synonym); the returned form keeps its box list."""
+    form = [list(r) for r in FORM]
+    form[8][1] = "□展会☑老客户介绍□线上推广□其他"                            # B9
+    inp, out = tmp_path / "input", tmp_path / "output"
+    make_workbook(inp, "华东销售部_恒信客户维护表.xlsx", {"客户信息": form})
+    run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=AS_OF))
+    master = _sheet(load_workbook(out / "2026-11" / "customers.xlsx", read_only=True), "客户主档")
+    assert master[0]["客户来源"] == "转介绍"
+    back = load_workbook(out / "2026-11" / "returns" / "华东销售部_恒信客户维护表.xlsx")
+    assert back["客户信息"]["B9"].value == "□展会☑老客户介绍□线上推广□其他"
+    assert back["客户信息"]["B15"].value == "13905716789"                  # a typed value is still fixed
+    assert "B9" not in [r[2] for r in back["问题清单"].iter_rows(values_only=True) if r]

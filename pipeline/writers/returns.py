@@ -37,7 +37,7 @@ from .parallel import JobPool
 from .rebuild import rebuild_values
 from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, is_formula, write_with_openpyxl
 from .xlsx import DATE_FORMAT, PERCENT_FORMAT, as_date, as_number, clean_text, display_width, is_blank, text_of
-from .xlsxpatch import MARK, CellEdit, PatchUnsupported, anchor_of
+from .xlsxpatch import MARK, CellEdit, PatchUnsupported, anchor_of, split_coord
 from .xlsxpatch import Workbook as PatchBook
 from .xlsxpatch.verify import losses
 
@@ -183,10 +183,38 @@ def _fix_value(fixed: Any, unit: float, field_type: str) -> Any:
     return fixed
 
 
+_UNKNOWN = object()
+
+
+def submitted_value(src: Path, rules: Rules) -> Callable[[str, str], Any]:
+    """``(sheet, coord) ->`` the value the submission holds in that cell (read once, on first
+    use); ``_UNKNOWN`` when the file or sheet cannot be read."""
+    grids: dict[str, list] | None = None
+
+    def value(sheet: str, coord: str) -> Any:
+        nonlocal grids
+        if grids is None:
+            from ..intake.readers import read_sheets
+            try:
+                kind = "xlsx" if src.suffix.lower() in (".xlsx", ".xlsm") else "xls"
+                grids = {s.name: s.rows for s in read_sheets(src.read_bytes(), kind, rules)}
+            except Exception:  # noqa: BLE001 — unreadable here: the fix is not held back
+                grids = {}
+        rows = grids.get(sheet)
+        if rows is None:
+            return _UNKNOWN
+        r, c = split_coord(coord)
+        return rows[r - 1][c - 1] if r <= len(rows) and c <= len(rows[r - 1]) else None
+    return value
+
+
 def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | None, columns: pd.DataFrame | None,
-              rules: Rules, cells: Mapping[int, Mapping[str, str]] | None = None) -> None:
+              rules: Rules, cells: Mapping[int, Mapping[str, str]] | None = None,
+              submitted: Callable[[str, str], Any] | None = None) -> None:
     """Write certain fixes in place: at the field's column on the record's row (lists), or at
-    the cell intake recorded for the field (forms: ``src_cells``)."""
+    the cell intake recorded for the field (forms: ``src_cells``; related tables: the fix's
+    ``cell``). A form cell is only rewritten when it holds the value that was fixed
+    (``submitted``): a ticked-box list (``□展会☑老客户介绍``) read as one option is kept."""
     if fixes is None or fixes.empty:
         return
     cells = cells or {}
@@ -197,16 +225,21 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
     for fx in fixes.itertuples(index=False):
         col, unit = colmap.get((fx.src_sheet, fx.field), ("", 1.0))
         own = cells.get(int(fx.row_id)) if not is_blank(fx.row_id) else None
+        form = True
         if not is_blank(getattr(fx, "cell", None)):          # a related-table cell (normalize_related)
             coord = str(fx.cell)
         elif own is not None:
             coord = own.get(fx.field, "")
         elif col and not is_blank(fx.src_row):
-            coord = f"{col}{int(fx.src_row)}"
+            coord, form = f"{col}{int(fx.src_row)}", False
         else:
             coord = ""
         if fx.src_sheet not in sheets or not coord:
             continue
+        if form and submitted is not None:
+            held = submitted(fx.src_sheet, ann.anchor(fx.src_sheet, coord))
+            if held is not _UNKNOWN and text_of(held).strip() != text_of(fx.original).strip():
+                continue
         value = _fix_value(fx.fixed, unit, types.get(fx.field, ""))
         if text_of(value) == text_of(fx.original) or is_blank(value):
             continue
@@ -276,7 +309,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
 
     def annotate(wb, sheets, anchor) -> None:
         ann = Annotator(fills, anchor, marking, lambda sheet, coord: is_formula(sheets[sheet], coord))
-        add_fixes(ann, sheets, fixes, columns, rules, cells)
+        add_fixes(ann, sheets, fixes, columns, rules, cells, submitted_value(src, rules))
         add_issues(ann, sheets, issues)
         apply_annotations(ann, sheets)
         drops = enum_dropdowns(columns, rules)
@@ -415,7 +448,7 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
         raise PatchUnsupported(f"sheets {sorted(wanted - set(names))}")
     ann = Annotator(fills, lambda sheet, coord: anchor_of(coord, book.merged(names.get(sheet, sheet))),
                     rules.template.fix_marking, book.has_formula)
-    add_fixes(ann, names, fixes, columns, rules, cells)
+    add_fixes(ann, names, fixes, columns, rules, cells, submitted_value(src, rules))
     add_issues(ann, names, issues)
     new = [issue_sheet(issues, names, titles[0], ann.fixed, suggested=ann.suggested)]
     extra = comparison_sheet(comparison, names, previous, titles[1])
