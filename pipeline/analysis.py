@@ -395,7 +395,7 @@ def analyze(data: Mapping[str, Any]) -> dict[str, Any]:
     files = _frame(data.get("files"))
     records = _frame(data.get("records"))
     rows = quality.file_rows(files, _frame(data.get("source_rows")), _frame(data.get("links")), table,
-                             data.get("fixes"), records, returned_names(files), rules)
+                             data.get("fixes"), records, returned_names(files), rules, data.get("fixes_written"))
     teams = quality.team_rows(rows, table, rules)
     team_counts = quality.team_counts(teams)
     month = str(data.get("month") or "")

@@ -72,9 +72,12 @@ def _fix_counts(fixes: pd.DataFrame | None) -> dict[str, int]:
 
 def file_rows(files: pd.DataFrame | None, source_rows: pd.DataFrame | None, links: pd.DataFrame | None,
               issue_table: pd.DataFrame | None, fixes: pd.DataFrame | None, records: pd.DataFrame | None,
-              returned: Mapping[str, str] | None = None, rules: Rules | None = None) -> list[dict[str, Any]]:
+              returned: Mapping[str, str] | None = None, rules: Rules | None = None,
+              written: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """One dict per submitted file: team, status, rows read / merged / rejected / skipped,
-    issues by severity, certain fixes, and the returned file's name."""
+    issues by severity, certain fixes, and the returned file's name. ``written``: the cells each
+    returned workbook corrected (its 已更正 lines, after the write stage), which replace the
+    count of ``fixes`` (a fix on a formula cell or a ticked-box list is not written)."""
     if files is None or not len(files):
         return []
     read = skipped = merged = rejected = {}
@@ -94,7 +97,7 @@ def file_rows(files: pd.DataFrame | None, source_rows: pd.DataFrame | None, link
     if issue_table is not None and len(issue_table):
         by_sev = {(str(f), str(s)): int(n) for (f, s), n in
                   issue_table.groupby(["file", "severity"]).size().items()}
-    fixed = _fix_counts(fixes)
+    fixed = {**_fix_counts(fixes), **(written or {})}
     names = [str(f) for f in files["src_file"]]
     teams = file_teams(records, names, rules)
     out = []

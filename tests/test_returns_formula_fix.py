@@ -2,6 +2,7 @@
 and its cached result stay, the cell's note and 问题清单 suggest the value instead."""
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 
@@ -41,8 +42,9 @@ def test_a_fix_on_a_formula_cell_keeps_the_formula(tmp_path):
 
 
 def test_the_note_on_a_formula_cell_suggests_the_value_instead_of_claiming_a_fix(tmp_path):
-    back = load_workbook(_run(tmp_path, [("苏州恒信精密机械有限公司", "江苏", "13812345678"),
-                                         ("苏州恒瑞精密机械有限公司", "江苏省", "138 1234 5679")]))
+    back_path = _run(tmp_path, [("苏州恒信精密机械有限公司", "江苏", "13812345678"),
+                                ("苏州恒瑞精密机械有限公司", "江苏省", "138 1234 5679")])
+    back = load_workbook(back_path)
     sheet = back["企业客户"]
     assert sheet["C2"].value == '="江苏"'                                 # the formula stays
     assert sheet["C2"].comment.text.startswith("公式保留，建议值：江苏省（当前值：江苏）")
@@ -52,3 +54,7 @@ def test_the_note_on_a_formula_cell_suggests_the_value_instead_of_claiming_a_fix
     listed = {r[2]: r for r in back["问题清单"].iter_rows(values_only=True) if r and r[2] in ("C2", "F3")}
     assert listed["C2"][0] == "建议" and "公式保留，建议值：江苏省" in listed["C2"][4]
     assert listed["F3"][0] == "已更正"
+    # the run's figures count the cells corrected in the returned workbook: F3, not the kept formula
+    summary = json.loads((back_path.parent.parent / "summary.json").read_text(encoding="utf-8"))
+    fixed_lines = sum(1 for r in back["问题清单"].iter_rows(values_only=True) if r and r[0] == "已更正")
+    assert [f["fixed"] for f in summary["file_table"]] == [fixed_lines]

@@ -73,7 +73,7 @@ class WriteInputs(dict):
     made by the write stage itself is a bug, raised instead of answered with None (a writer
     reading an undeclared table would otherwise silently leave out a sheet)."""
 
-    MADE = ("issue_table", "summary")
+    MADE = ("issue_table", "summary", "fixes_written")
 
     def get(self, key: str, default: Any = None) -> Any:
         if key not in self and key not in WRITE_INPUTS and key not in self.MADE:
@@ -124,7 +124,10 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
             if extra:
                 issue_table = issues_frame([*catalog.get("issues", []), *extra], rules, catalog.get("columns"))
                 data["issue_table"] = issue_table
-                data["analysis"] = analyze(data)         # the returns' own issues count everywhere too
+            data["fixes_written"] = {r.src_file: r.fixed for r in returned}
+            counted = {f.get("file"): f.get("fixed") for f in (data.get("analysis") or {}).get("file_table") or ()}
+            if extra or any(counted.get(f) != n for f, n in data["fixes_written"].items()):
+                data["analysis"] = analyze(data)   # the returns' own issues and 已更正 lines count everywhere too
                 summary = build_summary(data)
             summary["returns"] = returns_summary(returned, rules, tmp / "returns")
             data["summary"] = summary

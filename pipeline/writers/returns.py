@@ -59,6 +59,7 @@ class ReturnResult:
     method: str
     reasons: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     issue_list: Path | None = None
+    fixed: int = 0                 # cells corrected in the returned file (its 已更正 lines)
 
     def __str__(self) -> str:
         return str(self.path)
@@ -285,9 +286,9 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
         why.append(("long_text", {}))
     elif spreadsheet:
         try:
-            _patch_submission(src, dest, issues, fixes, columns, rules, cells, comparison, previous, fills, titles,
-                              mapping)
-            return ReturnResult(src_file, dest, "patched")
+            fixed = _patch_submission(src, dest, issues, fixes, columns, rules, cells, comparison, previous, fills,
+                                      titles, mapping)
+            return ReturnResult(src_file, dest, "patched", fixed=fixed)
         except Exception as exc:  # noqa: BLE001 — PatchUnsupported, or a damaged part (zip, zlib, UTF-8 errors)
             dest.unlink(missing_ok=True)
             why.append(("patch", {"detail": _short(exc)}))
@@ -296,9 +297,9 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
         base = dest.with_name(f".{dest.stem}.crm-base.xlsx")
         try:                                 # the values as an .xlsx, then patched (pipeline/writers/rebuild.py)
             aliases = rebuild_values(src, base, rules, columns)
-            _patch_submission(base, dest, issues, fixes, columns, rules, cells, comparison, previous, fills, titles,
-                              mapping, aliases)
-            return ReturnResult(src_file, dest, "rebuilt", _reasons(why))
+            fixed = _patch_submission(base, dest, issues, fixes, columns, rules, cells, comparison, previous, fills,
+                                      titles, mapping, aliases)
+            return ReturnResult(src_file, dest, "rebuilt", _reasons(why), fixed=fixed)
         except Exception:  # noqa: BLE001 — NotRebuilt, PatchUnsupported…: openpyxl rebuilds it below
             dest.unlink(missing_ok=True)
         finally:
@@ -306,6 +307,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
     work = dest.with_name(f".{dest.stem}.crm-tmp{dest.suffix}")
     noted: dict[str, set[str]] = {}
     renamed: dict[str, str] = {}
+    corrected: list[int] = [0]
 
     def annotate(wb, sheets, anchor) -> None:
         ann = Annotator(fills, anchor, marking, lambda sheet, coord: is_formula(sheets[sheet], coord))
@@ -322,11 +324,12 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
         renamed.update({name: ws.title for name, ws in sheets.items()})
         _add_new_sheets(wb, issues, comparison, previous, renamed, titles, ann.fills, mapping=mapping,
                         fixed=ann.fixed, suggested=ann.suggested)
+        corrected[0] = len(ann.fixed)
     try:
         rebuilt = write_with_openpyxl(src, work, status, rules, fills, annotate)
         if not spreadsheet:
             work.replace(dest)
-            return ReturnResult(src_file, dest, "rebuilt", _reasons(why))
+            return ReturnResult(src_file, dest, "rebuilt", _reasons(why), fixed=corrected[0])
         lost = [("rebuilt", {})] if rebuilt else losses(src, work, noted, titles, renamed)
     except Exception as exc:  # noqa: BLE001 — openpyxl could neither load nor rebuild it
         if not spreadsheet:
@@ -336,7 +339,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
         work.unlink(missing_ok=True)
         return _separate(src, dest, issues, comparison, previous, rules, fills, titles, src_file, why + lost, mapping)
     work.replace(dest)
-    return ReturnResult(src_file, dest, "openpyxl", _reasons(why))
+    return ReturnResult(src_file, dest, "openpyxl", _reasons(why), fixed=corrected[0])
 
 
 def _short(exc: BaseException) -> str:
@@ -435,8 +438,9 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
                       columns: pd.DataFrame | None, rules: Rules, cells: Mapping[int, Mapping[str, str]] | None,
                       comparison: pd.DataFrame | None, previous: str, fills: Mapping[str, str],
                       titles: tuple[str, ...], mapping: pd.DataFrame | None = None,
-                      aliases: Mapping[str, str] | None = None) -> None:
-    """``aliases``: sheet name in issues -> its title in ``src`` where they differ (a rebuilt CSV)."""
+                      aliases: Mapping[str, str] | None = None) -> int:
+    """Patch ``src`` into ``dest``; the number of cells corrected. ``aliases``: sheet name in
+    issues -> its title in ``src`` where they differ (a rebuilt CSV)."""
     book = PatchBook(src)
     book.remove_sheets(titles)
     names = {t: t for t in book.sheets}
@@ -459,6 +463,7 @@ def _patch_submission(src: Path, dest: Path, issues: pd.DataFrame, fixes: pd.Dat
         new.append(columns_sheet)
     titled = lambda by_sheet: {names.get(k, k): v for k, v in by_sheet.items()}  # noqa: E731
     book.apply(titled(ann.edits()), new, ann.colours, AUTHOR, ann.box, dest, titled(enum_dropdowns(columns, rules)))
+    return len(ann.fixed)
 
 
 def form_cells(records: pd.DataFrame | None) -> dict[int, Mapping[str, str]]:
