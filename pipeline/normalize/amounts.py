@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..rule_types import BudgetValues
 from .base import Parsed, as_text, failed, finding
 
 _CURRENCY = re.compile(r"^(?:人民币|RMB|CNY|￥|¥)\s*|\s*(?:人民币|RMB|CNY)$", re.IGNORECASE)
@@ -115,14 +116,8 @@ def parse_score(value: Any, low: float = 1.0, high: float = 5.0) -> Parsed:
 
 # --- budgets written as ranges (rules/values.yaml ``budget``) ---
 
-@dataclass(frozen=True)
-class BudgetWords:
-    range_separators: tuple[str, ...] = ("-", "~", "至", "到")
-    lower_prefixes: tuple[str, ...] = ("不低于", "至少")
-    lower_suffixes: tuple[str, ...] = ("以上", "起")
-    upper_prefixes: tuple[str, ...] = ("不超过", "最多")
-    upper_suffixes: tuple[str, ...] = ("以内", "以下")
-    undecided: tuple[str, ...] = ()
+# The words are rules/values.yaml ``budget``, declared once in pipeline/rule_types.py.
+BudgetWords = BudgetValues
 
 
 def _strip_affix(text: str, prefixes: tuple[str, ...], suffixes: tuple[str, ...]) -> tuple[str, bool]:

@@ -62,9 +62,7 @@ class ValueWords:
 
 def compile_values(v: ValueRules) -> ValueWords:
     b, y, s, n = v.budget, v.founded_years, v.several, v.names
-    budget = BudgetWords(range_separators=b.range_separators, lower_prefixes=b.lower_prefixes,
-                         lower_suffixes=b.lower_suffixes, upper_prefixes=b.upper_prefixes,
-                         upper_suffixes=b.upper_suffixes, undecided=b.undecided)
+    budget = b                                   # parse_budget reads the typed rules as they are
     return ValueWords(
         budget=budget, years_words=y.words, years_approx=y.approx_prefixes, separators=s.separators,
         title_brackets=tuple((a, z) for a, z, *_ in s.title_brackets), complete_names=n.complete,
