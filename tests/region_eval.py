@@ -73,7 +73,8 @@ def score(resolver, rows: list[dict], strict: bool = False) -> Score:
         named = {g for g in got.values() if g}
         annotated = any(row[k] for k in LEVELS)
         for i, level in enumerate(LEVELS):
-            span = "" if row[level] in PLACEHOLDERS else row[level]
+            # placeholder levels are no place, also inside repeated spans (市辖区|黄浦区)
+            span = "|".join(p for p in row[level].split("|") if p not in PLACEHOLDERS)
             if span:
                 ok = _matches(span, named, olds, lambda t: resolver.index.names.get(t, ()))
             elif not annotated:

@@ -2,11 +2,18 @@
 (see tests/data/regions/README.md for the repositories, paths and commits).
 
     python tools/make_region_samples.py ANNOTATED_GIT_DIR COMPANY_GIT_DIR
+    python tools/make_region_samples.py heldout ANNOTATED_GIT_DIR CCKS_GIT_DIR
 
 ANNOTATED_GIT_DIR: leodotnet/neural-chinese-address-parsing (data/dev.txt, data/test.txt:
 character-level BIO tags prov/city/district); COMPANY_GIT_DIR: shibing624/addressparser
 (tests/addr.csv: real company addresses, unlabelled). Only the address text and the prov /
 city / district spans are kept.
+
+``heldout``: the corpus's train split (data/train.txt), and from CCKS_GIT_DIR
+(qq1065507891/ChineseAddressNER) the CCKS 2021 address corpus (paddle_ner/data/CCKS2021/
+{dev,train}.conll, BIOES tags; rows also in the first corpus left out) and the express-waybill
+set (paddle_ner/data/express_ner/*.txt: A1/A2/A3 = province/city/district, names and phone
+numbers dropped).
 """
 from __future__ import annotations
 
@@ -37,10 +44,49 @@ def conll_rows(text: str):
         chars.append(token)
         if tag[2:] in ("prov", "city", "district"):
             key = tag[2:]
-            if tag.startswith("B-") or key not in spans:
+            if tag[:2] in ("B-", "S-") or key not in spans:
                 spans[key] = spans.get(key, "") + ("|" if key in spans else "") + token
             else:
                 spans[key] += token
+
+
+def _write(name: str, rows) -> None:
+    with (OUT / name).open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["address", "province", "city", "district"])
+        w.writerows(rows)
+
+
+def _express(text: str):
+    """Lines ``chars<TAB>tags``, both joined by \\x02; A1–A4 are the address parts."""
+    for line in text.splitlines()[1:]:
+        chars = line.partition("\t")[0].split("\x02")
+        tags = line.partition("\t")[2].split("\x02")
+        if len(chars) != len(tags):
+            continue
+        spans: dict[str, str] = {}
+        for ch, tag in zip(chars, tags):
+            key = tag[2:]
+            spans[key] = spans.get(key, "") + ("|" if tag.startswith("B-") and key in spans else "") + ch
+        yield "".join(c for c, t in zip(chars, tags) if t[2:] in ("A1", "A2", "A3", "A4")), spans
+
+
+def heldout(annotated: str, ccks: str) -> int:
+    seen = {addr for split in ("dev", "test", "train") for addr, _ in conll_rows(show(annotated, f"data/{split}.txt"))}
+    _write("annotated_train.csv", ([a, s.get("prov", ""), s.get("city", ""), s.get("district", "")]
+                                   for a, s in conll_rows(show(annotated, "data/train.txt"))))
+    for split in ("dev", "train"):
+        _write(f"ccks2021_{split}.csv", ([a, s.get("prov", ""), s.get("city", ""), s.get("district", "")]
+                                         for a, s in conll_rows(show(ccks, f"paddle_ner/data/CCKS2021/{split}.conll"))
+                                         if a not in seen))
+    rows, done = [], set()
+    for split in ("train", "dev", "test"):
+        for a, s in _express(show(ccks, f"paddle_ner/data/express_ner/{split}.txt")):
+            if a not in done:
+                done.add(a)
+                rows.append([a, s.get("A1", ""), s.get("A2", ""), s.get("A3", "")])
+    _write("express_waybills.csv", rows)
+    return 0
 
 
 def main(annotated: str, companies: str) -> int:
@@ -62,4 +108,6 @@ def main(annotated: str, companies: str) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["heldout"]:
+        raise SystemExit(heldout(*sys.argv[2:4]))
     raise SystemExit(main(*sys.argv[1:3]))
