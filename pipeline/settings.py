@@ -101,6 +101,7 @@ class IndustryRules:
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
     min_contain: int = 2
+    head_tails: tuple[str, ...] = ()        # words that may follow a head word (rules/industry_heads.csv)
 
 
 @dataclass(frozen=True)

@@ -98,7 +98,8 @@ def _compile(rules: Rules) -> Normalizers:
                                  town_alone=s.region.town_alone)
     industry = build_industry_index(
         rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
-        min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain)
+        min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain,
+        head_tails=s.industry.head_tails)
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(
         dates=dates, amounts=amounts, rate_max=float(s.rate_max),

@@ -3,7 +3,9 @@
 unambiguous containment.
 
 Tables: rules/industries.csv (the 97 divisions), industry_aliases.csv (one label → one
-division), industry_multi.csv (one label → several divisions: 批发/零售), industry_vague.csv.
+division), industry_multi.csv (one label → several divisions: 批发/零售), industry_vague.csv,
+industry_heads.csv (words that decide a compound they end: 塑料鞋 is footwear, IT培训 education;
+a compound whose other words hold a head word too is coordinate: 批发零售 stays several).
 A label whose parts (split at / 、 和 及 …) name different divisions is ``industry-multi`` with
 the candidates as the suggestion, never resolved to one of them. A “你是不是想填…” hint is
 given only when the hint shares a meaningful word with the label (环保 is never 保险业).
@@ -22,6 +24,7 @@ from .base import Finding, as_text
 _CODE = re.compile(r"^([a-tA-T])?\s*(\d{2})(\d{0,2})$")
 _CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.*)$")
 _SECTION = re.compile(r"^[a-tA-T]$")
+_BRACKET = re.compile(r"^(.+?)[(（](.+)[)）]$")
 _SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+")
 _HIERARCHY = re.compile(r"[-－—–>＞:：]")        # 门类-大类: the later part narrows the earlier one
 _SOFT = re.compile(r"、+|(?<=.{2})(?:和|及|与|&)(?=.{2})")    # inside a part, unless the part is a name
@@ -62,6 +65,8 @@ class IndustryIndex:
     sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded 门类 name / letter -> (letter, name)
     vague: frozenset[str] = frozenset()
     vague_sections: dict[str, tuple[str, str]] = field(default_factory=dict)   # vague word -> its 门类 (建筑 → E)
+    heads: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded head word -> divisions
+    head_tails: tuple[str, ...] = ()            # words that may follow a head (IT培训机构, 汽车维修服务)
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -119,6 +124,9 @@ class IndustryIndex:
             agrees = self._one(name) == (m.group(2),) or name in official or official in name
             if (not m.group(1) or m.group(1).upper() == letter) and agrees:
                 return self._found(m.group(2))
+        narrowed = self._bracket(text, key)
+        if narrowed:
+            return narrowed
         if _SECTION.match(key) or key in self.sections:
             return self._vague(text, self.sections.get(key) or self.sections.get(key.upper()))
         if key in self.vague:
@@ -150,12 +158,49 @@ class IndustryIndex:
             return self._multi(text, contained)
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
 
+    def _bracket(self, text: str, key: str) -> Industry | None:
+        """``专业服务/咨询(财会/法律/人力资源等)``: a bracket naming one division that the words
+        before it allow narrows them to it; several divisions in the bracket do not."""
+        m = _BRACKET.match(key)
+        if not m:
+            return None
+        inner = self.parse(m.group(2))
+        if inner.code is None:
+            return None
+        outer = self.parse(m.group(1))
+        allowed = outer.code == inner.code or any(
+            f.rule == "industry-multi" and f"（{inner.code}）" in f.params["candidates"] for f in outer.findings)
+        return self._found(inner.code[1:]) if allowed else None
+
     def _known(self, key: str) -> bool:
         return key in self.names or key in self.classes or key in self.multi or key in self.sections or key in self.vague
 
+    def _head(self, key: str) -> tuple[str, ...]:
+        """Divisions of the head word ending a compound (塑料鞋 → 鞋, IT培训机构 → 培训), unless
+        the words before it hold a head word too (批发零售, 仓储物流: coordinate, several)."""
+        tails = [t for t in self.head_tails if key.endswith(t) and len(key) > len(t)]
+        for rest in (key, *(key[:-len(t)] for t in tails)):
+            head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
+            if head:
+                modifier = rest[:-len(head)]
+                if any(h in modifier for h in self.heads) or not self._names_something(modifier):
+                    return ()                   # 批发零售 is coordinate; 外星贸易 names no trade
+                return self.heads[head]
+        return ()
+
+    def _names_something(self, text: str) -> bool:
+        """``text`` is, or holds, a known name, alias or class word (IT, 塑料, 医药)."""
+        return bool(self._one(text)) or text in self.vague or any(
+            k in text for k in self.words if len(k) >= self.min_contain)
+
     def _contained(self, key: str) -> tuple[str, ...]:
-        """Divisions whose names or aliases the text contains, longest words only (医疗器械
-        hides 医疗), or the one division whose name contains the text."""
+        """The head word's divisions (``_head``), else divisions whose names or aliases the text
+        contains, longest words only (医疗器械 hides 医疗), or the one division whose name
+        contains the text."""
+        inside = self._inside(key, self.names)      # 其他金融 is 其他金融业, not a compound
+        head = inside or self._head(key)
+        if head:
+            return head
         words = self.words
         hits = sorted((k for k in words if len(k) >= self.min_contain and k in key), key=len, reverse=True)
         taken: list[tuple[int, int]] = []           # longest words first, no overlaps (房地产中介服务业)
@@ -167,11 +212,7 @@ class IndustryIndex:
                 taken.append(span)
                 chosen.append((start, k))
         divisions = tuple(dict.fromkeys(words[k] for _, k in sorted(chosen)))
-        for table in (self.names, self.classes):    # 轨道交通 is in one alias before many class names
-            if divisions:
-                break
-            divisions = self._inside(key, table)
-        return divisions
+        return divisions or self._inside(key, self.classes)    # 轨道交通: one alias before many class names
 
     def _inside(self, key: str, table: Mapping[str, str]) -> tuple[str, ...]:
         """The one division whose names in ``table`` contain ``key``."""
@@ -209,6 +250,10 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("label") and all(d in idx.divisions for d in divisions):
             idx.multi[fold(row["label"])] = divisions
+    for row in tables.get("industry_heads", ()):
+        divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
+        if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
+            idx.heads[fold(row["word"])] = divisions
     idx.words = {**idx.classes, **idx.names}
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
     for r in tables.get("industry_vague", ()):
