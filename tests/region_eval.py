@@ -58,13 +58,20 @@ class Score:
         return self.silent / self.rows if self.rows else 0.0
 
 
+def _written(res) -> set[str]:
+    """Words the reading names as written otherwise: obsolete names, and slips (菜山区 read as
+    萧山区 with ``region-typo``) — the corpus tags such words as written."""
+    return {f.params.get("old", "") for _, f in res.findings if f.rule == "region-obsolete"} | {
+        f.params.get("word", "") for _, f in res.findings if f.rule == "region-typo"}
+
+
 def score(resolver, rows: list[dict], strict: bool = False) -> Score:
     """``strict``: a place read from an address with no annotated place counts as wrong
     (the corpus does not tag places inside company names: 宁波伯豪华府大酒店)."""
     s = Score()
     for row in rows:
         res = resolver.resolve(None, None, None, row["address"])
-        olds = {f.params.get("old", "") for _, f in res.findings if f.rule == "region-obsolete"}
+        olds = _written(res)
         flagged = any(f.rule != "region-obsolete" for _, f in res.findings)
         got = {"province": res.province, "city": res.city, "district": res.district}
         s.rows += 1
@@ -109,7 +116,7 @@ def score_registry(resolver, rows: list[dict]) -> Score:
     names = resolver.index.names
     for row in rows:
         res = resolver.resolve(None, None, None, row["address"])
-        olds = {f.params.get("old", "") for _, f in res.findings if f.rule == "region-obsolete"}
+        olds = _written(res)
         flagged = any(f.rule != "region-obsolete" for _, f in res.findings)
         prov, area = row["province"], row["area"]
         p_ok = bool(res.province and res.province.startswith(prov))

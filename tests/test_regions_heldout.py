@@ -15,9 +15,9 @@ def resolver(rules):
 
 # set, rows, floors (province, city, district), most silent misses
 HELDOUT = [
-    ("annotated_train.csv", 8957, (0.998, 0.996, 0.988), 0.01),
-    ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.98), 0.01),
-    ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.987), 0.01),
+    ("annotated_train.csv", 8957, (0.998, 0.996, 0.99), 0.01),
+    ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.982), 0.01),
+    ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.989), 0.01),
 ]
 
 

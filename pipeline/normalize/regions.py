@@ -326,9 +326,19 @@ class Resolver:
             findings.append(("address", Finding("region-unread", {})))
         elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
                 anchor.ckey in index.city_districts if anchor.level == 2 else anchor.pcode in index.with_districts):
-            word = self._county_word(addr, addr_reading)
-            if word:                                 # 温州市梧田区: no county, even when a town tells it
-                findings.append(("address", Finding("region-district-unread", {"word": word})))
+            end = index.gap.match(addr, max(t.end for t, _ in addr_reading.used)).end()
+            slip = index.slip(addr, end, anchor)
+            if slip is not None and (town := self._town(addr, addr_reading, anchor)) is not None \
+                    and town[1] != slip[1].unit:
+                slip = None                          # 揭阳市蓝城区白塔镇: the town says 揭东区
+            if slip is not None:                     # 杭州市菜山区: one character off 萧山区
+                anchor = slip[1].unit
+                findings.append(("address", Finding("region-typo", {"word": slip[0], "place": _label(anchor),
+                                                                    "name": slip[1].old})))
+            else:
+                word = self._county_word(addr, addr_reading)
+                if word:                             # 温州市梧田区: no county, even when a town tells it
+                    findings.append(("address", Finding("region-district-unread", {"word": word})))
         town = self._town(addr, addr_reading, anchor) if addr else None
         if town is not None:                         # 宁夏回族自治区泾河源镇: the town's county
             anchor = town[1]

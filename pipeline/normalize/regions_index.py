@@ -149,6 +149,18 @@ class RegionIndex:
         self.zone_pattern = _alternation(self.zone_words)
         self.unread_zone = _alternation(self.unread_zone_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
+        # names a one-character slip may stand for, by where they lie (city or province code),
+        # length and last character: counties (also obsolete ones) and, in a province, its cities
+        near: dict[tuple[str, int, str], list[Entry]] = {}
+        for name, entries in self._entries.items():
+            if len(name) < 3 or name[-1] not in _LEVEL_END:
+                continue
+            for e in entries:
+                if e.kind in (FULL, OLD) and e.unit.level >= 2:
+                    scopes = (e.unit.ckey, e.unit.pcode) if e.unit.level == 3 else (e.unit.pcode,)
+                    for scope in scopes:
+                        near.setdefault((scope, len(name), name[-1]), []).append(Entry(e.unit, e.kind, name))
+        self._near = near
         gap = "|".join(re.escape(p) for p in sorted(self.placeholders, key=len, reverse=True) if len(p) > 1)
         self.gap = re.compile(rf"(?:[\s\-－—_/|,，、]|{gap or '(?!)'})*")   # -市辖区- before a county word
         return self
@@ -171,6 +183,24 @@ class RegionIndex:
         """A unit inside one of ``entries`` is named at ``pos`` (宁波镇海: 镇海 is no town word)."""
         found = self._longest(text, pos)[1]
         return any(f.unit.level > e.unit.level and f.unit.within(e.unit) for f in found for e in entries)
+
+    def _own_town_at(self, text: str, pos: int, entries: Sequence[Entry]) -> bool:
+        """A town of one of ``entries`` is named at ``pos`` (温州苍南桥墩: 桥墩镇 is in 苍南县)."""
+        name = self._town_name(text, pos)
+        codes = self.towns.get(name, ()) if name else ()
+        for j in range(min(len(text), pos + 4), pos + 1, -1):
+            if codes:
+                break
+            codes = self.town_short.get(text[pos:j], ())
+        return any(self.units[c].within(e.unit) for c in codes for e in entries)
+
+    @staticmethod
+    def _after_parent(out: Sequence[Token], pos: int, entries: Sequence[Entry]) -> bool:
+        """The name right before ``pos`` is the unit's city or province (宁波市海曙镇明路: 海曙 is
+        the county, a town named so lies in it)."""
+        if not out or out[-1].end != pos:
+            return False
+        return any(e.unit.level > p.unit.level and e.unit.within(p.unit) for p in out[-1].entries for e in entries)
 
     def _longest(self, text: str, pos: int) -> tuple[str, tuple[Entry, ...]]:
         for name in self._by_prefix.get(text[pos:pos + 2], ()):
@@ -204,8 +234,10 @@ class RegionIndex:
                 pos = end                             # 义乌市场 is a market
                 continue
             if not official:                          # a short form: 中山路, 长安镇 (but 张家港保税区)
-                if (self._street.match(text, end) or self._town.match(text, end)) and not self._full_at(text, end) \
-                        and not self._child_at(text, end, entries):
+                street = self._street.match(text, end)
+                if (street or self._town.match(text, end)) and not self._full_at(text, end) \
+                        and not self._child_at(text, end, entries) and not self._own_town_at(text, end, entries) \
+                        and (street or not self._after_parent(out, pos, entries)):
                     pos = end                         # 牟平城区 is not 平城区
                     continue
                 town = self._town_name(text, pos)
@@ -249,6 +281,35 @@ class RegionIndex:
         if not hits or len({u.code for _, u in hits}) != 1:
             return None
         return hits[0]
+
+    def slip(self, text: str, pos: int, within: Unit) -> tuple[str, Entry] | None:
+        """A county (in a province also a city) inside ``within`` written at ``pos`` with one
+        character wrong or two neighbours swapped (杭州市菜山区, 北京淀海区, 绍兴市诸几市): its
+        last character (区, 县, 市 …) as written, the word no name of a unit there, no everyday
+        name (城北区), zone, town or street word, and only one unit so near. Returns the word and the unit's entry."""
+        scope = within.ckey if within.level == 2 else within.pcode
+        hits: dict[str, dict[str, tuple[str, Entry]]] = {}
+        near = self._near
+        for n in range(3, 7):
+            word = text[pos:pos + n]
+            if len(word) < n:
+                break
+            for e in near.get((scope, n, word[-1]), ()):
+                name = e.old
+                diff = [i for i in range(n - 1) if word[i] != name[i]]
+                if len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == name[diff[1]]
+                                      and word[diff[1]] == name[diff[0]]):
+                    hits.setdefault(e.kind, {})[e.unit.code] = (word, e)
+        found = hits.get(FULL) or hits.get(OLD)      # a current name before an obsolete one (秀州区: 秀洲区)
+        if not found or len(found) != 1:
+            return None
+        word, entry = next(iter(found.values()))
+        known = self._longest(text, pos)[1]          # 南平市蒲城县: 蒲城县 is in 渭南, 浦城县 here
+        if not all(map(_cjk, word)) or any(e.unit.within(within) for e in known) or self.not_county.search(word) \
+                or word in self.weak_names \
+                or (word.endswith("市") and text.startswith("场", pos + len(word))):
+            return None
+        return word, entry
 
     def whole(self, text: str) -> tuple[Token, ...] | None:
         """The text is exactly one known name (not a joined string)."""
