@@ -102,6 +102,7 @@ class IndustryRules:
     example: str = "通用设备制造业"
     min_contain: int = 2
     head_tails: tuple[str, ...] = ()        # words that may follow a head word (rules/industry_heads.csv)
+    max_candidates: int = 6                 # a word in class names of more divisions names none
 
 
 @dataclass(frozen=True)

@@ -40,10 +40,16 @@ class Industry:
     code: str | None = None
     section: str | None = None
     findings: tuple[Finding, ...] = ()
+    candidates: tuple[str, ...] = ()        # divisions of an ``industry-multi`` reading ("51", "52")
 
     @property
     def value(self) -> str | None:
         return self.name
+
+    @property
+    def divisions(self) -> tuple[str, ...]:
+        """The division read ("34"), or the candidates."""
+        return (self.code[1:],) if self.code else self.candidates
 
     @property
     def certain(self) -> bool:
@@ -67,6 +73,7 @@ class IndustryIndex:
     vague_sections: dict[str, tuple[str, str]] = field(default_factory=dict)   # vague word -> its 门类 (建筑 → E)
     heads: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded head word -> divisions
     head_tails: tuple[str, ...] = ()            # words that may follow a head (IT培训机构, 汽车维修服务)
+    max_candidates: int = 6                     # class names of more divisions holding a word name nothing
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -91,7 +98,7 @@ class IndustryIndex:
         letters = {self.divisions[d][1] for d in divisions}
         section = self.divisions[divisions[0]][2] if len(letters) == 1 else None
         names = "、".join(f"{self.divisions[d][0]}（{self.divisions[d][1]}{d}）" for d in divisions)
-        return Industry(text, None, section, (Finding("industry-multi", {"candidates": names}),))
+        return Industry(text, None, section, (Finding("industry-multi", {"candidates": names}),), tuple(divisions))
 
     def _one(self, key: str) -> tuple[str, ...]:
         """Divisions one label names by itself (exact name, alias, multi label, code)."""
@@ -137,14 +144,20 @@ class IndustryIndex:
             found: list[str] = []
             broad: list[str] = []                   # 门类 letters named by a vague part (建筑 → E)
             open_parts = 0                          # parts naming no division (投资, 运输)
+            loose: list[tuple[str, tuple[str, ...]]] = []   # a part, the divisions of class names holding it
             for part in parts:
                 section = self.sections.get(part) or self.vague_sections.get(part)
                 if section:                         # 批发和零售业-零售业: the 门类, then the 大类
                     broad.append(section[0])
                     continue
-                mine = () if part in self.vague else self._one(part) or self._contained(part)
-                open_parts += not mine
+                mine = () if part in self.vague else self._one(part) or self._contained(part, whole=False)
+                if not mine and part not in self.vague:
+                    loose.append((part, self._in_classes(part)))
+                open_parts += not mine and not (loose and loose[-1][1])
                 found += mine
+            for part, candidates in loose:          # a part only class names hold agrees with a
+                agree = [d for d in candidates if d in found]                  # division named beside it
+                found += agree or (candidates if self._sure(part, candidates) else [])
             covered = {self.divisions[d][1] for d in found}
             if open_parts and not _HIERARCHY.search(key):
                 covered = set()                     # 金融/投资/银行: peers, the 门类 is not narrowed
@@ -159,18 +172,20 @@ class IndustryIndex:
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
 
     def _bracket(self, text: str, key: str) -> Industry | None:
-        """``专业服务/咨询(财会/法律/人力资源等)``: a bracket naming one division that the words
-        before it allow narrows them to it; several divisions in the bracket do not."""
+        """``X（Y）``: the bracket explains the words before it. A bracket agreeing with the one
+        division before it keeps it (制药（生物/化学）); a bracket naming one division that the
+        words before it allow, or that explains words naming nothing, narrows to it
+        (专业服务/咨询(财会/法律/人力资源等), 在线生活服务（O2O）); several in both stay several."""
         m = _BRACKET.match(key)
         if not m:
             return None
-        inner = self.parse(m.group(2))
-        if inner.code is None:
-            return None
-        outer = self.parse(m.group(1))
-        allowed = outer.code == inner.code or any(
-            f.rule == "industry-multi" and f"（{inner.code}）" in f.params["candidates"] for f in outer.findings)
-        return self._found(inner.code[1:]) if allowed else None
+        inner, outer = self.parse(m.group(2)), self.parse(m.group(1))
+        if outer.code and outer.code[1:] in inner.divisions:
+            return self._found(outer.code[1:])
+        unread = any(f.rule == "industry-unknown" for f in outer.findings)
+        if inner.code and (inner.code[1:] in outer.divisions or unread):
+            return self._found(inner.code[1:])
+        return None
 
     def _known(self, key: str) -> bool:
         return key in self.names or key in self.classes or key in self.multi or key in self.sections or key in self.vague
@@ -193,7 +208,7 @@ class IndustryIndex:
         return bool(self._one(text)) or text in self.vague or any(
             k in text for k in self.words if len(k) >= self.min_contain)
 
-    def _contained(self, key: str) -> tuple[str, ...]:
+    def _contained(self, key: str, whole: bool = True) -> tuple[str, ...]:
         """The head word's divisions (``_head``), else divisions whose names or aliases the text
         contains, longest words only (医疗器械 hides 医疗), or the one division whose name
         contains the text."""
@@ -201,8 +216,8 @@ class IndustryIndex:
         head = inside or self._head(key)
         if head:
             return head
-        words = self.words
-        hits = sorted((k for k in words if len(k) >= self.min_contain and k in key), key=len, reverse=True)
+        words, multi = self.words, self.multi
+        hits = sorted((k for k in (*words, *multi) if len(k) >= self.min_contain and k in key), key=len, reverse=True)
         taken: list[tuple[int, int]] = []           # longest words first, no overlaps (房地产中介服务业)
         chosen: list[tuple[int, str]] = []
         for k in hits:
@@ -211,8 +226,39 @@ class IndustryIndex:
             if not any(span[0] < b and a < span[1] for a, b in taken):
                 taken.append(span)
                 chosen.append((start, k))
-        divisions = tuple(dict.fromkeys(words[k] for _, k in sorted(chosen)))
-        return divisions or self._inside(key, self.classes)    # 轨道交通: one alias before many class names
+        if whole and chosen and not self._head_read(key, max(key.find(k) + len(k) for _, k in chosen)):
+            return ()                               # 汽车用品, 电力设备: the words read are modifiers
+        single = {words[k] for _, k in chosen if k not in multi}
+        divisions = tuple(dict.fromkeys(d for _, k in sorted(chosen) for d in (        # 医药生物: 生物 agrees
+            [m for m in multi[k] if m in single] or multi[k] if k in multi else (words[k],))))
+        if divisions or not whole:
+            return divisions
+        found = self._in_classes(key)               # 轨道交通: one alias before many class names
+        return found if self._sure(key, found) else ()
+
+    def _sure(self, key: str, found: Sequence[str]) -> bool:
+        """Class names of one division holding a two-character word do not name it (网络 is in
+        网络借贷服务 only); several divisions are candidates, a longer word is that division."""
+        return len(found) > 1 or len(key) > self.min_contain
+
+    def _head_read(self, key: str, end: int) -> bool:
+        """The words read end the text, or only tails and vague words follow them (塑料制品,
+        汽车零部件服务): the head of the compound was read (not in 汽车用品, 电力设备)."""
+        rest = key[end:]
+        for w in sorted({*self.head_tails, *self.vague}, key=len, reverse=True):
+            rest = rest.replace(w, "")
+        return not _SEPARATORS.sub("", rest)
+
+    def _in_classes(self, key: str) -> tuple[str, ...]:
+        """Divisions of the GB/T 4754 class names holding the text (客运服务 → 铁路/公路/水上/航空
+        旅客运输): one is the answer, up to ``max_candidates`` are candidates, more name nothing."""
+        for k in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t))):
+            if len(k) < self.min_contain or k in _GENERIC:
+                continue
+            found = tuple(dict.fromkeys(d for name, d in self.classes.items() if k in name))
+            if 0 < len(found) <= self.max_candidates:
+                return found
+        return ()
 
     def _inside(self, key: str, table: Mapping[str, str]) -> tuple[str, ...]:
         """The one division whose names in ``table`` contain ``key``."""
