@@ -16,7 +16,7 @@ def resolver(rules):
 # set, rows, floors (province, city, district), most silent misses
 HELDOUT = [
     ("annotated_train.csv", 8957, (0.998, 0.996, 0.99), 0.01),
-    ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.982), 0.01),
+    ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.983), 0.01),
     ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.989), 0.01),
 ]
 
@@ -30,9 +30,10 @@ def test_held_out_annotated_addresses(resolver, name, rows, floors, silent):
     assert s.silent_rate <= silent, [m for m in s.misses if not m[3]][:10]
 
 
-def test_express_waybills_mainland_addresses(resolver):
-    """Waybill addresses from every province; 香港/澳门/台湾 have no city or county tables
-    (rules/regions/), so only the province is read there."""
-    rows = [r for r in load("express_waybills.csv") if not r["province"].startswith(("台湾", "香港", "澳门"))]
-    s = score(resolver, rows)
-    assert s.rate("province") >= 0.999 and s.rate("city") >= 0.998 and s.rate("district") >= 0.998, s.misses[:10]
+def test_express_waybills_every_province(resolver):
+    """Waybill addresses from every province, 台湾/香港/澳门 included (rules/regions/hmt.csv):
+    measured 1.000 / 0.984 / 0.958 with 4.2 % silent misses before those tables."""
+    s = score(resolver, load("express_waybills.csv"))
+    assert s.rows == 1995
+    assert s.rate("province") >= 0.999 and s.rate("city") >= 0.995 and s.rate("district") >= 0.995, s.misses[:10]
+    assert s.silent_rate <= 0.002, [m for m in s.misses if not m[3]][:10]

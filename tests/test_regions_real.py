@@ -254,3 +254,18 @@ def test_no_typo_guess_where_the_text_does_not_point_to_one_county(resolver, add
 ])
 def test_a_county_short_form_before_its_own_town_or_after_its_city_is_read(resolver, address, district):
     assert resolver.resolve(None, None, None, address).district == district
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("台湾台北市大安区敦化南路二段238号", ("台湾省", "台北市", "大安区")),
+    ("台湾彰化县彰化市中正路二段668号", ("台湾省", "彰化县", "彰化市")),     # a county's city
+    ("高雄三民区七贤一路", ("台湾省", "高雄市", "三民区")),
+    ("香港湾仔轩尼诗道139号中国海外大厦10楼D室", ("香港特别行政区", "香港特别行政区", "湾仔区")),
+    ("澳门特别行政区澳门半岛花王堂区巴素打尔古街", ("澳门特别行政区", "澳门特别行政区", "花王堂区")),
+    ("金山区卫零路485号", ("上海市", "上海市", "金山区")),                   # 新北市 has a 金山区 too
+    ("连江县琯头镇", ("福建省", "福州市", "连江县")),                         # 台湾 has a 连江县 too
+    ("江干区高新社区教师公寓九栋", ("浙江省", "杭州市", "上城区")),           # 新社区 is in 台中
+])
+def test_taiwan_hong_kong_and_macau_read_down_to_the_county(resolver, address, expected):
+    res = resolver.resolve(None, None, None, address)
+    assert (res.province, res.city, res.district) == expected

@@ -107,7 +107,8 @@ def key_builder(merge_rules: MergeRules, tables: Mapping[str, Iterable[Mapping[s
         for n in [prov, row.get("short", ""), *(row.get("aliases", "") or "").split("|")]:
             if fold_text(n) and len(fold_text(n)) >= 2:
                 regions.setdefault(fold_text(n), (prov, ""))
-    for row in tables.get("regions/cities", ()) or ():
+    hmt_cities = [r for r in tables.get("regions/hmt", ()) or () if r.get("level") == "city"]   # 台北市
+    for row in [*(tables.get("regions/cities", ()) or ()), *hmt_cities]:
         prov, city = row.get("province", ""), row.get("name", "")
         for n in [city, row.get("short", ""), *(row.get("aliases", "") or "").split("|")]:
             f = fold_text(n)

@@ -250,8 +250,9 @@ class RegionIndex:
             out.append(Token(pos, end, text[pos:end], entries, pos == 0 or not _cjk(text[pos - 1])))
             pos = end
             if name.endswith("市") and any(e.unit.level < 3 for e in entries):
-                inner, found = self._longest(text, end - 1)   # 乐山市中区 is 乐山 + 市中区
-                if len(inner) >= 3 and any(e.unit.level == 3 and e.unit.name == inner for e in found):
+                inner, found = self._longest(text, end - 1)   # 乐山市中区 is 乐山 + 市中区 (台南市北区 no 市北区)
+                if len(inner) >= 3 and any(e.unit.level == 3 and e.unit.name == inner and e.unit.within(c.unit)
+                                           for e in found for c in entries):
                     pos = end - 1
         return tuple(out)
 
@@ -317,6 +318,33 @@ class RegionIndex:
         return (Token(0, len(text), text, entries),) if entries else None
 
 
+def _add_hmt(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict) -> None:
+    """台湾 cities and counties, 香港/澳门 districts (rules/regions/hmt.csv, tools/build_hmt.py).
+    Their counties and short forms count only right after their parent (weak): many are everyday
+    words or mainland names (新社区, 大园区, 桃园, 金门; 大安区 of 自贡, 金山区 of 上海), and the
+    mainland reading of such a word stays. A city's full name is read anywhere unless the mainland
+    tables use it (连江县 of 福州); its aliases (臺北市, 台北县) too."""
+    mainland = set(idx.names)
+    for row in rows:
+        prov, city, name, code = (row[k].strip() for k in ("province", "city", "name", "code"))
+        if row["level"] == "city":
+            unit = Unit(code, 2, name, prov, idx.province_code.get(prov, code[:2]), name, code)
+            cities[(prov, name)] = unit
+            kind = WEAK if name in mainland else FULL
+        else:
+            parent = cities.get((prov, city))
+            if parent is None:
+                continue
+            unit = Unit(code, 3, name, prov, parent.pcode, city, parent.ckey)
+            kind = WEAK
+        idx.units[code] = unit
+        idx.add(name, Entry(unit, kind))
+        for key in _names(row, "short"):
+            idx.add(key, Entry(unit, WEAK))
+        for key in _names(row, "aliases"):
+            idx.add(key, Entry(unit, WEAK if key in mainland or unit.level == 3 else SHORT))
+
+
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
                        unread_zone_words: Sequence[str] = (),
@@ -362,6 +390,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
         idx.add(name, Entry(unit, FULL if len(name) >= min_start_district or name[-1] in "县旗" else WEAK))
         for key in _names(row, "short", "variants", "aliases"):
             short_district.append((key, Entry(unit, SHORT)))
+    _add_hmt(idx, tables.get("regions/hmt", ()), cities)
     higher = {k for k, v in idx.names.items() if any(e.unit.level < 3 for e in v)}
     for key, entry in short_district:          # 河北区 → 河北 or 西安区 → 西安 would hide the higher unit
         if key not in higher:
