@@ -362,6 +362,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="use this folder of submissions instead of generating one")
     parser.add_argument("--workdir", type=Path, default=None, help="where to generate and write (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder and outputs")
+    parser.add_argument("--no-floors", action="store_true",
+                        help="per-stage figures only, without the floors (quick A/B of a change)")
     args = parser.parse_args(argv)
     if args.rows <= 0 or (args.files is not None and args.files <= 0):
         parser.error("--rows and --files must be positive")
@@ -401,6 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         rows_read = s.get("rows_read", 0) or 0
         pairs = (result.catalog.get("merge_stats") or {}).get("pairs_compared", s.get("pairs_compared"))
 
+        if args.no_floors:
+            print(f"{'stage':<18} {'wall s':>8} {'CPU s':>8} {'peak MB PSS':>12}")
+            for name, sec, cpu, rss in hook.rows:
+                print(f"{name:<18} {sec:8.2f} {cpu:8.2f} {rss / 2**20:12.0f}")
+            print(f"{'total':<18} {run_s:8.2f} {run_cpu:8.2f} {peak / 2**20:12.0f}   "
+                  f"{rows_read} rows read; load average at the end {load:.1f}")
+            return 0
         count, other_bytes = count_output_cells(result.output_dir)
         c0 = _cpu()
         read_s, in_cells = floor_read(inputs)

@@ -20,6 +20,7 @@ path.
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from itertools import zip_longest
 from typing import Any, Callable, Sequence
@@ -31,7 +32,12 @@ CHUNK_ROWS = 20_000
 #: distinct values remembered per column (a column of unique names gains nothing from more)
 CACHE_VALUES = 50_000
 
-_STRING, _NUMBER, _DATETIME = 0, 1, 2
+_STRING, _NUMBER, _DATETIME, _PLAIN = 0, 1, 2, 3
+
+#: a text xlsxwriter writes as it is (no control character, nothing to escape, no leading or
+#: trailing whitespace, no ``_xHHHH_``-like part, not long enough to be cut): most texts
+_PLAIN_TEXT = re.compile(r"(?!\s)[^\x00-\x1f&<>\ufffe\uffff]*(?<!\s)")
+_PLAIN_MAX = 8_000
 
 
 class _Capture:
@@ -76,6 +82,10 @@ def _fragment(ws, call, col_format) -> str:
     """The ``<c>`` element after its ``r="…"`` reference, as xlsxwriter's ``_write_cell``
     writes it in constant_memory mode."""
     kind, payload, cell_format = call
+    if kind == _PLAIN:
+        style = col_format
+        return (f'" s="{style._get_xf_index()}" t="inlineStr"><is><t>' if style is not None
+                else '" t="inlineStr"><is><t>') + payload + "</t></is></c>"
     if kind == _DATETIME:
         payload = ws._convert_date_time(payload)
         cell_format = cell_format or ws.default_date_format
@@ -99,66 +109,114 @@ def row_columns(rows: Sequence[Sequence[Any]]) -> Callable[[int, int], list]:
     return lambda lo, hi: list(zip_longest(*rows[lo:hi]))
 
 
+#: stands for the row number inside a rendered cell or row (no cell text holds a NUL:
+#: ``clean`` removes XML-illegal control characters before a text is rendered)
+_ROW = "\x00"
+_NONE = type(None)
+
+
+def _keys(values: Sequence[Any], exact: bool) -> Sequence[Any]:
+    """Cache keys of a column's values: the values themselves, or (class, value) where the
+    column holds several non-text classes (1, 1.0 and True are equal keys of a dict)."""
+    if not exact:
+        return values
+    return [v if v.__class__ is str else (v.__class__, v) for v in values]
+
+
+def _hashable(key: Any) -> bool:
+    try:
+        hash(key)
+    except TypeError:
+        return False
+    return True
+
+
 def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[Any]]], kinds: Sequence[str],
                fmt, write_value: Callable, clean: Callable[[str], str], start: int = 1) -> None:
     """Write ``n_rows`` rows from worksheet row ``start`` on (the header row above is already
     written); ``columns(lo, hi)``: the values of rows lo…hi-1, column by column.
-    ``write_value``/``clean``: the cell-by-cell writer's own functions."""
+    ``write_value``/``clean``: the cell-by-cell writer's own functions.
+
+    Each column's cache maps a value to its whole rendered cell, with :data:`_ROW` where the
+    row number goes; the cells of a chunk are looked up a column at a time (``map``), joined a
+    row at a time and the row number put in once per row, so no Python code runs per cell
+    except for values first met (and NaN, which equals nothing)."""
     ws._write_single_row(start)          # the header row goes out first, as the next write would do
     width = len(kinds)
     col_formats = [ws.col_info[j].column_format if j in ws.col_info else None for j in range(width)]
-    prefixes = [f'<c r="{xl_col_to_name(j)}' for j in range(width)]
-    caches: list[dict] = [{} for _ in range(width)]
+    prefixes = [f'<c r="{xl_col_to_name(j)}{_ROW}' for j in range(width)]
+    caches: list[dict] = [{None: "", "": ""} for _ in range(width)]
+    classes: list[set] = [set() for _ in range(width)]       # non-text classes met per column
     capture = _Capture()
+    write = ws.fh.write
     last = None
     for lo in range(0, n_rows, CHUNK_ROWS):
         chunk = columns(lo, min(lo + CHUNK_ROWS, n_rows))
-        fresh: list[tuple[list, Any]] = []                # (entry, column format) rendered in this chunk
+        keys_by_col, extras = [], []
+        fresh: list[tuple[int, Any, tuple, Any]] = []     # (column, key, call, column format), first met here
         unstyled: list[tuple[int, int, Any]] = []          # (row, col, style) of styles without an index yet
-        entries_by_col = []
         for j, values in enumerate(chunk):
-            cache, kind, out = caches[j], kinds[j], []
-            append = out.append
-            for i, v in enumerate(values):
-                if v.__class__ is str:
-                    if not v:
-                        append(None)
+            met = classes[j]
+            met.update(map(type, values))
+            met.discard(str)
+            met.discard(_NONE)
+            keys = _keys(values, len(met) > 1)
+            cache, extra = caches[j], {}
+            try:
+                found = list(map(cache.get, keys))
+            except TypeError:                             # a list or a set among the values
+                keys = [k if _hashable(k) else object() for k in keys]
+                found = list(map(cache.get, keys))
+            if None in found:
+                for i, e in enumerate(found):
+                    if e is not None:
                         continue
-                    key = v
-                elif v is None or (v.__class__ is float and v != v):
-                    append(None)                  # write_value leaves a blank (NaN) out
-                    continue
-                else:
-                    key = (v.__class__, v)
-                    try:
-                        hash(key)
-                    except TypeError:
-                        key = None
-                entry = cache.get(key) if key is not None else None
-                if entry is None:
-                    call = _call(v, kind, fmt, write_value, clean, capture)
-                    entry = [None, call] if call is not None else False
-                    if call is not None:
-                        style = call[2] or (ws.default_date_format if call[0] == _DATETIME else None) or col_formats[j]
-                        fresh.append((entry, col_formats[j]))
-                        if style is not None and style.xf_index is None:
-                            unstyled.append((i, j, style))
-                    if key is not None and len(cache) < CACHE_VALUES:
-                        cache[key] = entry
-                append(entry or None)
-            entries_by_col.append(out)
+                    k = keys[i]
+                    if k in extra:
+                        continue
+                    v = values[i]
+                    if v.__class__ is float and v != v:   # NaN: write_value leaves a blank
+                        continue
+                    if v.__class__ is str and len(v) <= _PLAIN_MAX and "_x" not in v and _PLAIN_TEXT.fullmatch(v):
+                        call = (_PLAIN, v, None)
+                    else:
+                        call = _call(v, kinds[j], fmt, write_value, clean, capture)
+                    if call is None:
+                        extra[k] = ""
+                        continue
+                    style = call[2] or (ws.default_date_format if call[0] == _DATETIME else None) or col_formats[j]
+                    if style is not None and style.xf_index is None:
+                        unstyled.append((i, j, style))
+                    extra[k] = None
+                    fresh.append((j, k, call, col_formats[j]))
+            keys_by_col.append(keys)
+            extras.append(extra)
         # style indices in xlsxwriter's order: the first cell using a style, row by row
         for _, _, style in sorted(unstyled, key=lambda t: (t[0], t[1])):
             style._get_xf_index()
-        for entry, col_format in fresh:
-            entry[0] = _fragment(ws, entry[1], col_format)
-        write = ws.fh.write
-        for i, cells in enumerate(zip(*entries_by_col)):
-            r = str(start + lo + i + 1)
-            parts = [p + r + e[0] for p, e in zip(prefixes, cells) if e is not None]
-            if parts:
-                write(f'<row r="{r}">{"".join(parts)}</row>')
-                last = start + lo + i
+        for j, k, call, col_format in fresh:
+            extras[j][k] = prefixes[j] + _fragment(ws, call, col_format)
+        cells_by_col = []
+        for j, keys in enumerate(keys_by_col):
+            cache, extra = caches[j], extras[j]
+            room = CACHE_VALUES + 2 - len(cache)
+            if extra and room > 0:
+                for k in list(extra)[:room]:
+                    if k.__class__ is not object:        # not a stand-in for an unhashable value
+                        cache[k] = extra.pop(k)
+            cells = list(map(cache.get, keys))
+            if None in cells:
+                for i, e in enumerate(cells):
+                    if e is None:
+                        cells[i] = extra.get(keys[i], "")
+            cells_by_col.append(cells)
+        base = start + lo + 1
+        for i, cells in enumerate(zip(*cells_by_col)):
+            body = "".join(cells)
+            if body:
+                r = str(base + i)
+                write(('<row r="' + _ROW + '">' + body + "</row>").replace(_ROW, r))
+                last = base + i - 1
     if last is not None:
         ws._check_dimensions(last, ws.dim_colmin)
         ws.previous_row = last

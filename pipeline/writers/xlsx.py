@@ -59,6 +59,8 @@ def neutralise_csv(value: Any) -> Any:
 
 def as_date(value: Any) -> dt.date | None:
     """A real date from a date, datetime or pandas Timestamp; ``None`` otherwise."""
+    if value.__class__ is str:          # the common case, first
+        return None
     if is_blank(value):
         return None
     if hasattr(value, "to_pydatetime"):
@@ -83,6 +85,8 @@ def as_number(value: Any) -> float | None:
 
 def text_of(value: Any) -> str:
     """Display text of any value (lists and tuples joined with ；)."""
+    if value.__class__ is str:          # the common case, first
+        return value
     if is_blank(value):
         return ""
     if isinstance(value, (list, tuple, set, frozenset)):

@@ -75,23 +75,38 @@ def new_sheet_xml(sheet: NewSheet, styles: Styles, dialect: Dialect = TRANSITION
     links = []
     letters = [get_column_letter(j + 1) for j in range(max(ncols, max(map(len, sheet.rows), default=0)))]
     fills, hrefs, wrap = sheet.fills, sheet.links, set(sheet.wrap)
+    widths = sheet.widths
+    lines_of = [{} for _ in widths]             # wrapped lines per distinct text of a column
+    tails: dict[tuple[str, Any], str] = {}      # a cell after its reference, per (text, style)
     for i, values in enumerate(sheet.rows):
         r = i + head + 1
         cells = []
+        lines = 1
         for j, v in enumerate(values):
             text = v if v.__class__ is str else text_of(v)
+            if wrap and j in wrap and text and j < len(widths):
+                n = lines_of[j].get(text)
+                if n is None:
+                    n = lines_of[j][text] = line_count(text, widths[j])
+                if n > lines:
+                    lines = n
             key = (i, j)
             fill, link = fills.get(key), hrefs.get(key)
             align = "wrap" if j in wrap else None
             if not (fill or link or align):
-                if text:
-                    cells.append(text_cell(f"{letters[j]}{r}", text, None))
-                continue
+                if not text:
+                    continue
+                style = None
+            else:
+                style = styles.xf(0, fill, "link" if link else None, align=align)
             coord = f"{letters[j]}{r}"
-            cells.append(text_cell(coord, text, styles.xf(0, fill, "link" if link else None, align=align)))
+            tail = tails.get((text, style))
+            if tail is None:
+                tail = tails[(text, style)] = text_cell("", text, style)[len('<c r=""'):]
+            cells.append(f'<c r="{coord}"' + tail)
             if link:
                 links.append(f'<hyperlink ref="{coord}" location="{qattr(link)}" display="{qattr(text)}"/>')
-        ht = row_height(values, sheet.widths, sheet.wrap) if wrap else None
+        ht = (None if lines <= 1 else min(15.0 * lines + 2, 409.0)) if wrap else None
         rows.append(f'<row r="{r}"' + (f' ht="{ht}" customHeight="1"' if ht else "") + ">" + "".join(cells) + "</row>")
     cols = "".join(f'<col min="{j}" max="{j}" width="{w}" customWidth="1"/>'
                    for j, w in enumerate(sheet.widths, start=1))
