@@ -11,6 +11,7 @@ function, so a small run behaves exactly like plain sequential code.
 """
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import selectors
@@ -64,6 +65,7 @@ class JobPool:
         self._queue: deque[tuple[int, Callable[..., Any], tuple]] = deque()
         self._running: dict[int, tuple[int, int, bytearray]] = {}   # fd -> (slot, pid, data)
         self._selector = selectors.DefaultSelector() if self.workers > 1 else None
+        self._frozen = False
 
     @property
     def parallel(self) -> bool:
@@ -84,6 +86,12 @@ class JobPool:
     def _start_ready(self) -> None:
         while self._queue and len(self._running) < self.workers:
             slot, func, args = self._queue.popleft()
+            if not self._frozen:
+                # the parent's objects leave the collector's reach while children run: a
+                # collection in a child would touch every object and copy the parent's
+                # whole heap page by page (copy-on-write)
+                gc.freeze()
+                self._frozen = True
             read_fd, write_fd = os.pipe()
             pid = os.fork()
             if pid == 0:                               # child
@@ -149,3 +157,6 @@ class JobPool:
             self.wait()
         if self._selector is not None:
             self._selector.close()
+        if self._frozen:
+            gc.unfreeze()
+            self._frozen = False
