@@ -78,10 +78,17 @@ def new_sheet_xml(sheet: NewSheet, styles: Styles, dialect: Dialect = TRANSITION
     widths = sheet.widths
     lines_of = [{} for _ in widths]             # wrapped lines per distinct text of a column
     tails: dict[tuple[str, Any], str] = {}      # a cell after its reference, per (text, style)
+    by_row: dict[int, dict[int, tuple]] = {}      # row -> column -> (fill, link): most cells have neither
+    for (i, j), fill in fills.items():
+        by_row.setdefault(i, {})[j] = (fill, None)
+    for (i, j), link in hrefs.items():
+        by_row.setdefault(i, {})[j] = ((by_row.get(i, {}).get(j) or (None, None))[0], link)
+    plain = (None, None)
     for i, values in enumerate(sheet.rows):
         r = i + head + 1
         cells = []
         lines = 1
+        marks = by_row.get(i)
         for j, v in enumerate(values):
             text = v if v.__class__ is str else text_of(v)
             if wrap and j in wrap and text and j < len(widths):
@@ -90,8 +97,7 @@ def new_sheet_xml(sheet: NewSheet, styles: Styles, dialect: Dialect = TRANSITION
                     n = lines_of[j][text] = line_count(text, widths[j])
                 if n > lines:
                     lines = n
-            key = (i, j)
-            fill, link = fills.get(key), hrefs.get(key)
+            fill, link = marks.get(j, plain) if marks else plain
             align = "wrap" if j in wrap else None
             if not (fill or link or align):
                 if not text:

@@ -231,7 +231,7 @@ class Package:
         self._rels_dirty.add(source)
 
     def _write_rels(self) -> None:
-        for source in self._rels_dirty:
+        for source in sorted(self._rels_dirty, key=lambda s: s or ""):   # a set: saved in a fixed order
             if source and source in self.removed:
                 continue
             name = rels_path(source) if source else "_rels/.rels"
