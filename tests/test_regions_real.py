@@ -227,6 +227,7 @@ def test_an_obsolete_name_also_agrees_with_the_part_split_off(resolver):
     ("嘉兴市秀州区洪兴路", "秀洲区", "秀州区"),               # 秀洲区 now, not the obsolete 秀城区
     ("杭州市江士区万家花园", "上城区", "江士区"),              # 江干区, obsolete: its successor
     ("福建省南平市蒲城县千里马横路", "浦城县", "蒲城县"),      # 蒲城县 is in 渭南, not in 南平
+    ("南京市雨花区软件大道106号", "雨花台区", "雨花区"),        # one character missing
 ])
 def test_a_county_one_character_off_inside_the_city_is_read_as_a_guess(resolver, rules, address, district, word):
     res = resolver.resolve(None, None, None, address)
@@ -269,3 +270,21 @@ def test_a_county_short_form_before_its_own_town_or_after_its_city_is_read(resol
 def test_taiwan_hong_kong_and_macau_read_down_to_the_county(resolver, address, expected):
     res = resolver.resolve(None, None, None, address)
     assert (res.province, res.city, res.district) == expected
+
+
+@pytest.mark.parametrize("address, expected, word", [
+    ("象山石浦凤西路662号对面", ("浙江省", "宁波市", "象山县"), "石浦"),      # not 桂林象山区
+    ("朝阳区望京SOHO塔2A座17层", ("北京市", "北京市", "朝阳区"), "望京"),    # not 长春朝阳区
+    ("朝阳区永春镇农丰村", ("吉林省", "长春市", "朝阳区"), "永春镇"),
+    ("白云区人和镇太成村鉴庄路自编1号", ("广东省", "广州市", "白云区"), "人和镇"),
+])
+def test_a_name_several_units_share_is_decided_by_a_town_in_one_of_them(resolver, address, expected, word):
+    res = resolver.resolve(None, None, None, address)
+    found = [f for _, f in res.findings if f.rule == "region-town"]
+    assert (res.province, res.city, res.district) == expected and found and found[0].params["word"] == word
+
+
+@pytest.mark.parametrize("address", ["临山镇临南村汪家岙江西岸", "德胜中路00号浙江花卉市场"])
+def test_a_province_read_from_a_short_form_inside_a_word_is_flagged_as_a_guess(resolver, address):
+    res = resolver.resolve(None, None, None, address)
+    assert res.city is None and "region-inferred" in {f.rule for _, f in res.findings}

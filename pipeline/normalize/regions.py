@@ -80,10 +80,14 @@ def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
 def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | None:
     """A county read from one short form and nothing else (义乌国际商贸城, 九龙湖…), or a city
     read so from inside a word (…报喜鸟和田工业园): probably right, but a guess the steward should
-    see (info). A city short form starting the text (苏州园区) is no guess."""
-    if len(reading.used) != 1 or anchor is None or anchor.level < 2:
+    see (info); so is a province read from a short form inside a word (…汪家岙江西岸). A city
+    short form starting the text (苏州园区) is no guess."""
+    if len(reading.used) != 1 or anchor is None:
         return None
     token, entry = reading.used[0]
+    if anchor.level == 1:                    # …汪家岙江西岸, 河南埭路: a province short form inside a word
+        return None if entry.kind in NAMED or token.lead else \
+            Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
     county = entry.unit.level == 3 or (entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6)
     if entry.kind in NAMED or (not county and token.lead):
         return None
@@ -301,6 +305,11 @@ class Resolver:
                     if key != "address":
                         own[mine.unit.level] = mine.unit.name
                 continue
+            tie_town = self._tie_town(text, tokens, reading) if key == "address" else None
+            if tie_town is not None:                 # 象山石浦…: 石浦镇 is in 象山县, not 桂林象山区
+                anchor = tie_town[1]
+                findings.append((key, Finding("region-town", {"word": tie_town[0], "place": _label(anchor)})))
+                continue
             if reading.unit is None:
                 findings.append((key, _ambiguous(reading.tied)))
                 names = {u.name for u in reading.tied}
@@ -345,6 +354,14 @@ class Resolver:
             findings = [(k, f) for k, f in findings if f.rule not in ("region-inferred", "region-unread")]
             findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
         return self._result(anchor, own, findings, partial)
+
+    def _tie_town(self, addr: str, tokens: Sequence[Token], reading: Reading) -> tuple[str, Unit] | None:
+        """Units tied on the names read, and a town named after them that lies in one only."""
+        if reading.unit is not None or not reading.tied:
+            return None
+        start = max(t.end for t in tokens)
+        hits = [t for u in reading.tied if (t := self.index.town(addr, start, u)) is not None]
+        return hits[0] if len(hits) == 1 else None
 
     def _town(self, addr: str, reading: Reading | None, anchor: Unit | None) -> tuple[str, Unit] | None:
         """A town of the province or city read, when the county is still open; with no place

@@ -90,6 +90,21 @@ def _alternation(words: Iterable[str]) -> re.Pattern:
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w) or "(?!)")
 
 
+def _one_off(word: str, name: str) -> bool:
+    """``word`` is ``name`` (same last character) with one character wrong, two neighbours
+    swapped, one character too many or one missing."""
+    a, b = word[:-1], name[:-1]
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    if len(long_) - len(short) != 1 or len(short) < 2:
+        return False
+    i = next((i for i in range(len(short)) if short[i] != long_[i]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
 def _names(row: Mapping[str, str], *cols: str) -> list[str]:
     out = []
     for col in cols:
@@ -272,7 +287,7 @@ class RegionIndex:
             if name:
                 hits += [(name, u) for u in map(self.units.__getitem__, towns[name])
                          if within is None or u.within(within)]
-        if not hits and start < n and within is not None and (within.level == 2 or within.pcode + "00" in self.units):
+        if not hits and start < n and within is not None and (within.level >= 2 or within.pcode + "00" in self.units):
             for j in range(min(n, start + 4), start + 1, -1):
                 codes = self.town_short.get(text[start:j])
                 if codes and not self._street.match(text, j) and not self._longest(text, j)[0] \
@@ -284,23 +299,21 @@ class RegionIndex:
         return hits[0]
 
     def slip(self, text: str, pos: int, within: Unit) -> tuple[str, Entry] | None:
-        """A county (in a province also a city) inside ``within`` written at ``pos`` with one
-        character wrong or two neighbours swapped (杭州市菜山区, 北京淀海区, 绍兴市诸几市): its
+        """A county (in a province also a city) inside ``within`` written at ``pos`` one character
+        off (杭州市菜山区, 北京淀海区 swapped, 湖州市南路浔区 one too many, 绍兴市诸几市): its
         last character (区, 县, 市 …) as written, the word no name of a unit there, no everyday
         name (城北区), zone, town or street word, and only one unit so near. Returns the word and the unit's entry."""
         scope = within.ckey if within.level == 2 else within.pcode
         hits: dict[str, dict[str, tuple[str, Entry]]] = {}
         near = self._near
-        for n in range(3, 7):
+        for n in range(3, 11):
             word = text[pos:pos + n]
             if len(word) < n:
                 break
-            for e in near.get((scope, n, word[-1]), ()):
-                name = e.old
-                diff = [i for i in range(n - 1) if word[i] != name[i]]
-                if len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1 and word[diff[0]] == name[diff[1]]
-                                      and word[diff[1]] == name[diff[0]]):
-                    hits.setdefault(e.kind, {})[e.unit.code] = (word, e)
+            for m in (n, n - 1, n + 1):
+                for e in near.get((scope, m, word[-1]), ()):
+                    if _one_off(word, e.old):
+                        hits.setdefault(e.kind, {})[e.unit.code] = (word, e)
         found = hits.get(FULL) or hits.get(OLD)      # a current name before an obsolete one (秀州区: 秀洲区)
         if not found or len(found) != 1:
             return None
