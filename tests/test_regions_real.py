@@ -288,3 +288,19 @@ def test_a_name_several_units_share_is_decided_by_a_town_in_one_of_them(resolver
 def test_a_province_read_from_a_short_form_inside_a_word_is_flagged_as_a_guess(resolver, address):
     res = resolver.resolve(None, None, None, address)
     assert res.city is None and "region-inferred" in {f.rule for _, f in res.findings}
+
+
+@pytest.mark.parametrize("cells, district, word", [
+    (("浙江省", "杭州市", "菜山区"), "萧山区", "菜山区"),
+    (("福建省", "南平市", "蒲城县"), "浦城县", "蒲城县"),
+    (("北京市", "市辖区", "淀海区"), "海淀区", "淀海区"),
+])
+def test_a_county_cell_one_character_off_is_read_as_a_guess(resolver, cells, district, word):
+    res = resolver.resolve(*cells, None)
+    assert res.district == district
+    assert [(k, f.rule, f.params["word"]) for k, f in res.findings] == [("district", "region-typo", word)]
+
+
+def test_a_cell_near_two_units_stays_unknown(resolver):
+    res = resolver.resolve("浙江省", "温卅市", None, None)          # 温州市 and 温岭市 are as near
+    assert res.city is None and [f.rule for _, f in res.findings] == ["region-unknown"]

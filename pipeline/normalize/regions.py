@@ -283,6 +283,12 @@ class Resolver:
             tokens, whole = self.read(key, text)
             if not whole and key != "address":
                 partial.add(key)
+            slip = self._cell_slip(key, text, tokens, anchor)
+            if slip is not None:                     # 城市 杭州市, 区县 菜山区: 萧山区, a guess
+                anchor = slip[1].unit
+                findings.append((key, Finding("region-typo", {"word": slip[0], "place": _label(anchor),
+                                                              "name": slip[1].old})))
+                continue
             if not tokens:
                 if key != "address":
                     findings.append((key, Finding("region-unknown", {})))
@@ -354,6 +360,15 @@ class Resolver:
             findings = [(k, f) for k, f in findings if f.rule not in ("region-inferred", "region-unread")]
             findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
         return self._result(anchor, own, findings, partial)
+
+    def _cell_slip(self, key: str, text: str, tokens: Sequence[Token], anchor: Unit | None):
+        """A 城市 or 区县 cell that is, whole, a slip of a unit inside what the cells before decided
+        (rules as for the address: ``RegionIndex.slip``) and names nothing that lies there."""
+        if key == "address" or anchor is None or anchor.level >= 3 or any(
+                e.unit.within(anchor) for t in tokens for e in t.entries):
+            return None
+        slip = self.index.slip(text, 0, anchor)
+        return slip if slip is not None and slip[0] == text else None
 
     def _tie_town(self, addr: str, tokens: Sequence[Token], reading: Reading) -> tuple[str, Unit] | None:
         """Units tied on the names read, and a town named after them that lies in one only."""
