@@ -304,3 +304,18 @@ def test_a_county_cell_one_character_off_is_read_as_a_guess(resolver, cells, dis
 def test_a_cell_near_two_units_stays_unknown(resolver):
     res = resolver.resolve("浙江省", "温卅市", None, None)          # 温州市 and 温岭市 are as near
     assert res.city is None and [f.rule for _, f in res.findings] == ["region-unknown"]
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("欧海区娄桥镇继红路000号", ("浙江省", "温州市", "瓯海区")),     # 娄桥街道 is in 瓯海区
+    ("潘阳县珠湖乡镇政府", ("江西省", "上饶市", "鄱阳县")),
+])
+def test_a_slip_with_nothing_before_it_is_read_only_when_a_town_confirms_it(resolver, address, expected):
+    res = resolver.resolve(None, None, None, address)
+    assert (res.province, res.city, res.district) == expected
+    assert [f.rule for _, f in res.findings] == ["region-typo"]
+
+
+def test_a_slip_with_nothing_before_it_and_no_town_stays_unread(resolver):
+    res = resolver.resolve(None, None, None, "末央区丰产路六村堡村门楼往西000米")
+    assert res.province is None and [f.rule for _, f in res.findings] == ["region-unread"]

@@ -337,7 +337,13 @@ class Resolver:
                 if guess:
                     findings.append((key, guess))
         addr = texts[3]
-        if addr and anchor is None and not any(k == "address" for k, _ in findings) and not any(texts[:3]):
+        lone = index.slip(addr, 0, None) if addr and anchor is None and not any(texts[:3]) else None
+        if lone is not None:                         # 欧海区娄桥镇: 瓯海区, its town says so
+            anchor = lone[1].unit
+            findings = [(k, f) for k, f in findings if f.rule != "region-ambiguous"]
+            findings.append(("address", Finding("region-typo", {"word": lone[0], "place": _label(anchor),
+                                                                "name": lone[1].old})))
+        elif addr and anchor is None and not any(k == "address" for k, _ in findings) and not any(texts[:3]):
             findings.append(("address", Finding("region-unread", {})))
         elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
                 anchor.ckey in index.city_districts if anchor.level == 2 else anchor.pcode in index.with_districts):

@@ -164,17 +164,20 @@ class RegionIndex:
         self.zone_pattern = _alternation(self.zone_words)
         self.unread_zone = _alternation(self.unread_zone_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
-        # names a one-character slip may stand for, by where they lie (city or province code),
-        # length and last character: counties (also obsolete ones) and, in a province, its cities
-        near: dict[tuple[str, int, str], list[Entry]] = {}
+        # names a one-character slip may stand for, by where they lie (city or province code, ""
+        # for any county), length, last character and one of the first two characters (a word one
+        # character off shares one of them with the name): counties (also obsolete ones) and, in a
+        # province, its cities
+        near: dict[tuple[str, int, str, str], list[Entry]] = {}
         for name, entries in self._entries.items():
             if len(name) < 3 or name[-1] not in _LEVEL_END:
                 continue
             for e in entries:
                 if e.kind in (FULL, OLD) and e.unit.level >= 2:
-                    scopes = (e.unit.ckey, e.unit.pcode) if e.unit.level == 3 else (e.unit.pcode,)
+                    scopes = (e.unit.ckey, e.unit.pcode, "") if e.unit.level == 3 else (e.unit.pcode,)
                     for scope in scopes:
-                        near.setdefault((scope, len(name), name[-1]), []).append(Entry(e.unit, e.kind, name))
+                        for c in {name[0], name[1]}:
+                            near.setdefault((scope, len(name), name[-1], c), []).append(Entry(e.unit, e.kind, name))
         self._near = near
         gap = "|".join(re.escape(p) for p in sorted(self.placeholders, key=len, reverse=True) if len(p) > 1)
         self.gap = re.compile(rf"(?:[\s\-－—_/|,，、]|{gap or '(?!)'})*")   # -市辖区- before a county word
@@ -298,32 +301,43 @@ class RegionIndex:
             return None
         return hits[0]
 
-    def slip(self, text: str, pos: int, within: Unit) -> tuple[str, Entry] | None:
+    def slip(self, text: str, pos: int, within: Unit | None) -> tuple[str, Entry] | None:
         """A county (in a province also a city) inside ``within`` written at ``pos`` one character
         off (杭州市菜山区, 北京淀海区 swapped, 湖州市南路浔区 one too many, 绍兴市诸几市): its
         last character (区, 县, 市 …) as written, the word no name of a unit there, no everyday
-        name (城北区), zone, town or street word, and only one unit so near. Returns the word and the unit's entry."""
-        scope = within.ckey if within.level == 2 else within.pcode
-        hits: dict[str, dict[str, tuple[str, Entry]]] = {}
-        near = self._near
-        for n in range(3, 11):
-            word = text[pos:pos + n]
-            if len(word) < n:
-                break
-            for m in (n, n - 1, n + 1):
-                for e in near.get((scope, m, word[-1]), ()):
-                    if _one_off(word, e.old):
-                        hits.setdefault(e.kind, {})[e.unit.code] = (word, e)
-        found = hits.get(FULL) or hits.get(OLD)      # a current name before an obsolete one (秀州区: 秀洲区)
-        if not found or len(found) != 1:
+        name (城北区), zone, town or street word, and only one unit so near. Returns the word and
+        the unit's entry. With no ``within`` (nothing read before), only a county a town named
+        later in the text lies in (欧海区娄桥镇: 娄桥街道 is in 瓯海区)."""
+        found = self._slips(text, pos, within)
+        if within is None:
+            found = {c: h for c, h in found.items() if self.town(text, pos + len(h[0]), h[1].unit) is not None}
+        if len(found) != 1:
             return None
         word, entry = next(iter(found.values()))
         known = self._longest(text, pos)[1]          # 南平市蒲城县: 蒲城县 is in 渭南, 浦城县 here
-        if not all(map(_cjk, word)) or any(e.unit.within(within) for e in known) or self.not_county.search(word) \
+        if (known and within is None) or any(e.unit.within(within) for e in known if within is not None) \
                 or word in self.weak_names \
                 or (word.endswith("市") and text.startswith("场", pos + len(word))):
             return None
         return word, entry
+
+    def _slips(self, text: str, pos: int, within: Unit | None) -> dict[str, tuple[str, Entry]]:
+        scope = "" if within is None else within.ckey if within.level == 2 else within.pcode
+        hits: dict[str, dict[str, tuple[str, Entry]]] = {}
+        near = self._near
+        run = pos
+        while run < len(text) and run - pos < 10 and _cjk(text[run]):
+            run += 1                                 # the word is Chinese characters only
+        for n in range(3, run - pos + 1):
+            word = text[pos:pos + n]
+            if word[-1] not in _LEVEL_END or self.not_county.search(word):
+                continue
+            for m in (n, n - 1, n + 1):
+                for c in {word[0], word[1]}:
+                    for e in near.get((scope, m, word[-1], c), ()):
+                        if (within is not None or e.unit.level == 3) and _one_off(word, e.old):
+                            hits.setdefault(e.kind, {})[e.unit.code] = (word, e)
+        return hits.get(FULL) or hits.get(OLD) or {}  # a current name before an obsolete one (秀州区: 秀洲区)
 
     def whole(self, text: str) -> tuple[Token, ...] | None:
         """The text is exactly one known name (not a joined string)."""
