@@ -103,6 +103,8 @@ class IndustryRules:
     min_contain: int = 2
     head_tails: tuple[str, ...] = ()        # words that may follow a head word (rules/industry_heads.csv)
     max_candidates: int = 6                 # a word in class names of more divisions names none
+    ignore_words: tuple[str, ...] = ()      # dropped before a name lookup (的)
+    drop_prefixes: tuple[str, ...] = ()     # a leading word dropped before a name lookup (其他)
 
 
 @dataclass(frozen=True)

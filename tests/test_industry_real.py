@@ -48,6 +48,18 @@ def test_every_gb_t_4754_class_name_reads_as_its_division(index, rules):
     assert not wrong[:10]
 
 
+def test_gb_t_4754_2011_names_read_as_their_2017_division(index, rules):
+    """Registries still write 2011 names (rules/industry_classes_2011.csv, 202 names 2017 dropped;
+    tests/data/industry/gb2011_classes.csv: before the table 72/148 read, 15 of them wrong)."""
+    rows = rules.tables["industry_classes_2011"]
+    assert len(rows) == 202
+    got = {r["name"]: index.parse(r["name"]).code or "" for r in rows}
+    wrong = [(r["name"], r["division"], got[r["name"]]) for r in rows if got[r["name"]][1:] != r["division"]]
+    assert not wrong[:10]
+    s = score(index, load("gb2011_classes.csv"))
+    assert s.mapped == s.single == 148
+
+
 @pytest.mark.parametrize("label, candidates", [
     ("批发/零售", "批发业（F51）、零售业（F52）"),
     ("电力/热力/燃气/水务", "电力、热力生产和供应业（D44）、燃气生产和供应业（D45）、水的生产和供应业（D46）"),

@@ -2,7 +2,8 @@
 ``C39计算机、通信和其他电子设备制造业``), aliases, vague words, labels spanning several divisions,
 unambiguous containment.
 
-Tables: rules/industries.csv (the 97 divisions), industry_aliases.csv (one label → one
+Tables: rules/industries.csv (the 97 divisions), industry_classes.csv (GB/T 4754-2017 中类/小类
+names), industry_classes_2011.csv (2011 names 2017 dropped), industry_aliases.csv (one label → one
 division), industry_multi.csv (one label → several divisions: 批发/零售), industry_vague.csv,
 industry_heads.csv (words that decide a compound they end: 塑料鞋 is footwear, IT培训 education;
 a compound whose other words hold a head word too is coordinate: 批发零售 stays several).
@@ -74,6 +75,9 @@ class IndustryIndex:
     heads: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded head word -> divisions
     head_tails: tuple[str, ...] = ()            # words that may follow a head (IT培训机构, 汽车维修服务)
     max_candidates: int = 6                     # class names of more divisions holding a word name nothing
+    ignore_words: tuple[str, ...] = ()          # 的: 纸和纸板容器的制造 is 纸和纸板容器制造
+    drop_prefixes: tuple[str, ...] = ()         # 其他未列明, 其他: “other X” reads as X
+    plain: dict[str, str] = field(default_factory=dict)   # names and class names as ``_plain`` writes them
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -108,6 +112,9 @@ class IndustryIndex:
             return (self.classes[key],)
         if key in self.multi:
             return self.multi[key]
+        plain = self._plain(key)                    # 纸和纸板容器的制造, 其他开采辅助活动
+        if plain != key and plain in self.plain:
+            return (self.plain[plain],)
         m = _CODE.match(key)
         if m and m.group(2) in self.divisions:
             letter = self.divisions[m.group(2)][1]
@@ -170,6 +177,14 @@ class IndustryIndex:
         if contained:
             return self._multi(text, contained)
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
+
+    def _plain(self, key: str) -> str:
+        """``key`` without the words ``ignore_words`` lists (的) and a leading ``drop_prefixes``
+        word (其他, 其他未列明): older class wording and “other X” read as X."""
+        for w in self.ignore_words:
+            key = key.replace(w, "")
+        prefix = next((p for p in self.drop_prefixes if key.startswith(p) and len(key) > len(p) + 1), "")
+        return key[len(prefix):]
 
     def _bracket(self, text: str, key: str) -> Industry | None:
         """``X（Y）``: the bracket explains the words before it. A bracket agreeing with the one
@@ -292,6 +307,10 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
         if len(code) >= 4 and code[1:3] in idx.divisions and name:
             idx.classes.setdefault(fold(name), code[1:3])
+    for row in tables.get("industry_classes_2011", ()):   # older names registries still write → 2017 大类
+        division, name = (row.get("division") or "").strip(), (row.get("name") or "").strip()
+        if division in idx.divisions and name:
+            idx.classes.setdefault(fold(name), division)
     for row in tables.get("industry_multi", ()):
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("label") and all(d in idx.divisions for d in divisions):
@@ -301,6 +320,8 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
             idx.heads[fold(row["word"])] = divisions
     idx.words = {**idx.classes, **idx.names}
+    for k, d in idx.words.items():
+        idx.plain.setdefault(idx._plain(k), d)
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
     for r in tables.get("industry_vague", ()):
         letter = (r.get("section") or "").strip().lower()
