@@ -242,7 +242,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industry_vague": ("word", "section"),
     "industry_multi": ("label", "divisions"),
     "industry_classes": ("code", "name"),
-    "industry_heads": ("word", "divisions", "note"),
+    "industry_heads": ("word", "divisions", "kind", "note"),
     "industry_classes_2011": ("code", "name", "division"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),

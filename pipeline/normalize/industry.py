@@ -27,6 +27,7 @@ _CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.
 _SECTION = re.compile(r"^[a-tA-T]$")
 _BRACKET = re.compile(r"^(.+?)[(（](.+)[)）]$")
 _SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+")
+_PEERS = re.compile(r"[-－—–/|>＞:：()（）\[\]【】]")   # separators a final head word does not reach across
 _HIERARCHY = re.compile(r"[-－—–>＞:：]")        # 门类-大类: the later part narrows the earlier one
 _SOFT = re.compile(r"、+|(?<=.{2})(?:和|及|与|&)(?=.{2})")    # inside a part, unless the part is a name
 # Words every second division name has: sharing only these makes no plausible hint.
@@ -73,6 +74,7 @@ class IndustryIndex:
     vague: frozenset[str] = frozenset()
     vague_sections: dict[str, tuple[str, str]] = field(default_factory=dict)   # vague word -> its 门类 (建筑 → E)
     heads: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded head word -> divisions
+    head_kinds: dict[str, str] = field(default_factory=dict)   # head word -> activity / product / shop
     head_tails: tuple[str, ...] = ()            # words that may follow a head (IT培训机构, 汽车维修服务)
     max_candidates: int = 6                     # class names of more divisions holding a word name nothing
     ignore_words: tuple[str, ...] = ()          # 的: 纸和纸板容器的制造 is 纸和纸板容器制造
@@ -145,6 +147,10 @@ class IndustryIndex:
             return self._vague(text, self.sections.get(key) or self.sections.get(key.upper()))
         if key in self.vague:
             return self._vague(text, self.vague_sections.get(key))
+        if not _PEERS.search(key):                  # 玻璃、油漆、壁纸商店: one head for the whole list
+            head = self._inside(key, self.names) or self._head(key)     # 其他金融 is 其他金融业
+            if head:
+                return self._multi(text, head)
         parts = [q for p in _SEPARATORS.split(key) if p
                  for q in ((p,) if self._known(p) else _SOFT.split(p)) if q]
         if len(parts) > 1:
@@ -194,6 +200,9 @@ class IndustryIndex:
         m = _BRACKET.match(key)
         if not m:
             return None
+        if m.group(2) in self.heads:                # 办公及商务家具（批发商）: the bracket is the head
+            joined = self.parse(m.group(1) + m.group(2))
+            return self._multi(text, joined.divisions) if joined.divisions else None
         inner, outer = self.parse(m.group(2)), self.parse(m.group(1))
         if outer.code and outer.code[1:] in inner.divisions:
             return self._found(outer.code[1:])
@@ -206,16 +215,24 @@ class IndustryIndex:
         return key in self.names or key in self.classes or key in self.multi or key in self.sections or key in self.vague
 
     def _head(self, key: str) -> tuple[str, ...]:
-        """Divisions of the head word ending a compound (塑料鞋 → 鞋, IT培训机构 → 培训), unless
-        the words before it hold a head word too (批发零售, 仓储物流: coordinate, several)."""
+        """Divisions of the head word ending a compound (塑料鞋 → 鞋, IT培训机构 → 培训). A head
+        after a word of its own kind is coordinate and names none (批发零售, 仓储物流: several);
+        an activity word before a shop or institution decides (家电维修店), any other word
+        before a shop is what it sells (鞋店, 家用电器商店); 外星贸易 names no trade."""
         tails = [t for t in self.head_tails if key.endswith(t) and len(key) > len(t)]
+        kind = self.head_kinds
         for rest in (key, *(key[:-len(t)] for t in tails)):
             head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
-            if head:
-                modifier = rest[:-len(head)]
-                if any(h in modifier for h in self.heads) or not self._names_something(modifier):
-                    return ()                   # 批发零售 is coordinate; 外星贸易 names no trade
-                return self.heads[head]
+            if not head:
+                continue
+            modifier = rest[:-len(head)]
+            inner = [h for h in self.heads if h in modifier]
+            if kind.get(head) == "shop":
+                act = max((h for h in inner if modifier.endswith(h) and kind.get(h) == "activity"), key=len, default="")
+                return self.heads[act or head]
+            if any(kind.get(h) == kind.get(head) for h in inner) or not self._names_something(modifier):
+                return ()
+            return self.heads[head]
         return ()
 
     def _names_something(self, text: str) -> bool:
@@ -319,6 +336,7 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
             idx.heads[fold(row["word"])] = divisions
+            idx.head_kinds[fold(row["word"])] = (row.get("kind") or "").strip()
     idx.words = {**idx.classes, **idx.names}
     for k, d in idx.words.items():
         idx.plain.setdefault(idx._plain(k), d)
