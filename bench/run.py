@@ -332,18 +332,31 @@ def floor_write_rust(count: CellCount, other_bytes: int, workdir: Path) -> float
     return time.perf_counter() - t0
 
 
+def diversity(customers) -> str:
+    """How varied the month was: distinct names, cities, counties, branches among the customers."""
+    if customers is None or not len(customers):
+        return "diversity: no customers"
+    def n(col):
+        return customers[col].nunique() if col in customers else 0
+    branches = int(customers["name"].astype(str).str.endswith("分公司").sum()) if "name" in customers else 0
+    return (f"diversity: {n('name')} distinct 客户名称, {n('city')} 城市, {n('district')} 区县, "
+            f"{branches} 分公司 among {len(customers)} customers")
+
+
 def _cpu() -> float:
     """User + system CPU seconds of this process and its ended children."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
 
 
-def generate(folder: Path, rows: int, files: int | None, seed: int) -> list[Path]:
+def generate(folder: Path, rows: int, files: int | None, seed: int, nationwide: bool = True) -> list[Path]:
     import inspect
 
     from pipeline.demo import write_demo_inputs
 
     kwargs = {"rows": rows}
+    if nationwide and "nationwide" in inspect.signature(write_demo_inputs).parameters:
+        kwargs["nationwide"] = True
     if files:
         if "files" not in inspect.signature(write_demo_inputs).parameters:
             raise SystemExit("write_demo_inputs() of this version takes no files= argument")
@@ -362,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="use this folder of submissions instead of generating one")
     parser.add_argument("--workdir", type=Path, default=None, help="where to generate and write (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder and outputs")
+    parser.add_argument("--demo-cities", action="store_true",
+                        help="customers in the demo's 32 cities only (default: every prefecture city of rules/regions)")
     parser.add_argument("--no-floors", action="store_true",
                         help="per-stage figures only, without the floors (quick A/B of a change)")
     args = parser.parse_args(argv)
@@ -384,7 +399,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             input_dir = work / "input"
             shutil.rmtree(input_dir, ignore_errors=True)
-            generate(input_dir, args.rows, args.files, args.seed)
+            generate(input_dir, args.rows, args.files, args.seed, not args.demo_cities)
             gen_s = time.perf_counter() - t0
         inputs = intake.list_inputs(input_dir)
         output_dir = work / "output"
@@ -404,6 +419,7 @@ def main(argv: list[str] | None = None) -> int:
         pairs = (result.catalog.get("merge_stats") or {}).get("pairs_compared", s.get("pairs_compared"))
 
         if args.no_floors:
+            print(diversity(result.catalog.get("customers")))
             print(f"{'stage':<18} {'wall s':>8} {'CPU s':>8} {'peak MB PSS':>12}")
             for name, sec, cpu, rss in hook.rows:
                 print(f"{name:<18} {sec:8.2f} {cpu:8.2f} {rss / 2**20:12.0f}")
@@ -452,6 +468,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"CPU {rust_cpu:.1f} s, run/floor CPU = {run_cpu / rust_cpu:.2f}")
         print(f"customers {s.get('customers')}, merged rows {s.get('merged_rows')}, pairs compared {pairs}, "
               f"issues {sum((s.get('issues_by_severity') or {}).values())}")
+        print(diversity(result.catalog.get("customers")))
         return 0
     finally:
         sampler.stop()

@@ -208,3 +208,23 @@ def test_cli_demo_writes_files(tmp_path):
     assert result.exit_code == 0, result.output
     assert "已生成 5 个示例文件" in result.output
     assert (tmp_path / "in" / EAST).exists()
+
+
+def test_nationwide_months_spread_over_the_region_tables():
+    """``make bench`` months (nationwide=True): customers in hundreds of the region tables'
+    cities, some of them branches (…分公司) of another customer; the demo itself is unchanged."""
+    import random
+
+    from pipeline.demo import data
+    from pipeline.demo.population import Population, nationwide_cities
+
+    cities = nationwide_cities()
+    assert len(cities) > 300 and all(c[4].startswith("0") for c in cities)
+    pop = Population(random.Random(3), cities)
+    made = [pop.company() for _ in range(3000)]
+    assert len({c.city.name for c in made}) > 250
+    branches = [c.name for c in made if c.name.endswith("分公司")]
+    assert 40 < len(branches) < 300
+    assert all(any(b.startswith(o.name) for o in made if o.name != b) for b in branches[:20])
+    demo = Population(random.Random(3))
+    assert {demo.company().city.name for _ in range(500)} <= {c[2] for c in data.CITIES}

@@ -40,8 +40,9 @@ BUILDERS: dict[str, Callable[..., FileModel]] = {
 }
 
 
-def _generate(seed: int, rows: int | None, sink: Callable[[FileModel], None], files: int | None = None) -> Manifest:
-    specs, pop, _ = build_plan(seed, rows, files)
+def _generate(seed: int, rows: int | None, sink: Callable[[FileModel], None], files: int | None = None,
+              nationwide: bool = False) -> Manifest:
+    specs, pop, _ = build_plan(seed, rows, files, nationwide)
     manifest = Manifest(seed, rows)
     for index, spec in enumerate(specs):
         rng = random.Random(f"{seed}:{index}:{spec.layout}")
@@ -58,9 +59,11 @@ def _write_model(folder: Path, model: FileModel) -> Path:
 
 
 def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = None,
-                      files: int | None = None) -> list[Path]:
+                      files: int | None = None, nationwide: bool = False) -> list[Path]:
     """Write the demo submissions into ``folder`` (created if missing); returns the paths.
     ``files``: how many team list workbooks (default about one per 5 000 rows; at least 4).
+    ``nationwide``: customers in every prefecture city of the region tables instead of the
+    demo's 32 (``make bench``: the diversity of a real month; its manifest is not kept).
 
     Big requests write the files in worker processes while the next file is generated;
     each file is written whole by one process, so the bytes do not depend on scheduling.
@@ -70,8 +73,8 @@ def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = Non
     workers = min(4, os.cpu_count() or 1)
     if rows is None or rows < PARALLEL_FROM_ROWS or workers < 2:
         written: list[Path] = []
-        _remember(seed, rows, _generate(seed, rows, lambda model: written.append(_write_model(folder, model)), files),
-                  files)
+        _remember(seed, rows, _generate(seed, rows, lambda model: written.append(_write_model(folder, model)), files,
+                                        nationwide), files or nationwide)
         return written
     futures: list[Future] = []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -82,7 +85,7 @@ def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = Non
             if len(pending) > 2 * workers:      # bound the models held in memory
                 wait(pending, return_when=FIRST_COMPLETED)
 
-        _remember(seed, rows, _generate(seed, rows, sink, files), files)
+        _remember(seed, rows, _generate(seed, rows, sink, files, nationwide), files or nationwide)
         return [f.result() for f in futures]
 
 

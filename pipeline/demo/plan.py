@@ -12,8 +12,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import messy
-from .population import Company, Person, Population
+from . import data, messy
+from .population import Company, Person, Population, nationwide_cities
 
 DEFAULT_ROWS = 360
 ROWS_PER_FILE = 5000
@@ -195,14 +195,15 @@ def _mark(rng: random.Random, entries: list[Entry], fields: set[str], unused: di
         e.fixable = kind
 
 
-def build_plan(seed: int, rows: int | None,
-               files: int | None = None) -> tuple[list[FileSpec], Population, random.Random]:
-    """Decide every file's entries (companies shared across teams, nameless rows, marks)."""
+def build_plan(seed: int, rows: int | None, files: int | None = None,
+               nationwide: bool = False) -> tuple[list[FileSpec], Population, random.Random]:
+    """Decide every file's entries (companies shared across teams, nameless rows, marks);
+    ``nationwide``: customers in every city of the region tables (benchmarks)."""
     from .layouts import LAYOUT_FIELDS
 
     total = DEFAULT_ROWS if rows is None else max(int(rows), 40)
     rng = random.Random(seed)
-    pop = Population(rng)
+    pop = Population(rng, nationwide_cities() if nationwide else data.CITIES)
     specs = plan_files(total, files)
     lists = [i for i, s in enumerate(specs) if s.layout != "form"]
     forms = [i for i, s in enumerate(specs) if s.layout == "form"]

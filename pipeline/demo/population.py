@@ -5,6 +5,7 @@ import bisect
 import datetime as dt
 import itertools
 import random
+from pathlib import Path
 from dataclasses import dataclass, replace
 
 
@@ -154,14 +155,54 @@ INDUSTRY_PICK = _Weighted(data.INDUSTRY_WORDS, data.INDUSTRY_WEIGHTS)
 LEGAL_PICK = _Weighted([x for x, _ in data.LEGAL_FORMS], [w for _, w in data.LEGAL_FORMS])
 STAGE_COMPANY = _Weighted(("potential", "intent", "active", "lost"), (15, 20, 55, 10))
 STAGE_PERSON = _Weighted(("potential", "intent", "active", "lost"), (25, 25, 42, 8))
-_CITY_PICKS: dict[tuple[str, ...] | None, _Weighted] = {}
+_CITY_PICKS: dict[tuple, _Weighted] = {}
+
+#: landline area codes of the provinces data.CITIES has no city of (their capitals' codes)
+CAPITAL_AREA_CODES = {"河北": "0311", "山西": "0351", "吉林": "0431", "江西": "0791", "海南": "0898",
+                      "甘肃": "0931", "青海": "0971", "宁夏": "0951", "新疆": "0991", "西藏": "0891"}
+#: nationwide: the share of companies that are a branch (…分公司) of an earlier one
+BRANCH_SHARE = 0.04
+#: districts of a city in the nationwide table (the first ones by code)
+NATIONWIDE_DISTRICTS = 6
 
 
-def pick_city(rng: random.Random, shorts: tuple[str, ...] | None = None) -> City:
-    picker = _CITY_PICKS.get(shorts)
+def nationwide_cities() -> tuple[tuple, ...]:
+    """Every prefecture-level city of the product's region tables (rules/regions/, read as
+    data) in the shape of data.CITIES: the demo's own cities keep their weights (×3), every
+    other city weighs 1 and has up to six of its counties. For benchmarks that need the
+    diversity of a real month (hundreds of cities, thousands of counties)."""
+    import csv
+
+    from ..rules import DEFAULT_RULES_DIR
+
+    folder = Path(DEFAULT_RULES_DIR) / "regions"
+    with open(folder / "provinces.csv", encoding="utf-8") as fh:
+        short = {r["name"]: r["short"] for r in csv.DictReader(fh)}
+    counties: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    with open(folder / "districts.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            counties.setdefault((r["province"], r["city"]), []).append((r["code"], r["name"]))
+    own = {c[2]: c for c in data.CITIES}
+    area = {c[1]: c[4] for c in reversed(data.CITIES)}         # a province's first demo city
+    out = [(*c[:5], c[5] * 3, c[6]) for c in data.CITIES]
+    with open(folder / "cities.csv", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            ps = short.get(r["province"], r["province"][:2])
+            districts = tuple(sorted(counties.get((r["province"], r["name"]), ()))[:NATIONWIDE_DISTRICTS])
+            if r["name"] in own or not districts or ps not in area and ps not in CAPITAL_AREA_CODES:
+                continue
+            out.append((r["province"], ps, r["name"], r["short"] or r["name"], area.get(ps) or CAPITAL_AREA_CODES[ps],
+                        1, districts))
+    return tuple(out)
+
+
+def pick_city(rng: random.Random, shorts: tuple[str, ...] | None = None,
+              table: tuple[tuple, ...] = data.CITIES) -> City:
+    key = (id(table), shorts)
+    picker = _CITY_PICKS.get(key)
     if picker is None:
-        rows = [c for c in data.CITIES if shorts is None or c[3] in shorts]
-        picker = _CITY_PICKS[shorts] = _Weighted(
+        rows = [c for c in table if shorts is None or c[3] in shorts]
+        picker = _CITY_PICKS[key] = _Weighted(
             [[City(c[0], c[1], c[2], c[3], c[4], code, d) for code, d in c[6]] for c in rows], [c[5] for c in rows])
     return rng.choice(picker.pick(rng))
 
@@ -179,8 +220,10 @@ def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
 class Population:
     """Draws unique companies and persons (names, codes and mobiles never repeat)."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, cities: tuple[tuple, ...] = data.CITIES):
         self.rng = rng
+        self.cities = cities                 # data.CITIES, or nationwide_cities() for benchmarks
+        self._recent: list[str] = []         # names a nationwide branch may be of
         self.names: set[str] = set()
         self.brands: set[tuple[str, str, str]] = set()
         self.codes: set[str] = set()
@@ -198,7 +241,7 @@ class Population:
 
     def company(self, cities: tuple[str, ...] | None = None, stage: str | None = None) -> Company:
         rng = self.rng
-        city = pick_city(rng, cities)
+        city = pick_city(rng, cities, self.cities)
         word, industry, alias, dom_suffix = INDUSTRY_PICK.pick(rng)
         legal = LEGAL_PICK.pick(rng)
         while True:
@@ -210,6 +253,14 @@ class Population:
             name = f"{prefix}{brand}{word}{legal}"
             if name not in self.names and (brand, city.short, word) not in self.brands:
                 break
+        if self.cities is not data.CITIES:           # nationwide: some customers are a branch of another
+            if self._recent and rng.random() < BRANCH_SHARE:
+                branch = f"{rng.choice(self._recent)}{city.short}分公司"
+                if branch not in self.names:
+                    name = branch
+            if not name.endswith("分公司"):
+                self._recent.append(name)
+                del self._recent[:-1000]
         self.names.add(name)
         self.brands.add((brand, city.short, word))
         while True:
@@ -278,7 +329,7 @@ class Population:
         other = self.company(stage=company.stage)
         city = other.city
         if city.short == company.city.short:
-            city = pick_city(self.rng, tuple(c[3] for c in data.CITIES if c[3] != company.city.short))
+            city = pick_city(self.rng, tuple(c[3] for c in self.cities if c[3] != company.city.short), self.cities)
         name = f"{city.short}{company.brand}{company.industry_word}{company.legal}"
         if name in self.names:
             self.lookalike_pairs.append((company.key, other.key))
