@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+import zipfile
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import xlsxwriter
+import xlsxwriter.workbook
 
 from ..values import is_empty
 from . import sheetrows
@@ -137,9 +139,33 @@ def column_widths(headers: Sequence[str], rows: Iterable[Sequence[Any]], sample:
 
 # --- xlsxwriter -----------------------------------------------------------------------
 
+#: zlib level of every workbook the pipeline writes. Level 1 deflates a sheet 2.6 times as
+#: fast as zipfile's default (6) for a file about 23 % larger (an 88 MB 客户主档 sheet: 0.33 s
+#: and 13.2 MB against 0.86 s and 10.7 MB); compressing was a sixth of the write stage.
+ZIP_LEVEL = 1
+
+
+class _ZipFile(zipfile.ZipFile):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("compresslevel", ZIP_LEVEL)
+        super().__init__(*args, **kwargs)
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook, packaged at :data:`ZIP_LEVEL` (xlsxwriter has no option for it:
+    its ``ZipFile`` is swapped for the call; xlsxwriter is pinned exactly in pyproject.toml)."""
+
+    def _store_workbook(self) -> None:
+        module = xlsxwriter.workbook
+        saved, module.ZipFile = module.ZipFile, _ZipFile
+        try:
+            super()._store_workbook()
+        finally:
+            module.ZipFile = saved
+
 def open_workbook(path: Path, constant_memory: bool = True) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook that never turns submitted text into formulas, links or numbers."""
-    wb = xlsxwriter.Workbook(str(path), {
+    wb = _Workbook(str(path), {
         "constant_memory": constant_memory, "strings_to_formulas": False, "strings_to_urls": False,
         "strings_to_numbers": False, "default_date_format": DATE_FORMAT,
     })

@@ -18,6 +18,8 @@ from xml.sax.saxutils import escape, unescape
 
 from defusedxml import ElementTree as SafeET
 
+from ..xlsx import ZIP_LEVEL
+
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 NS_CT = "http://schemas.openxmlformats.org/package/2006/content-types"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
@@ -270,6 +272,6 @@ class Package:
         names = [n for n in self.order if n not in self.removed]
         self._write_types(names)
         names.sort(key=lambda n: n != "[Content_Types].xml")
-        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zf:
+        with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL) as zf:
             for name in names:
                 zf.writestr(name, self.changed.get(name, self.parts.get(name)))
