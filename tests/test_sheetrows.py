@@ -51,11 +51,14 @@ def _write(path, rows, fast: bool, monkeypatch, used: list) -> dict[str, bytes]:
 sheetrows_supported, sheetrows_write_rows = sheetrows.supported, sheetrows.write_rows
 
 
-@pytest.mark.parametrize("n", [1, 300, 2017])
-def test_rendered_rows_equal_cell_by_cell_writing(tmp_path, monkeypatch, n):
+@pytest.mark.parametrize("n, unique_from", [(1, 1000), (300, 1000), (2017, 1000), (2017, 100)])
+def test_rendered_rows_equal_cell_by_cell_writing(tmp_path, monkeypatch, n, unique_from):
     monkeypatch.setattr(sheetrows, "CHUNK_ROWS", 500)       # several chunks
     monkeypatch.setattr(sheetrows, "CACHE_VALUES", 400)     # columns with more distinct values than a cache holds
+    monkeypatch.setattr(sheetrows, "UNIQUE_FROM_ROWS", unique_from)   # 100: columns of unique values keep no cache
     rows = _rows(n)
+    if unique_from < 1000:
+        rows = rows[::-1]          # the unique values first: their columns stop caching after chunk one
     used_fast, used_slow = [], []
     fast = _write(tmp_path / "fast.xlsx", rows, True, monkeypatch, used_fast)
     slow = _write(tmp_path / "slow.xlsx", rows, False, monkeypatch, used_slow)

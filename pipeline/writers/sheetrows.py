@@ -31,6 +31,11 @@ from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate
 CHUNK_ROWS = 20_000
 #: distinct values remembered per column (a column of unique names gains nothing from more)
 CACHE_VALUES = 50_000
+#: a column whose first chunk (of at least UNIQUE_FROM_ROWS rows) is more distinct values
+#: than this share of its rows (names, phones, addresses) remembers none of them: they do
+#: not come back in later chunks, and holding them cost memory in every writing process
+UNIQUE_SHARE = 0.8
+UNIQUE_FROM_ROWS = 1000
 
 _STRING, _NUMBER, _DATETIME, _PLAIN = 0, 1, 2, 3
 
@@ -147,6 +152,7 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
     prefixes = [f'<c r="{xl_col_to_name(j)}{_ROW}' for j in range(width)]
     caches: list[dict] = [{None: "", "": ""} for _ in range(width)]
     classes: list[set] = [set() for _ in range(width)]       # non-text classes met per column
+    remember = [True] * width                                  # False: the column keeps no cache
     capture = _Capture()
     write = ws.fh.write
     last = None
@@ -199,8 +205,10 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
         cells_by_col = []
         for j, keys in enumerate(keys_by_col):
             cache, extra = caches[j], extras[j]
+            if lo == 0 and len(keys) >= UNIQUE_FROM_ROWS and len(extra) > UNIQUE_SHARE * len(keys):
+                remember[j] = False          # (nearly) a value per row: later chunks would not meet them again
             room = CACHE_VALUES + 2 - len(cache)
-            if extra and room > 0:
+            if extra and room > 0 and remember[j]:
                 for k in list(extra)[:room]:
                     if k.__class__ is not object:        # not a stand-in for an unhashable value
                         cache[k] = extra.pop(k)
