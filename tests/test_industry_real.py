@@ -101,7 +101,7 @@ def test_vague_pairs_and_words_spanning_divisions_are_flagged(index, label, cand
     ("塑料鞋", "C19"), ("IT培训", "P83"), ("计算机培训机构", "P83"), ("医药批发", "F51"), ("化工贸易", "F51"),
     ("汽车维修", "O81"), ("其他金融", "J69"), ("专业服务/咨询(财会/法律/人力资源等)", "L72"),
     ("鞋店", "F52"), ("鞋业批发", "F51"), ("玻璃、油漆、壁纸商店", "F52"), ("五金器材及用品（批发商）", "F51"),
-    ("快餐店", "H62"),
+    ("快餐店", "H62"), ("零售连锁", "F52"), ("广告传媒", "L72"),
 ])
 def test_the_head_word_of_a_compound_decides(index, label, code):
     got = index.parse(label)
