@@ -319,3 +319,14 @@ def test_a_slip_with_nothing_before_it_is_read_only_when_a_town_confirms_it(reso
 def test_a_slip_with_nothing_before_it_and_no_town_stays_unread(resolver):
     res = resolver.resolve(None, None, None, "末央区丰产路六村堡村门楼往西000米")
     assert res.province is None and [f.rule for _, f in res.findings] == ["region-unread"]
+
+
+@pytest.mark.parametrize("address, expected", [
+    ("廣東省深圳市南山區粵海街道科技園路1號", ("广东省", "深圳市", "南山区")),
+    ("臺北市大安區敦化南路二段", ("台湾省", "台北市", "大安区")),
+    ("香港灣仔軒尼詩道139號", ("香港特别行政区", "香港特别行政区", "湾仔区")),
+    ("陝西省咸陽市乾縣城關街道", ("陕西省", "咸阳市", "乾县")),     # 乾 is no traditional 干 here
+])
+def test_addresses_in_traditional_characters_are_read(resolver, address, expected):
+    res = resolver.resolve(None, None, None, address)
+    assert (res.province, res.city, res.district) == expected

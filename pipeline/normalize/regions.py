@@ -261,7 +261,9 @@ class Resolver:
         return self.index.tokens(text), False
 
     def resolve(self, prov_raw: Any, city_raw: Any, dist_raw: Any, addr_raw: Any) -> RegionResult:
-        texts = tuple("" if v is None else _CLEAN.sub("", as_text(v)) for v in (prov_raw, city_raw, dist_raw, addr_raw))
+        fold = self.index.fold                   # 廣東省 is 广东省
+        texts = tuple("" if v is None else _CLEAN.sub("", as_text(v)).translate(fold)
+                      for v in (prov_raw, city_raw, dist_raw, addr_raw))
         hit = self._cache.get(texts)
         if hit is None:
             hit = self._resolve(texts)

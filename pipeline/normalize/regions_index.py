@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
+import opencc
+
 FULL, OLD, SHORT, OLD_SHORT, WEAK, ZONE = "full", "old", "short", "old_short", "weak", "zone"
 STRENGTH = {FULL: 3.0, ZONE: 3.0, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
 NAMED = (FULL, OLD, ZONE)                      # names written in full (not a short form)
@@ -90,6 +92,22 @@ def _alternation(words: Iterable[str]) -> re.Pattern:
     return re.compile("|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w) or "(?!)")
 
 
+def _traditional_fold(idx: "RegionIndex") -> dict[int, str]:
+    """``str.translate`` table from the traditional form (OpenCC ``s2t``) of every character the
+    names and words of the index use to its simplified form (OpenCC ``t2s``): 廣東省深圳市南山區 →
+    广东省深圳市南山区. A character the mainland tables write (乾县, 於潜镇) stays as it is."""
+    words = [*idx.names, *idx.towns, *idx.street_words, *idx.town_words, *idx.zone_words, *idx.placeholders]
+    used = set("".join(words))
+    plain = idx.plain_chars | set("".join(idx.towns)) if idx.plain_chars else used
+    s2t, t2s = opencc.OpenCC("s2t"), opencc.OpenCC("t2s")
+    fold: dict[int, str] = {}
+    for ch in sorted(used | {s2t.convert(c) for c in used}):
+        simple = t2s.convert(ch)
+        if len(ch) == 1 and len(simple) == 1 and simple != ch and ch not in plain:
+            fold[ord(ch)] = simple
+    return fold
+
+
 def _one_off(word: str, name: str) -> bool:
     """``word`` is ``name`` (same last character) with one character wrong, two neighbours
     swapped, one character too many or one missing."""
@@ -129,6 +147,8 @@ class RegionIndex:
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
     city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
+    fold: dict[int, str] = field(default_factory=dict, repr=False)          # traditional -> simplified character
+    plain_chars: frozenset[str] = frozenset()                               # characters of the mainland names
     towns: dict[str, tuple[str, ...]] = field(default_factory=dict)         # 虎门镇 -> codes of its counties
     town_short: dict[str, tuple[str, ...]] = field(default_factory=dict)    # 虎门 -> …
     _town_first: dict[str, int] = field(default_factory=dict, repr=False)   # first two characters -> longest
@@ -147,6 +167,7 @@ class RegionIndex:
         lst[:] = [e for e in lst if e.unit != entry.unit] + [entry]
 
     def compile(self) -> "RegionIndex":
+        self.fold = _traditional_fold(self)
         by_prefix: dict[str, list[str]] = {}
         for name in self.names:
             by_prefix.setdefault(name[:2], []).append(name)
@@ -352,6 +373,7 @@ def _add_hmt(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict) 
     mainland reading of such a word stays. A city's full name is read anywhere unless the mainland
     tables use it (连江县 of 福州); its aliases (臺北市, 台北县) too."""
     mainland = set(idx.names)
+    idx.plain_chars = frozenset("".join(u.name for u in idx.units.values()))   # official names only
     for row in rows:
         prov, city, name, code = (row[k].strip() for k in ("province", "city", "name", "code"))
         if row["level"] == "city":
