@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .base import Finding, as_text
-from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit, build_index
+from .regions_build import build_index
+from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit
 
 __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
