@@ -27,6 +27,7 @@ from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index,
 __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
 _CLEAN = re.compile(r"[\s\u3000]+")
+_TOWN_WORD = re.compile(r"镇|乡|街道|苏木")
 _CACHE_MAX = 200_000
 
 
@@ -262,8 +263,7 @@ class Resolver:
         return self.index.tokens(text), False
 
     def resolve(self, prov_raw: Any, city_raw: Any, dist_raw: Any, addr_raw: Any) -> RegionResult:
-        fold = self.index.fold                   # 廣東省 is 广东省
-        texts = tuple("" if v is None else _CLEAN.sub("", as_text(v)).translate(fold)
+        texts = tuple("" if v is None else self._fold(_CLEAN.sub("", as_text(v)))
                       for v in (prov_raw, city_raw, dist_raw, addr_raw))
         hit = self._cache.get(texts)
         if hit is None:
@@ -272,6 +272,10 @@ class Resolver:
                 self._cache.clear()
             self._cache[texts] = hit
         return hit
+
+    def _fold(self, text: str) -> str:
+        """Traditional characters as simplified (廣東省 is 广东省), when the text has any."""
+        return text.translate(self.index.fold) if self.index.traditional.search(text) else text
 
     def _resolve(self, texts: tuple[str, ...]) -> RegionResult:
         index = self.index
@@ -340,7 +344,8 @@ class Resolver:
                 if guess:
                     findings.append((key, guess))
         addr = texts[3]
-        lone = index.slip(addr, 0, None) if addr and anchor is None and not any(texts[:3]) else None
+        lone = index.slip(addr, 0, None) if addr and anchor is None and not any(texts[:3]) \
+            and _TOWN_WORD.search(addr) else None    # (a town must confirm it: skip texts naming none)
         if lone is not None:                         # 欧海区娄桥镇: 瓯海区, its town says so
             anchor = lone[1].unit
             findings = [(k, f) for k, f in findings if f.rule != "region-ambiguous"]

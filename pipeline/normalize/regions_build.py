@@ -3,6 +3,7 @@
 strength, and the traditional-character fold."""
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping, Sequence
 
 import opencc
@@ -170,4 +171,5 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                 idx.add(short, Entry(e.unit, OLD_SHORT, e.old, e.until, e.also))
     idx.compile()
     idx.fold = _traditional_fold(idx)
+    idx.traditional = re.compile("[" + "".join(map(chr, sorted(idx.fold))) + "]") if idx.fold else re.compile("(?!)")
     return idx

@@ -130,6 +130,7 @@ class RegionIndex:
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
     city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
     fold: dict[int, str] = field(default_factory=dict, repr=False)          # traditional -> simplified character
+    traditional: re.Pattern = re.compile("(?!)")                            # any character of ``fold``
     plain_chars: frozenset[str] = frozenset()                               # characters of the mainland names
     towns: dict[str, tuple[str, ...]] = field(default_factory=dict)         # 虎门镇 -> codes of its counties
     town_short: dict[str, tuple[str, ...]] = field(default_factory=dict)    # 虎门 -> …
@@ -243,8 +244,10 @@ class RegionIndex:
             if names is None:
                 pos += 1
                 continue
-            name = next((m for m in names if text.startswith(m, pos)), "")
-            if not name:
+            for name in names:
+                if text.startswith(name, pos):
+                    break
+            else:
                 pos += 1
                 continue
             entries = self._entries[name]
