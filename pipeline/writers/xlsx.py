@@ -163,6 +163,7 @@ class _Workbook(xlsxwriter.Workbook):
         finally:
             module.ZipFile = saved
 
+
 def open_workbook(path: Path, constant_memory: bool = True) -> xlsxwriter.Workbook:
     """An xlsxwriter workbook that never turns submitted text into formulas, links or numbers."""
     wb = _Workbook(str(path), {

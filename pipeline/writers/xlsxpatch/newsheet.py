@@ -78,12 +78,13 @@ def new_sheet_xml(sheet: NewSheet, styles: Styles, dialect: Dialect = TRANSITION
     widths = sheet.widths
     lines_of = [{} for _ in widths]             # wrapped lines per distinct text of a column
     tails: dict[tuple[str, Any], str] = {}      # a cell after its reference, per (text, style)
-    by_row: dict[int, dict[int, tuple]] = {}      # row -> column -> (fill, link): most cells have neither
+    plain = (None, None)
+    by_row: dict[int, dict[int, tuple]] = {}    # row -> column -> (fill, link): most cells have neither
     for (i, j), fill in fills.items():
         by_row.setdefault(i, {})[j] = (fill, None)
     for (i, j), link in hrefs.items():
-        by_row.setdefault(i, {})[j] = ((by_row.get(i, {}).get(j) or (None, None))[0], link)
-    plain = (None, None)
+        marks = by_row.setdefault(i, {})
+        marks[j] = (marks.get(j, plain)[0], link)
     for i, values in enumerate(sheet.rows):
         r = i + head + 1
         cells = []
@@ -108,7 +109,7 @@ def new_sheet_xml(sheet: NewSheet, styles: Styles, dialect: Dialect = TRANSITION
             coord = f"{letters[j]}{r}"
             tail = tails.get((text, style))
             if tail is None:
-                tail = tails[(text, style)] = text_cell("", text, style)[len('<c r=""'):]
+                tail = tails[(text, style)] = text_cell("", text, style)[len('<c r=""'):]   # after r="…"
             cells.append(f'<c r="{coord}"' + tail)
             if link:
                 links.append(f'<hyperlink ref="{coord}" location="{qattr(link)}" display="{qattr(text)}"/>')
