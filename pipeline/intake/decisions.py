@@ -25,7 +25,7 @@ from ..merge.review import combine_decisions, decisions_from_rows
 from ..rule_types import ReviewSheet
 from ..model import StageResult
 from ..rules import Rules
-from .readers import RawSheet, ReadError, read_sheets
+from .readers import RawSheet, ReadError, read_workbook
 
 _MONTH = re.compile(r"^\d{4}-\d{2}$")
 
@@ -58,7 +58,7 @@ def _read(path: Path, rules: Rules) -> list[RawSheet]:
     if kind not in ("xlsx", "xlsm") or not path.is_file():
         return []
     try:
-        return read_sheets(path.read_bytes(), kind, rules)
+        return read_workbook(path.read_bytes(), kind, rules, only={rules.merge.review.sheet})
     except (ReadError, OSError):
         return []
 

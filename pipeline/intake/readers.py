@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from posixpath import dirname, join, normpath
-from typing import Any, Iterator
+from typing import Any, Collection, Iterator
 
 import charset_normalizer
 import python_calamine as pc
@@ -102,8 +102,10 @@ def formula_cells_without_value(data: bytes) -> dict[str, set[tuple[int, int]]]:
 
 # --- workbooks ---
 
-def read_workbook(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
-    """Every worksheet of an xlsx/xlsm/xls file, in workbook order."""
+def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | None = None) -> list[RawSheet]:
+    """Every worksheet of an xlsx/xlsm/xls file, in workbook order. With ``only``, the cells of
+    just those sheets are read (the others come back without rows, and no sheet gets its
+    formula cells): the 疑似重复 decisions need one sheet of a workbook of a million rows."""
     max_rows = rules.config.intake.max_rows_per_sheet
     try:
         book = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
@@ -111,7 +113,7 @@ def read_workbook(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
         raise ReadError("encrypted", rule="file-encrypted")
     except Exception as exc:  # calamine raises several error types for damaged files
         raise ReadError("damaged", detail=type(exc).__name__) from exc
-    formulas = formula_cells_without_value(data) if kind == "xlsx" else {}
+    formulas = formula_cells_without_value(data) if kind == "xlsx" and only is None else {}
     sheets: list[RawSheet] = []
     try:
         for meta in book.sheets_metadata:
@@ -119,7 +121,7 @@ def read_workbook(data: bytes, kind: str, rules: Rules) -> list[RawSheet]:
                 continue
             raw = RawSheet(name=meta.name, visible=meta.visible == pc.SheetVisibleEnum.Visible)
             sheets.append(raw)
-            if not raw.visible:
+            if not raw.visible or (only is not None and meta.name not in only):
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             if sheet.height > max_rows:
