@@ -104,6 +104,7 @@ class IndustryRules:
     head_tails: tuple[str, ...] = ()        # words that may follow a head word (rules/industry_heads.csv)
     max_candidates: int = 6                 # a word in class names of more divisions names none
     ignore_words: tuple[str, ...] = ()      # dropped before a name lookup (的)
+    generic_words: tuple[str, ...] = ()     # sharing only these makes no hint; alone they name no class
     drop_prefixes: tuple[str, ...] = ()     # a leading word dropped before a name lookup (其他)
 
 

@@ -100,7 +100,8 @@ def _compile(rules: Rules) -> Normalizers:
         rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
         min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain,
         head_tails=s.industry.head_tails, max_candidates=s.industry.max_candidates,
-        ignore_words=s.industry.ignore_words, drop_prefixes=s.industry.drop_prefixes)
+        ignore_words=s.industry.ignore_words, drop_prefixes=s.industry.drop_prefixes,
+        generic_words=s.industry.generic_words)
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(
         dates=dates, amounts=amounts, rate_max=float(s.rate_max),

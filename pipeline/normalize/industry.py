@@ -30,8 +30,6 @@ _SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+
 _PEERS = re.compile(r"[-－—–/|>＞:：()（）\[\]【】]")   # separators a final head word does not reach across
 _HIERARCHY = re.compile(r"[-－—–>＞:：]")        # 门类-大类: the later part narrows the earlier one
 _SOFT = re.compile(r"、+|(?<=.{2})(?:和|及|与|&)(?=.{2})")    # inside a part, unless the part is a name
-# Words every second division name has: sharing only these makes no plausible hint.
-_GENERIC = ("制造", "服务", "生产", "供应", "其他", "专业", "活动", "加工", "产品", "设备", "行业")
 
 
 @dataclass(frozen=True)
@@ -58,9 +56,9 @@ class Industry:
         return self.code is not None and not self.findings
 
 
-def _shares_word(a: str, b: str) -> bool:
+def _shares_word(a: str, b: str, generic: Sequence[str]) -> bool:
     """``a`` and ``b`` share a two-character word that is not a generic one."""
-    return any(a[i:i + 2] in b and a[i:i + 2] not in _GENERIC for i in range(len(a) - 1))
+    return any(a[i:i + 2] in b and a[i:i + 2] not in generic for i in range(len(a) - 1))
 
 
 @dataclass
@@ -78,6 +76,7 @@ class IndustryIndex:
     head_tails: tuple[str, ...] = ()            # words that may follow a head (IT培训机构, 汽车维修服务)
     max_candidates: int = 6                     # class names of more divisions holding a word name nothing
     ignore_words: tuple[str, ...] = ()          # 的: 纸和纸板容器的制造 is 纸和纸板容器制造
+    generic_words: tuple[str, ...] = ()         # words every second division name has (制造, 服务)
     drop_prefixes: tuple[str, ...] = ()         # 其他未列明, 其他: “other X” reads as X
     plain: dict[str, str] = field(default_factory=dict)   # names and class names as ``_plain`` writes them
     hint: str = "你是不是想填“{name}”"
@@ -285,7 +284,7 @@ class IndustryIndex:
         """Divisions of the GB/T 4754 class names holding the text (客运服务 → 铁路/公路/水上/航空
         旅客运输): one is the answer, up to ``max_candidates`` are candidates, more name nothing."""
         for k in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t))):
-            if len(k) < self.min_contain or k in _GENERIC:
+            if len(k) < self.min_contain or k in self.generic_words:
                 continue
             found = tuple(dict.fromkeys(d for name, d in self.classes.items() if k in name))
             if 0 < len(found) <= self.max_candidates:
@@ -300,7 +299,7 @@ class IndustryIndex:
         return tuple(inside) if len(inside) == 1 else ()
 
     def _hint(self, key: str) -> str:
-        choices = [n for n, _, _ in self.divisions.values() if _shares_word(key, n)]
+        choices = [n for n, _, _ in self.divisions.values() if _shares_word(key, n, self.generic_words)]
         best = process.extractOne(key, choices, scorer=fuzz.partial_ratio) if choices else None
         if best and best[1] >= self.min_score:
             return self.hint.format(name=best[0])
