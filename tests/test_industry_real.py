@@ -145,6 +145,8 @@ def test_a_code_with_a_foreign_name_is_not_taken():
     ("IT", "IT", None, "industry-multi", "请从中选择一个：软件和信息技术服务业（I65）、互联网和相关服务（I64）、"
                                           "电信、广播电视和卫星传输服务（I63）、计算机、通信和其他电子设备制造业（C39）"),
     ("汽车用品", "汽车用品", None, "industry-unknown", "你是不是想填“汽车制造业”"),
+    # a peer list answered from the part read says which part it could not read (never silent)
+    ("消费品/零售", "零售业", "F52", "industry-partial", "如归类不对，请改填准确的行业名称"),
 ])
 def test_what_the_customer_sheet_and_the_issue_list_show(rules, as_of, label, written, code, issue, suggestion):
     """The 行业 value written to 客户主档, its code, and the issue and suggestion the row gets."""

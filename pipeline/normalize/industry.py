@@ -14,7 +14,7 @@ given only when the hint shares a meaningful word with the label (环保 is neve
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 from rapidfuzz import fuzz, process
@@ -156,6 +156,7 @@ class IndustryIndex:
             found: list[str] = []
             broad: list[str] = []                   # 门类 letters named by a vague part (建筑 → E)
             open_parts = 0                          # parts naming no division (投资, 运输)
+            unread: list[str] = []                  # parts naming nothing at all (not even vaguely)
             loose: list[tuple[str, tuple[str, ...]]] = []   # a part, the divisions of class names holding it
             for part in parts:
                 section = self.sections.get(part) or self.vague_sections.get(part)
@@ -165,7 +166,10 @@ class IndustryIndex:
                 mine = () if part in self.vague else self._one(part) or self._contained(part, whole=False)
                 if not mine and part not in self.vague:
                     loose.append((part, self._in_classes(part)))
-                open_parts += not mine and not (loose and loose[-1][1])
+                nothing = not mine and not (loose and loose[-1][1])
+                open_parts += nothing
+                if nothing and part not in self.vague:
+                    unread.append(part)
                 found += mine
             for part, candidates in loose:          # a part only class names hold agrees with a
                 agree = [d for d in candidates if d in found]                  # division named beside it
@@ -175,7 +179,11 @@ class IndustryIndex:
                 covered = set()                     # 金融/投资/银行: peers, the 门类 is not narrowed
             extra = [d for d, (_, letter, _) in self.divisions.items() if letter in set(broad) - covered]
             if found:                               # 制造业-通用设备制造业 is one; 房地产/建筑 is several
-                return self._multi(text, found + extra)
+                read = self._multi(text, found + extra)
+                if read.code and unread:            # 烟草/XX: answered from the part read, and said so
+                    read = replace(read, findings=(*read.findings, Finding(
+                        "industry-partial", {"parts": "、".join(unread), "industry": read.name})))
+                return read
             if all(p in self.vague or p in self.sections for p in parts):
                 return self._vague(text)
         contained = self._contained(key)
