@@ -74,7 +74,7 @@ def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = Non
     if rows is None or rows < PARALLEL_FROM_ROWS or workers < 2:
         written: list[Path] = []
         _remember(seed, rows, _generate(seed, rows, lambda model: written.append(_write_model(folder, model)), files,
-                                        nationwide), files or nationwide)
+                                        nationwide), files, nationwide)
         return written
     futures: list[Future] = []
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
@@ -85,13 +85,14 @@ def write_demo_inputs(folder: Path, seed: int = 20261123, rows: int | None = Non
             if len(pending) > 2 * workers:      # bound the models held in memory
                 wait(pending, return_when=FIRST_COMPLETED)
 
-        _remember(seed, rows, _generate(seed, rows, sink, files, nationwide), files or nationwide)
+        _remember(seed, rows, _generate(seed, rows, sink, files, nationwide), files, nationwide)
         return [f.result() for f in futures]
 
 
-def _remember(seed: int, rows: int | None, manifest: Manifest, files: int | None = None) -> None:
+def _remember(seed: int, rows: int | None, manifest: Manifest, files: int | None = None,
+              nationwide: bool = False) -> None:
     _LAST.clear()
-    if not files:                        # demo_manifest knows the default file plan only
+    if not files and not nationwide:     # demo_manifest knows the default plan only
         _LAST[(seed, rows)] = manifest
 
 

@@ -5,8 +5,9 @@ import bisect
 import datetime as dt
 import itertools
 import random
-from pathlib import Path
 from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
 
 
 from . import data
@@ -166,11 +167,13 @@ BRANCH_SHARE = 0.04
 NATIONWIDE_DISTRICTS = 6
 
 
+@lru_cache(maxsize=1)
 def nationwide_cities() -> tuple[tuple, ...]:
     """Every prefecture-level city of the product's region tables (rules/regions/, read as
     data) in the shape of data.CITIES: the demo's own cities keep their weights (×3), every
     other city weighs 1 and has up to six of its counties. For benchmarks that need the
-    diversity of a real month (hundreds of cities, thousands of counties)."""
+    diversity of a real month (hundreds of cities, thousands of counties). Built once: the
+    city pickers are cached by the table's identity."""
     import csv
 
     from ..rules import DEFAULT_RULES_DIR
