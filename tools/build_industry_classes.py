@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from sources import read   # tools/sources.py (the tools run as scripts from tools/)
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "example/9组件-指令/components/form/IndustryData.js"
@@ -22,12 +23,7 @@ _TITLE = re.compile(r'"title":\s*"([A-T]\d{3,4})-([^"]+)"')
 
 
 def main(argv: list[str] | None = None) -> int:
-    checkout = Path((argv or sys.argv[1:])[0])
-    if (checkout / PATH).exists():
-        text = (checkout / PATH).read_text(encoding="utf-8")
-    else:
-        text = subprocess.run(["git", f"--git-dir={checkout}", "show", f"HEAD:{PATH}"], check=True,
-                              capture_output=True).stdout.decode("utf-8")
+    text, _ = read(Path((argv or sys.argv[1:])[0]), PATH)
     rows = sorted(set(_TITLE.findall(text)))
     with (ROOT / "rules" / "industry_classes.csv").open("w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh, lineterminator="\n")

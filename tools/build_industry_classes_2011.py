@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import csv
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from sources import read   # tools/sources.py (the tools run as scripts from tools/)
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "dbscript/industry.sql"
@@ -30,12 +31,7 @@ def division_2017(code2011: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    checkout = Path((argv or sys.argv[1:])[0])
-    if (checkout / PATH).exists():
-        text = (checkout / PATH).read_text(encoding="utf-8")
-    else:
-        text = subprocess.run(["git", f"--git-dir={checkout}", "show", f"HEAD:{PATH}"], check=True,
-                              capture_output=True).stdout.decode("utf-8")
+    text, _ = read(Path((argv or sys.argv[1:])[0]), PATH)
     used = set()
     for name in ("industries.csv", "industry_classes.csv"):
         with (ROOT / "rules" / name).open(encoding="utf-8", newline="") as fh:

@@ -17,31 +17,20 @@ import argparse
 import csv
 import io
 import re
-import subprocess
 import sys
 from pathlib import Path
+
+from sources import read   # tools/sources.py (the tools run as scripts from tools/)
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "rules" / "regions" / "towns.csv"
 TOWN_END = re.compile(r"(?:镇|乡|街道|苏木)$")
 
 
-def read(checkout: Path, path: str) -> tuple[str, str]:
-    """The file's text and the commit it was read at (a work tree or a bare git directory)."""
-    git = ["git", f"--git-dir={checkout}"] if (checkout / "HEAD").exists() and not (checkout / path).exists() \
-        else ["git", "-C", str(checkout)]
-    if (checkout / path).exists():
-        text = (checkout / path).read_text(encoding="utf-8-sig")
-    else:
-        text = subprocess.run([*git, "show", f"HEAD:{path}"], check=True, capture_output=True).stdout.decode("utf-8-sig")
-    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
-    return text, commit
-
-
 def build(checkout: Path, districts: Path) -> tuple[list[dict], str]:
     with districts.open(encoding="utf-8", newline="") as fh:
         counties = {r["code"] for r in csv.DictReader(fh)}
-    text, commit = read(checkout, "dist/streets.csv")
+    text, commit = read(checkout, "dist/streets.csv", "utf-8-sig")
     rows = []
     for r in csv.DictReader(io.StringIO(text)):
         name, county = r["name"].strip(), r["areaCode"].strip()

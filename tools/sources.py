@@ -1,0 +1,19 @@
+"""Reading a file of a public repository the table builders use: from a work tree, or with
+``git show`` from a bare git directory (what the ``fetch`` mirrors are)."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+
+def read(checkout: Path, path: str, encoding: str = "utf-8") -> tuple[str, str]:
+    """The file's text and the commit it was read at."""
+    checkout = Path(checkout)
+    git = ["git", f"--git-dir={checkout}"] if (checkout / "HEAD").exists() and not (checkout / path).exists() \
+        else ["git", "-C", str(checkout)]
+    if (checkout / path).exists():
+        text = (checkout / path).read_text(encoding=encoding)
+    else:
+        text = subprocess.run([*git, "show", f"HEAD:{path}"], check=True, capture_output=True).stdout.decode(encoding)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    return text, commit
