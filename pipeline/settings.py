@@ -115,6 +115,7 @@ class RegionRules:
     zone_words: tuple[str, ...] = ()               # 高新区, 开发区 … (see normalize/regions_index.py)
     unread_zone_words: tuple[str, ...] = ()        # a zone right after the city: no county read
     town_words: tuple[str, ...] = ()               # 镇, 乡, 街道 …
+    town_endings: tuple[str, ...] = ()             # how a town's official name ends (镇, 乡, 街道, 苏木)
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
     placeholders: tuple[str, ...] = ()             # level names that are no place (市辖区)
     town_alone: bool = False                       # an address naming only a town reads its county

@@ -93,6 +93,7 @@ def _compile(rules: Rules) -> Normalizers:
             flags[f.key] = enums[f.key].flags
     regions = build_region_index(rules.tables, s.region.street_words, s.region.min_start_district,
                                  zone_words=s.region.zone_words, town_words=s.region.town_words,
+                                 town_endings=s.region.town_endings,
                                  unread_zone_words=s.region.unread_zone_words,
                                  weak_names=s.region.weak_names, placeholders=s.region.placeholders,
                                  town_alone=s.region.town_alone)

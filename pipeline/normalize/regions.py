@@ -27,7 +27,6 @@ from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index,
 __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
 _CLEAN = re.compile(r"[\s\u3000]+")
-_TOWN_WORD = re.compile(r"镇|乡|街道|苏木")
 _CACHE_MAX = 200_000
 
 
@@ -345,7 +344,7 @@ class Resolver:
                     findings.append((key, guess))
         addr = texts[3]
         lone = index.slip(addr, 0, None) if addr and anchor is None and not any(texts[:3]) \
-            and _TOWN_WORD.search(addr) else None    # (a town must confirm it: skip texts naming none)
+            and index.town_word.search(addr) else None    # (a town must confirm it: skip texts naming none)
         if lone is not None:                         # 欧海区娄桥镇: 瓯海区, its town says so
             anchor = lone[1].unit
             findings = [(k, f) for k, f in findings if f.rule != "region-ambiguous"]

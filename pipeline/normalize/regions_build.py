@@ -9,7 +9,7 @@ from typing import Iterable, Mapping, Sequence
 import opencc
 
 from .regions_index import (FULL, OLD, OLD_SHORT, SHORT, WEAK, ZONE, Entry, RegionIndex, Unit, _MUNICIPALITY_CITY,
-                            _OLD_SUFFIX, _SPLIT, _TOWN_END, _names)
+                            _OLD_SUFFIX, _SPLIT, _names)
 
 
 def _traditional_fold(idx: "RegionIndex") -> dict[int, str]:
@@ -60,13 +60,15 @@ def _add_hmt(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict) 
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
                        unread_zone_words: Sequence[str] = (),
-                       town_words: Sequence[str] = (), weak_names: Iterable[str] = (),
+                       town_words: Sequence[str] = (), town_endings: Sequence[str] = (),
+                       weak_names: Iterable[str] = (),
                        placeholders: Iterable[str] = ()) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
     it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
                       unread_zone_words=tuple(unread_zone_words),
-                      town_words=tuple(town_words), weak_names=frozenset(weak_names),
+                      town_words=tuple(town_words), town_endings=tuple(town_endings),
+                      weak_names=frozenset(weak_names),
                       placeholders=frozenset(placeholders))
     short_district: list[tuple[str, Entry]] = []
     for row in tables.get("regions/provinces", ()):
@@ -157,7 +159,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
         if code not in counties or len(name) < 3:
             continue
         towns.setdefault(name, set()).add(code)
-        short = _TOWN_END.sub("", name)
+        short = idx.town_end.sub("", name)
         if len(short) >= 2 and short not in idx.names and short not in idx.weak_names:
             short_towns.setdefault(short, set()).add(code)
     idx.towns = {k: tuple(sorted(v)) for k, v in towns.items()}

@@ -22,7 +22,6 @@ NAMED = (FULL, OLD, ZONE)                      # names written in full (not a sh
 _SPLIT = re.compile(r"\|")
 _MUNICIPALITY_CITY = "00"
 _OLD_SUFFIX = re.compile(r"(?:区|县|市)$")
-_TOWN_END = re.compile(r"(?:镇|乡|街道|苏木)$")
 _LEVEL_END = "区县市旗州盟"                    # a name ending so is written as a unit (石柱县, 循化县)
 
 
@@ -124,6 +123,7 @@ class RegionIndex:
     zone_words: tuple[str, ...] = ()
     unread_zone_words: tuple[str, ...] = ()
     town_words: tuple[str, ...] = ()
+    town_endings: tuple[str, ...] = ()          # 镇, 乡, 街道, 苏木: how a town's official name ends
     weak_names: frozenset[str] = frozenset()
     placeholders: frozenset[str] = frozenset()                      # 市辖区 … (read as no place)
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
@@ -148,6 +148,10 @@ class RegionIndex:
         if any(e.unit == entry.unit and e.strength >= entry.strength for e in lst):
             return
         lst[:] = [e for e in lst if e.unit != entry.unit] + [entry]
+
+    def __post_init__(self) -> None:
+        self.town_word = _alternation(self.town_endings)            # an address naming a town
+        self.town_end = re.compile(f"(?:{self.town_word.pattern})$")   # 虎门镇 -> 虎门
 
     def compile(self) -> "RegionIndex":
         by_prefix: dict[str, list[str]] = {}
