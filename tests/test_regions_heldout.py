@@ -18,6 +18,9 @@ HELDOUT = [
     ("annotated_train.csv", 8957, (0.998, 0.996, 0.99), 0.01),
     ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.983), 0.01),
     ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.989), 0.01),
+    # e-commerce delivery addresses (swei412/address-matching), measured on arrival:
+    # 1.000 / 0.9953 / 0.9880, silent 0.90 %
+    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.987), 0.01),
 ]
 
 
