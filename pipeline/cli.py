@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 import time
 import traceback
@@ -10,6 +11,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .collector import RUN_GC_THRESHOLDS
 from .cli_zh import install as _install_chinese
 
 _install_chinese()
@@ -277,7 +279,9 @@ from . import cli_desk  # noqa: E402,F401  (registers `review` and `confirm` on 
 
 def main() -> None:
     """Console entry point: click handles usage errors (exit 2); anything unexpected is an
-    internal failure (exit 1) with the trace kept for the developer."""
+    internal failure (exit 1) with the trace kept for the developer. The process runs with
+    the collector's run thresholds from the start (imports and rule loading allocate too)."""
+    gc.set_threshold(*RUN_GC_THRESHOLDS)
     try:
         cli.main(prog_name="crm-pipeline")
     except SystemExit:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Protocol
 
 from . import analysis, grade, history, intake, ledger, merge, monthly, normalize, resubmit, validate, writers
+from .collector import fewer_collections
 from .issues import Issue
 from .model import StageResult
 
@@ -113,6 +114,12 @@ def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable
     """Execute stages in order over ``catalog`` (name -> value). Issues accumulate in
     ``catalog["issues"]``. A ``transient`` name is dropped once no later stage declares it as
     an input. Returns the catalog (a new dict; the input is not changed)."""
+    with fewer_collections():
+        return _run_stages(stages, catalog, hooks, transient)
+
+
+def _run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable[Hook],
+                transient: Iterable[str]) -> dict[str, Any]:
     data = dict(catalog)
     data.setdefault("issues", [])
     hooks = list(hooks)

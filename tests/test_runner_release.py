@@ -33,3 +33,31 @@ def test_transient_frames_leave_the_catalog_after_their_last_reader():
     assert out["runs"] == [1] and out["changes"] == "diff" and out["written"] is True
     kept = run_stages(stages, {}, transient=())
     assert kept["previous"] == "big snapshot"
+
+
+def test_a_run_collects_garbage_less_often_and_gives_the_callers_setting_back():
+    import gc
+
+    import pytest
+
+    from pipeline.collector import RUN_GC_THRESHOLDS
+
+    inside = []
+
+    def stage():
+        inside.append(gc.get_threshold())
+        return StageResult(data={"done": True})
+
+    def broken():
+        raise ValueError("bad stage")
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        run_stages([Stage("s", "", stage, (), ("done",))], {})
+        assert inside == [RUN_GC_THRESHOLDS] and gc.get_threshold() == (700, 10, 10)
+        with pytest.raises(ValueError):
+            run_stages([Stage("b", "", broken, (), ("done",))], {})
+        assert gc.get_threshold() == (700, 10, 10)
+    finally:
+        gc.set_threshold(*before)
