@@ -251,6 +251,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
                         "successor_city", "also", "current"),
     "regions/towns": ("name", "district"),
     "regions/zones": ("name", "district", "until", "note"),
+    "regions/stat_zones": ("code", "province", "city", "name"),
     "regions/hmt": ("level", "code", "province", "city", "name", "short", "aliases", "note"),
     "hotwords/dictionary": ("word", "freq", "tag"),
     "hotwords/stopwords": ("word",),

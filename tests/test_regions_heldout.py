@@ -19,8 +19,8 @@ HELDOUT = [
     ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.983), 0.01),
     ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.989), 0.01),
     # e-commerce delivery addresses (swei412/address-matching), measured on arrival:
-    # 1.000 / 0.9953 / 0.9880, silent 0.90 %
-    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.987), 0.01),
+    # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9953, 0.17 % once statistical zones are read
+    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.995), 0.003),
 ]
 
 

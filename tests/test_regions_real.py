@@ -214,6 +214,43 @@ def test_a_development_zone_in_one_county_is_read_as_that_county(resolver, addre
     assert res.district == district and rule in {f.rule for _, f in res.findings}
 
 
+@pytest.mark.parametrize("address, district, word", [
+    ("江苏省苏州市苏州工业园区唯亭街道东亭家园", "苏州工业园区", "苏州工业园区"),
+    ("江苏省苏州市工业园区星湖街328号", "苏州工业园区", "苏州市工业园区"),     # the rest right after its city
+    ("山东省济南市高新区舜华路", "济南高新技术产业开发区", "高新区"),          # the ending shortened
+    ("河北省邢台市河北邢台经济开发区东汪镇", "河北邢台经济开发区", "河北邢台经济开发区"),
+    ("河南省郑州市航空港区新港大道", "郑州航空港经济综合实验区", "航空港区"),
+    ("山东省济南市巨野河街道", "济南高新技术产业开发区", "济南高新技术产业开发区"),   # a town of the zone
+])
+def test_a_statistical_zone_is_read_as_the_county_and_said(resolver, address, district, word):
+    """rules/regions/stat_zones.csv: zones the statistics bureau lists at the county level."""
+    res = resolver.resolve(None, None, None, address)
+    found = [f for _, f in res.findings if f.rule == "region-stat-zone"]
+    assert res.district == district and found and found[0].params["word"] == word
+
+
+@pytest.mark.parametrize("address, district", [
+    ("甘肃省兰州市永登县兰州新区亚太世贸广场", "永登县"),     # a county named too wins
+    ("江苏省苏州市吴中区甪直镇工业园区", "吴中区"),           # a town's park, not 苏州工业园区
+    ("西安市高新区丈八一路", None),                        # no statistical zone there: flagged
+])
+def test_a_county_or_other_zone_is_not_read_as_a_statistical_zone(resolver, address, district):
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district and "region-stat-zone" not in {f.rule for _, f in res.findings}
+
+
+def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
+    from pipeline.normalize.regions import build_region_index
+    r = rules.config.normalize.region
+    off = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
+                             zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
+                             town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
+                             statistical_zones=False)
+    res = off.resolve(None, None, None, "山东省济南市高新区舜华路")
+    assert (res.city, res.district) == ("济南市", None)
+    assert "region-district-unread" in {f.rule for _, f in res.findings}
+
+
 def test_an_obsolete_name_also_agrees_with_the_part_split_off(resolver):
     res = resolver.resolve(None, None, None, "浙江省杭州市江干区杭州经济技术开发区下沙")
     found = [f for _, f in res.findings if f.rule == "region-obsolete"]

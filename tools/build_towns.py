@@ -5,9 +5,11 @@
 
     python tools/build_towns.py /path/to/Administrative-divisions-of-China(.git)
 
-A town counts only when its county code is a county of ``rules/regions/districts.csv`` (the
-statistical zones, codes ``xx7x``, are no counties and are left out) and its name ends in a
-town word. Written columns: ``name`` (as the bureau writes it), ``district`` (the county code).
+A town counts only when its county code is a county of ``rules/regions/districts.csv`` or one
+of the bureau's statistical zones (codes ``xx7x``: 苏州工业园区, 济南高新技术产业开发区, from
+``dist/areas.csv``, written to ``rules/regions/stat_zones.csv`` with their province and city) and
+its name ends in a town word. Written columns: ``name`` (as the bureau writes it), ``district``
+(the county or zone code).
 The reader uses them only inside a province or city it has already read (docs/normalize.md,
 "Towns"). Two runs on the same checkout give identical files.
 """
@@ -24,12 +26,27 @@ from sources import read   # tools/sources.py (the tools run as scripts from too
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "rules" / "regions" / "towns.csv"
+ZONES_OUT = ROOT / "rules" / "regions" / "stat_zones.csv"
 TOWN_END = re.compile(r"(?:镇|乡|街道|苏木)$")
 
 
-def build(checkout: Path, districts: Path) -> tuple[list[dict], str]:
+def stat_zones(checkout: Path, cities: Path) -> list[dict]:
+    """The statistical zones (county-level codes ``xx7x``) of the cities the tables list."""
+    with cities.open(encoding="utf-8", newline="") as fh:
+        city = {r["code"]: r for r in csv.DictReader(fh)}
+    text, _ = read(checkout, "dist/areas.csv", "utf-8-sig")
+    rows = []
+    for r in csv.DictReader(io.StringIO(text)):
+        code, name = r["code"].strip(), r["name"].strip()
+        if code[4:5] == "7" and code[:4] in city:
+            rows.append({"code": code, "province": city[code[:4]]["province"], "city": city[code[:4]]["name"],
+                         "name": name})
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def build(checkout: Path, districts: Path, zones: list[dict] = ()) -> tuple[list[dict], str]:
     with districts.open(encoding="utf-8", newline="") as fh:
-        counties = {r["code"] for r in csv.DictReader(fh)}
+        counties = {r["code"] for r in csv.DictReader(fh)} | {z["code"] for z in zones}
     text, commit = read(checkout, "dist/streets.csv", "utf-8-sig")
     rows = []
     for r in csv.DictReader(io.StringIO(text)):
@@ -44,14 +61,21 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("checkout", type=Path, help="Administrative-divisions-of-China work tree or bare git directory")
     ap.add_argument("--districts", type=Path, default=ROOT / "rules" / "regions" / "districts.csv")
+    ap.add_argument("--cities", type=Path, default=ROOT / "rules" / "regions" / "cities.csv")
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--zones-out", type=Path, default=ZONES_OUT)
     args = ap.parse_args(argv)
-    rows, commit = build(args.checkout, args.districts)
+    zones = stat_zones(args.checkout, args.cities)
+    rows, commit = build(args.checkout, args.districts, zones)
+    with args.zones_out.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, ["code", "province", "city", "name"], lineterminator="\n")
+        w.writeheader()
+        w.writerows(zones)
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["name", "district"], lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    print(f"modood/Administrative-divisions-of-China {commit[:12]}: {len(rows)} towns", file=sys.stderr)
+    print(f"modood/Administrative-divisions-of-China {commit[:12]}: {len(rows)} towns, {len(zones)} zones", file=sys.stderr)
     return 0
 
 

@@ -96,7 +96,8 @@ def _compile(rules: Rules) -> Normalizers:
                                  town_endings=s.region.town_endings,
                                  unread_zone_words=s.region.unread_zone_words,
                                  weak_names=s.region.weak_names, placeholders=s.region.placeholders,
-                                 town_alone=s.region.town_alone)
+                                 town_alone=s.region.town_alone,
+                                 statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
     industry = build_industry_index(
         rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
         min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain,

@@ -282,6 +282,7 @@ class Resolver:
         partial: set[str] = set()
         anchor: Unit | None = None
         own: dict[int, str] = {}                     # level -> a cell's own value when it disagrees
+        zone_word: tuple[str, str] | None = None
         addr_reading: Reading | None = None
         for key, text in zip(("province", "city", "district", "address"), texts):
             if not text or (key != "address" and text in self.placeholders):
@@ -333,6 +334,8 @@ class Resolver:
             if anchor is None or reading.unit.level >= anchor.level:
                 anchor = reading.unit
             for t, e in reading.used:
+                if e.unit.code in index.stat_zones:
+                    zone_word = (key, t.text)        # 苏州市工业园区: a statistical zone, said below
                 if e.kind == ZONE:                   # 杭州湾新区: the county it lies in
                     findings.append((key, Finding("region-zone", {"word": t.text, "place": _label(e.unit)})))
                 elif e.old:
@@ -372,6 +375,9 @@ class Resolver:
             anchor = town[1]
             findings = [(k, f) for k, f in findings if f.rule not in ("region-inferred", "region-unread")]
             findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
+        if anchor is not None and anchor.code in index.stat_zones:   # no county of the Ministry's tables
+            key, word = zone_word or ("address", anchor.name)
+            findings.append((key, Finding("region-stat-zone", {"word": word, "place": _label(anchor)})))
         return self._result(anchor, own, findings, partial)
 
     def _cell_slip(self, key: str, text: str, tokens: Sequence[Token], anchor: Unit | None):

@@ -8,8 +8,8 @@ from typing import Iterable, Mapping, Sequence
 
 import opencc
 
-from .regions_index import (FULL, OLD, OLD_SHORT, SHORT, WEAK, ZONE, Entry, RegionIndex, Unit, _MUNICIPALITY_CITY,
-                            _OLD_SUFFIX, _SPLIT, _names)
+from .regions_index import (FULL, OLD, OLD_SHORT, SHORT, STAT, WEAK, ZONE, Entry, RegionIndex, Unit,
+                            _MUNICIPALITY_CITY, _OLD_SUFFIX, _SPLIT, _names)
 
 
 def _traditional_fold(idx: "RegionIndex") -> dict[int, str]:
@@ -57,12 +57,57 @@ def _add_hmt(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict) 
             idx.add(key, Entry(unit, WEAK if key in mainland or unit.level == 3 else SHORT))
 
 
+def _add_stat_zones(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict,
+                    zone_short: Mapping[str, Sequence[str]]) -> None:
+    """The statistical zones (rules/regions/stat_zones.csv) as county-level units of their city:
+    the name anywhere (济南高新技术产业开发区), the city's full name before the rest
+    (济南市高新技术产业开发区), the rest alone only right after the city (苏州市工业园区, weak), and
+    the rest with its ending shortened (``zone_short``: 济南市高新区, 济南高新区, 苏州园区)."""
+    higher: dict[str, set[str]] = {}            # name of a province or city -> codes it names
+    for k, v in idx.names.items():
+        for e in v:
+            if e.unit.level < 3:
+                higher.setdefault(k, set()).add(e.unit.code)
+    longs = sorted(zone_short, key=len, reverse=True)
+    codes = set()
+    for row in rows:
+        prov, city, name, code = (row[k].strip() for k in ("province", "city", "name", "code"))
+        parent = cities.get((prov, city))
+        if parent is None or not name:
+            continue
+        unit = Unit(code, 3, name, prov, parent.pcode, city, parent.ckey)
+        idx.units[code] = unit
+        codes.add(code)
+        idx.add(name, Entry(unit, STAT))
+        own = [k for k, c in higher.items() if parent.code in c or parent.pcode in c]
+        rest = name
+        for _ in range(2):                      # 河北邢台经济开发区: province, then city
+            cut = max((k for k in own if rest.startswith(k) and len(k) < len(rest)), key=len, default="")
+            rest = rest[len(cut):]
+        if rest == name or len(rest) < 2:
+            continue                            # 北戴河新区: its name only
+        city_short = [k for k in own if parent.code in higher[k] and k != city]
+        idx.add(city + rest, Entry(unit, STAT))
+        forms = [rest]
+        long = next((w for w in longs if rest.endswith(w)), None)
+        if long is not None:
+            forms += [rest[: -len(long)] + short for short in zone_short[long]]
+        for form in forms:
+            if form not in higher:
+                if len(form) >= 3:
+                    idx.add(form, Entry(unit, WEAK))
+                for c in city_short:
+                    idx.add(c + form, Entry(unit, SHORT))
+    idx.stat_zones = frozenset(codes)
+
+
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
                        unread_zone_words: Sequence[str] = (),
                        town_words: Sequence[str] = (), town_endings: Sequence[str] = (),
                        weak_names: Iterable[str] = (),
-                       placeholders: Iterable[str] = ()) -> RegionIndex:
+                       placeholders: Iterable[str] = (), statistical_zones: bool = True,
+                       zone_short: Mapping[str, Sequence[str]] = {}) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
     it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
@@ -105,6 +150,8 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
         for key in _names(row, "short", "variants", "aliases"):
             short_district.append((key, Entry(unit, SHORT)))
     _add_hmt(idx, tables.get("regions/hmt", ()), cities)
+    if statistical_zones:
+        _add_stat_zones(idx, tables.get("regions/stat_zones", ()), cities, zone_short)
     higher = {k for k, v in idx.names.items() if any(e.unit.level < 3 for e in v)}
     for key, entry in short_district:          # 河北区 → 河北 or 西安区 → 西安 would hide the higher unit
         if key not in higher:

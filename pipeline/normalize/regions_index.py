@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
 FULL, OLD, SHORT, OLD_SHORT, WEAK, ZONE = "full", "old", "short", "old_short", "weak", "zone"
-STRENGTH = {FULL: 3.0, ZONE: 3.0, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
-NAMED = (FULL, OLD, ZONE)                      # names written in full (not a short form)
+STAT = "stat"               # a statistical zone's name (rules/regions/stat_zones.csv): a county named too wins
+STRENGTH = {FULL: 3.0, ZONE: 3.0, STAT: 2.9, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.5, WEAK: 1.0}
+NAMED = (FULL, OLD, ZONE, STAT)                # names written in full (not a short form)
 _SPLIT = re.compile(r"\|")
 _MUNICIPALITY_CITY = "00"
 _OLD_SUFFIX = re.compile(r"(?:区|县|市)$")
@@ -127,6 +128,7 @@ class RegionIndex:
     weak_names: frozenset[str] = frozenset()
     placeholders: frozenset[str] = frozenset()                      # 市辖区 … (read as no place)
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
+    stat_zones: frozenset[str] = frozenset()                        # codes of the statistical zones
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
     city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
     fold: dict[int, str] = field(default_factory=dict, repr=False)          # traditional -> simplified character
@@ -162,6 +164,14 @@ class RegionIndex:
         self.city_districts = frozenset(u.ckey for u in self.units.values() if u.level == 3 and u.code != u.ckey)
         # entries of a name: highest level first, then the strongest (what a token fills first)
         self._entries = {k: tuple(sorted(v, key=lambda e: (e.unit.level, -e.strength))) for k, v in self.names.items()}
+        # a statistical zone's rest alone (开发区, 工业园区: many cities' zones) stands for a zone
+        # only right after its city (``_zone_after``): kept apart from the entries of the name
+        self._zone_weak = {}
+        for k, v in self._entries.items():
+            weak = tuple(e for e in v if e.kind == WEAK and e.unit.code in self.stat_zones)
+            if weak:
+                self._zone_weak[k] = weak
+                self._entries[k] = tuple(e for e in v if e not in weak)
         self._official = {k: k[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == k for e in v)
                           for k, v in self._entries.items()}     # written as a unit, not a short form
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
@@ -229,8 +239,8 @@ class RegionIndex:
 
     def _longest(self, text: str, pos: int) -> tuple[str, tuple[Entry, ...]]:
         for name in self._by_prefix.get(text[pos:pos + 2], ()):
-            if text.startswith(name, pos):
-                return name, self._entries[name]
+            if text.startswith(name, pos) and (self._entries[name] or name not in self._zone_weak):
+                return name, self._entries[name]     # (开发区 alone is no name: _zone_after)
         return "", ()
 
     def tokens(self, text: str) -> tuple[Token, ...]:
@@ -250,11 +260,15 @@ class RegionIndex:
                 continue
             for name in names:
                 if text.startswith(name, pos):
-                    break
+                    entries = self._entries[name]
+                    if name not in self._zone_weak:
+                        break
+                    entries += self._zone_after(out, pos, name)
+                    if entries:                      # 滨海开发区 after 天津市: no zone, 滨海 is read
+                        break
             else:
                 pos += 1
                 continue
-            entries = self._entries[name]
             end = pos + len(name)
             official = self._official[name]
             if name.endswith("市") and text.startswith("场", end):
@@ -282,6 +296,13 @@ class RegionIndex:
                                            for e in found for c in entries):
                     pos = end - 1
         return tuple(out)
+
+    def _zone_after(self, out: Sequence[Token], pos: int, name: str) -> tuple[Entry, ...]:
+        """The statistical zones ``name`` stands for right after their city (苏州市工业园区)."""
+        if not out or pos - out[-1].end > 1:
+            return ()
+        cities = {e.unit.ckey for e in out[-1].entries if e.unit.level == 2}
+        return tuple(e for e in self._zone_weak[name] if e.unit.ckey in cities)
 
     def town(self, text: str, start: int, within: Unit | None) -> tuple[str, Unit] | None:
         """The county a town named after ``start`` lies in, when all towns named there inside
