@@ -106,6 +106,9 @@ class IndustryRules:
     ignore_words: tuple[str, ...] = ()      # dropped before a name lookup (的)
     generic_words: tuple[str, ...] = ()     # sharing only these makes no hint; alone they name no class
     drop_prefixes: tuple[str, ...] = ()     # a leading word dropped before a name lookup (其他)
+    equipment_words: tuple[str, ...] = ()   # class names holding one name equipment (rules/industry_heads.csv kind equipment)
+    service_tails: tuple[str, ...] = ()     # a service word after goods words (汽车服务) names no goods division
+    goods_sections: tuple[str, ...] = ()    # 门类 letters of the goods-producing divisions
 
 
 @dataclass(frozen=True)

@@ -34,9 +34,9 @@ def test_a_third_vocabulary_measured_before_the_reader_saw_it(index):
     """heldout_s3.csv: 160 labels of five pickers, annotated before any run (README). Before:
     single 48/68, wrong 7/80, multi 30/78 flagged, vague 10/14."""
     s = score(index, load("heldout_s3.csv"))
-    assert s.mapped_rate >= 0.78, s.misses
-    assert s.wrong_rate <= 0.05, s.misses
-    assert s.flagged >= 62 and s.vague_ok >= 13, s.misses
+    assert s.mapped_rate >= 0.83, s.misses                  # 57/68
+    assert s.wrong_rate <= 0.03, s.misses                   # 2/67
+    assert s.flagged >= 65 and s.vague_ok >= 13, s.misses
 
 
 def test_every_gb_t_4754_class_name_reads_as_its_division(index, rules):
@@ -52,18 +52,19 @@ def test_merchant_category_descriptions_measured_before_the_reader_saw_them(inde
     """heldout_mcc.csv: 89 MCC descriptions (shops, 批发商, services; README). Before: single
     16/76, wrong 7/26, multi 4/10; after the head words for shops and a head shared by a list."""
     s = score(index, load("heldout_mcc.csv"))
-    assert s.mapped_rate >= 0.72, s.misses
+    assert s.mapped_rate >= 0.75, s.misses                  # 57/76
     assert s.wrong_rate <= 0.05, s.misses
-    assert s.flagged >= 4 and s.vague_ok == s.vague, s.misses
+    assert s.flagged >= 5 and s.vague_ok == s.vague, s.misses
 
 
 def test_investor_style_names_measured_before_the_reader_saw_them(index):
     """heldout_s4.csv: 248 申万 2014 / 东方财富 / 百伯 names, annotated before any run (README).
-    First measurement: single 55/165 (0.33), wrong 12/77 (15.6 %), multi 23/66, vague 14/17."""
+    First measurement: single 55/165 (0.33), wrong 12/77 (15.6 %), multi 23/66, vague 14/17;
+    after the equipment heads and product-family rows 108/165, 6/125, 36/66, 14/17."""
     s = score(index, load("heldout_s4.csv"))
-    assert s.mapped_rate >= 0.33, s.misses
-    assert s.wrong_rate <= 0.16, s.misses
-    assert s.flagged >= 23 and s.vague_ok >= 14, s.misses
+    assert s.mapped_rate >= 0.65, s.misses
+    assert s.wrong_rate <= 0.05, s.misses
+    assert s.flagged >= 36 and s.vague_ok >= 14, s.misses
 
 
 def test_gb_t_4754_2011_names_read_as_their_2017_division(index, rules):
@@ -132,6 +133,44 @@ def test_job_site_and_registry_labels_map_to_one_division(index, label, code):
     assert (got.code, got.findings) == (code, ())
 
 
+@pytest.mark.parametrize("label, code", [
+    ("电力设备", "C38"), ("纺织服装设备", "C35"), ("船舶设备", "C37"), ("医疗设备", "C35"), ("光伏设备", "C38"),
+    ("冶金矿采化工设备", "C35"), ("通用机械", "C34"), ("其它专用机械", "C35"), ("视听器材", "C39"),
+    ("计算机设备", "C39"), ("铁路设备", "C37"),
+])
+def test_an_equipment_head_reads_the_maker_of_its_field(index, label, code):
+    """rules/industry_heads.csv kind equipment: GB/T names holding the modifier and an equipment word."""
+    got = index.parse(label)
+    assert (got.code, got.findings) == (code, ())
+
+
+@pytest.mark.parametrize("label", ["农用机械", "高压设备", "汽车服务", "外星设备"])
+def test_an_unread_field_or_a_service_around_goods_is_flagged_not_answered(index, label):
+    """农用机械 was C34 (机械), 汽车服务 C36 (汽车): the word read was a modifier."""
+    got = index.parse(label)
+    assert got.code is None and [f.rule for f in got.findings] == ["industry-unknown"]
+
+
+@pytest.mark.parametrize("label, code", [
+    ("涤纶", "C28"), ("黄酒", "C15"), ("汽车维修/保养/美容", "O81"), ("汽车维修/美容", "O81"),
+    ("卡车及拖车出租", "L71"), ("商用载货车", "C36"), ("家电零部件", "C38"), ("火电", "D44"), ("纯碱", "C26"),
+])
+def test_class_name_starts_shared_modifiers_and_product_words(index, label, code):
+    got = index.parse(label)
+    assert (got.code, got.findings) == (code, ())
+
+
+@pytest.mark.parametrize("label, candidates", [
+    ("印刷包装机械", "专用设备制造业（C35）、金属制品业（C33）、通用设备制造业（C34）"),
+    ("旅游酒店", "商务服务业（L72）、住宿业（H61）"),
+    ("稀土", "有色金属矿采选业（B09）、有色金属冶炼和压延加工业（C32）"),
+])
+def test_equipment_of_two_fields_a_word_ending_in_a_shop_word_and_metals_are_flagged(index, label, candidates):
+    got = index.parse(label)
+    assert got.code is None
+    assert [(f.rule, f.params["candidates"]) for f in got.findings] == [("industry-multi", candidates)]
+
+
 def test_a_hint_is_given_only_when_it_shares_a_word():
     from pipeline.rules import load_rules
     index = compiled(load_rules()).industry
@@ -156,6 +195,9 @@ def test_a_code_with_a_foreign_name_is_not_taken():
     ("汽车用品", "汽车用品", None, "industry-unknown", "你是不是想填“汽车制造业”"),
     # a peer list answered from the part read says which part it could not read (never silent)
     ("消费品/零售", "零售业", "F52", "industry-partial", "如归类不对，请改填准确的行业名称"),
+    ("电力设备", "电气机械和器材制造业", "C38", None, None),
+    ("汽车服务", "汽车服务", None, "industry-unknown", "你是不是想填“汽车制造业”"),
+    ("铜", "铜", None, "industry-multi", "请从中选择一个：有色金属矿采选业（B09）、有色金属冶炼和压延加工业（C32）"),
 ])
 def test_what_the_customer_sheet_and_the_issue_list_show(rules, as_of, label, written, code, issue, suggestion):
     """The 行业 value written to 客户主档, its code, and the issue and suggestion the row gets."""

@@ -79,6 +79,10 @@ class IndustryIndex:
     generic_words: tuple[str, ...] = ()         # words every second division name has (制造, 服务)
     drop_prefixes: tuple[str, ...] = ()         # 其他未列明, 其他: “other X” reads as X
     plain: dict[str, str] = field(default_factory=dict)   # names and class names as ``_plain`` writes them
+    equipment_words: tuple[str, ...] = ()       # a class name holding one names equipment (设备, 机械)
+    service_tails: tuple[str, ...] = ()         # 服务: after goods words the label is a service around them
+    goods_sections: tuple[str, ...] = ()        # 门类 letters of goods-producing divisions (A, B, C)
+    equipment_names: tuple[tuple[tuple[str, str], ...], ...] = ()   # division names, then class names holding one
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -158,12 +162,14 @@ class IndustryIndex:
             open_parts = 0                          # parts naming no division (投资, 运输)
             unread: list[str] = []                  # parts naming nothing at all (not even vaguely)
             loose: list[tuple[str, tuple[str, ...]]] = []   # a part, the divisions of class names holding it
-            for part in parts:
+            shared = self._shared_modifier(parts[0]) if not _HIERARCHY.search(key) else ""
+            for i, part in enumerate(parts):
                 section = self.sections.get(part) or self.vague_sections.get(part)
                 if section:                         # 批发和零售业-零售业: the 门类, then the 大类
                     broad.append(section[0])
                     continue
-                mine = () if part in self.vague else self._one(part) or self._contained(part, whole=False)
+                mine = (i and shared and self._one(shared + part)) or (     # 汽车维修/美容: 汽车美容
+                    () if part in self.vague else self._one(part) or self._contained(part, whole=False))
                 if not mine and part not in self.vague:
                     loose.append((part, self._in_classes(part)))
                 nothing = not mine and not (loose and loose[-1][1])
@@ -190,6 +196,13 @@ class IndustryIndex:
         if contained:
             return self._multi(text, contained)
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
+
+    def _shared_modifier(self, first: str) -> str:
+        """The modifier of a first peer ending in a head word (汽车 of 汽车维修): later peers may
+        be that modifier's too (汽车维修/保养/美容 is 汽车保养, 汽车美容)."""
+        head = max((h for h in self.heads if first.endswith(h) and len(first) > len(h)), key=len, default="")
+        modifier = first[:-len(head)] if head else ""
+        return modifier if modifier and self._names_something(modifier) else ""
 
     def _plain(self, key: str) -> str:
         """``key`` without the words ``ignore_words`` lists (的) and a leading ``drop_prefixes``
@@ -230,22 +243,75 @@ class IndustryIndex:
         kind = self.head_kinds
         for rest in (key, *(key[:-len(t)] for t in tails)):
             head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
-            if not head:
-                continue
+            if not head or kind.get(head) == "shop" and any(
+                    rest.endswith(w) and len(w) > len(head) for w in (*self.words, *self.multi)):
+                continue                                # 旅游酒店: 酒店 is a word, not a 店 selling 酒
             modifier = rest[:-len(head)]
+            if kind.get(head) == "equipment":           # 电力设备, 纺织服装设备: the maker of the field's equipment
+                return self._equipment(modifier, self.heads[head])
             inner = [h for h in self.heads if h in modifier]
             if kind.get(head) == "shop":
                 act = max((h for h in inner if modifier.endswith(h) and kind.get(h) == "activity"), key=len, default="")
                 return self.heads[act or head]
             if any(kind.get(h) == kind.get(head) for h in inner) or not self._names_something(modifier):
-                return ()
+                return None
             return self.heads[head]
-        return ()
+        return None
+
+    def _equipment(self, modifier: str, allowed: Sequence[str]) -> tuple[str, ...]:
+        """Divisions (of ``allowed``) whose class names hold the modifier and an equipment word
+        (纺织服装设备 → 纺织、服装和皮革加工专用设备制造 C35, 电力设备 → 电力电子元器件制造 C38),
+        else the modifier's own reading among them (通信设备 → C39). One is the answer, up to
+        ``max_candidates`` are candidates (印刷包装机械 → C34, C35); none leaves the compound
+        unread (农用机械, 高压设备), never answered from the equipment word alone."""
+        plain = self._plain(modifier)
+        found: list[str] = []
+        for w in self._fields(plain, allowed):
+            found += [d for d in self._one(w) if d in allowed] or self._equipment_classes(w, allowed)
+        found = list(dict.fromkeys(found))
+        return tuple(found) if 0 < len(found) <= self.max_candidates else ()
+
+    def _fields(self, plain: str, allowed: Sequence[str]) -> list[str]:
+        """The modifier whole when it reads, else the known words inside it, else its two halves
+        (印刷包装 → 印刷, 包装)."""
+        def reads(w: str) -> bool:
+            return any(d in allowed for d in self._one(w)) or bool(self._equipment_classes(w, allowed))
+        if reads(plain):
+            return [plain]
+        words = [w for w in self._words_in(plain) if w != plain and reads(w)]
+        if not words and len(plain) == 2 * self.min_contain:
+            words = [w for w in (plain[:self.min_contain], plain[self.min_contain:]) if reads(w)]
+        return words
+
+    def _equipment_classes(self, word: str, allowed: Sequence[str]) -> list[str]:
+        """Divisions of the equipment division names (通用设备制造业) holding ``word``, else of the
+        equipment class names."""
+        if len(word) < self.min_contain:
+            return []
+        for table in self.equipment_names:
+            found = list(dict.fromkeys(d for name, d in table if d in allowed and word in name))
+            if found:
+                return found
+        return []
+
+    def _words_in(self, text: str) -> list[str]:
+        """Known names, aliases and class words inside ``text``, longest first, not overlapping."""
+        hits = sorted((k for k in (*self.words, *self.multi) if len(k) >= self.min_contain and k in text),
+                      key=len, reverse=True)
+        taken: list[tuple[int, int]] = []
+        chosen: list[tuple[int, str]] = []
+        for k in hits:
+            start = text.find(k)
+            span = (start, start + len(k))
+            if not any(span[0] < b and a < span[1] for a, b in taken):
+                taken.append(span)
+                chosen.append((start, k))
+        return [k for _, k in sorted(chosen)]
 
     def _names_something(self, text: str) -> bool:
         """``text`` is, or holds, a known name, alias or class word (IT, 塑料, 医药)."""
         return bool(self._one(text)) or text in self.vague or any(
-            k in text for k in self.words if len(k) >= self.min_contain)
+            k in text for k in self.words if len(k) >= self.min_contain) or bool(self._in_classes(text))
 
     def _contained(self, key: str, whole: bool = True) -> tuple[str, ...]:
         """The head word's divisions (``_head``), else divisions whose names or aliases the text
@@ -253,27 +319,36 @@ class IndustryIndex:
         contains the text."""
         inside = self._inside(key, self.names)      # 其他金融 is 其他金融业, not a compound
         head = inside or self._head(key)
-        if head:
+        if head is not None:                        # () : an equipment head whose field is not read
             return head
         words, multi = self.words, self.multi
-        hits = sorted((k for k in (*words, *multi) if len(k) >= self.min_contain and k in key), key=len, reverse=True)
-        taken: list[tuple[int, int]] = []           # longest words first, no overlaps (房地产中介服务业)
-        chosen: list[tuple[int, str]] = []
-        for k in hits:
-            start = key.find(k)
-            span = (start, start + len(k))
-            if not any(span[0] < b and a < span[1] for a, b in taken):
-                taken.append(span)
-                chosen.append((start, k))
+        chosen = [(key.find(k), k) for k in self._words_in(key)]     # longest words first (房地产中介服务业)
         if whole and chosen and not self._head_read(key, max(key.find(k) + len(k) for _, k in chosen)):
-            return ()                               # 汽车用品, 电力设备: the words read are modifiers
+            found = self._in_classes(key) if len(key) > self.min_contain else ()
+            return found                            # 汽车用品: the words read are modifiers
         single = {words[k] for _, k in chosen if k not in multi}
         divisions = tuple(dict.fromkeys(d for _, k in sorted(chosen) for d in (        # 医药生物: 生物 agrees
             [m for m in multi[k] if m in single] or multi[k] if k in multi else (words[k],))))
+        if divisions and self._serves_goods(key, divisions):
+            return ()                               # 汽车服务 is no car making
         if divisions or not whole:
             return divisions
         found = self._in_classes(key)               # 轨道交通: one alias before many class names
-        return found if self._sure(key, found) else ()
+        return found if self._sure(key, found) else self._starts_classes(key)
+
+    def _starts_classes(self, key: str) -> tuple[str, ...]:
+        """The one division whose class names begin with a short word (涤纶 → 涤纶纤维制造,
+        黄酒 → 黄酒制造); a short word only inside class names does not name them (网络借贷服务)."""
+        found = {d for name, d in self.classes.items() if name.startswith(key)}
+        return tuple(found) if len(key) >= self.min_contain and len(found) == 1 else ()
+
+    def _serves_goods(self, key: str, divisions: Sequence[str]) -> bool:
+        """A service word ending a compound whose words name only goods-producing divisions
+        (``service_tails`` after ``goods_sections``: 汽车服务, 农业服务): the service around the goods
+        is not their making or growing, and the words read do not name it."""
+        if not any(key.endswith(t) and len(key) > len(t) for t in self.service_tails):
+            return False
+        return all(self.divisions[d][1] in self.goods_sections for d in divisions if d in self.divisions)
 
     def _sure(self, key: str, found: Sequence[str]) -> bool:
         """Class names of one division holding a two-character word do not name it (网络 is in
@@ -345,6 +420,10 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
             idx.heads[fold(row["word"])] = divisions
             idx.head_kinds[fold(row["word"])] = (row.get("kind") or "").strip()
     idx.words = {**idx.classes, **idx.names}
+    official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
+    idx.equipment_names = tuple(tuple(
+        (name, d) for name, d in ((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in table.items())
+        if any(w in name for w in idx.equipment_words)) for table in (official, idx.classes))
     for k, d in idx.words.items():
         idx.plain.setdefault(idx._plain(k), d)
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
