@@ -108,7 +108,7 @@ class IndustryRules:
     drop_prefixes: tuple[str, ...] = ()     # a leading word dropped before a name lookup (其他)
     equipment_words: tuple[str, ...] = ()   # class names holding one name equipment (rules/industry_heads.csv kind equipment)
     service_tails: tuple[str, ...] = ()     # a service word after goods words (汽车服务) names no goods division
-    goods_sections: tuple[str, ...] = ()    # 门类 letters of the goods-producing divisions
+    goods_sections: Mapping[str, str] = field(default_factory=_empty_map)   # goods 门类 → its service division ("" none)
 
 
 @dataclass(frozen=True)

@@ -81,8 +81,9 @@ class IndustryIndex:
     plain: dict[str, str] = field(default_factory=dict)   # names and class names as ``_plain`` writes them
     equipment_words: tuple[str, ...] = ()       # a class name holding one names equipment (设备, 机械)
     service_tails: tuple[str, ...] = ()         # 服务: after goods words the label is a service around them
-    goods_sections: tuple[str, ...] = ()        # 门类 letters of goods-producing divisions (A, B, C)
+    goods_sections: Mapping[str, str] = field(default_factory=dict)   # goods 门类 → its service division (A → 05)
     equipment_names: tuple[tuple[tuple[str, str], ...], ...] = ()   # division names, then class names holding one
+    field_names: tuple[tuple[tuple[str, str], ...], ...] = ()       # division names, then class names
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -247,35 +248,40 @@ class IndustryIndex:
                     rest.endswith(w) and len(w) > len(head) for w in (*self.words, *self.multi)):
                 continue                                # 旅游酒店: 酒店 is a word, not a 店 selling 酒
             modifier = rest[:-len(head)]
-            if kind.get(head) == "equipment":           # 电力设备, 纺织服装设备: the maker of the field's equipment
-                return self._equipment(modifier, self.heads[head])
+            if kind.get(head) in ("equipment", "field"):   # 电力设备, 铁路建设: the maker or builder for the field
+                return self._equipment(modifier, self.heads[head], kind[head] == "equipment")
             inner = [h for h in self.heads if h in modifier]
             if kind.get(head) == "shop":
                 act = max((h for h in inner if modifier.endswith(h) and kind.get(h) == "activity"), key=len, default="")
                 return self.heads[act or head]
-            if any(kind.get(h) == kind.get(head) for h in inner) or not self._names_something(modifier):
+            peers = [h for h in inner if kind.get(h) == kind.get(head)]
+            if peers:                                   # 商业贸易, 检测维修: coordinate, several
+                peers = [h for h in peers if not any(h != g and h in g for g in peers)] + [head]
+                return tuple(dict.fromkeys(d for h in peers for d in self.heads[h]))
+            if not self._names_something(modifier):
                 return None
             return self.heads[head]
         return None
 
-    def _equipment(self, modifier: str, allowed: Sequence[str]) -> tuple[str, ...]:
+    def _equipment(self, modifier: str, allowed: Sequence[str], equipment: bool = True) -> tuple[str, ...]:
         """Divisions (of ``allowed``) whose class names hold the modifier and an equipment word
         (纺织服装设备 → 纺织、服装和皮革加工专用设备制造 C35, 电力设备 → 电力电子元器件制造 C38),
         else the modifier's own reading among them (通信设备 → C39). One is the answer, up to
         ``max_candidates`` are candidates (印刷包装机械 → C34, C35); none leaves the compound
-        unread (农用机械, 高压设备), never answered from the equipment word alone."""
+        unread (农用机械, 高压设备), never answered from the equipment word alone. A ``field`` head
+        (建设, 施工) reads the same way from any class name of its divisions (铁路建设 → 铁路工程建筑 E48)."""
         plain = self._plain(modifier)
         found: list[str] = []
-        for w in self._fields(plain, allowed):
-            found += [d for d in self._one(w) if d in allowed] or self._equipment_classes(w, allowed)
+        for w in self._fields(plain, allowed, equipment):
+            found += [d for d in self._one(w) if d in allowed] or self._equipment_classes(w, allowed, equipment)
         found = list(dict.fromkeys(found))
         return tuple(found) if 0 < len(found) <= self.max_candidates else ()
 
-    def _fields(self, plain: str, allowed: Sequence[str]) -> list[str]:
+    def _fields(self, plain: str, allowed: Sequence[str], equipment: bool) -> list[str]:
         """The modifier whole when it reads, else the known words inside it, else its two halves
         (印刷包装 → 印刷, 包装)."""
         def reads(w: str) -> bool:
-            return any(d in allowed for d in self._one(w)) or bool(self._equipment_classes(w, allowed))
+            return any(d in allowed for d in self._one(w)) or bool(self._equipment_classes(w, allowed, equipment))
         if reads(plain):
             return [plain]
         words = [w for w in self._words_in(plain) if w != plain and reads(w)]
@@ -283,12 +289,12 @@ class IndustryIndex:
             words = [w for w in (plain[:self.min_contain], plain[self.min_contain:]) if reads(w)]
         return words
 
-    def _equipment_classes(self, word: str, allowed: Sequence[str]) -> list[str]:
+    def _equipment_classes(self, word: str, allowed: Sequence[str], equipment: bool = True) -> list[str]:
         """Divisions of the equipment division names (通用设备制造业) holding ``word``, else of the
-        equipment class names."""
+        equipment class names (any division or class name for a ``field`` head)."""
         if len(word) < self.min_contain:
             return []
-        for table in self.equipment_names:
+        for table in self.equipment_names if equipment else self.field_names:
             found = list(dict.fromkeys(d for name, d in table if d in allowed and word in name))
             if found:
                 return found
@@ -329,8 +335,8 @@ class IndustryIndex:
         single = {words[k] for _, k in chosen if k not in multi}
         divisions = tuple(dict.fromkeys(d for _, k in sorted(chosen) for d in (        # 医药生物: 生物 agrees
             [m for m in multi[k] if m in single] or multi[k] if k in multi else (words[k],))))
-        if divisions and self._serves_goods(key, divisions):
-            return ()                               # 汽车服务 is no car making
+        if divisions and self._serves_goods(key, divisions):     # 汽车服务 is no car making; 采掘服务
+            return self._goods_service(divisions)                 # is mining's own service (B11)
         if divisions or not whole:
             return divisions
         found = self._in_classes(key)               # 轨道交通: one alias before many class names
@@ -349,6 +355,13 @@ class IndustryIndex:
         if not any(key.endswith(t) and len(key) > len(t) for t in self.service_tails):
             return False
         return all(self.divisions[d][1] in self.goods_sections for d in divisions if d in self.divisions)
+
+    def _goods_service(self, divisions: Sequence[str]) -> tuple[str, ...]:
+        """The service division of the one goods section the words name (``goods_sections``:
+        A → A05 农林牧渔专业及辅助性活动, B → B11 开采专业及辅助性活动; C has none)."""
+        letters = {self.divisions[d][1] for d in divisions if d in self.divisions}
+        service = self.goods_sections.get(letters.pop(), "") if len(letters) == 1 else ""
+        return (service,) if service in self.divisions else ()
 
     def _sure(self, key: str, found: Sequence[str]) -> bool:
         """Class names of one division holding a two-character word do not name it (网络 is in
@@ -378,7 +391,8 @@ class IndustryIndex:
         """The one division whose names in ``table`` contain ``key``."""
         if len(key) < self.min_contain + 1:
             return ()
-        inside = {d for k, d in table.items() if key in k}
+        other = any(key.startswith(p) for p in self.drop_prefixes)     # 服装及其他纤维制品: 其他 is 服装's
+        inside = {d for k, d in table.items() if (k.startswith(key) if other else key in k)}
         return tuple(inside) if len(inside) == 1 else ()
 
     def _hint(self, key: str) -> str:
@@ -421,9 +435,10 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
             idx.head_kinds[fold(row["word"])] = (row.get("kind") or "").strip()
     idx.words = {**idx.classes, **idx.names}
     official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
-    idx.equipment_names = tuple(tuple(
-        (name, d) for name, d in ((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in table.items())
-        if any(w in name for w in idx.equipment_words)) for table in (official, idx.classes))
+    idx.field_names = tuple(tuple((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in table.items())
+                            for table in (official, idx.classes))
+    idx.equipment_names = tuple(tuple((name, d) for name, d in table if any(w in name for w in idx.equipment_words))
+                                for table in idx.field_names)
     for k, d in idx.words.items():
         idx.plain.setdefault(idx._plain(k), d)
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
