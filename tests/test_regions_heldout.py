@@ -13,24 +13,28 @@ def resolver(rules):
     return compiled(rules).regions
 
 
-# set, rows, floors (province, city, district), most silent misses
+# set, rows, floors (province, city, district), most silent misses, most silent misses when
+# places read where the corpus tags none count too (strict scoring: 1.26 %, 1.41 %, 1.03 % before
+# a place read only after the street detail was flagged, region-after-number)
 HELDOUT = [
-    ("annotated_train.csv", 8957, (0.998, 0.996, 0.99), 0.01),
-    ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.983), 0.01),
-    ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.989), 0.01),
+    ("annotated_train.csv", 8957, (0.998, 0.996, 0.99), 0.01, 0.009),
+    ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.985), 0.01, 0.012),
+    ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.99), 0.01, 0.009),
     # e-commerce delivery addresses (swei412/address-matching), measured on arrival:
-    # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9953, 0.17 % once statistical zones are read
-    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.995), 0.003),
+    # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9957, 0.17 % once statistical zones are read
+    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.995), 0.003, 0.003),
 ]
 
 
-@pytest.mark.parametrize("name, rows, floors, silent", HELDOUT, ids=[h[0] for h in HELDOUT])
-def test_held_out_annotated_addresses(resolver, name, rows, floors, silent):
+@pytest.mark.parametrize("name, rows, floors, silent, strict_silent", HELDOUT, ids=[h[0] for h in HELDOUT])
+def test_held_out_annotated_addresses(resolver, name, rows, floors, silent, strict_silent):
     s = score(resolver, load(name))
     assert s.rows == rows
     for level, floor in zip(("province", "city", "district"), floors):
         assert s.rate(level) >= floor, (level, s.misses[:10])
     assert s.silent_rate <= silent, [m for m in s.misses if not m[3]][:10]
+    strict = score(resolver, load(name), strict=True)
+    assert strict.silent_rate <= strict_silent, [m for m in strict.misses if not m[3]][:10]
 
 
 def test_express_waybills_every_province(resolver):

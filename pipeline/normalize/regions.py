@@ -95,6 +95,21 @@ def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | N
     return Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
 
 
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+def _after_number(addr: str, reading: Reading, anchor: Unit | None) -> Finding | None:
+    """Every place read stands after a number (永丰路177号桐乡市濮新学校, 银杏路20杭州老厨…): the
+    street detail came first, so the place is probably part of a company or building name."""
+    if anchor is None or not reading.used:
+        return None
+    first = min(t.start for t, _ in reading.used)
+    if not _DIGIT.search(addr, 0, first):
+        return None
+    words = "、".join(dict.fromkeys(t.text for t, _ in reading.used))
+    return Finding("region-after-number", {"word": words, "place": _label(anchor)})
+
+
 def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) -> Reading | None:
     """The unit the tokens support best, consistent with ``anchor`` (what earlier cells decided)."""
     best: dict[str, tuple[tuple, Unit, tuple]] = {}
@@ -148,6 +163,16 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
         return Reading(unit, rank[0], used)
     units = tuple(r[1] for r in top)
     return Reading(None, top[0][0][0], (), units, _common(units, index))
+
+
+def _overruled(tokens: Sequence[Token], reading: Reading) -> tuple[Token, ...]:
+    """Provinces or cities written in full before the deepest name read that the reading does
+    not lie in (江苏省南京市梁溪区…: read as 无锡市梁溪区, 南京市 overruled)."""
+    last = max(t.start for t, _ in reading.used)
+    keys = reading.unit.keys
+    return tuple(t for t in tokens if t.start < last and t.entries
+                 and any(e.kind == FULL for e in t.entries)
+                 and all(e.unit.level <= 2 and e.key not in keys for e in t.entries))
 
 
 def _level(token: Token) -> int:
@@ -342,7 +367,11 @@ class Resolver:
                     findings.append((key, _obsolete(e)))
             if key == "address":
                 addr_reading = reading
-                guess = _guessed(reading, anchor, index)
+                against = _overruled(tokens, reading) if two is None else ()
+                if against:                          # 江苏省南京市梁溪区: 梁溪区 is 无锡's
+                    findings.append((key, Finding("region-overruled", {
+                        "word": "、".join(t.text for t in against), "place": _label(reading.unit)})))
+                guess = _guessed(reading, anchor, index) or _after_number(text, reading, anchor)
                 if guess:
                     findings.append((key, guess))
         addr = texts[3]
@@ -366,6 +395,9 @@ class Resolver:
                 anchor = slip[1].unit
                 findings.append(("address", Finding("region-typo", {"word": slip[0], "place": _label(anchor),
                                                                     "name": slip[1].old})))
+            elif (other := self._county_elsewhere(addr, end, anchor)) is not None:
+                findings.append(("address", Finding("region-county-elsewhere", {    # 兰州市路桥区: 台州's
+                    "word": other[0], "city": _label(anchor), "place": "、".join(_label(u) for u in other[1])})))
             else:
                 word = self._county_word(addr, addr_reading)
                 if word:                             # 温州市梧田区: no county, even when a town tells it
@@ -407,6 +439,15 @@ class Resolver:
             return None
         start = max((t.end for t, _ in reading.used), default=0) if reading is not None else 0
         return self.index.town(addr, start, anchor)
+
+    def _county_elsewhere(self, addr: str, end: int, anchor: Unit) -> tuple[str, list[Unit]] | None:
+        """A county's official name right after the city read, of a county elsewhere only
+        (兰州市路桥区, 南京市宜兴市): the county is left open and the row is flagged."""
+        name, entries = self.index._longest(addr, end)
+        counties = [e.unit for e in entries if e.kind == FULL and e.unit.level == 3]
+        if len(name) < 3 or not counties or any(e.unit.within(anchor) or anchor.within(e.unit) for e in entries):
+            return None
+        return name, counties
 
     def _county_word(self, addr: str, reading: Reading) -> str:
         """A county-like word right after the last place name the address was read by."""
