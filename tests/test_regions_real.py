@@ -154,6 +154,7 @@ def test_no_unread_county_flag_in_a_city_without_counties(resolver):
     ("宁波镇海蟹浦镇凤翔路1343号", "镇海区"),        # 镇海 after 宁波 is no town word
     ("杭州萧山机场海关大楼4号楼", "萧山区"),          # an airport is in the place it is named after
     ("金华义乌站前路88号", "义乌市"),
+    ("浙江省温州市瑞安市场桥西街路239号", "瑞安市"),  # right after its city, 瑞安市场 is no market
 ])
 def test_a_county_after_its_city_is_read_before_street_words(resolver, address, district):
     assert resolver.resolve(None, None, None, address).district == district
@@ -231,6 +232,12 @@ def test_a_statistical_zone_is_read_as_the_county_and_said(resolver, address, di
     assert res.district == district and found and found[0].params["word"] == word
 
 
+def test_a_district_cell_naming_a_statistical_zone_after_the_city_cell(resolver):
+    res = resolver.resolve(None, "苏州", "工业园区", None)       # the template's own example
+    assert (res.city, res.district) == ("苏州市", "苏州工业园区")
+    assert [k for k, f in res.findings if f.rule == "region-stat-zone"] == ["district"]
+
+
 @pytest.mark.parametrize("address, district", [
     ("甘肃省兰州市永登县兰州新区亚太世贸广场", "永登县"),     # a county named too wins
     ("江苏省苏州市吴中区甪直镇工业园区", "吴中区"),           # a town's park, not 苏州工业园区
@@ -258,6 +265,9 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
     ("南京市宜兴市宜城街道富卓苑", "南京市", None, "region-county-elsewhere", "宜兴市"),
     ("江苏省南京市梁溪区崇安寺街道人民中路88号", "无锡市", "梁溪区", "region-overruled", "南京市"),
     ("永丰路177号桐乡市濮新学校", "嘉兴市", "桐乡市", "region-after-number", "桐乡市"),   # inside a school's name
+    ("贵州省六安市金安区城区", None, None, "region-overruled", "六安市"),     # a city of another province
+    ("山东省德州市德州经济技术开发区长河街道", "德州市", "德州天衢新区", "region-district-unread",
+     "德州经济技术开发区"),                              # the city named again before the zone
 ])
 def test_a_place_contradicted_or_read_after_the_street_detail_is_flagged(resolver, address, city, district,
                                                                          rule, word):

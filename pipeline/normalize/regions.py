@@ -169,8 +169,9 @@ def _overruled(tokens: Sequence[Token], reading: Reading) -> tuple[Token, ...]:
     """Provinces or cities written in full before the deepest name read that the reading does
     not lie in (江苏省南京市梁溪区…: read as 无锡市梁溪区, 南京市 overruled)."""
     last = max(t.start for t, _ in reading.used)
+    chain = max(t.end for t, _ in reading.used)    # (海南省三门峡市: a city right after the names read)
     keys = reading.unit.keys
-    return tuple(t for t in tokens if t.start < last and t.entries
+    return tuple(t for t in tokens if (t.start < last or t.start == chain) and t.entries
                  and any(e.kind == FULL for e in t.entries)
                  and all(e.unit.level <= 2 and e.key not in keys for e in t.entries))
 
@@ -452,9 +453,11 @@ class Resolver:
     def _county_word(self, addr: str, reading: Reading) -> str:
         """A county-like word right after the last place name the address was read by."""
         end = self.index.gap.match(addr, max(t.end for t, _ in reading.used)).end()
-        zone = self.index.unread_zone.match(addr, end)
+        again, entries = self.index._longest(addr, end)
+        repeat = len(again) if again and any(e.unit == reading.unit for e in entries) else 0
+        zone = self.index.unread_zone.match(addr, end + repeat)   # (德州市德州经济技术开发区: the city again)
         if zone:                                     # 宁波市高新区: a zone where the county belongs
-            return zone.group(0)
+            return addr[end:zone.end()]
         m = self.index.county_word.match(addr, end)
         if not m or self.index.zone_pattern.match(addr, end) or self.index.not_county.search(m.group(0)):
             return ""                                # 苏州高新区…, 磨滩路二区, 火龙岗镇新区

@@ -271,8 +271,8 @@ class RegionIndex:
                 continue
             end = pos + len(name)
             official = self._official[name]
-            if name.endswith("市") and text.startswith("场", end):
-                pos = end                             # 义乌市场 is a market
+            if name.endswith("市") and text.startswith("场", end) and not self._after_parent(out, pos, entries):
+                pos = end                             # 义乌市场 is a market (温州市瑞安市场桥: 瑞安市)
                 continue
             if not official:                          # a short form: 中山路, 长安镇 (but 张家港保税区)
                 street = self._street.match(text, end)
@@ -371,5 +371,5 @@ class RegionIndex:
 
     def whole(self, text: str) -> tuple[Token, ...] | None:
         """The text is exactly one known name (not a joined string)."""
-        entries = self._entries.get(text)
+        entries = self._entries.get(text) or self._zone_weak.get(text)   # 区县 cell “工业园区” after 城市 苏州
         return (Token(0, len(text), text, entries),) if entries else None
