@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Mapping
 
+from ..buildcache import built_once
 from ..rule_types import ValueRules
 from ..rules import Rules
 from .amounts import AmountSettings, BudgetWords
@@ -91,13 +92,15 @@ def _compile(rules: Rules) -> Normalizers:
                                     s.enums.hint, s.enums.no_hint, float(s.enums.suggest_min_score))
         if own_flags:
             flags[f.key] = enums[f.key].flags
-    regions = build_region_index(rules.tables, s.region.street_words, s.region.min_start_district,
-                                 zone_words=s.region.zone_words, town_words=s.region.town_words,
-                                 town_endings=s.region.town_endings,
-                                 unread_zone_words=s.region.unread_zone_words,
-                                 weak_names=s.region.weak_names, placeholders=s.region.placeholders,
-                                 town_alone=s.region.town_alone,
-                                 statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
+    region_tables = {k: v for k, v in rules.tables.items() if k.startswith("regions/")}
+    regions = built_once("regions", build_region_index, region_tables, s.region.street_words,
+                         s.region.min_start_district,
+                         zone_words=s.region.zone_words, town_words=s.region.town_words,
+                         town_endings=s.region.town_endings,
+                         unread_zone_words=s.region.unread_zone_words,
+                         weak_names=s.region.weak_names, placeholders=s.region.placeholders,
+                         town_alone=s.region.town_alone,
+                         statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
     industry = build_industry_index(
         rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
         min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain,
