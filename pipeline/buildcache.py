@@ -21,7 +21,7 @@ import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Mapping, TypeVar
 
 T = TypeVar("T")
 
@@ -52,12 +52,21 @@ def _source_digest(package_dir: str) -> str:
     return h.hexdigest()
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with read-only mappings (the frozen settings) as dicts, for its pickle."""
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value) if type(value) in (list, tuple) else value
+    return value
+
+
 def _key(name: str, build: Callable, args: tuple, kwargs: dict) -> str:
     package = sys.modules[build.__module__.partition(".")[0]]
     h = hashlib.sha256()
     h.update(f"{name}\0{build.__module__}.{build.__qualname__}\0{sys.version}\0".encode())
     h.update(_source_digest(str(Path(package.__file__).parent)).encode())
-    h.update(pickle.dumps((args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL))
+    h.update(pickle.dumps(_plain((args, sorted(kwargs.items()))), protocol=pickle.HIGHEST_PROTOCOL))
     return h.hexdigest()[:32]
 
 

@@ -245,8 +245,7 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
         for rec in submissions.to_dict("records"):
             subs.append((month, str(rec.get("src_file") or ""), str(rec.get("sha256") or ""),
                          str(rec.get("src_team") or ""),
-                         *(json.dumps(rec.get(c) or [], ensure_ascii=False, sort_keys=True, default=_json_default)
-                           for c in _SUBMISSION_JSON)))
+                         *(submission_json(rec.get(c)) for c in _SUBMISSION_JSON)))
     with closing(sqlite3.connect(history_path, isolation_level=None)) as con:
         con.execute("PRAGMA journal_mode=DELETE")
         con.execute(f"PRAGMA cache_size = {-SAVE_CACHE_KIB}")
@@ -365,6 +364,14 @@ def _json_default(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     return str(value)
+
+
+def submission_json(value: Any) -> str:
+    """A submission's sheets, fields, issues or records as the history store keeps them (JSON);
+    a text is taken as already encoded (:func:`pipeline.resubmit.compare_submissions`)."""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value or [], ensure_ascii=False, sort_keys=True, default=_json_default)
 
 
 #: customers encoded at a time when a snapshot is saved (the JSON texts of one chunk are held)

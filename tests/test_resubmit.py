@@ -10,7 +10,7 @@ import pytest
 
 from pipeline import history
 from pipeline.issues import Issue, issues_frame
-from pipeline.resubmit import RESUBMISSION_COLUMNS, SUBMISSION_COLUMNS, compare_submissions
+from pipeline.resubmit import ENCODED, RESUBMISSION_COLUMNS, SUBMISSION_COLUMNS, compare_submissions
 from tests.factories import uscc
 
 CODE_A = uscc("91320594MA1W3AAA0")
@@ -41,7 +41,8 @@ def files(sha: str, file: str = FILE) -> pd.DataFrame:
 def stored(result, month: str, seq: int = 1) -> pd.DataFrame:
     """This run's submissions as load_history returns them."""
     subs = result.data["submissions"].drop(columns=["previous_file", "previous_month", "previous_sha256"])
-    return subs.assign(month=month, seq=range(seq, seq + len(subs)))
+    decoded = {c: subs[c].map(json.loads) for c in ENCODED}
+    return subs.assign(month=month, seq=range(seq, seq + len(subs)), **decoded)
 
 
 V1 = [
@@ -80,6 +81,7 @@ def test_no_previous_submission_gives_an_empty_comparison_and_describes_the_file
     subs = result.data["submissions"]
     assert list(subs.columns) == SUBMISSION_COLUMNS and len(subs) == 1
     sub = subs.iloc[0]
+    sub = {**sub, **{c: json.loads(sub[c]) for c in ENCODED}}      # held as the store's JSON text
     assert (sub["src_file"], sub["src_team"], sub["sha256"], sub["sheets"]) == (FILE, TEAM, "a" * 64, [SHEET])
     assert sub["fields"] == ["annual_amount", "mobile", "name", "uscc"]
     assert sub["previous_file"] == ""
@@ -189,8 +191,9 @@ def test_submissions_round_trip_and_a_rerun_does_not_duplicate(tmp_path, rules):
     assert len(loaded) == 1
     rec = loaded.iloc[0]
     assert (rec["month"], rec["src_file"], rec["sha256"], rec["src_team"]) == ("2026-11", FILE, "a" * 64, TEAM)
-    assert rec["records"] == json.loads(json.dumps(subs["records"].iat[0], ensure_ascii=False))
-    assert rec["issues"] == subs["issues"].iat[0]
+    assert rec["records"] == json.loads(subs["records"].iat[0])
+    assert rec["issues"] == json.loads(subs["issues"].iat[0])
+    assert rec["records"][0]["values"]["name"] == "苏州华力电子有限公司"
     # next month still sees it (window 1), the month after does not
     assert len(history.load_history(path, "2026-12", rules).data["previous_submissions"]) == 1
     assert history.load_history(path, "2027-01", rules).data["previous_submissions"].empty
