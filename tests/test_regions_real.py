@@ -261,7 +261,8 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
 
 
 @pytest.mark.parametrize("address, city, district, rule, word", [
-    ("兰州市路桥区峰江街道朝阳村", "兰州市", None, "region-county-elsewhere", "路桥区"),   # 路桥区 is 台州's
+    ("兰州市路桥区峰江街道朝阳村", "兰州市", None, "region-district-unread", "路桥区"),    # 台州's, far away
+    ("洛阳市临颍县繁昌路西段", "洛阳市", None, "region-county-elsewhere", "临颍县"),       # 漯河's
     ("南京市宜兴市宜城街道富卓苑", "南京市", None, "region-county-elsewhere", "宜兴市"),
     ("江苏省南京市梁溪区崇安寺街道人民中路88号", "无锡市", "梁溪区", "region-overruled", "南京市"),
     ("永丰路177号桐乡市濮新学校", "嘉兴市", "桐乡市", "region-after-number", "桐乡市"),   # inside a school's name

@@ -397,8 +397,11 @@ class Resolver:
                 findings.append(("address", Finding("region-typo", {"word": slip[0], "place": _label(anchor),
                                                                     "name": slip[1].old})))
             elif (other := self._county_elsewhere(addr, end, anchor)) is not None:
-                findings.append(("address", Finding("region-county-elsewhere", {    # 兰州市路桥区: 台州's
-                    "word": other[0], "city": _label(anchor), "place": "、".join(_label(u) for u in other[1])})))
+                if other[1]:                         # 南京市宜兴市: 无锡's, in the same province
+                    findings.append(("address", Finding("region-county-elsewhere", {
+                        "word": other[0], "city": _label(anchor), "place": "、".join(_label(u) for u in other[1])})))
+                else:                                # 许昌市东城区, 兰州市路桥区: a local name, no county
+                    findings.append(("address", Finding("region-district-unread", {"word": other[0]})))
             else:
                 word = self._county_word(addr, addr_reading)
                 if word:                             # 温州市梧田区: no county, even when a town tells it
@@ -443,12 +446,13 @@ class Resolver:
 
     def _county_elsewhere(self, addr: str, end: int, anchor: Unit) -> tuple[str, list[Unit]] | None:
         """A county's official name right after the city read, of a county elsewhere only
-        (兰州市路桥区, 南京市宜兴市): the county is left open and the row is flagged."""
+        (南京市宜兴市, 兰州市路桥区): the county is left open. Returns the name and the counties of
+        that name in the same province (none: 东城区 after 许昌市 is a local name, not 北京's)."""
         name, entries = self.index._longest(addr, end)
         counties = [e.unit for e in entries if e.kind == FULL and e.unit.level == 3]
         if len(name) < 3 or not counties or any(e.unit.within(anchor) or anchor.within(e.unit) for e in entries):
             return None
-        return name, counties
+        return name, [u for u in counties if u.pcode == anchor.pcode]
 
     def _county_word(self, addr: str, reading: Reading) -> str:
         """A county-like word right after the last place name the address was read by."""
