@@ -368,11 +368,12 @@ class Resolver:
                     findings.append((key, _obsolete(e)))
             if key == "address":
                 addr_reading = reading
-                against = _overruled(tokens, reading) if two is None else ()
+                against = _overruled(tokens, reading) if two is None and len(tokens) > len(reading.used) else ()
                 if against:                          # 江苏省南京市梁溪区: 梁溪区 is 无锡's
                     findings.append((key, Finding("region-overruled", {
                         "word": "、".join(t.text for t in against), "place": _label(reading.unit)})))
-                guess = _guessed(reading, anchor, index) or _after_number(text, reading, anchor)
+                guess = _guessed(reading, anchor, index) or (
+                    _after_number(text, reading, anchor) if tokens[0].start else None)
                 if guess:
                     findings.append((key, guess))
         addr = texts[3]
