@@ -373,7 +373,8 @@ class Resolver:
                     findings.append((key, Finding("region-overruled", {
                         "word": "、".join(t.text for t in against), "place": _label(reading.unit)})))
                 guess = _guessed(reading, anchor, index) or (
-                    _after_number(text, reading, anchor) if tokens[0].start else None)
+                    _after_number(text, reading, anchor)
+                    if reading.used and _DIGIT.search(text, 0, reading.used[-1][0].start) else None)
                 if guess:
                     findings.append((key, guess))
         addr = texts[3]
