@@ -162,9 +162,10 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
     links, merges = _links_and_merges(rec, prep, labels, ids, clusters.accepted, customers, issues)
     issues += _warnings(rec, prep, scored, labels, customers, kb, threshold)
     if len(ambiguous):
-        hits = scored.loc[scored["match"], ["i_l", "i_r", "uscc_l", "uscc_r"]]
-        hits = pd.concat([hits[["i_l", "uscc_r"]].set_axis(["i", "code"], axis=1),
-                          hits[["i_r", "uscc_l"]].set_axis(["i", "code"], axis=1)])
+        hit = scored["match"].to_numpy()
+        il, ir = scored["i_l"].to_numpy()[hit], scored["i_r"].to_numpy()[hit]
+        uscc = prep["uscc"].to_numpy(dtype=object)
+        hits = pd.DataFrame({"i": np.concatenate([il, ir]), "code": np.concatenate([uscc[ir], uscc[il]])})
         hits = hits[hits["i"].isin(ambiguous) & (hits["code"] != "")]
         codes_of = hits.groupby("i")["code"].agg(lambda c: sorted(set(c)))
     for i in ambiguous.tolist():
@@ -246,10 +247,13 @@ def _warnings(rec, prep, scored, labels, customers, kb, threshold) -> list[Issue
     issues: list[Issue] = []
     # same canonical name, two different valid codes (never merged)
     if len(scored):
-        m = (scored["ctype_l"] == "企业") & (scored["uscc_l"] != "") & (scored["uscc_r"] != "") \
-            & (scored["code_l"] != scored["code_r"]) & (scored["name_l"] == scored["name_r"]) & (scored["name_l"] != "")
+        li, ri = scored["i_l"].to_numpy(), scored["i_r"].to_numpy()
+        ctype, uscc, code, name = (prep[a].to_numpy(dtype=object) for a in ("ctype", "uscc", "code", "name"))
+        m = (ctype[li] == "企业") & (uscc[li] != "") & (uscc[ri] != "") & (code[li] != code[ri]) \
+            & (name[li] == name[ri]) & (name[li] != "")
         seen: set[frozenset[str]] = set()
-        for il, ir, cl, cr in scored.loc[m, ["i_l", "i_r", "uscc_l", "uscc_r"]].itertuples(index=False, name=None):
+        for il, ir in zip(li[m].tolist(), ri[m].tolist()):
+            cl, cr = uscc[il], uscc[ir]
             if frozenset((cl, cr)) in seen:
                 continue
             seen.add(frozenset((cl, cr)))

@@ -1,8 +1,9 @@
 """Compare candidate pairs and decide which are the same customer, which a steward should see.
 
 Input: the prepared key frame and the candidate ``pairs`` (i_l, i_r, block). Output: the
-``scored`` table, splink style — every compared attribute as ``<attr>_l`` / ``<attr>_r``
-plus ``name_score`` (rapidfuzz ratio 0–100 of the name keys), ``name_level`` (graded level,
+``scored`` table — the pair's rows ``i_l`` / ``i_r`` in the prepared frame (an attribute of
+either side is ``prep[attr].to_numpy()[i_l]``; the pairs are many, so they are not copied per
+pair: at a million rows ~4.5 M pairs × 26 object columns was ~1 GB) plus ``name_score`` (rapidfuzz ratio 0–100 of the name keys), ``name_level`` (graded level,
 below), ``match`` (bool), ``review`` (bool: a near pair for 疑似重复), ``rank`` (lower is
 stronger evidence; clustering unions in that order) and ``evidence`` (Chinese).
 
@@ -32,8 +33,6 @@ from rapidfuzz.distance import Levenshtein
 from ..rule_types import MergeRules
 from .names import fold_text
 
-ATTRS = ["row_id", "ctype", "name", "name_key", "branch", "ecity", "ncity", "province", "county",
-         "uscc", "code", "mobile", "email"]
 LEVELS = ["", "名称一致", "别名一致", "简称一致", "名称仅差一字", "名称相似", "名称接近"]
 EXACT, ALIAS, SHORT, EDIT1, SIMILAR, NEAR = 1, 2, 3, 4, 5, 6
 
@@ -97,11 +96,7 @@ def compare_pairs(prep: pd.DataFrame, pairs: pd.DataFrame, t: Thresholds | None 
     """Score ``pairs`` (see the module docstring); returns one row per pair."""
     t = t or Thresholds()
     il, ir = pairs["i_l"].to_numpy(), pairs["i_r"].to_numpy()
-    out = {"i_l": il, "i_r": ir, "block": pairs["block"].to_numpy()}
-    for a in ATTRS:
-        col = prep[a].to_numpy(dtype=object)
-        out[f"{a}_l"], out[f"{a}_r"] = col[il], col[ir]
-    s = pd.DataFrame(out)
+    s = pd.DataFrame({"i_l": il, "i_r": ir, "block": pairs["block"].to_numpy()})
     n = len(s)
     if n == 0:
         return s.assign(name_score=pd.Series(dtype="float64"), name_level=pd.Series(dtype="int64"),
@@ -217,7 +212,7 @@ def compare_pairs(prep: pd.DataFrame, pairs: pd.DataFrame, t: Thresholds | None 
             for c, p, lv, sc, mob, em, spec, ct, city in zip(
                 by_code[shown].tolist(), person[shown].tolist(), name_level[shown].tolist(), score[shown].tolist(),
                 same_mobile[shown].tolist(), same_email[shown].tolist(), specific[shown].tolist(),
-                same_city[shown].tolist(), s["ecity_l"].to_numpy()[shown].tolist())
+                same_city[shown].tolist(), prep["ecity"].to_numpy(dtype=object)[il[shown]].tolist())
         ]
     s["evidence"] = evidence
     return s
