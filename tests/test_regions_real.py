@@ -267,6 +267,7 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
     ("江苏省南京市梁溪区崇安寺街道人民中路88号", "无锡市", "梁溪区", "region-overruled", "南京市"),
     ("永丰路177号桐乡市濮新学校", "嘉兴市", "桐乡市", "region-after-number", "桐乡市"),   # inside a school's name
     ("贵州省六安市金安区城区", None, None, "region-overruled", "六安市"),     # a city of another province
+    ("江苏省南京市江阴市南闸街道", "无锡市", "江阴市", "region-overruled", "南京市"),   # a town broke the tie
     ("山东省德州市德州经济技术开发区长河街道", "德州市", "德州天衢新区", "region-district-unread",
      "德州经济技术开发区"),                              # the city named again before the zone
 ])

@@ -239,8 +239,8 @@ def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) 
 
 
 def _label(u: Unit) -> str:
-    if u.level == 3:
-        return f"{u.city}{u.name}" if u.city != u.province else f"{u.province}{u.name}"
+    if u.level == 3:                         # (仙桃市 under 湖北省: 湖北省仙桃市, not 仙桃市仙桃市)
+        return f"{u.city}{u.name}" if u.city not in (u.province, u.name) else f"{u.province}{u.name}"
     if u.level == 2:
         return u.name if u.name == u.province else f"{u.province}{u.name}"
     return u.name
@@ -348,6 +348,11 @@ class Resolver:
             if tie_town is not None:                 # 象山石浦…: 石浦镇 is in 象山县, not 桂林象山区
                 anchor = tie_town[1]
                 findings.append((key, Finding("region-town", {"word": tie_town[0], "place": _label(anchor)})))
+                against = tuple(t for t in tokens if t.entries and any(e.kind == FULL for e in t.entries)
+                                and all(e.unit.level <= 2 and e.key not in anchor.keys for e in t.entries))
+                if against:                          # 江苏省南京市江阴市南闸街道: the town says 无锡
+                    findings.append((key, Finding("region-overruled", {
+                        "word": "、".join(t.text for t in against), "place": _label(anchor)})))
                 continue
             if reading.unit is None:
                 findings.append((key, _ambiguous(reading.tied)))
