@@ -21,7 +21,8 @@ import sys
 import tempfile
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable, Mapping, TypeVar
+from types import MappingProxyType
+from typing import Any, Callable, TypeVar
 
 T = TypeVar("T")
 
@@ -54,10 +55,11 @@ def _source_digest(package_dir: str) -> str:
 
 def _plain(value: Any) -> Any:
     """``value`` with read-only mappings (the frozen settings) as dicts, for its pickle."""
-    if isinstance(value, Mapping):
+    kind = type(value)
+    if kind is MappingProxyType or kind is dict:
         return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return type(value)(_plain(v) for v in value) if type(value) in (list, tuple) else value
+    if kind is tuple or kind is list:
+        return kind(_plain(v) for v in value)
     return value
 
 
@@ -66,7 +68,12 @@ def _key(name: str, build: Callable, args: tuple, kwargs: dict) -> str:
     h = hashlib.sha256()
     h.update(f"{name}\0{build.__module__}.{build.__qualname__}\0{sys.version}\0".encode())
     h.update(_source_digest(str(Path(package.__file__).parent)).encode())
-    h.update(pickle.dumps(_plain((args, sorted(kwargs.items()))), protocol=pickle.HIGHEST_PROTOCOL))
+    for part in (args, sorted(kwargs.items())):   # the tables, then the settings
+        try:
+            data = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+        except TypeError:                             # a read-only mapping among them
+            data = pickle.dumps(_plain(part), protocol=pickle.HIGHEST_PROTOCOL)
+        h.update(data)
     return h.hexdigest()[:32]
 
 
