@@ -109,6 +109,7 @@ class IndustryRules:
     equipment_words: tuple[str, ...] = ()   # class names holding one name equipment (rules/industry_heads.csv kind equipment)
     service_tails: tuple[str, ...] = ()     # a service word after goods words (汽车服务) names no goods division
     goods_sections: Mapping[str, str] = field(default_factory=_empty_map)   # goods 门类 → its service division ("" none)
+    trade_divisions: tuple[str, ...] = ()   # divisions trading in goods others make (批发, 零售)
 
 
 @dataclass(frozen=True)

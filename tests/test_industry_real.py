@@ -146,7 +146,7 @@ def test_an_equipment_head_reads_the_maker_of_its_field(index, label, code):
 
 @pytest.mark.parametrize("label, code", [
     ("铁路建设", "E48"), ("房屋建设", "E47"), ("水利工程", "E48"), ("园林工程", "E48"), ("装饰工程", "E50"),
-    ("采掘服务", "B11"), ("种植服务", "A05"),
+    ("采掘服务", "B11"), ("种植服务", "A05"), ("公路运输", "G54"), ("包装机械", "C34"), ("核电", "D44"),
 ])
 def test_a_construction_head_reads_its_field_and_a_service_its_section_service(index, label, code):
     """Heads of kind field (建设, 施工, 工程, 承包); 采掘服务 is B11 开采专业及辅助性活动, not mining."""
@@ -164,7 +164,7 @@ def test_coordinate_heads_and_two_product_words_stay_several(index, label, divis
     assert [f.rule for f in got.findings] == ["industry-multi"]
 
 
-@pytest.mark.parametrize("label", ["农用机械", "高压设备", "汽车服务", "外星设备", "其他纤维"])
+@pytest.mark.parametrize("label", ["农用机械", "高压设备", "汽车服务", "外星设备", "其他纤维", "客车运输", "粮油"])
 def test_an_unread_field_or_a_service_around_goods_is_flagged_not_answered(index, label):
     """农用机械 was C34 (机械), 汽车服务 C36 (汽车): the word read was a modifier."""
     got = index.parse(label)
@@ -181,7 +181,9 @@ def test_class_name_starts_shared_modifiers_and_product_words(index, label, code
 
 
 @pytest.mark.parametrize("label, candidates", [
-    ("印刷包装机械", "专用设备制造业（C35）、金属制品业（C33）、通用设备制造业（C34）"),
+    ("印刷包装机械", "专用设备制造业（C35）、通用设备制造业（C34）"),      # 容器及材料 holds no 器材
+    ("货物运输", "铁路运输业（G53）、道路运输业（G54）、水上运输业（G55）、航空运输业（G56）、多式联运和运输代理业（G58）"),
+    ("农产品", "农业（A01）、农副食品加工业（C13）、批发业（F51）、零售业（F52）"),
     ("旅游酒店", "商务服务业（L72）、住宿业（H61）"),
     ("稀土", "有色金属矿采选业（B09）、有色金属冶炼和压延加工业（C32）"),
 ])

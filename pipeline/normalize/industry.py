@@ -82,6 +82,7 @@ class IndustryIndex:
     equipment_words: tuple[str, ...] = ()       # a class name holding one names equipment (设备, 机械)
     service_tails: tuple[str, ...] = ()         # 服务: after goods words the label is a service around them
     goods_sections: Mapping[str, str] = field(default_factory=dict)   # goods 门类 → its service division (A → 05)
+    trade_divisions: tuple[str, ...] = ()       # divisions trading in goods others make (51, 52)
     equipment_names: tuple[tuple[tuple[str, str], ...], ...] = ()   # division names, then class names holding one
     field_names: tuple[tuple[tuple[str, str], ...], ...] = ()       # division names, then class names
     hint: str = "你是不是想填“{name}”"
@@ -344,8 +345,9 @@ class IndustryIndex:
 
     def _starts_classes(self, key: str) -> tuple[str, ...]:
         """The one division whose class names begin with a short word (涤纶 → 涤纶纤维制造,
-        黄酒 → 黄酒制造); a short word only inside class names does not name them (网络借贷服务)."""
-        found = {d for name, d in self.classes.items() if name.startswith(key)}
+        黄酒 → 黄酒制造); a short word only inside class names does not name them (网络借贷服务), nor
+        do the names of divisions trading in goods (``trade_divisions``: 粮油零售 sells 粮油)."""
+        found = {d for name, d in self.classes.items() if name.startswith(key) and d not in self.trade_divisions}
         return tuple(found) if len(key) >= self.min_contain and len(found) == 1 else ()
 
     def _serves_goods(self, key: str, divisions: Sequence[str]) -> bool:
@@ -435,10 +437,11 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
             idx.head_kinds[fold(row["word"])] = (row.get("kind") or "").strip()
     idx.words = {**idx.classes, **idx.names}
     official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
-    idx.field_names = tuple(tuple((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in table.items())
-                            for table in (official, idx.classes))
-    idx.equipment_names = tuple(tuple((name, d) for name, d in table if any(w in name for w in idx.equipment_words))
-                                for table in idx.field_names)
+    named = (official, idx.classes)
+    idx.field_names = tuple(tuple((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in t.items()) for t in named)
+    idx.equipment_names = tuple(tuple(     # the equipment word in the name as written (容器及材料 holds no 器材)
+        (re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in t.items()
+        if any(w in part for part in re.split(r"[、，,及和与]", k) for w in idx.equipment_words)) for t in named)
     for k, d in idx.words.items():
         idx.plain.setdefault(idx._plain(k), d)
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
