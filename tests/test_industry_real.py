@@ -193,6 +193,13 @@ def test_equipment_of_two_fields_a_word_ending_in_a_shop_word_and_metals_are_fla
     assert [(f.rule, f.params["candidates"]) for f in got.findings] == [("industry-multi", candidates)]
 
 
+def test_a_trade_head_after_services_stays_several(index):
+    """旅游相关服务直销 is no retail of goods: 直销 (F52) and the service (旅游 L72) are candidates."""
+    got = index.parse("旅游相关服务直销")
+    assert got.code is None and set(got.candidates) == {"52", "72"}
+    assert index.parse("医药批发").code == "F51"
+
+
 def test_a_hint_is_given_only_when_it_shares_a_word():
     from pipeline.rules import load_rules
     index = compiled(load_rules()).industry

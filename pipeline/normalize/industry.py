@@ -261,8 +261,19 @@ class IndustryIndex:
                 return tuple(dict.fromkeys(d for h in peers for d in self.heads[h]))
             if not self._names_something(modifier):
                 return None
-            return self.heads[head]
+            return self._trade_in(modifier, self.heads[head])
         return None
+
+    def _trade_in(self, modifier: str, divisions: tuple[str, ...]) -> tuple[str, ...]:
+        """A trade head (``trade_divisions``: 直销, 批发) after words naming only services is no
+        trade in goods: both stay candidates (旅游相关服务直销 → F52 + L72, flagged)."""
+        if not set(divisions) <= set(self.trade_divisions):
+            return divisions
+        named = [d for w in self._words_in(modifier) for d in (self.multi.get(w) or (self.words[w],))]
+        if named and all(self.divisions[d][1] not in self.goods_sections and d not in self.trade_divisions
+                         for d in named if d in self.divisions):
+            return tuple(dict.fromkeys((*divisions, *named)))
+        return divisions
 
     def _equipment(self, modifier: str, allowed: Sequence[str], equipment: bool = True) -> tuple[str, ...]:
         """Divisions (of ``allowed``) whose class names hold the modifier and an equipment word
