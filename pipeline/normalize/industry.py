@@ -244,6 +244,9 @@ class IndustryIndex:
         tails = [t for t in self.head_tails if key.endswith(t) and len(key) > len(t)]
         kind = self.head_kinds
         for rest in (key, *(key[:-len(t)] for t in tails)):
+            if rest != key and self._one(rest):          # 工程咨询服务: 工程咨询 is a name, 咨询 no head
+                named = self._one(rest)
+                return self._goods_service(named) if self._serves_goods(key, named) else named
             head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
             if not head or kind.get(head) == "shop" and any(
                     rest.endswith(w) and len(w) > len(head) for w in (*self.words, *self.multi)):
@@ -277,15 +280,17 @@ class IndustryIndex:
 
     def _equipment(self, modifier: str, allowed: Sequence[str], equipment: bool = True) -> tuple[str, ...]:
         """Divisions (of ``allowed``) whose class names hold the modifier and an equipment word
-        (纺织服装设备 → 纺织、服装和皮革加工专用设备制造 C35, 电力设备 → 电力电子元器件制造 C38),
-        else the modifier's own reading among them (通信设备 → C39). One is the answer, up to
+        (纺织服装设备 → 纺织、服装和皮革加工专用设备制造 C35, 半导体设备 → 半导体器件专用设备制造 C35,
+        not the chips' C39), else the modifier's own reading among them (通信设备 → C39; a modifier
+        naming several makers keeps them: 机电设备 → C34, C38). One is the answer, up to
         ``max_candidates`` are candidates (印刷包装机械 → C34, C35); none leaves the compound
         unread (农用机械, 高压设备), never answered from the equipment word alone. A ``field`` head
         (建设, 施工) reads the same way from any class name of its divisions (铁路建设 → 铁路工程建筑 E48)."""
         plain = self._plain(modifier)
         found: list[str] = []
         for w in self._fields(plain, allowed, equipment):
-            found += [d for d in self._one(w) if d in allowed] or self._equipment_classes(w, allowed, equipment)
+            mine = [d for d in self._one(w) if d in allowed]     # 机电: several makers named already
+            found += mine if w in self.multi and mine else self._equipment_classes(w, allowed, equipment) or mine
         found = list(dict.fromkeys(found))
         return tuple(found) if 0 < len(found) <= self.max_candidates else ()
 
@@ -307,9 +312,11 @@ class IndustryIndex:
         if len(word) < self.min_contain:
             return []
         for table in self.equipment_names if equipment else self.field_names:
-            found = list(dict.fromkeys(d for name, d in table if d in allowed and word in name))
-            if found:
-                return found
+            for whole in (False, True):             # a part of the name begins with it, else the name holds it
+                found = list(dict.fromkeys(d for name, d in table if d in allowed and (
+                    word in name.replace("|", "") if whole else f"|{word}" in name)))
+                if found:
+                    return found
         return []
 
     def _words_in(self, text: str) -> list[str]:
@@ -352,6 +359,8 @@ class IndustryIndex:
         if divisions or not whole:
             return divisions
         found = self._in_classes(key)               # 轨道交通: one alias before many class names
+        if found and self._serves_goods(key, found):               # 诊断服务 is no 诊断设备 making
+            return self._goods_service(found)
         return found if self._sure(key, found) else self._starts_classes(key)
 
     def _starts_classes(self, key: str) -> tuple[str, ...]:
@@ -450,9 +459,10 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
     official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
     named = (official, idx.classes)
     idx.field_names = tuple(tuple((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in t.items()) for t in named)
-    idx.equipment_names = tuple(tuple(     # the equipment word in the name as written (容器及材料 holds no 器材)
-        (re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in t.items()
-        if any(w in part for part in re.split(r"[、，,及和与]", k) for w in idx.equipment_words)) for t in named)
+    gear = re.compile("|".join(map(re.escape, idx.equipment_words))) if idx.equipment_words else None
+    idx.equipment_names = tuple(tuple(     # the equipment word in the name as written (容器及材料 holds no 器材);
+        ("|" + gear.sub("|", re.sub(r"[、，,及和与]", "|", k)), d) for k, d in t.items()   # the field starts
+        if gear and any(gear.search(part) for part in re.split(r"[、，,及和与]", k))) for t in named)  # a part
     for k, d in idx.words.items():
         idx.plain.setdefault(idx._plain(k), d)
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
