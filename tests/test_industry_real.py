@@ -53,8 +53,8 @@ def test_merchant_category_descriptions_measured_before_the_reader_saw_them(inde
     16/76, wrong 7/26, multi 4/10; after the head words for shops and a head shared by a list."""
     s = score(index, load("heldout_mcc.csv"))
     assert s.mapped_rate >= 0.75, s.misses                  # 57/76
-    assert s.wrong_rate <= 0.033, s.misses                  # 2/62
-    assert s.flagged >= 5 and s.vague_ok == s.vague, s.misses
+    assert s.wrong_rate <= 0.02, s.misses                   # 1/61
+    assert s.flagged >= 6 and s.vague_ok == s.vague, s.misses
 
 
 def test_investor_style_names_measured_before_the_reader_saw_them(index):
@@ -70,10 +70,10 @@ def test_investor_style_names_measured_before_the_reader_saw_them(index):
 def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
     """heldout_sw2021.csv: 159 申万 2021 level-3 names, annotated before any run (README). First
     measurement, with the rules tuned on heldout_s4.csv: single 55/116, wrong 7/73, multi 7/38;
-    after the generic fixes its wrong answers showed (no row of its own): 59/118, 2/72, 7/38."""
+    after the generic fixes its wrong answers showed (no row of its own): 59/118, 1/71, 7/38."""
     s = score(index, load("heldout_sw2021.csv"))
     assert s.mapped_rate >= 0.50, s.misses
-    assert s.wrong_rate <= 0.03, s.misses
+    assert s.wrong_rate <= 0.02, s.misses
     assert s.flagged >= 7 and s.vague_ok >= 3, s.misses
 
 
@@ -147,7 +147,7 @@ def test_job_site_and_registry_labels_map_to_one_division(index, label, code):
     ("电力设备", "C38"), ("纺织服装设备", "C35"), ("船舶设备", "C37"), ("医疗设备", "C35"), ("光伏设备", "C38"),
     ("冶金矿采化工设备", "C35"), ("通用机械", "C34"), ("其它专用机械", "C35"), ("视听器材", "C39"),
     ("计算机设备", "C39"), ("铁路设备", "C37"), ("半导体设备", "C35"), ("机械零部件", "C34"), ("家电零部件", "C38"),
-    ("高压设备", "C38"),
+    ("高压设备", "C38"), ("电子零部件制造", "C39"),
 ])
 def test_an_equipment_head_reads_the_maker_of_its_field(index, label, code):
     """rules/industry_heads.csv kind equipment: GB/T names holding the modifier and an equipment word."""
@@ -177,7 +177,7 @@ def test_coordinate_heads_and_two_product_words_stay_several(index, label, divis
 
 
 @pytest.mark.parametrize("label", ["农用机械", "楼宇设备", "汽车服务", "外星设备", "其他纤维", "客车运输", "粮油",
-                                   "诊断服务", "汽车零部件服务"])
+                                   "诊断服务", "汽车零部件服务", "风电零部件"])
 def test_an_unread_field_or_a_service_around_goods_is_flagged_not_answered(index, label):
     """农用机械 was C34 (机械), 汽车服务 C36 (汽车): the word read was a modifier."""
     got = index.parse(label)
@@ -198,6 +198,7 @@ def test_class_name_starts_shared_modifiers_and_product_words(index, label, code
     ("货物运输", "铁路运输业（G53）、道路运输业（G54）、水上运输业（G55）、航空运输业（G56）、多式联运和运输代理业（G58）"),
     ("农产品", "农业（A01）、农副食品加工业（C13）、批发业（F51）、零售业（F52）"),
     ("旅游酒店", "商务服务业（L72）、住宿业（H61）"),
+    ("裁缝、修补、改衣店", "机动车、电子产品和日用产品修理业（O81）、金属制品、机械和设备修理业（C43）"),
     ("稀土", "有色金属矿采选业（B09）、有色金属冶炼和压延加工业（C32）"),
 ])
 def test_equipment_of_two_fields_a_word_ending_in_a_shop_word_and_metals_are_flagged(index, label, candidates):

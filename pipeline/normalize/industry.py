@@ -252,12 +252,14 @@ class IndustryIndex:
                     rest.endswith(w) and len(w) > len(head) for w in (*self.words, *self.multi)):
                 continue                                # 旅游酒店: 酒店 is a word, not a 店 selling 酒
             modifier = rest[:-len(head)]
-            if kind.get(head) in ("equipment", "field"):   # 电力设备, 铁路建设: the maker or builder for the field
-                return self._equipment(modifier, self.heads[head], kind[head] == "equipment")
+            if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
+                return self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
             inner = [h for h in self.heads if h in modifier]
-            if kind.get(head) == "shop":
-                act = max((h for h in inner if modifier.endswith(h) and kind.get(h) == "activity"), key=len, default="")
-                return self.heads[act or head]
+            if kind.get(head) == "shop":                # 家电维修店; 裁缝、修补、改衣店: a listed activity
+                acts = [max((h for h in inner if item.endswith(h) and kind.get(h) == "activity"), key=len, default="")
+                        for item in _SOFT.split(modifier)]
+                acts = [a for a in acts if a]
+                return tuple(dict.fromkeys(d for a in acts for d in self.heads[a])) if acts else self.heads[head]
             peers = [h for h in inner if kind.get(h) == kind.get(head)]
             if peers:                                   # 商业贸易, 检测维修: coordinate, several
                 peers = [h for h in peers if not any(h != g and h in g for g in peers)] + [head]
@@ -278,19 +280,22 @@ class IndustryIndex:
             return tuple(dict.fromkeys((*divisions, *named)))
         return divisions
 
-    def _equipment(self, modifier: str, allowed: Sequence[str], equipment: bool = True) -> tuple[str, ...]:
+    def _equipment(self, modifier: str, allowed: Sequence[str], equipment: bool = True,
+                   parts: bool = False) -> tuple[str, ...]:
         """Divisions (of ``allowed``) whose class names hold the modifier and an equipment word
         (纺织服装设备 → 纺织、服装和皮革加工专用设备制造 C35, 半导体设备 → 半导体器件专用设备制造 C35,
         not the chips' C39), else the modifier's own reading among them (通信设备 → C39; a modifier
-        naming several makers keeps them: 机电设备 → C34, C38). One is the answer, up to
+        naming several makers keeps them: 机电设备 → C34, C38). A ``parts`` head (零部件) is made in its
+        product's own division first (电子零部件 C39, not the electronics equipment maker C35). One is the answer, up to
         ``max_candidates`` are candidates (印刷包装机械 → C34, C35); none leaves the compound
         unread (农用机械, 高压设备), never answered from the equipment word alone. A ``field`` head
         (建设, 施工) reads the same way from any class name of its divisions (铁路建设 → 铁路工程建筑 E48)."""
         plain = self._plain(modifier)
         found: list[str] = []
         for w in self._fields(plain, allowed, equipment):
-            mine = [d for d in self._one(w) if d in allowed]     # 机电: several makers named already
-            found += mine if w in self.multi and mine else self._equipment_classes(w, allowed, equipment) or mine
+            mine = [d for d in self._one(w) if d in allowed]     # 机电: several makers named already; a
+            first = mine and (parts or w in self.multi)          # part is made in its product's division
+            found += mine if first else self._equipment_classes(w, allowed, equipment) or mine
         found = list(dict.fromkeys(found))
         return tuple(found) if 0 < len(found) <= self.max_candidates else ()
 
@@ -312,7 +317,9 @@ class IndustryIndex:
         if len(word) < self.min_contain:
             return []
         for table in self.equipment_names if equipment else self.field_names:
-            for whole in (False, True):             # a part of the name begins with it, else the name holds it
+            # equipment: a part of the name begins with the word, else (a word with no reading of its
+            # own) the name holds it — 风电 is not in 家用通风电器具; a field head: the name holds it
+            for whole in ((False, True)[:1 if self._one(word) else 2] if equipment else (True,)):
                 found = list(dict.fromkeys(d for name, d in table if d in allowed and (
                     word in name.replace("|", "") if whole else f"|{word}" in name)))
                 if found:
