@@ -60,11 +60,11 @@ def test_merchant_category_descriptions_measured_before_the_reader_saw_them(inde
 def test_investor_style_names_measured_before_the_reader_saw_them(index):
     """heldout_s4.csv: 248 申万 2014 / 东方财富 / 百伯 names, annotated before any run (README).
     First measurement: single 55/165 (0.33), wrong 12/77 (15.6 %), multi 23/66, vague 14/17;
-    after the equipment and construction heads and product-family rows 128/165, 3/144, 43/66, 15/17."""
+    after the equipment and construction heads and product-family rows 128/165, 2/142, 43/66, 16/17."""
     s = score(index, load("heldout_s4.csv"))
     assert s.mapped_rate >= 0.77, s.misses
-    assert s.wrong_rate <= 0.022, s.misses
-    assert s.flagged >= 43 and s.vague_ok >= 15, s.misses
+    assert s.wrong_rate <= 0.02, s.misses
+    assert s.flagged >= 43 and s.vague_ok >= 16, s.misses
 
 
 def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
@@ -200,6 +200,7 @@ def test_class_name_starts_shared_modifiers_and_product_words(index, label, code
     ("旅游酒店", "商务服务业（L72）、住宿业（H61）"),
     ("裁缝、修补、改衣店", "机动车、电子产品和日用产品修理业（O81）、金属制品、机械和设备修理业（C43）"),
     ("稀土", "有色金属矿采选业（B09）、有色金属冶炼和压延加工业（C32）"),
+    ("文化传媒", "新闻和出版业（R86）、广播、电视、电影和录音制作业（R87）、商务服务业（L72）、文化艺术业（R88）"),
 ])
 def test_equipment_of_two_fields_a_word_ending_in_a_shop_word_and_metals_are_flagged(index, label, candidates):
     got = index.parse(label)
