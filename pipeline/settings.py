@@ -110,6 +110,8 @@ class IndustryRules:
     service_tails: tuple[str, ...] = ()     # a service word after goods words (汽车服务) names no goods division
     goods_sections: Mapping[str, str] = field(default_factory=_empty_map)   # goods 门类 → its service division ("" none)
     trade_divisions: tuple[str, ...] = ()   # divisions trading in goods others make (批发, 零售)
+    repair_heads: tuple[str, ...] = ()      # heads read by what is repaired (维修, 修理)
+    repaired_in: Mapping[str, str] = field(default_factory=_empty_map)   # product division → repair division
 
 
 @dataclass(frozen=True)

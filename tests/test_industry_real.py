@@ -208,6 +208,29 @@ def test_equipment_of_two_fields_a_word_ending_in_a_shop_word_and_metals_are_fla
     assert [(f.rule, f.params["candidates"]) for f in got.findings] == [("industry-multi", candidates)]
 
 
+@pytest.mark.parametrize("label, code", [
+    ("电脑维修", "O81"), ("手机维修", "O81"), ("家具维修", "O81"), ("汽车保养", "O81"), ("船舶维修", "C43"),
+    ("机械维修", "C43"), ("电梯维修", "C43"),
+])
+def test_a_repair_is_read_by_what_is_repaired(index, label, code):
+    """industry.repair_heads / repaired_in (rules/settings.yaml): O81 for cars, computers, phones,
+    furniture; C43 for machinery, ships, instruments."""
+    got = index.parse(label)
+    assert (got.code, got.findings) == (code, ())
+
+
+@pytest.mark.parametrize("label", ["设备维修", "空调维修", "家电维修店"])
+def test_a_repair_of_goods_of_both_kinds_stays_several(index, label):
+    got = index.parse(label)
+    assert got.code is None and got.candidates == ("81", "43")
+
+
+def test_selling_goods_is_wholesale_or_retail(index):
+    got = index.parse("手机销售")
+    assert got.code is None and got.candidates == ("51", "52")
+    assert index.parse("汽车销售").code == "F52"
+
+
 def test_a_trade_head_after_services_stays_several(index):
     """旅游相关服务直销 is no retail of goods: 直销 (F52) and the service (旅游 L72) are candidates."""
     got = index.parse("旅游相关服务直销")

@@ -83,6 +83,8 @@ class IndustryIndex:
     service_tails: tuple[str, ...] = ()         # 服务: after goods words the label is a service around them
     goods_sections: Mapping[str, str] = field(default_factory=dict)   # goods 门类 → its service division (A → 05)
     trade_divisions: tuple[str, ...] = ()       # divisions trading in goods others make (51, 52)
+    repair_heads: tuple[str, ...] = ()          # 维修, 修理: read by what is repaired
+    repaired_in: Mapping[str, str] = field(default_factory=dict)   # product division → its repair division
     equipment_names: tuple[tuple[tuple[str, str], ...], ...] = ()   # division names, then class names holding one
     field_names: tuple[tuple[tuple[str, str], ...], ...] = ()       # division names, then class names
     hint: str = "你是不是想填“{name}”"
@@ -266,8 +268,24 @@ class IndustryIndex:
                 return tuple(dict.fromkeys(d for h in peers for d in self.heads[h]))
             if not self._names_something(modifier):
                 return None
+            if head in self.repair_heads:               # 电脑维修 O81, 船舶维修 C43
+                return self._repair(modifier, self.heads[head])
             return self._trade_in(modifier, self.heads[head])
         return None
+
+    def _repair(self, modifier: str, divisions: tuple[str, ...]) -> tuple[str, ...]:
+        """The repair division for what is repaired: GB/T names of the head's divisions holding the
+        modifier (船舶 → 船舶修理 C43, 家具 → 家具和相关物品修理 O81), else where the products of the
+        modifier's division are repaired (``industry.repaired_in``: 电脑 C39 → O81, 机械 C34 → C43);
+        neither narrows: both stay (家电维修店, 设备维修)."""
+        found = self._equipment(modifier, divisions, equipment=False)
+        if len(found) == 1:
+            return found
+        read = self.parse(modifier).divisions
+        mapped = {self.repaired_in.get(d, "") for d in read}
+        if read and len(mapped) == 1 and mapped <= set(divisions):
+            return (mapped.pop(),)
+        return divisions
 
     def _trade_in(self, modifier: str, divisions: tuple[str, ...]) -> tuple[str, ...]:
         """A trade head (``trade_divisions``: 直销, 批发) after words naming only services is no
