@@ -37,6 +37,7 @@ import json
 import math
 import re
 import sqlite3
+import zlib
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -366,9 +367,18 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+def pack_submission(value: Any) -> bytes:
+    """A submission's sheets, fields, issues or records as held until the run is saved: the
+    store's JSON, UTF-8, deflated (a Python text of Chinese JSON takes two bytes a character;
+    the dicts took more than the records themselves)."""
+    return zlib.compress(submission_json(value).encode("utf-8"), 1)
+
+
 def submission_json(value: Any) -> str:
-    """A submission's sheets, fields, issues or records as the history store keeps them (JSON);
-    a text is taken as already encoded (:func:`pipeline.resubmit.compare_submissions`)."""
+    """A submission's sheets, fields, issues or records as the history store keeps them (JSON
+    text), from the values, or from :func:`pack_submission`'s bytes."""
+    if isinstance(value, bytes):
+        return zlib.decompress(value).decode("utf-8")
     if isinstance(value, str):
         return value
     return json.dumps(value or [], ensure_ascii=False, sort_keys=True, default=_json_default)

@@ -81,9 +81,9 @@ Extension columns: a column no field knows is a record column ``ext:<header>``
     record_key, name, field (Chinese name), rule, status ("已修正" | "仍存在" | "未要求的变更"),
     before, after, note (Chinese); empty when no file of the run is a resubmission
 ``submissions`` — this run's files as stored in history (pipeline.resubmit.SUBMISSION_COLUMNS):
-    src_file, src_team, sha256, sheets, fields, issues, records (these four as JSON text, as the
-    store keeps them), previous_file, previous_month, previous_sha256 ("" when the file is not a
-    resubmission)
+    src_file, src_team, sha256, sheets, fields, issues, records (these four as the store's JSON,
+    UTF-8 and deflated: pipeline.history.submission_json gives the text), previous_file,
+    previous_month, previous_sha256 ("" when the file is not a resubmission)
 ``previous_submissions`` — earlier submissions from history (pipeline.history.load_history):
     month, src_file, sha256, src_team, sheets, fields, issues, records, seq
 """

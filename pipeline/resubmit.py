@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import pandas as pd
 
-from .history import submission_json
+from .history import pack_submission
 from .issues import Issue, display_value, render
 from .model import StageResult
 from .rules import Rules
@@ -41,7 +41,7 @@ RESUBMISSION_COLUMNS = ["src_file", "src_sheet", "src_row", "column", "previous_
                         "record_key", "name", "field", "rule", "status", "before", "after", "note"]
 SUBMISSION_COLUMNS = ["src_file", "src_team", "sha256", "sheets", "fields", "issues", "records",
                       "previous_file", "previous_month", "previous_sha256"]
-#: the columns of ``submissions`` holding JSON text (as the history store keeps them)
+#: the columns of ``submissions`` held packed (pipeline.history.pack_submission; submission_json reads them)
 ENCODED = ("sheets", "fields", "issues", "records")
 
 #: identities a record is matched by, strongest first (``uscc`` only when valid)
@@ -77,9 +77,8 @@ def compare_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | 
                        "previous_sha256": prev["sha256"] if prev else ""})
         if prev is not None:
             rows.extend(_compare(sub, prev, rules, names, letters.get(sub["src_file"], {})))
-    # held until the run is saved: kept as the store's JSON texts, not as a dict per record
-    # (a third of the memory; at a million rows the dicts were ~1.3 GB)
-    subs = pd.DataFrame([{**{k: submission_json(v) if k in ENCODED else v for k, v in s.items()}, **c}
+    # held until the run is saved: as the store's JSON, deflated, not as a dict per record
+    subs = pd.DataFrame([{**{k: pack_submission(v) if k in ENCODED else v for k, v in s.items()}, **c}
                          for s, c in zip(current, chosen)], columns=SUBMISSION_COLUMNS)
     frame = pd.DataFrame(rows, columns=RESUBMISSION_COLUMNS)
     if len(frame):

@@ -41,7 +41,7 @@ def files(sha: str, file: str = FILE) -> pd.DataFrame:
 def stored(result, month: str, seq: int = 1) -> pd.DataFrame:
     """This run's submissions as load_history returns them."""
     subs = result.data["submissions"].drop(columns=["previous_file", "previous_month", "previous_sha256"])
-    decoded = {c: subs[c].map(json.loads) for c in ENCODED}
+    decoded = {c: subs[c].map(lambda v: json.loads(history.submission_json(v))) for c in ENCODED}
     return subs.assign(month=month, seq=range(seq, seq + len(subs)), **decoded)
 
 
@@ -81,7 +81,7 @@ def test_no_previous_submission_gives_an_empty_comparison_and_describes_the_file
     subs = result.data["submissions"]
     assert list(subs.columns) == SUBMISSION_COLUMNS and len(subs) == 1
     sub = subs.iloc[0]
-    sub = {**sub, **{c: json.loads(sub[c]) for c in ENCODED}}      # held as the store's JSON text
+    sub = {**sub, **{c: json.loads(history.submission_json(sub[c])) for c in ENCODED}}      # held packed
     assert (sub["src_file"], sub["src_team"], sub["sha256"], sub["sheets"]) == (FILE, TEAM, "a" * 64, [SHEET])
     assert sub["fields"] == ["annual_amount", "mobile", "name", "uscc"]
     assert sub["previous_file"] == ""
@@ -191,8 +191,8 @@ def test_submissions_round_trip_and_a_rerun_does_not_duplicate(tmp_path, rules):
     assert len(loaded) == 1
     rec = loaded.iloc[0]
     assert (rec["month"], rec["src_file"], rec["sha256"], rec["src_team"]) == ("2026-11", FILE, "a" * 64, TEAM)
-    assert rec["records"] == json.loads(subs["records"].iat[0])
-    assert rec["issues"] == json.loads(subs["issues"].iat[0])
+    assert rec["records"] == json.loads(history.submission_json(subs["records"].iat[0]))
+    assert rec["issues"] == json.loads(history.submission_json(subs["issues"].iat[0]))
     assert rec["records"][0]["values"]["name"] == "苏州华力电子有限公司"
     # next month still sees it (window 1), the month after does not
     assert len(history.load_history(path, "2026-12", rules).data["previous_submissions"]) == 1
