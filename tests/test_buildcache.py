@@ -62,3 +62,15 @@ def test_caching_off_keeps_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert _read(load_rules()) == ("浙江省", "杭州市", "西湖区")
     assert not list(tmp_path.rglob("*.pickle"))
+
+
+def test_the_report_template_is_compiled_once_and_renders_alike(cache, rules):
+    from pipeline.writers import report
+    from tests.report_fixtures import make_catalog, with_summary
+
+    context = report.build_context(with_summary(make_catalog(rules, customers=5, issues=8, core_need=False)))
+    first = report._environment().get_template(report.TEMPLATE).render(**context)
+    kept = sorted((cache / "jinja").iterdir())
+    assert len(kept) == 1
+    again = report._environment().get_template(report.TEMPLATE).render(**context)  # a new run
+    assert sorted((cache / "jinja").iterdir()) == kept and again == first and "客户" in first
