@@ -11,8 +11,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .collector import RUN_GC_THRESHOLDS
 from .cli_zh import install as _install_chinese
+from .collector import RUN_GC_THRESHOLDS
 
 _install_chinese()
 

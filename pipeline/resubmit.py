@@ -41,7 +41,8 @@ RESUBMISSION_COLUMNS = ["src_file", "src_sheet", "src_row", "column", "previous_
                         "record_key", "name", "field", "rule", "status", "before", "after", "note"]
 SUBMISSION_COLUMNS = ["src_file", "src_team", "sha256", "sheets", "fields", "issues", "records",
                       "previous_file", "previous_month", "previous_sha256"]
-#: the columns of ``submissions`` held packed (pipeline.history.pack_submission; submission_json reads them)
+#: the columns of ``submissions`` held packed (pipeline.history.pack_submission; its
+#: submission_json gives the text back)
 ENCODED = ("sheets", "fields", "issues", "records")
 
 #: identities a record is matched by, strongest first (``uscc`` only when valid)

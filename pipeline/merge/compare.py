@@ -3,9 +3,10 @@
 Input: the prepared key frame and the candidate ``pairs`` (i_l, i_r, block). Output: the
 ``scored`` table — the pair's rows ``i_l`` / ``i_r`` in the prepared frame (an attribute of
 either side is ``prep[attr].to_numpy()[i_l]``; the pairs are many, so they are not copied per
-pair: at a million rows ~4.5 M pairs × 26 object columns was ~1 GB) plus ``name_score`` (rapidfuzz ratio 0–100 of the name keys), ``name_level`` (graded level,
-below), ``match`` (bool), ``review`` (bool: a near pair for 疑似重复), ``rank`` (lower is
-stronger evidence; clustering unions in that order) and ``evidence`` (Chinese).
+pair: at a million rows ~4.5 M pairs × 26 object columns was ~1 GB) plus ``name_score``
+(rapidfuzz ratio 0–100 of the name keys), ``name_level`` (graded level, below), ``match``
+(bool), ``review`` (bool: a near pair for 疑似重复), ``rank`` (lower is stronger evidence;
+clustering unions in that order) and ``evidence`` (Chinese).
 
 企业 pairs: a **conflict** ends the comparison — two valid credit codes (equal ones merge),
 different branch/unit parts, different numbered units, a parent (集团) against a subsidiary,
