@@ -125,3 +125,19 @@ def built_once(name: str, build: Callable[..., T], *args: Any, **kwargs: Any) ->
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
         pass                         # a read-only home or an unpicklable index: nothing is kept
     return value
+
+
+def warm() -> None:
+    """Build what a run keeps in the cache folder (the region index, the report's compiled
+    template) for the installed rules, so the first run after installation reads them too
+    (`make install` runs ``python -m pipeline.buildcache``)."""
+    from .normalize.compiled import compiled
+    from .rules import load_rules
+    from .writers import report
+
+    compiled(load_rules())
+    report._env().get_template(report.TEMPLATE)
+
+
+if __name__ == "__main__":
+    warm()

@@ -74,3 +74,10 @@ def test_the_report_template_is_compiled_once_and_renders_alike(cache, rules):
     assert len(kept) == 1
     again = report._environment().get_template(report.TEMPLATE).render(**context)  # a new run
     assert sorted((cache / "jinja").iterdir()) == kept and again == first and "客户" in first
+
+
+def test_installation_builds_the_kept_index_and_template(cache):
+    from pipeline.buildcache import warm
+
+    warm()                                              # `make install` runs it
+    assert len(list(cache.glob("regions-*.pickle"))) == 1 and len(list((cache / "jinja").iterdir())) == 1
