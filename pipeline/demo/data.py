@@ -70,8 +70,8 @@ BRAND_CHARS = (
 # Industry word in the company name -> (GB/T 4754 大类 name, alias a team might write,
 # domain suffix). The alias, when not None, is a known alias in rules/industry_aliases.csv.
 INDUSTRY_WORDS = (
-    ("精密机械", "通用设备制造业", "机械", "jx"),
-    ("机械设备", "通用设备制造业", "机械", "jx"),
+    ("精密机械", "通用设备制造业", "机械制造", "jx"),
+    ("机械设备", "通用设备制造业", "机械制造", "jx"),
     ("自动化设备", "专用设备制造业", None, "auto"),
     ("信息技术", "软件和信息技术服务业", "软件", "tech"),
     ("软件", "软件和信息技术服务业", "软件", "soft"),
@@ -79,7 +79,7 @@ INDUSTRY_WORDS = (
     ("电子科技", "计算机、通信和其他电子设备制造业", "电子", "tech"),
     ("汽车零部件", "汽车制造业", None, "auto"),
     ("生物医药", "医药制造业", "医药", "pharm"),
-    ("食品", "食品制造业", "食品", "food"),
+    ("食品", "食品制造业", "食品制造", "food"),
     ("商贸", "批发业", None, "trade"),
     ("供应链管理", "批发业", None, "scm"),
     ("电气", "电气机械和器材制造业", None, "elec"),

@@ -361,7 +361,7 @@ class IndustryIndex:
     def _names_something(self, text: str) -> bool:
         """``text`` is, or holds, a known name, alias or class word (IT, 塑料, 医药)."""
         return bool(self._one(text)) or text in self.vague or any(
-            k in text for k in self.words if len(k) >= self.min_contain) or bool(self._in_classes(text))
+            k in text for k in (*self.words, *self.multi) if len(k) >= self.min_contain) or bool(self._in_classes(text))
 
     def _contained(self, key: str, whole: bool = True) -> tuple[str, ...]:
         """The head word's divisions (``_head``), else divisions whose names or aliases the text
