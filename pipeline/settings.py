@@ -120,6 +120,7 @@ class RegionRules:
     min_start_district: int = 3
     zone_words: tuple[str, ...] = ()               # 高新区, 开发区 … (see normalize/regions_index.py)
     unread_zone_words: tuple[str, ...] = ()        # a zone right after the city: no county read
+    area_words: tuple[str, ...] = ()               # a part of town right after the city (市区, 城东): no county read
     town_words: tuple[str, ...] = ()               # 镇, 乡, 街道 …
     town_endings: tuple[str, ...] = ()             # how a town's official name ends (镇, 乡, 街道, 苏木)
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)

@@ -139,10 +139,25 @@ def test_a_place_inside_a_word_is_no_second_address(resolver, address):
     ("西安市高新区丈八一路绿地SOHO", "高新区"),        # the zone spans several counties
     ("四川省成都市高新区火车南站西路2290号", "高新区"),
     ("湖北省亲山县村岗克拉特有限公司", "亲山县"),
+    ("浙江温州市区府前街", "市区"),                    # a part of town (rules/settings.yaml area_words)
+    ("绍兴城东东方花园00栋", "城东"),
+    ("衢州西区白云中大道00号", "西区"),
+    ("四川眉山市城区眉山外国语学校", "城区"),
 ])
 def test_a_zone_or_unknown_county_where_the_county_belongs_is_flagged(resolver, address, word):
-    found = [f for _, f in resolver.resolve(None, None, None, address).findings if f.rule == "region-district-unread"]
-    assert found and found[0].params["word"] == word
+    res = resolver.resolve(None, None, None, address)
+    found = [f for _, f in res.findings if f.rule == "region-district-unread"]
+    assert res.district is None and found and found[0].params["word"] == word
+
+
+@pytest.mark.parametrize("address, district", [
+    ("山西省阳泉市城区南大街", "城区"),                # a county of that name in this city
+    ("阳泉市矿区桃北西街", "矿区"),
+    ("杭州市城东路5号", None),                         # a street, not a part of town
+])
+def test_a_part_of_town_word_that_names_a_county_or_a_street_is_not_flagged(resolver, address, district):
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district and "region-district-unread" not in {f.rule for _, f in res.findings}
 
 
 def test_no_unread_county_flag_in_a_city_without_counties(resolver):

@@ -97,7 +97,7 @@ def _compile(rules: Rules) -> Normalizers:
                          s.region.min_start_district,
                          zone_words=s.region.zone_words, town_words=s.region.town_words,
                          town_endings=s.region.town_endings,
-                         unread_zone_words=s.region.unread_zone_words,
+                         unread_zone_words=s.region.unread_zone_words, area_words=s.region.area_words,
                          weak_names=s.region.weak_names, placeholders=s.region.placeholders,
                          town_alone=s.region.town_alone,
                          statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)

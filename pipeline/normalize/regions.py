@@ -469,6 +469,13 @@ class Resolver:
         zone = self.index.unread_zone.match(addr, end + repeat)   # (德州市德州经济技术开发区: the city again)
         if zone:                                     # 宁波市高新区: a zone where the county belongs
             return addr[end:zone.end()]
+        area = self.index.area_word.match(addr, end)
+        if area is None and end and addr[end - 1] == "市":
+            area = self.index.area_word.match(addr, end - 1)   # 温州市区: the city's 市 begins the word
+            area = area if area and area.group(0)[0] == "市" else None
+        if area and not self.index.not_county.match(addr, area.end()) and not self.index._street.match(addr, area.end()):
+            return area.group(0)                     # 衢州西区, 绍兴城东: a part of town, no county
+
         m = self.index.county_word.match(addr, end)
         if not m or self.index.zone_pattern.match(addr, end) or self.index.not_county.search(m.group(0)):
             return ""                                # 苏州高新区…, 磨滩路二区, 火龙岗镇新区

@@ -103,7 +103,7 @@ def _add_stat_zones(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities:
 
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
-                       unread_zone_words: Sequence[str] = (),
+                       unread_zone_words: Sequence[str] = (), area_words: Sequence[str] = (),
                        town_words: Sequence[str] = (), town_endings: Sequence[str] = (),
                        weak_names: Iterable[str] = (),
                        placeholders: Iterable[str] = (), statistical_zones: bool = True,
@@ -111,7 +111,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
     it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
-                      unread_zone_words=tuple(unread_zone_words),
+                      unread_zone_words=tuple(unread_zone_words), area_words=tuple(area_words),
                       town_words=tuple(town_words), town_endings=tuple(town_endings),
                       weak_names=frozenset(weak_names),
                       placeholders=frozenset(placeholders))

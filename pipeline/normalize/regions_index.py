@@ -123,6 +123,7 @@ class RegionIndex:
     street_words: tuple[str, ...] = ()
     zone_words: tuple[str, ...] = ()
     unread_zone_words: tuple[str, ...] = ()
+    area_words: tuple[str, ...] = ()            # 市区, 城东, 北区: a part of town, no county
     town_words: tuple[str, ...] = ()
     town_endings: tuple[str, ...] = ()          # 镇, 乡, 街道, 苏木: how a town's official name ends
     weak_names: frozenset[str] = frozenset()
@@ -180,6 +181,7 @@ class RegionIndex:
         self.not_county = _alternation([*self.zone_words, *self.town_words, *self.street_words])
         self.zone_pattern = _alternation(self.zone_words)
         self.unread_zone = _alternation(self.unread_zone_words)
+        self.area_word = _alternation(self.area_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
         # names a one-character slip may stand for, by where they lie (city or province code, ""
         # for any county), length, last character and one of the first two characters (a word one
