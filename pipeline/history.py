@@ -228,19 +228,21 @@ SAVE_CACHE_KIB = 262_144
 def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataFrame,
              identities: pd.DataFrame | None, submissions: pd.DataFrame | None = None,
              ledger: list[dict[str, Any]] | None = None, run: dict[str, Any] | None = None,
-             fresh: bool = False, decisions: list[dict] | None = None) -> None:
+             fresh: bool = False, decisions: list[dict] | None = None, staged: Path | None = None) -> None:
     """Record one month in one transaction: replace its run row and snapshot, add new
     identities (existing keys keep their number), add or replace this run's ``submissions``
     (:func:`pipeline.resubmit.compare_submissions`; keyed by month, file and sha256).
     ``manifest`` keys read: ``as_of``, ``started``, ``finished``, ``rows``, ``version``,
     ``rules_digest``, ``inputs``, ``counts`` (all optional); the whole manifest is stored as JSON.
     ``ledger`` rows (LEDGER_COLUMNS keys) are added or updated; with ``fresh`` the month's other
-    rows become 未纳入. ``run`` (run_no, kept_as) adds this run to ``month_runs``."""
+    rows become 未纳入. ``run`` (run_no, kept_as) adds this run to ``month_runs``. ``staged``: a
+    file :func:`pipeline.history_staged.stage_save` made from the same ``customers`` and
+    ``identities`` (their rows are then copied from it, not encoded here)."""
     history_path = Path(history_path)
     history_path.parent.mkdir(parents=True, exist_ok=True)
-    snap = snapshot_rows(month, customers)
-    ident = [(str(t), str(v), str(c), month) for t, v, c in
-             identities[KNOWN_COLUMNS].itertuples(index=False, name=None)] if identities is not None and len(identities) else []
+    snap = ident = ()
+    if staged is None:
+        snap, ident = snapshot_rows(month, customers), identity_rows(month, identities)
     subs = []
     if submissions is not None and len(submissions):
         for rec in submissions.to_dict("records"):
@@ -250,6 +252,8 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
     with closing(sqlite3.connect(history_path, isolation_level=None)) as con:
         con.execute("PRAGMA journal_mode=DELETE")
         con.execute(f"PRAGMA cache_size = {-SAVE_CACHE_KIB}")
+        if staged is not None:
+            con.execute("ATTACH DATABASE ? AS staged", (str(staged),))   # not allowed inside a transaction
         con.execute("BEGIN IMMEDIATE")
         try:
             for statement in filter(str.strip, _SCHEMA.split(";")):
@@ -261,9 +265,17 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             before = con.execute("SELECT COUNT(*) FROM identities").fetchone()[0]
             con.executemany("INSERT OR IGNORE INTO identities VALUES (?, ?, ?, ?)", ident)
+            if staged is not None:       # in the order they were staged, as executemany would add them
+                con.execute("INSERT OR IGNORE INTO identities SELECT key_type, key_value, customer_id, first_month "
+                            "FROM staged.identities WHERE first_month = ? ORDER BY rowid", (month,))
             added = con.execute("SELECT COUNT(*) FROM identities").fetchone()[0] - before
             con.execute("DELETE FROM snapshots WHERE month = ?", (month,))
             con.executemany("INSERT INTO snapshots VALUES (?, ?, ?)", snap)
+            if staged is not None:
+                copied = con.execute("INSERT INTO snapshots SELECT month, customer_id, data FROM staged.snapshots "
+                                     "WHERE month = ? ORDER BY rowid", (month,)).rowcount
+                if copied != len(customers):
+                    raise RuntimeError(f"{staged} holds {copied} customers of {month}, the run {len(customers)}")
             seq = con.execute("SELECT COALESCE(MAX(seq), 0) FROM submissions").fetchone()[0]
             for i, row in enumerate(subs, start=1):
                 con.execute("INSERT OR REPLACE INTO submissions "
@@ -452,6 +464,13 @@ def snapshot_rows(month: str, customers: pd.DataFrame):
             yield month, str(cid), dumps(data)
 
 
+def identity_rows(month: str, identities: pd.DataFrame | None) -> list[tuple[str, str, str, str]]:
+    """(key_type, key_value, customer_id, first_month) per identity key of the run."""
+    if identities is None or not len(identities):
+        return []
+    return [(str(t), str(v), str(c), month) for t, v, c in identities[KNOWN_COLUMNS].itertuples(index=False, name=None)]
+
+
 def _decode(text: str) -> dict[str, Any]:
     data = json.loads(text)
     for k in data.pop("__dates__", []):
@@ -462,17 +481,20 @@ def _decode(text: str) -> dict[str, Any]:
 
 #: what the SAVE stage reads from the run's data catalog (pipeline/runner.py)
 SAVE_INPUTS = ("options", "rules", "started", "summary", "candidates", "files", "superseded", "keep_previous", "run_no",
-               "customers_written", "identities", "submissions", "review_decisions")
+               "customers_written", "identities", "submissions", "review_decisions", "save_staged")
 
 
 def record_run(options: Any, rules: Any, started: str | None, summary: dict[str, Any], candidates: pd.DataFrame,
                files: pd.DataFrame | None, superseded: dict[str, str] | None, keep_previous: Path | None,
                run_no: int, customers_written: pd.DataFrame, identities: pd.DataFrame | None,
-               submissions: pd.DataFrame | None, review_decisions: list[dict] | None = None) -> StageResult:
+               submissions: pd.DataFrame | None, review_decisions: list[dict] | None = None,
+               save_staged: Path | None = None) -> StageResult:
     """The SAVE stage (after WRITE): keep the read-only copies of this run's new submissions,
     then record the run — snapshot (the customers as written), identities, submissions, ledger
     rows and the month's run list — in one transaction. A run killed before this leaves the
-    store as it was."""
+    store as it was. ``save_staged``: the snapshot and identity rows the write stage encoded
+    (:mod:`pipeline.history_staged`); the file is removed afterwards."""
+    from .history_staged import discard
     from .ledger import iter_store_copies, ledger_rows
     from .writers import run_record
     from .writers.store import keep_copies
@@ -486,6 +508,10 @@ def record_run(options: Any, rules: Any, started: str | None, summary: dict[str,
     run = {"run_no": run_no or 1, "fresh_note": rules.notes["ledger"]["fresh_dropped"],
            "kept_as": Path(keep_previous).relative_to(out_root).as_posix()
            if keep_previous and Path(keep_previous).exists() else ""}
-    save_run(out_root / "history.sqlite", month, record, customers_written, identities, submissions,
-             ledger=rows, run=run, fresh=bool(getattr(options, "fresh", False)), decisions=review_decisions)
+    try:
+        save_run(out_root / "history.sqlite", month, record, customers_written, identities, submissions,
+                 ledger=rows, run=run, fresh=bool(getattr(options, "fresh", False)), decisions=review_decisions,
+                 staged=save_staged)
+    finally:
+        discard(save_staged)
     return StageResult(data={"saved": {"ledger_rows": len(rows), "copies_kept": kept, "run": run["run_no"]}})

@@ -63,7 +63,8 @@ PIPELINE: tuple[Stage, ...] = (
 )
 
 #: the write stage runs separately so `validate` can stop before it
-WRITE = Stage("write", "写出结果", writers.write_stage, writers.WRITE_INPUTS, ("summary", "customers_written"))
+WRITE = Stage("write", "写出结果", writers.write_stage, writers.WRITE_INPUTS,
+              ("summary", "customers_written", "save_staged"))
 #: saving the run (ledger, copies of the submissions, snapshot, identities) is its own stage
 SAVE = Stage("save", "保存历史", history.record_run, history.SAVE_INPUTS, ("saved",))
 

@@ -80,3 +80,11 @@ def test_returned_workbooks_and_views_are_the_same_with_children(tmp_path, monke
         for ws in a.worksheets:
             assert [[c.value for c in r] for r in ws.iter_rows()] == \
                 [[c.value for c in r] for r in b[ws.title].iter_rows()], (name, ws.title)
+    # the history the save stage wrote is the same too: its rows were staged by a child
+    import sqlite3
+    stores = {w: sqlite3.connect(outs[w].parent / "history.sqlite") for w in (1, 2)}
+    for sql in ("SELECT * FROM snapshots ORDER BY rowid", "SELECT * FROM identities ORDER BY rowid",
+                "SELECT customers, identities_added FROM runs"):
+        assert stores[1].execute(sql).fetchall() == stores[2].execute(sql).fetchall(), sql
+    assert stores[2].execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] > 300
+    assert not list(outs[2].parent.glob(".history-staged*"))       # the staged file is gone

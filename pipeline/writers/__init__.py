@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import analyze
+from ..history_staged import discarded_on_error, stage_save, staged_path
 from ..issues import issues_frame
 from ..model import StageResult
 from .atomic import build_aside
@@ -86,12 +87,13 @@ def write_stage(**inputs: Any) -> StageResult:
     unknown = set(inputs) - set(WRITE_INPUTS)
     if unknown:
         raise TypeError(f"write stage got undeclared inputs {sorted(unknown)}")
-    return write_outputs(inputs)
+    return write_outputs(inputs, stage_history=True)
 
 
-def write_outputs(catalog: dict[str, Any]) -> StageResult:
+def write_outputs(catalog: dict[str, Any], stage_history: bool = False) -> StageResult:
     """Write customers.xlsx, issues.csv, summary.json, report.html, returns/ and views/ into
-    ``output/<YYYY-MM>/``."""
+    ``output/<YYYY-MM>/``. ``stage_history``: also encode what the save stage stores, beside the
+    workbooks (:mod:`pipeline.history_staged`); the result's ``save_staged`` names the file."""
     options, rules = catalog["options"], catalog["rules"]
     issue_table = catalog.get("issue_table")           # the analysis stage's
     if issue_table is None:
@@ -105,18 +107,26 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
     progress = catalog.get("progress") or (lambda done, total, what="": None)
     finished: list[str] = []
 
+    staged = staged_path(out_root, month) if stage_history else None
+    staged_slot = -1
+
     def done(slot: int) -> None:               # a workbook is written: its path is the job's result
+        if slot == staged_slot:
+            return
         finished.append(Path(str(pool.results[slot])).name)
         progress(len(finished), 0, finished[-1])
 
     lock = contextlib.nullcontext() if catalog.get("lock_held") else output_lock(out_root, month)
-    with lock:
+    with lock, discarded_on_error(staged):
         with build_aside(out_root / month, catalog.get("keep_previous")) as tmp, \
                 JobPool(_write_workers(catalog, customers), done) as pool:
             # big runs: the workbooks are built in child processes (costliest first); small
             # runs: one after the other, here. The small files come last: they say how each
             # submission came back (docs/outputs.md, Returned workbooks)
             pool.submit(write_master, tmp / "customers.xlsx", data, customers)
+            if staged is not None:
+                staged_slot = len(pool.results)
+                pool.submit(stage_save, staged, month, customers, catalog.get("identities"))
             write_views(tmp / "views", customers, rules, pool)
             write_returns(tmp / "returns", data, issue_table, pool)
             returned = [r for r in pool.wait() if isinstance(r, ReturnResult)]
@@ -134,4 +144,5 @@ def write_outputs(catalog: dict[str, Any]) -> StageResult:
             write_issues_csv(tmp / "issues.csv", issue_table)
             write_summary(tmp / "summary.json", summary)
             write_report(tmp / "report.html", data)
-    return StageResult(data={"summary": summary, "issue_table": issue_table, "customers_written": customers})
+    return StageResult(data={"summary": summary, "issue_table": issue_table, "customers_written": customers,
+                             "save_staged": staged})
