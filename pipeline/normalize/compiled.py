@@ -13,7 +13,8 @@ from .amounts import AmountSettings, BudgetWords
 from .codes import NameForm, compile_name_forms, name_form_pattern
 from .dates import DateSettings
 from .enums import EnumParser, compile_enum
-from .industry import IndustryIndex, build_industry_index
+from .industry import IndustryIndex
+from .industry_build import build_industry_index
 from .regions import RegionIndex, build_region_index
 
 

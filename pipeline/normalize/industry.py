@@ -173,7 +173,8 @@ class IndustryIndex:
                     broad.append(section[0])
                     continue
                 mine = (i and shared and self._one(shared + part)) or (     # 汽车维修/美容: 汽车美容
-                    () if part in self.vague else self._one(part) or self._contained(part, whole=False))
+                    () if part in self.vague else
+                    self._one(part) or self._contained(part, whole=False) or self._several_head(part))
                 if not mine and part not in self.vague:
                     loose.append((part, self._in_classes(part)))
                 nothing = not mine and not (loose and loose[-1][1])
@@ -196,10 +197,20 @@ class IndustryIndex:
                 return read
             if all(p in self.vague or p in self.sections for p in parts):
                 return self._vague(text)
-        contained = self._contained(key)
+        contained = self._contained(key) or self._several_head(key)
         if contained:
             return self._multi(text, contained)
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
+
+    def _several_head(self, key: str) -> tuple[str, ...]:
+        """An activity head of several divisions after words that name nothing still gives them
+        as candidates (门对门销售 → F51 + F52, flagged); a head of one division names nothing there
+        (外星贸易 stays unknown)."""
+        for rest in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t) and len(key) > len(t))):
+            head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
+            if head and self.head_kinds.get(head) == "activity" and len(self.heads[head]) > 1:
+                return self.heads[head]
+        return ()
 
     def _shared_modifier(self, first: str) -> str:
         """The modifier of a first peer ending in a head word (汽车 of 汽车维修): later peers may
@@ -448,51 +459,3 @@ class IndustryIndex:
         if best and best[1] >= self.min_score:
             return self.hint.format(name=best[0])
         return self.no_hint.format(example=self.example)
-
-
-def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **options: Any) -> IndustryIndex:
-    idx = IndustryIndex(**{k: v for k, v in options.items() if v is not None})
-    for row in tables.get("industries", ()):
-        division = row["division"].strip().zfill(2)
-        letter = row["section"].strip().upper()
-        idx.divisions[division] = (row["division_name"].strip(), letter, row["section_name"].strip())
-        idx.names[fold(row["division_name"])] = division
-        idx.sections[fold(row["section_name"])] = (letter, row["section_name"].strip())
-        idx.sections[letter.lower()] = (letter, row["section_name"].strip())
-    for row in tables.get("industry_aliases", ()):
-        division = row["division"].strip().zfill(2)
-        if division in idx.divisions:
-            idx.names.setdefault(fold(row["alias"]), division)
-    for row in tables.get("industry_classes", ()):     # GB/T 4754-2017 中类 and 小类 names (C3670 → 36)
-        code, name = (row.get("code") or "").strip(), (row.get("name") or "").strip()
-        if len(code) >= 4 and code[1:3] in idx.divisions and name:
-            idx.classes.setdefault(fold(name), code[1:3])
-    for row in tables.get("industry_classes_2011", ()):   # older names registries still write → 2017 大类
-        division, name = (row.get("division") or "").strip(), (row.get("name") or "").strip()
-        if division in idx.divisions and name:
-            idx.classes.setdefault(fold(name), division)
-    for row in tables.get("industry_multi", ()):
-        divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
-        if row.get("label") and all(d in idx.divisions for d in divisions):
-            idx.multi[fold(row["label"])] = divisions
-    for row in tables.get("industry_heads", ()):
-        divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
-        if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
-            idx.heads[fold(row["word"])] = divisions
-            idx.head_kinds[fold(row["word"])] = (row.get("kind") or "").strip()
-    idx.words = {**idx.classes, **idx.names}
-    official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
-    named = (official, idx.classes)
-    idx.field_names = tuple(tuple((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in t.items()) for t in named)
-    gear = re.compile("|".join(map(re.escape, idx.equipment_words))) if idx.equipment_words else None
-    idx.equipment_names = tuple(tuple(     # the equipment word in the name as written (容器及材料 holds no 器材);
-        ("|" + gear.sub("|", re.sub(r"[、，,及和与]", "|", k)), d) for k, d in t.items()   # the field starts
-        if gear and any(gear.search(part) for part in re.split(r"[、，,及和与]", k))) for t in named)  # a part
-    for k, d in idx.words.items():
-        idx.plain.setdefault(idx._plain(k), d)
-    idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
-    for r in tables.get("industry_vague", ()):
-        letter = (r.get("section") or "").strip().lower()
-        if r.get("word") and letter in idx.sections:
-            idx.vague_sections[fold(r["word"])] = idx.sections[letter]
-    return idx
