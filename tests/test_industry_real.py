@@ -160,6 +160,8 @@ def test_a_head_word_after_an_unknown_word_names_nothing(index):
     ("通信/电信/网络设备", "C39"), ("汽车", "C36"), ("计算机硬件", "C39"), ("法律", "L72"),
     ("环保", "N77"), ("培训机构", "P83"), ("C39计算机、通信和其他电子设备制造业", "C39"),
     ("房地产中介服务业", "K70"), ("批发和零售业-零售业", "F52"), ("D-电力、热力生产和供应业", "D44"),
+    ("在线生活服务（O2O）", "I64"),      # a name in brackets explains words read from a word inside
+    ("运营商增值服务", "I63"),           # the words after the ones read name the same division
 ])
 def test_job_site_and_registry_labels_map_to_one_division(index, label, code):
     got = index.parse(label)

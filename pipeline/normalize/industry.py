@@ -242,7 +242,8 @@ class IndustryIndex:
         if outer.code and outer.code[1:] in inner.divisions:
             return self._found(outer.code[1:])
         unread = any(f.rule == "industry-unknown" for f in outer.findings)
-        if inner.code and (inner.code[1:] in outer.divisions or unread):
+        named = bool(self._one(m.group(2))) and not self._one(m.group(1))    # 在线生活服务（O2O）: a
+        if inner.code and (named or inner.code[1:] in outer.divisions or unread):   # name explains a guess
             return self._found(inner.code[1:])
         return None
 
@@ -384,7 +385,12 @@ class IndustryIndex:
             return head
         words, multi = self.words, self.multi
         chosen = [(key.find(k), k) for k in self._words_in(key)]     # longest words first (房地产中介服务业)
-        if whole and chosen and not self._head_read(key, max(key.find(k) + len(k) for _, k in chosen)):
+        end = max(key.find(k) + len(k) for _, k in chosen) if chosen else 0
+        if whole and chosen and not self._head_read(key, end):
+            rest = self._one(key[end:]) or self._inside(key[end:], self.names)    # 运营商增值服务: the
+            read = {d for _, k in chosen for d in (multi.get(k) or (words[k],))}  # rest names the same
+            if len(rest) == 1 and rest[0] in read:
+                return rest
             found = self._in_classes(key) if len(key) > self.min_contain else ()
             return found                            # 汽车用品: the words read are modifiers
         single = {words[k] for _, k in chosen if k not in multi}
