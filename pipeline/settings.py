@@ -112,6 +112,7 @@ class IndustryRules:
     trade_divisions: tuple[str, ...] = ()   # divisions trading in goods others make (批发, 零售)
     repair_heads: tuple[str, ...] = ()      # heads read by what is repaired (维修, 修理)
     repaired_in: Mapping[str, str] = field(default_factory=_empty_map)   # product division → repair division
+    typo_min_length: int = 0                # an unknown label this long, one character off one known name, reads as it
 
 
 @dataclass(frozen=True)

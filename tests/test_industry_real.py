@@ -201,7 +201,21 @@ def test_coordinate_heads_and_two_product_words_stay_several(index, label, divis
     assert [f.rule for f in got.findings] == ["industry-multi"]
 
 
-@pytest.mark.parametrize("label", ["农用机械", "楼宇设备", "汽车服务", "外星设备", "其他纤维", "客车运输", "粮油",
+@pytest.mark.parametrize("label, code", [
+    ("农用机械", "C35"), ("体统集成", "I65"), ("输变电设备", "C38"), ("IT服务/体统集成", "I65"),
+])
+def test_one_character_off_a_known_name_is_read_as_it_with_a_warning(index, label, code):
+    """农用机械 is one character off 农业机械 (C35), never the equipment word's own C34."""
+    got = index.parse(label)
+    assert (got.code, [f.rule for f in got.findings]) == (code, ["industry-typo"])
+
+
+def test_a_guessed_part_only_confirms_a_division_read_beside_it(index):
+    got = index.parse("软件/建站/技术开发")          # 技术开发 is one off 技术研发 (M73): not taken
+    assert (got.code, [f.rule for f in got.findings]) == ("I65", ["industry-partial"])
+
+
+@pytest.mark.parametrize("label", ["楼宇设备", "汽车服务", "外星设备", "其他纤维", "客车运输", "粮油",
                                    "诊断服务", "汽车零部件服务", "风电零部件"])
 def test_an_unread_field_or_a_service_around_goods_is_flagged_not_answered(index, label):
     """农用机械 was C34 (机械), 汽车服务 C36 (汽车): the word read was a modifier."""
@@ -278,6 +292,10 @@ def test_a_code_with_a_foreign_name_is_not_taken():
     ("电力设备", "电气机械和器材制造业", "C38", None, None),
     ("汽车服务", "汽车服务", None, "industry-unknown", "你是不是想填“汽车制造业”"),
     ("铜", "铜", None, "industry-multi", "请从中选择一个：有色金属矿采选业（B09）、有色金属冶炼和压延加工业（C32）"),
+    # one character off a known name: read as it, and said so; a short word only gets the hint
+    ("汽车租凭", "租赁业", "L71", "industry-typo", "请核对，并改为“汽车租赁”"),
+    ("电子/半导体/集体电路", "计算机、通信和其他电子设备制造业", "C39", "industry-typo", "请核对，并改为“集成电路”"),
+    ("租凭", "租凭", None, "industry-unknown", "你是不是想填“租赁业”"),
 ])
 def test_what_the_customer_sheet_and_the_issue_list_show(rules, as_of, label, written, code, issue, suggestion):
     """The 行业 value written to 客户主档, its code, and the issue and suggestion the row gets."""

@@ -87,6 +87,8 @@ class IndustryIndex:
     repaired_in: Mapping[str, str] = field(default_factory=dict)   # product division → its repair division
     equipment_names: tuple[tuple[tuple[str, str], ...], ...] = ()   # division names, then class names holding one
     field_names: tuple[tuple[tuple[str, str], ...], ...] = ()       # division names, then class names
+    near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a known word with one character blanked → words
+    typo_min_length: int = 0                    # an unknown label this long one character off a name reads as it
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -167,6 +169,8 @@ class IndustryIndex:
             unread: list[str] = []                  # parts naming nothing at all (not even vaguely)
             loose: list[tuple[str, tuple[str, ...]]] = []   # a part, the divisions of class names holding it
             shared = self._shared_modifier(parts[0]) if not _HIERARCHY.search(key) else ""
+            typos: list[tuple[str, str, Finding]] = []   # parts one character off a known word
+            taken: list[Finding] = []
             for i, part in enumerate(parts):
                 section = self.sections.get(part) or self.vague_sections.get(part)
                 if section:                         # 批发和零售业-零售业: the 门类, then the 大类
@@ -175,6 +179,11 @@ class IndustryIndex:
                 mine = (i and shared and self._one(shared + part)) or (     # 汽车维修/美容: 汽车美容
                     () if part in self.vague else
                     self._one(part) or self._contained(part, whole=False) or self._several_head(part))
+                if not mine and len(part) >= self.typo_min_length > 0:    # 电子/半导体/集体电路
+                    fixed, typo = self._typo(part)
+                    if typo.code:
+                        typos.append((part, typo.code[1:], self._typo_finding(part, fixed, typo)))
+                        continue
                 if not mine and part not in self.vague:
                     loose.append((part, self._in_classes(part)))
                 nothing = not mine and not (loose and loose[-1][1])
@@ -185,6 +194,13 @@ class IndustryIndex:
             for part, candidates in loose:          # a part only class names hold agrees with a
                 agree = [d for d in candidates if d in found]                  # division named beside it
                 found += agree or (candidates if self._sure(part, candidates) else [])
+            for part, code, typo in typos:          # a guess confirms a division named beside it, or
+                if code in found or not found:      # stands alone; else the part is unread
+                    found.append(code)
+                    taken.append(typo)
+                else:
+                    open_parts += 1
+                    unread.append(part)
             covered = {self.divisions[d][1] for d in found}
             if open_parts and not _HIERARCHY.search(key):
                 covered = set()                     # 金融/投资/银行: peers, the 门类 is not narrowed
@@ -194,13 +210,31 @@ class IndustryIndex:
                 if read.code and unread:            # 烟草/XX: answered from the part read, and said so
                     read = replace(read, findings=(*read.findings, Finding(
                         "industry-partial", {"parts": "、".join(unread), "industry": read.name})))
-                return read
+                return replace(read, findings=(*taken, *read.findings)) if taken else read
             if all(p in self.vague or p in self.sections for p in parts):
                 return self._vague(text)
         contained = self._contained(key) or self._several_head(key)
         if contained:
             return self._multi(text, contained)
-        return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
+        fixed, read = self._typo(key)
+        if read.code and len(key) >= self.typo_min_length > 0:          # 汽车租凭 → 汽车租赁
+            return replace(read, findings=(self._typo_finding(text, fixed, read), *read.findings))
+        hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
+        return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
+
+    @staticmethod
+    def _typo_finding(part: str, word: str, read: Industry) -> Finding:
+        return Finding("industry-typo", {"part": part, "word": word, "industry": read.name})
+
+    def _typo(self, key: str) -> tuple[str, Industry]:
+        """The known word one character off ``key`` (a wrong character: 租凭, 体统集成) and its
+        reading, when every such word reads the same; else ``("", Industry(None))``."""
+        words = {w for i in range(len(key)) for w in self.near.get(key[:i] + "\0" + key[i + 1:], ())}
+        reads = {w: self.parse(w) for w in sorted(words)}
+        if not reads or len({r.divisions for r in reads.values()}) != 1:
+            return "", Industry(None)
+        word = min(reads, key=lambda w: (bool(reads[w].findings), w))
+        return word, reads[word]
 
     def _several_head(self, key: str) -> tuple[str, ...]:
         """An activity head of several divisions after words that name nothing still gives them

@@ -47,6 +47,12 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
     idx.equipment_names = tuple(tuple(     # the equipment word in the name as written (容器及材料 holds no 器材);
         ("|" + gear.sub("|", re.sub(r"[、，,及和与]", "|", k)), d) for k, d in t.items()   # the field starts
         if gear and any(gear.search(part) for part in re.split(r"[、，,及和与]", k))) for t in named)  # a part
+    near: dict[str, list[str]] = {}             # 租?: 租赁, 租车 — a wrong character is one blanked
+    for k in (*idx.words, *idx.multi):
+        if len(k) >= idx.min_contain:
+            for i in range(len(k)):
+                near.setdefault(k[:i] + "\0" + k[i + 1:], []).append(k)
+    idx.near = {k: tuple(v) for k, v in near.items()}
     for k, d in idx.words.items():
         idx.plain.setdefault(idx._plain(k), d)
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
