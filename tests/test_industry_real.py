@@ -34,9 +34,9 @@ def test_a_third_vocabulary_measured_before_the_reader_saw_it(index):
     """heldout_s3.csv: 160 labels of five pickers, annotated before any run (README). Before:
     single 48/68, wrong 7/80, multi 30/78 flagged, vague 10/14."""
     s = score(index, load("heldout_s3.csv"))
-    assert s.mapped_rate >= 0.83, s.misses                  # 57/68
+    assert s.mapped_rate >= 0.88, s.misses                  # 60/68
     assert s.wrong <= 2, s.misses                           # 2/64 (3.1 %): 医疗检测, 奢侈品/收藏品
-    assert s.flagged >= 65 and s.vague_ok >= 13, s.misses
+    assert s.flagged >= 68 and s.vague_ok >= 13, s.misses
 
 
 def test_every_gb_t_4754_class_name_reads_as_its_division(index, rules):
@@ -52,7 +52,7 @@ def test_merchant_category_descriptions_measured_before_the_reader_saw_them(inde
     """heldout_mcc.csv: 89 MCC descriptions (shops, 批发商, services; README). Before: single
     16/76, wrong 7/26, multi 4/10; after the head words for shops and a head shared by a list."""
     s = score(index, load("heldout_mcc.csv"))
-    assert s.mapped_rate >= 0.75, s.misses                  # 57/76
+    assert s.mapped_rate >= 0.77, s.misses                  # 59/76
     assert s.wrong_rate <= 0.02, s.misses                   # 1/61
     assert s.flagged >= 6 and s.vague_ok == s.vague, s.misses
 
@@ -62,9 +62,9 @@ def test_investor_style_names_measured_before_the_reader_saw_them(index):
     First measurement: single 55/165 (0.33), wrong 12/77 (15.6 %), multi 23/66, vague 14/17;
     after the equipment and construction heads and product-family rows 128/165, 2/142, 43/66, 16/17."""
     s = score(index, load("heldout_s4.csv"))
-    assert s.mapped_rate >= 0.77, s.misses
+    assert s.mapped_rate >= 0.78, s.misses                  # 130/165
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 43 and s.vague_ok >= 16, s.misses
+    assert s.flagged >= 46 and s.vague_ok >= 16, s.misses
 
 
 def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
@@ -72,9 +72,9 @@ def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
     measurement, with the rules tuned on heldout_s4.csv: single 55/116, wrong 7/73, multi 7/38;
     after the generic fixes its wrong answers showed (no row of its own): 59/118, 1/71, 7/38."""
     s = score(index, load("heldout_sw2021.csv"))
-    assert s.mapped_rate >= 0.50, s.misses
+    assert s.mapped_rate >= 0.51, s.misses                  # 61/118
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 7 and s.vague_ok >= 3, s.misses
+    assert s.flagged >= 10 and s.vague_ok >= 3, s.misses
 
 
 def test_registration_pickers_kept_untouched_for_vocabulary(index):
@@ -82,9 +82,9 @@ def test_registration_pickers_kept_untouched_for_vocabulary(index):
     any run (README), no row of their own. First measurement: single 24/65 (0.37), wrong 2/30
     (6.7 %: 保健品/滋补品 O80, 数字娱乐 R90), multi 31/51, vague 9/10."""
     s = score(index, load("heldout_s5.csv"))
-    assert s.mapped >= 24, s.misses
+    assert s.mapped >= 25, s.misses                         # generic rules since: 25/65
     assert s.wrong <= 2, s.misses
-    assert s.flagged >= 31 and s.vague_ok >= 9, s.misses
+    assert s.flagged >= 32 and s.vague_ok >= 9, s.misses
 
 
 def test_gb_t_4754_2011_names_read_as_their_2017_division(index, rules):
@@ -142,6 +142,7 @@ def test_vague_pairs_and_words_spanning_divisions_are_flagged(index, label, cand
 
 @pytest.mark.parametrize("label, code", [
     ("塑料鞋", "C19"), ("IT培训", "P83"), ("计算机培训机构", "P83"), ("医药批发", "F51"), ("化工贸易", "F51"),
+    ("文具/办公用品/复印纸/书写纸（批发商）", "F51"), ("音乐商店-乐器、钢琴、乐谱", "F52"),   # what a shop sells
     ("汽车维修", "O81"), ("其他金融", "J69"), ("专业服务/咨询(财会/法律/人力资源等)", "L72"),
     ("鞋店", "F52"), ("鞋业批发", "F51"), ("玻璃、油漆、壁纸商店", "F52"), ("五金器材及用品（批发商）", "F51"),
     ("快餐店", "H62"), ("零售连锁", "F52"), ("广告传媒", "L72"),

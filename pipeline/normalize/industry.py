@@ -160,6 +160,11 @@ class IndustryIndex:
             head = self._inside(key, self.names) or self._head(key)     # 其他金融 is 其他金融业
             if head:
                 return self._multi(text, head)
+        shop = _HIERARCHY.split(key, maxsplit=1)[0]     # 音乐商店-乐器、钢琴: the goods the shop sells
+        last = max((h for h in self.heads if shop.endswith(h)), key=len, default="")
+        sold = self._head(shop) if shop != key and self.head_kinds.get(last) == "shop" else None
+        if sold:
+            return self._multi(text, sold)
         parts = [q for p in _SEPARATORS.split(key) if p
                  for q in ((p,) if self._known(p) else _SOFT.split(p)) if q]
         if len(parts) > 1:
@@ -270,6 +275,8 @@ class IndustryIndex:
         if not m:
             return None
         if m.group(2) in self.heads:                # 办公及商务家具（批发商）: the bracket is the head
+            if self.head_kinds.get(m.group(2)) == "shop" and _PEERS.search(m.group(1)):   # of every
+                return self._multi(text, self.heads[m.group(2)])          # item listed (文具/办公用品（批发商）)
             joined = self.parse(m.group(1) + m.group(2))
             return self._multi(text, joined.divisions) if joined.divisions else None
         inner, outer = self.parse(m.group(2)), self.parse(m.group(1))
