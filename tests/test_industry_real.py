@@ -254,6 +254,8 @@ def test_selling_goods_is_wholesale_or_retail(index):
     got = index.parse("手机销售")
     assert got.code is None and got.candidates == ("51", "52")
     assert index.parse("汽车销售").code == "F52"
+    got = index.parse("重型机械")                      # 机械 alone reads two makers: they stay, flagged
+    assert got.code is None and got.candidates == ("34", "35")
     for label in ("门对门销售", "文物复制品销售"):          # goods the reader does not know: still several
         got = index.parse(label)
         assert got.code is None and got.candidates == ("51", "52"), label

@@ -218,12 +218,15 @@ class IndustryIndex:
                 return replace(read, findings=(*taken, *read.findings)) if taken else read
             if all(p in self.vague or p in self.sections for p in parts):
                 return self._vague(text)
-        contained = self._contained(key) or self._several_head(key)
+        contained = self._contained(key)
         if contained:
             return self._multi(text, contained)
         fixed, read = self._typo(key)
         if read.code and len(key) >= self.typo_min_length > 0:          # 汽车租凭 → 汽车租赁
             return replace(read, findings=(self._typo_finding(text, fixed, read), *read.findings))
+        several = self._several_head(key)
+        if several:
+            return self._multi(text, several)
         hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
 
@@ -243,12 +246,14 @@ class IndustryIndex:
 
     def _several_head(self, key: str) -> tuple[str, ...]:
         """An activity head of several divisions after words that name nothing still gives them
-        as candidates (门对门销售 → F51 + F52, flagged); a head of one division names nothing there
-        (外星贸易 stays unknown)."""
+        as candidates (门对门销售 → F51 + F52, flagged), and so does an equipment word reading several
+        makers itself (重型机械 → C34 + C35); a head of one division names nothing there (外星贸易)."""
         for rest in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t) and len(key) > len(t))):
             head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
             if head and self.head_kinds.get(head) == "activity" and len(self.heads[head]) > 1:
                 return self.heads[head]
+            if head and len(self._one(head)) > 1:
+                return self._one(head)
         return ()
 
     def _shared_modifier(self, first: str) -> str:
