@@ -312,3 +312,27 @@ def test_what_the_customer_sheet_and_the_issue_list_show(rules, as_of, label, wr
     shown = [render(i, rules) for i in result.issues if i.rule.startswith("industry")]
     assert (row["industry"], row["industry_code"]) == (written, code)
     assert [(r["rule"], r["suggestion"]) for r in shown] == ([(issue, suggestion)] if issue else [])
+
+
+@pytest.mark.parametrize("first, second, kept, code", [
+    ("机械", "通用设备制造业", "通用设备制造业", "C34"),     # a placed industry over one that is not
+    ("汽车租凭", "房地产", "房地产业", "K70"),               # … and over a guess
+    ("外星", "机械", "外星", None),                          # neither placed: the text and no code
+])
+def test_one_customer_keeps_an_industry_and_its_own_code(tmp_path, first, second, kept, code):
+    """Two submissions of one customer: 所属行业 and 行业代码 come from the same reading."""
+    import datetime as dt
+    from openpyxl import load_workbook
+    from pipeline.api import run_pipeline
+    from pipeline.model import RunOptions
+    from tests.factories import make_workbook, uscc
+    head = ["客户名称", "统一社会信用代码", "所属行业", "联系人", "手机号码"]
+    for name, label in (("大客户部_客户资料.xlsx", first), ("华东销售部_客户.xlsx", second)):
+        make_workbook(tmp_path / "in", name, {"客户": [head, ["苏州恒信精密机械有限公司", uscc("91320594MA1W3XXR5"),
+                                                              label, "张经理", "13856781234"]]})
+    run_pipeline(RunOptions(input_dir=tmp_path / "in", output_dir=tmp_path / "out", as_of=dt.date(2026, 11, 30)))
+    rows = list(load_workbook(tmp_path / "out" / "2026-11" / "customers.xlsx", read_only=True)["客户主档"]
+                .iter_rows(values_only=True))
+    assert len(rows) == 2
+    row = dict(zip(rows[0], rows[1]))
+    assert (row["所属行业"], row["行业代码"]) == (kept, code)
