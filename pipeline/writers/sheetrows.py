@@ -136,6 +136,20 @@ def _hashable(key: Any) -> bool:
     return True
 
 
+def _unique_cells(values: Sequence[Any], prefix: str, col_format) -> list[str] | None:
+    """The rendered cells of a chunk of a column that keeps no cache (nearly a value per row),
+    when every value is a plain text (:data:`_PLAIN_TEXT`) or blank; else None (the general
+    path renders them). The same cells the general path renders, without its per-value steps."""
+    if col_format is not None and col_format.xf_index is None:
+        return None                            # its style index is handed out in row order there
+    style = f' s="{col_format.xf_index}"' if col_format is not None else ""
+    head, tail = f'{prefix}"{style} t="inlineStr"><is><t>', "</t></is></c>"
+    plain = _PLAIN_TEXT.fullmatch
+    cells = [head + v + tail if v.__class__ is str and v and len(v) <= _PLAIN_MAX and "_x" not in v and plain(v)
+             else ("" if v is None or (v.__class__ is str and not v) else None) for v in values]
+    return None if None in cells else cells
+
+
 def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[Any]]], kinds: Sequence[str],
                fmt, write_value: Callable, clean: Callable[[str], str], start: int = 1) -> None:
     """Write ``n_rows`` rows from worksheet row ``start`` on (the header row above is already
@@ -162,6 +176,12 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
         fresh: list[tuple[int, Any, tuple, Any]] = []     # (column, key, call, column format), first met here
         unstyled: list[tuple[int, int, Any]] = []          # (row, col, style) of styles without an index yet
         for j, values in enumerate(chunk):
+            if not remember[j]:
+                cells = _unique_cells(values, prefixes[j], col_formats[j])
+                if cells is not None:       # plain texts and blanks only: rendered here, no cache
+                    keys_by_col.append(None)
+                    extras.append(cells)
+                    continue
             met = classes[j]
             met.update(map(type, values))
             met.discard(str)
@@ -204,6 +224,9 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
             extras[j][k] = prefixes[j] + _fragment(ws, call, col_format)
         cells_by_col = []
         for j, keys in enumerate(keys_by_col):
+            if keys is None:
+                cells_by_col.append(extras[j])
+                continue
             cache, extra = caches[j], extras[j]
             if lo == 0 and len(keys) >= UNIQUE_FROM_ROWS and len(extra) > UNIQUE_SHARE * len(keys):
                 remember[j] = False          # (nearly) a value per row: later chunks would not meet them again
