@@ -409,3 +409,35 @@ def test_a_slip_with_nothing_before_it_and_no_town_stays_unread(resolver):
 def test_addresses_in_traditional_characters_are_read(resolver, address, expected):
     res = resolver.resolve(None, None, None, address)
     assert (res.province, res.city, res.district) == expected
+
+
+@pytest.mark.parametrize("address, district, word, place", [
+    ("杭州市余杭区乔司镇三角村石塘西路1号", "余杭区", "乔司镇", "杭州市临平区"),      # 临平区 split off in 2021
+    ("浙江省杭州市余杭区崇贤街道陆家桥村", "余杭区", "崇贤街道", "杭州市临平区"),
+    ("宁波市鄞州区横街镇梅梁桥村何家53号", "鄞州区", "横街镇", "宁波市海曙区"),      # moved in 2016
+    ("浙江省温州市苍南县龙港镇世纪大道", "苍南县", "龙港镇", "温州市龙港市"),        # the town became 龙港市
+    ("浙江省温州市瓯海区塘下镇塘梅路84号", "瓯海区", "塘下镇", "温州市瑞安市"),      # or a slip of the address
+])
+def test_a_town_of_another_county_right_after_the_county_is_flagged(resolver, rules, address, district,
+                                                                     word, place):
+    res = resolver.resolve(None, None, None, address)
+    found = [f for _, f in res.findings if f.rule == "region-town-moved"]
+    assert res.district == district and found and (found[0].params["word"], found[0].params["place"]) == (word, place)
+    assert rules.catalog["region-town-moved"].severity == "warning"
+
+
+@pytest.mark.parametrize("address, district", [
+    ("杭州市余杭区仓前街道文一西路", "余杭区"),            # its own town
+    ("重庆市云阳县双江镇滨江北路", "云阳县"),              # 双江街道 is 云阳县's (双江镇 is 潼南区's)
+    ("天津市宝坻区城关镇南关大街", "宝坻区"),              # 城关镇: a county seat's name in many counties
+    ("山东省威海市环翠区田和街道仁和佳苑", "环翠区"),      # a statistical zone's town stays in its county
+])
+def test_a_town_of_the_county_or_an_everyday_town_name_is_not_flagged(resolver, address, district):
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district and "region-town-moved" not in {f.rule for _, f in res.findings}
+
+
+def test_an_obsolete_county_split_up_is_read_as_the_part_its_town_lies_in(resolver):
+    res = resolver.resolve(None, None, None, "浙江省杭州市江干区下沙街道新怡家园")
+    found = [f for _, f in res.findings if f.rule == "region-obsolete"]
+    assert res.district == "钱塘区" and found and (found[0].params["old"], found[0].params["current"]) == ("江干区", "钱塘区")

@@ -23,6 +23,8 @@ from typing import Any, Sequence
 from .base import Finding, as_text
 from .regions_build import build_index
 from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit
+from .regions_findings import DIGIT as _DIGIT, after_number as _after_number, ambiguous as _ambiguous
+from .regions_findings import guessed as _guessed, label as _label, mismatch as _mismatch, obsolete as _obsolete
 
 __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_index", "choose"]
 
@@ -76,38 +78,6 @@ def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
         return False
     county = entry.unit.level == 3 or entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6
     return entry.kind in NAMED or not county or token.lead
-
-
-def _guessed(reading: Reading, anchor: Unit | None, index: Index) -> Finding | None:
-    """A county read from one short form and nothing else (义乌国际商贸城, 九龙湖…), or a city
-    read so from inside a word (…报喜鸟和田工业园): probably right, but a guess the steward should
-    see (info); so is a province read from a short form inside a word (…汪家岙江西岸). A city
-    short form starting the text (苏州园区) is no guess."""
-    if len(reading.used) != 1 or anchor is None:
-        return None
-    token, entry = reading.used[0]
-    if anchor.level == 1:                    # …汪家岙江西岸, 河南埭路: a province short form inside a word
-        return None if entry.kind in NAMED or token.lead else \
-            Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
-    county = entry.unit.level == 3 or (entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6)
-    if entry.kind in NAMED or (not county and token.lead):
-        return None
-    return Finding("region-inferred", {"word": token.text, "place": _label(anchor)})
-
-
-_DIGIT = re.compile(r"[0-9０-９]")
-
-
-def _after_number(addr: str, reading: Reading, anchor: Unit | None) -> Finding | None:
-    """Every place read stands after a number (永丰路177号桐乡市濮新学校, 银杏路20杭州老厨…): the
-    street detail came first, so the place is probably part of a company or building name."""
-    if anchor is None or not reading.used:
-        return None
-    first = min(t.start for t, _ in reading.used)
-    if not _DIGIT.search(addr, 0, first):
-        return None
-    words = "、".join(dict.fromkeys(t.text for t, _ in reading.used))
-    return Finding("region-after-number", {"word": words, "place": _label(anchor)})
 
 
 def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) -> Reading | None:
@@ -238,33 +208,6 @@ def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) 
     return readings[-1], Finding("region-multiple", {"candidates": "、".join(names), "example": names[-1]})
 
 
-def _label(u: Unit) -> str:
-    if u.level == 3:                         # (仙桃市 under 湖北省: 湖北省仙桃市, not 仙桃市仙桃市)
-        return f"{u.city}{u.name}" if u.city not in (u.province, u.name) else f"{u.province}{u.name}"
-    if u.level == 2:
-        return u.name if u.name == u.province else f"{u.province}{u.name}"
-    return u.name
-
-
-def _ambiguous(units: Sequence[Unit]) -> Finding:
-    names = list(dict.fromkeys(_label(u) for u in units))
-    return Finding("region-ambiguous", {"candidates": "、".join(names), "example": names[0]})
-
-
-def _parent(u: Unit) -> str:
-    return u.province if u.level == 2 or u.city == u.province else u.city
-
-
-def _mismatch(own: Unit, anchor: Unit) -> Finding:
-    return Finding("region-mismatch", {"city": own.name, "province": anchor.name, "expected": _parent(own)})
-
-
-def _obsolete(entry: Entry) -> Finding:
-    return Finding("region-obsolete", {"old": entry.old, "year": entry.until, "current": entry.unit.name,
-                                       "detail": "split" if entry.also else "whole",
-                                       "also": "、".join(entry.also.split("|"))})
-
-
 class Resolver:
     """Reads the region cells and the address of one row (see the module docstring)."""
 
@@ -377,7 +320,7 @@ class Resolver:
                 if against:                          # 江苏省南京市梁溪区: 梁溪区 is 无锡's
                     findings.append((key, Finding("region-overruled", {
                         "word": "、".join(t.text for t in against), "place": _label(reading.unit)})))
-                guess = _guessed(reading, anchor, index) or (
+                guess = _guessed(reading, anchor) or (
                     _after_number(text, reading, anchor)
                     if reading.used and _DIGIT.search(text, 0, reading.used[-1][0].start) else None)
                 if guess:
@@ -413,6 +356,19 @@ class Resolver:
                 word = self._county_word(addr, addr_reading)
                 if word:                             # 温州市梧田区: no county, even when a town tells it
                     findings.append(("address", Finding("region-district-unread", {"word": word})))
+        elif addr_reading is not None and anchor is addr_reading.unit and anchor.level == 3 \
+                and anchor.code != anchor.ckey and index.town_word.search(addr):
+            end, used = max(((t.end, e) for t, e in addr_reading.used if e.unit is anchor), key=lambda p: p[0])
+            moved = index.moved(addr, index.gap.match(addr, end).end(), anchor)
+            also = used.also.split("|") if used.also else []
+            if moved is not None and moved[1].name in also:   # 江干区下沙街道: the part now 钱塘区
+                anchor = moved[1]
+                findings = [(k, f) for k, f in findings if f.rule != "region-obsolete"] + [("address", _obsolete(
+                    Entry(anchor, used.kind, used.old, used.until, "|".join(
+                        [used.unit.name, *(a for a in also if a != anchor.name)]))))]
+            elif moved is not None:                  # 余杭区乔司镇: 乔司 is 临平区's since 2021
+                findings.append(("address", Finding("region-town-moved", {
+                    "word": moved[0], "county": used.old or anchor.name, "place": _label(moved[1])})))
         town = self._town(addr, addr_reading, anchor) if addr else None
         if town is not None:                         # 宁夏回族自治区泾河源镇: the town's county
             anchor = town[1]
