@@ -416,6 +416,7 @@ def test_addresses_in_traditional_characters_are_read(resolver, address, expecte
     ("浙江省杭州市余杭区崇贤街道陆家桥村", "余杭区", "崇贤街道", "杭州市临平区"),
     ("宁波市鄞州区横街镇梅梁桥村何家53号", "鄞州区", "横街镇", "宁波市海曙区"),      # moved in 2016
     ("浙江省温州市苍南县龙港镇世纪大道", "苍南县", "龙港镇", "温州市龙港市"),        # the town became 龙港市
+    ("浙江省温州市苍南县龙港镇镇前路728号", "苍南县", "龙港镇", "温州市龙港市"),    # the shortest town word
     ("浙江省温州市瓯海区塘下镇塘梅路84号", "瓯海区", "塘下镇", "温州市瑞安市"),      # or a slip of the address
 ])
 def test_a_town_of_another_county_right_after_the_county_is_flagged(resolver, rules, address, district,

@@ -357,7 +357,7 @@ class Resolver:
                 if word:                             # 温州市梧田区: no county, even when a town tells it
                     findings.append(("address", Finding("region-district-unread", {"word": word})))
         elif addr_reading is not None and anchor is addr_reading.unit and anchor.level == 3 \
-                and anchor.code != anchor.ckey and index.town_word.search(addr):
+                and anchor.code != anchor.ckey:
             end, used = max(((t.end, e) for t, e in addr_reading.used if e.unit is anchor), key=lambda p: p[0])
             moved = index.moved(addr, index.gap.match(addr, end).end(), anchor)
             also = used.also.split("|") if used.also else []

@@ -154,6 +154,7 @@ class RegionIndex:
 
     def __post_init__(self) -> None:
         self.town_word = _alternation(self.town_endings)            # an address naming a town
+        self._town_at = re.compile(rf"([\u4e00-\u9fff]{{2,4}}?)(?:{self.town_word.pattern})")   # 乔司镇 -> 乔司
         self.town_end = re.compile(f"(?:{self.town_word.pattern})$")   # 虎门镇 -> 虎门
 
     def compile(self) -> "RegionIndex":
@@ -338,24 +339,17 @@ class RegionIndex:
         the same city now and in ``county`` not: its full name (余杭区崇贤街道), its short form
         before a town word (余杭区乔司镇: 乔司街道), or the other county's short form before one
         (苍南县龙港镇: 龙港市, once a town of 苍南县). Returns the town as written and that county."""
-        n = len(text)
-        for j in range(min(n - 1, pos + 4), pos + 1, -1):
-            m = self.town_word.match(text, j)
-            if m is None:
-                continue
-            stem, full = text[pos:j], text[pos:m.end()]
-            if stem in self.weak_names:
-                return None                          # 城关镇: a county seat's name in many counties
-            codes = {*self.towns.get(full, ()), *self.town_short.get(stem, ())}
-            codes |= {e.unit.code for e in self._entries.get(stem, ()) if e.kind != OLD_SHORT and e.unit.level == 3}
-            if county.code in codes or any(county.code in self.towns.get(stem + e, ()) for e in self.town_endings):
-                return None                          # 余杭区仓前街道, 云阳县双江镇 (双江街道): its own town
-            units = [u for u in map(self.units.get, codes)
-                     if u is not None and u.ckey == county.ckey and u.code not in self.stat_zones]
-            if len(units) == 1 and units[0].code != county.code:
-                return full, units[0]
-            return None
-        return None
+        m = self._town_at.match(text, pos)
+        if m is None or m.group(1) in self.weak_names:
+            return None                              # 城关镇: a county seat's name in many counties
+        stem, full = m.group(1), m.group(0)
+        codes = {*self.towns.get(full, ()), *self.town_short.get(stem, ())}
+        codes |= {e.unit.code for e in self._entries.get(stem, ()) if e.kind != OLD_SHORT and e.unit.level == 3}
+        if county.code in codes or any(county.code in self.towns.get(stem + e, ()) for e in self.town_endings):
+            return None                              # 余杭区仓前街道, 云阳县双江镇 (双江街道): its own town
+        units = [u for u in map(self.units.get, codes)
+                 if u is not None and u.ckey == county.ckey and u.code not in self.stat_zones]
+        return (full, units[0]) if len(units) == 1 else None
 
     def slip(self, text: str, pos: int, within: Unit | None) -> tuple[str, Entry] | None:
         """A county (in a province also a city) inside ``within`` written at ``pos`` one character
