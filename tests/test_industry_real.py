@@ -318,6 +318,7 @@ def test_what_the_customer_sheet_and_the_issue_list_show(rules, as_of, label, wr
     ("机械", "通用设备制造业", "通用设备制造业", "C34"),     # a placed industry over one that is not
     ("汽车租凭", "房地产", "房地产业", "K70"),               # … and over a guess
     ("外星", "机械", "外星", None),                          # neither placed: the text and no code
+    ("机械", "汽车租凭", "机械", None),                      # both doubtful: never 机械 beside the guess's L71
 ])
 def test_one_customer_keeps_an_industry_and_its_own_code(tmp_path, first, second, kept, code):
     """Two submissions of one customer: 所属行业 and 行业代码 come from the same reading."""

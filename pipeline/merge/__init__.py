@@ -150,7 +150,7 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
         rec = rec.assign(customer_type=prep["ctype"].to_numpy())
     priority = dict(rules.config.merge.source_priority)
     customers, conflicts = build_customers(rec, labels, fields, priority)
-    _industry_follows(customers, rules)
+    _industry_follows(customers, rec)
     keys = identity_keys(prep, labels)
     ids = assign_ids(len(customers), keys, known)
     customers.insert(0, "customer_id", ids)
@@ -286,15 +286,13 @@ def _warnings(rec, prep, scored, labels, customers, kb, threshold) -> list[Issue
     return issues
 
 
-def _industry_follows(customers: pd.DataFrame, rules: Rules) -> None:
-    """行业代码 and 行业门类 are read again from the 所属行业 that survived, so a kept text the reader
-    could not place (`机械`: two divisions) never stands beside another row's code (docs/merge.md)."""
-    if "industry" not in customers.columns:
+def _industry_follows(customers: pd.DataFrame, records: pd.DataFrame) -> None:
+    """行业代码 and 行业门类 are those of the 所属行业 that survived (the reader gives one text one
+    reading), so a kept text it could not place (`机械`: two divisions) never stands beside another
+    row's code (docs/merge.md)."""
+    if "industry" not in customers.columns or "industry" not in records.columns:
         return
-    from ..normalize.compiled import compiled
-    index = compiled(rules).industry
-    read = {v: index.parse(v) for v in set(customers["industry"].dropna().tolist())}
-    for column, attr in (("industry_code", "code"), ("industry_section", "section")):
-        if column in customers.columns:
-            customers[column] = [getattr(read[v], attr) if v in read else None
-                                 for v in customers["industry"].tolist()]
+    for column in ("industry_code", "industry_section"):
+        if column in customers.columns and column in records.columns:
+            of = dict(zip(records["industry"].tolist(), records[column].tolist()))
+            customers[column] = [of.get(v) for v in customers["industry"].tolist()]
