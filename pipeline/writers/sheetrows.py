@@ -136,14 +136,26 @@ def _hashable(key: Any) -> bool:
     return True
 
 
+_PLAIN_TAIL = "</t></is></c>"
+
+
+def _plain_head(prefix: str, col_format) -> str | None:
+    """A plain text's cell up to the text (see :func:`_fragment`), once the column's style has
+    its index; None before (the index is handed out in row order by the general path)."""
+    if col_format is not None and col_format.xf_index is None:
+        return None
+    style = f' s="{col_format.xf_index}"' if col_format is not None else ""
+    return f'{prefix}"{style} t="inlineStr"><is><t>'
+
+
 def _unique_cells(values: Sequence[Any], prefix: str, col_format) -> list[str] | None:
     """The rendered cells of a chunk of a column that keeps no cache (nearly a value per row),
     when every value is a plain text (:data:`_PLAIN_TEXT`) or blank; else None (the general
     path renders them). The same cells the general path renders, without its per-value steps."""
-    if col_format is not None and col_format.xf_index is None:
-        return None                            # its style index is handed out in row order there
-    style = f' s="{col_format.xf_index}"' if col_format is not None else ""
-    head, tail = f'{prefix}"{style} t="inlineStr"><is><t>', "</t></is></c>"
+    head = _plain_head(prefix, col_format)
+    if head is None:
+        return None
+    tail = _PLAIN_TAIL
     plain = _PLAIN_TEXT.fullmatch
     cells = [head + v + tail if v.__class__ is str and v and len(v) <= _PLAIN_MAX and "_x" not in v and plain(v)
              else ("" if v is None or (v.__class__ is str and not v) else None) for v in values]
@@ -176,6 +188,7 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
         fresh: list[tuple[int, Any, tuple, Any]] = []     # (column, key, call, column format), first met here
         unstyled: list[tuple[int, int, Any]] = []          # (row, col, style) of styles without an index yet
         for j, values in enumerate(chunk):
+            head = _plain_head(prefixes[j], col_formats[j])
             if not remember[j]:
                 cells = _unique_cells(values, prefixes[j], col_formats[j])
                 if cells is not None:       # plain texts and blanks only: rendered here, no cache
@@ -204,6 +217,9 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
                     if v.__class__ is float and v != v:   # NaN: write_value leaves a blank
                         continue
                     if v.__class__ is str and len(v) <= _PLAIN_MAX and "_x" not in v and _PLAIN_TEXT.fullmatch(v):
+                        if head is not None:              # the whole cell at once
+                            extra[k] = head + v + _PLAIN_TAIL
+                            continue
                         call = (_PLAIN, v, None)
                     else:
                         call = _call(v, kinds[j], fmt, write_value, clean, capture)
