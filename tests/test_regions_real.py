@@ -429,6 +429,7 @@ def test_a_town_of_another_county_right_after_the_county_is_flagged(resolver, ru
 
 @pytest.mark.parametrize("address, district", [
     ("杭州市余杭区仓前街道文一西路", "余杭区"),            # its own town
+    ("成都市金牛区金牛乡罗家村四组", "金牛区"),            # a town named after its county
     ("重庆市云阳县双江镇滨江北路", "云阳县"),              # 双江街道 is 云阳县's (双江镇 is 潼南区's)
     ("天津市宝坻区城关镇南关大街", "宝坻区"),              # 城关镇: a county seat's name in many counties
     ("山东省威海市环翠区田和街道仁和佳苑", "环翠区"),      # a statistical zone's town stays in its county

@@ -340,13 +340,16 @@ class RegionIndex:
         before a town word (余杭区乔司镇: 乔司街道), or the other county's short form before one
         (苍南县龙港镇: 龙港市, once a town of 苍南县). Returns the town as written and that county."""
         m = self._town_at.match(text, pos)
-        if m is None or m.group(1) in self.weak_names:
-            return None                              # 城关镇: a county seat's name in many counties
-        stem, full = m.group(1), m.group(0)
-        codes = {*self.towns.get(full, ()), *self.town_short.get(stem, ())}
-        codes |= {e.unit.code for e in self._entries.get(stem, ()) if e.kind != OLD_SHORT and e.unit.level == 3}
-        if county.code in codes or any(county.code in self.towns.get(stem + e, ()) for e in self.town_endings):
-            return None                              # 余杭区仓前街道, 云阳县双江镇 (双江街道): its own town
+        if m is None:
+            return None
+        stem, full, own = m.group(1), m.group(0), county.code
+        towns, shorts = self.towns.get(full, ()), self.town_short.get(stem, ())
+        if own in towns or own in shorts or stem in self.weak_names:
+            return None                              # 余杭区仓前街道: its own town; 城关镇: a name in many counties
+        codes = {*towns, *shorts, *(e.unit.code for e in self._entries.get(stem, ())
+                                    if e.kind != OLD_SHORT and e.unit.level == 3)}
+        if not codes or own in codes or any(own in self.towns.get(stem + e, ()) for e in self.town_endings):
+            return None                              # 金牛区金牛乡: its own name; 云阳县双江镇: 双江街道 is its own
         units = [u for u in map(self.units.get, codes)
                  if u is not None and u.ckey == county.ckey and u.code not in self.stat_zones]
         return (full, units[0]) if len(units) == 1 else None
