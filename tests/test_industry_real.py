@@ -60,11 +60,13 @@ def test_merchant_category_descriptions_measured_before_the_reader_saw_them(inde
 def test_investor_style_names_measured_before_the_reader_saw_them(index):
     """heldout_s4.csv: 248 申万 2014 / 东方财富 / 百伯 names, annotated before any run (README).
     First measurement: single 55/165 (0.33), wrong 12/77 (15.6 %), multi 23/66, vague 14/17;
-    after the equipment and construction heads and product-family rows 128/165, 2/142, 43/66, 16/17."""
+    after the equipment and construction heads and product-family rows 128/165, 2/142, 43/66, 16/17;
+    after the spanning product families (食品, 机械, 石化) and the generic rules of session 5:
+    130/165, 2/141, 47/66, 16/17 (tests/data/industry/README.md)."""
     s = score(index, load("heldout_s4.csv"))
     assert s.mapped_rate >= 0.78, s.misses                  # 130/165
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 46 and s.vague_ok >= 16, s.misses
+    assert s.flagged >= 47 and s.vague_ok >= 16, s.misses
 
 
 def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
