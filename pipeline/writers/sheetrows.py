@@ -148,11 +148,11 @@ def _plain_head(prefix: str, col_format) -> str | None:
     return f'{prefix}"{style} t="inlineStr"><is><t>'
 
 
-def _unique_cells(values: Sequence[Any], prefix: str, col_format) -> list[str] | None:
+def _unique_cells(values: Sequence[Any], head: str | None) -> list[str] | None:
     """The rendered cells of a chunk of a column that keeps no cache (nearly a value per row),
     when every value is a plain text (:data:`_PLAIN_TEXT`) or blank; else None (the general
-    path renders them). The same cells the general path renders, without its per-value steps."""
-    head = _plain_head(prefix, col_format)
+    path renders them). The same cells the general path renders, without its per-value steps.
+    ``head``: :func:`_plain_head` of the column."""
     if head is None:
         return None
     tail = _PLAIN_TAIL
@@ -190,9 +190,9 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
         for j, values in enumerate(chunk):
             head = _plain_head(prefixes[j], col_formats[j])
             if not remember[j]:
-                cells = _unique_cells(values, prefixes[j], col_formats[j])
+                cells = _unique_cells(values, head)
                 if cells is not None:       # plain texts and blanks only: rendered here, no cache
-                    keys_by_col.append(None)
+                    keys_by_col.append(None)         # marks the column's cells as ready in extras
                     extras.append(cells)
                     continue
             met = classes[j]
