@@ -244,6 +244,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industry_classes": ("code", "name"),
     "industry_heads": ("word", "divisions", "kind", "note"),
     "industry_classes_2011": ("code", "name", "division"),
+    "industry_notes": ("word", "divisions", "classes"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),
     "regions/districts": ("code", "province", "city", "name", "short", "variants", "aliases"),

@@ -64,7 +64,7 @@ def test_investor_style_names_measured_before_the_reader_saw_them(index):
     after the spanning product families (食品, 机械, 石化) and the generic rules of session 5:
     130/165, 2/141, 47/66, 16/17 (tests/data/industry/README.md)."""
     s = score(index, load("heldout_s4.csv"))
-    assert s.mapped_rate >= 0.78, s.misses                  # 130/165
+    assert s.mapped >= 132, s.misses                        # 130/165; 132/165 with the GB/T notes' words
     assert s.wrong_rate <= 0.02, s.misses
     assert s.flagged >= 47 and s.vague_ok >= 16, s.misses
 
@@ -74,7 +74,7 @@ def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
     measurement, with the rules tuned on heldout_s4.csv: single 55/116, wrong 7/73, multi 7/38;
     after the generic fixes its wrong answers showed (no row of its own): 59/118, 1/71, 7/38."""
     s = score(index, load("heldout_sw2021.csv"))
-    assert s.mapped_rate >= 0.51, s.misses                  # 61/118
+    assert s.mapped >= 62, s.misses                         # 61/118, 62/118 with the notes' words (铁矿石)
     assert s.wrong_rate <= 0.02, s.misses
     assert s.flagged >= 10 and s.vague_ok >= 3, s.misses
 
@@ -349,3 +349,27 @@ def test_a_taxonomy_translated_from_english_kept_untouched_for_vocabulary(index)
     assert s.mapped >= 27, s.misses
     assert s.wrong <= 4, s.misses
     assert s.flagged >= 15 and s.vague_ok >= 10, s.misses
+
+
+@pytest.mark.parametrize("label, code", [("计量仪表", "C40"), ("光学元件", "C40"), ("千斤顶和电动叉车", "C34"), ("吸尘器制造", "C38")])
+def test_a_label_the_words_of_the_gb_t_notes_cover_reads_as_their_division(index, label, code):
+    """rules/industry_notes.csv (tools/build_industry_notes.py): 4016 供应用仪器仪表制造 is “计量仪表、
+    自动调节……”, 4040 光学仪器 names 光学元件, 3431 千斤顶, 3433 电动叉车; a product the notes of a maker
+    and of shops name is the maker's (吸尘器); used only for labels the reader could not read."""
+    got = index.parse(label)
+    assert (got.code, got.findings) == (code, ())
+
+
+@pytest.mark.parametrize("label", ["投资管理", "辅料"])
+def test_a_notes_word_the_gb_t_names_place_elsewhere_or_a_bare_two_character_one_is_not_taken(index, label):
+    """投资管理 is in a J68 note only, but the class names holding 投资 are J67 and L72 (L7212 投资与
+    资产管理); 辅料 (two characters, C14 notes) names nothing alone."""
+    got = index.parse(label)
+    assert got.code is None and [f.rule for f in got.findings] == ["industry-unknown"]
+
+
+def test_the_notes_table_names_only_real_divisions_and_few_of_them(rules):
+    rows = rules.tables["industry_notes"]
+    divisions = {r["division"].zfill(2) for r in rules.tables["industries"]}
+    assert len(rows) > 3000
+    assert all(set(r["divisions"].split("|")) <= divisions and len(r["divisions"].split("|")) <= 3 for r in rows)

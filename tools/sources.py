@@ -6,14 +6,14 @@ import subprocess
 from pathlib import Path
 
 
-def read(checkout: Path, path: str, encoding: str = "utf-8") -> tuple[str, str]:
-    """The file's text and the commit it was read at."""
+def read(checkout: Path, path: str, encoding: str = "utf-8", commit: str = "HEAD") -> tuple[str, str]:
+    """The file's text and the commit it was read at (``commit``: a file a later commit removed)."""
     checkout = Path(checkout)
     git = ["git", f"--git-dir={checkout}"] if (checkout / "HEAD").exists() and not (checkout / path).exists() \
         else ["git", "-C", str(checkout)]
-    if (checkout / path).exists():
+    if (checkout / path).exists() and commit == "HEAD":
         text = (checkout / path).read_text(encoding=encoding)
     else:
-        text = subprocess.run([*git, "show", f"HEAD:{path}"], check=True, capture_output=True).stdout.decode(encoding)
-    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+        text = subprocess.run([*git, "show", f"{commit}:{path}"], check=True, capture_output=True).stdout.decode(encoding)
+    commit = subprocess.run([*git, "rev-parse", commit], capture_output=True, text=True).stdout.strip()
     return text, commit

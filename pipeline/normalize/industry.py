@@ -5,7 +5,8 @@ unambiguous containment.
 Tables: rules/industries.csv (the 97 divisions), industry_classes.csv (GB/T 4754-2017 中类/小类
 names), industry_classes_2011.csv (2011 names 2017 dropped), industry_aliases.csv (one label → one
 division), industry_multi.csv (one label → several divisions: 批发/零售), industry_vague.csv,
-industry_heads.csv (words that decide a compound they end: 塑料鞋 is footwear, IT培训 education;
+industry_notes.csv (words of the GB/T notes, for labels nothing else reads), industry_heads.csv
+(words that decide a compound they end: 塑料鞋 is footwear, IT培训 education;
 a compound whose other words hold a head word too is coordinate: 批发零售 stays several).
 A label whose parts (split at / 、 和 及 …) name different divisions is ``industry-multi`` with
 the candidates as the suggestion, never resolved to one of them. A “你是不是想填…” hint is
@@ -21,6 +22,7 @@ from rapidfuzz import fuzz, process
 
 from ..rules import fold
 from .base import Finding, as_text
+from .industry_notes import notes_reading
 
 _CODE = re.compile(r"^([a-tA-T])?\s*(\d{2})(\d{0,2})$")
 _CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.*)$")
@@ -88,6 +90,7 @@ class IndustryIndex:
     equipment_names: tuple[tuple[tuple[str, str], ...], ...] = ()   # division names, then class names holding one
     field_names: tuple[tuple[tuple[str, str], ...], ...] = ()       # division names, then class names
     near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a known word with one character blanked → words
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a word of the GB/T notes → its divisions
     typo_min_length: int = 0                    # an unknown label this long one character off a name reads as it
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
@@ -224,7 +227,7 @@ class IndustryIndex:
         fixed, read = self._typo(key)
         if read.code and len(key) >= self.typo_min_length > 0:          # 汽车租凭 → 汽车租赁
             return replace(read, findings=(self._typo_finding(text, fixed, read), *read.findings))
-        several = self._several_head(key)
+        several = self._several_head(key) or self._noted(key)     # 计量仪表: words of the GB/T notes
         if several:
             return self._multi(text, several)
         hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
@@ -255,6 +258,10 @@ class IndustryIndex:
             if head and len(self._one(head)) > 1:
                 return self._one(head)
         return ()
+
+    def _noted(self, key: str) -> tuple[str, ...]:
+        """Divisions the words of the GB/T 4754 notes give a label they cover whole (industry_notes.py)."""
+        return notes_reading(self, key) if self.notes else ()
 
     def _shared_modifier(self, first: str) -> str:
         """The modifier of a first peer ending in a head word (汽车 of 汽车维修): later peers may

@@ -39,6 +39,10 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
             idx.heads[fold(row["word"])] = divisions
             idx.head_kinds[fold(row["word"])] = (row.get("kind") or "").strip()
+    for row in tables.get("industry_notes", ()):       # words of the GB/T 4754 notes → their divisions
+        divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
+        if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
+            idx.notes[fold(row["word"])] = divisions
     idx.words = {**idx.classes, **idx.names}
     official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
     named = (official, idx.classes)
