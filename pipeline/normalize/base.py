@@ -57,6 +57,7 @@ _WIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF21, 0xFF3B)})
 _WIDTH.update({c: chr(c - 0xFEE0) for c in range(0xFF41, 0xFF5B)})
 _WIDTH.update({0x00A0: " ", 0x200B: "", 0xFEFF: ""})
 _WIDTH_TABLE = str.maketrans(_WIDTH)
+WIDTH_TABLE = _WIDTH_TABLE          # the fold ``as_text`` applies (readers that build their own table from it)
 _SPACES = re.compile(r"\s+")
 
 

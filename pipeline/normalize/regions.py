@@ -17,12 +17,11 @@ is ``region-district-unread``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
-from .base import Finding, as_text
+from .base import WIDTH_TABLE, Finding, as_text
 from .regions_build import build_index
-from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit
+from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit, token as _token
 from .regions_findings import DIGIT as _DIGIT, after_number as _after_number, ambiguous as _ambiguous
 from .regions_findings import guessed as _guessed, label as _label, mismatch as _mismatch, obsolete as _obsolete
 
@@ -30,10 +29,12 @@ __all__ = ["RegionIndex", "RegionResult", "Reading", "Resolver", "build_region_i
 
 _CLEAN = re.compile(r"[\s\u3000]+")
 _CACHE_MAX = 200_000
+_NONE: frozenset[str] = frozenset()     # one empty set for every result (fewer objects kept in the cache)
+#: every whitespace character (``str.isspace``, what ``\s`` matches; none lies above U+3000)
+_WHITESPACE = tuple(c for c in range(0x3001) if chr(c).isspace())
 
 
-@dataclass(frozen=True)
-class RegionResult:
+class RegionResult(NamedTuple):
     province: str | None
     city: str | None
     district: str | None
@@ -43,8 +44,7 @@ class RegionResult:
     code: str | None = None                            # code of the deepest unit decided
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(NamedTuple):
     """What a list of tokens says: the unit decided (None when tied), its support, and the
     tied units when the text does not decide."""
 
@@ -84,6 +84,7 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
     """The unit the tokens support best, consistent with ``anchor`` (what earlier cells decided)."""
     best: dict[str, tuple[tuple, Unit, tuple]] = {}
     seen: set[str] = set()
+    twins = index.twins
     for token in tokens:
         for cand in token.entries:
             u = cand.unit
@@ -94,40 +95,57 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
                 continue
             filled: dict[int, tuple[Token, Entry]] = {}
             score = 0.0
-            last: Token | None = None                # the previous token that agreed
+            last_end = -9                            # the end of the previous token that agreed
+            first = -1                               # the start of the first token that filled a level
+                                                     # (tokens come left to right)
             keys = u.keys
             for t in tokens:
-                agree = [e for e in t.entries if e.key in keys]
-                if not agree:
+                if t.keys.isdisjoint(keys):
                     continue
                 # entries come highest level first, strongest first; an everyday word needs its
                 # parent right before it
-                weak_ok = (anchor is not None and t.start == 0) or (last is not None and t.start - last.end <= 1)
-                last = t
-                e = next((e for e in agree if e.key[0] not in filled and (weak_ok or e.kind != WEAK)), None)
-                if e is None:
+                start = t.start
+                weak_ok = (anchor is not None and start == 0) or (last_end >= 0 and start - last_end <= 1)
+                last_end = t.end
+                for e in t.entries:
+                    if e.key in keys and e.key[0] not in filled and (weak_ok or e.kind != WEAK):
+                        break
+                else:
                     score += REPEAT
                     continue
                 filled[e.key[0]] = (t, e)
                 score += e.strength
-            if not filled or (anchor is None and not _plausible(filled)):
+                if first < 0:
+                    first = start
+            if not filled or (anchor is None and len(filled) == 1 and not _plausible(filled)):
                 continue
-            deepest = filled[max(filled)][1].unit
-            deepest = index.twins.get(deepest.code, deepest)
-            first = min(t.start for t, _ in filled.values())
-            for t in tokens:                         # 台湾台南市安平区, 银川新市区: a province or city
-                if t.start >= first:                 # named before disagrees
-                    break
-                if t.entries and all(e.unit.level <= 2 and e.kind != WEAK for e in t.entries):
-                    score -= max(e.strength for e in t.entries)
-            rank = (score, -first, -min(filled))
+            levels = sorted(filled)
+            deepest = filled[levels[-1]][1].unit
+            deepest = twins.get(deepest.code, deepest)
+            if first > tokens[0].start:              # 台湾台南市安平区, 银川新市区: a province or city
+                for t in tokens:                     # named before disagrees
+                    if t.start >= first:
+                        break
+                    most = 0.0                       # its strongest entry, when all are such
+                    for e in t.entries:
+                        if e.unit.level > 2 or e.kind == WEAK:
+                            break
+                        if e.strength > most:
+                            most = e.strength
+                    else:
+                        if most:
+                            score -= most
+            rank = (score, -first, -levels[0])
             old = best.get(deepest.code)
             if old is None or rank > old[0]:
-                best[deepest.code] = (rank, deepest, tuple(filled[k] for k in sorted(filled)))
+                best[deepest.code] = (rank, deepest, tuple(filled[k] for k in levels))
     if not best:
         return None
-    ranked = sorted(best.values(), key=lambda r: r[0], reverse=True)
-    top = [r for r in ranked if r[0] == ranked[0][0]]
+    if len(best) == 1:
+        (rank, unit, used), = best.values()
+        return Reading(unit, rank[0], used)
+    top_rank = max(r[0] for r in best.values())
+    top = [r for r in best.values() if r[0] == top_rank]
     if len(top) == 1:
         rank, unit, used = top[0]
         return Reading(unit, rank[0], used)
@@ -146,21 +164,24 @@ def _overruled(tokens: Sequence[Token], reading: Reading) -> tuple[Token, ...]:
                  and all(e.unit.level <= 2 and e.key not in keys for e in t.entries))
 
 
-def _level(token: Token) -> int:
-    return token.entries[0].unit.level if token.entries else 9      # entries come highest level first
-
-
 def _segments(tokens: Sequence[Token]) -> list[tuple[Token, ...]]:
     """The tokens cut where the text starts over at a higher level (…柯城区 | 浙江省…, …鹿城区 |
     龙湾区…): each part may be an address of its own."""
-    parts: list[list[Token]] = [[]]
+    parts: list[tuple[Token, ...]] = []
+    part: list[Token] = []
+    prev: Token | None = None
+    prev_level = 9
     for t in tokens:
-        prev = parts[-1][-1] if parts[-1] else None
-        if prev is not None and t.entries and (_level(t) < _level(prev) or (
-                _level(t) == _level(prev) == 3 and not {e.key for e in t.entries} & {e.key for e in prev.entries})):
-            parts.append([])
-        parts[-1].append(t)
-    return [tuple(p) for p in parts if p]
+        level = t.entries[0].unit.level if t.entries else 9     # entries come highest level first
+        if prev is not None and t.entries and (level < prev_level or (
+                level == prev_level == 3 and t.keys.isdisjoint(prev.keys))):
+            parts.append(tuple(part))
+            part = []
+        part.append(t)
+        prev, prev_level = t, level
+    if part:
+        parts.append(tuple(part))
+    return parts
 
 
 def _complete(reading: Reading | None, part: Sequence[Token], before: Sequence[Token],
@@ -216,6 +237,10 @@ class Resolver:
         self.placeholders = frozenset(placeholders)
         self.town_alone = town_alone             # a town name alone (no place read) names its county
         self._cache: dict[tuple, RegionResult] = {}
+        # a text cell's cache key in one pass: widths folded, whitespace dropped, traditional
+        # characters as simplified (the same as ``_key`` below, character by character)
+        clean = {c: _CLEAN.sub("", v).translate(index.fold) for c, v in WIDTH_TABLE.items()}
+        self._key_table = {**dict.fromkeys(_WHITESPACE, ""), **index.fold, **clean}
 
     def read(self, key: str, text: str) -> tuple[tuple[Token, ...], bool]:
         """The tokens of a cell, and whether the cell is exactly one known name."""
@@ -226,13 +251,16 @@ class Resolver:
                 token = whole[0]
                 own = tuple(e for e in token.entries if e.unit.level == level)
                 if own:                              # a 城市 cell saying 吉林 means 吉林市
-                    whole = (Token(token.start, token.end, token.text, own),)
+                    whole = (_token(token.start, token.end, token.text, own),)
                 return whole, True
         return self.index.tokens(text), False
 
     def resolve(self, prov_raw: Any, city_raw: Any, dist_raw: Any, addr_raw: Any) -> RegionResult:
-        texts = tuple("" if v is None else self._fold(_CLEAN.sub("", as_text(v)))
-                      for v in (prov_raw, city_raw, dist_raw, addr_raw))
+        t, key = self._key_table, self._key
+        texts = ("" if prov_raw is None else prov_raw.translate(t) if type(prov_raw) is str else key(prov_raw),
+                 "" if city_raw is None else city_raw.translate(t) if type(city_raw) is str else key(city_raw),
+                 "" if dist_raw is None else dist_raw.translate(t) if type(dist_raw) is str else key(dist_raw),
+                 "" if addr_raw is None else addr_raw.translate(t) if type(addr_raw) is str else key(addr_raw))
         hit = self._cache.get(texts)
         if hit is None:
             hit = self._resolve(texts)
@@ -240,6 +268,10 @@ class Resolver:
                 self._cache.clear()
             self._cache[texts] = hit
         return hit
+
+    def _key(self, value: Any) -> str:
+        """The cache key of a cell that is no text (a number, a date): as the text a person sees."""
+        return self._fold(_CLEAN.sub("", as_text(value)))
 
     def _fold(self, text: str) -> str:
         """Traditional characters as simplified (廣東省 is 广东省), when the text has any."""
@@ -259,7 +291,7 @@ class Resolver:
             tokens, whole = self.read(key, text)
             if not whole and key != "address":
                 partial.add(key)
-            slip = self._cell_slip(key, text, tokens, anchor)
+            slip = self._cell_slip(key, text, tokens, anchor) if key != "address" else None
             if slip is not None:                     # 城市 杭州市, 区县 菜山区: 萧山区, a guess
                 anchor = slip[1].unit
                 findings.append((key, Finding("region-typo", {"word": slip[0], "place": _label(anchor),
@@ -287,7 +319,7 @@ class Resolver:
                     if key != "address":
                         own[mine.unit.level] = mine.unit.name
                 continue
-            tie_town = self._tie_town(text, tokens, reading) if key == "address" else None
+            tie_town = self._tie_town(text, tokens, reading) if key == "address" and reading.unit is None else None
             if tie_town is not None:                 # 象山石浦…: 石浦镇 is in 象山县, not 桂林象山区
                 anchor = tie_town[1]
                 findings.append((key, Finding("region-town", {"word": tie_town[0], "place": _label(anchor)})))
@@ -358,7 +390,10 @@ class Resolver:
                     findings.append(("address", Finding("region-district-unread", {"word": word})))
         elif addr_reading is not None and anchor is addr_reading.unit and anchor.level == 3 \
                 and anchor.code != anchor.ckey:
-            end, used = max(((t.end, e) for t, e in addr_reading.used if e.unit is anchor), key=lambda p: p[0])
+            end, used = -1, None                     # the last name of the county read
+            for t, e in addr_reading.used:
+                if e.unit is anchor and t.end > end:
+                    end, used = t.end, e
             moved = index.moved(addr, index.gap.match(addr, end).end(), anchor)
             also = used.also.split("|") if used.also else []
             if moved is not None and moved[1].name in also:   # 江干区下沙街道: the part now 钱塘区
@@ -369,7 +404,7 @@ class Resolver:
             elif moved is not None:                  # 余杭区乔司镇: 乔司 is 临平区's since 2021
                 findings.append(("address", Finding("region-town-moved", {
                     "word": moved[0], "county": used.old or anchor.name, "place": _label(moved[1])})))
-        town = self._town(addr, addr_reading, anchor) if addr else None
+        town = self._town(addr, addr_reading, anchor) if addr and (anchor is None or anchor.level < 3) else None
         if town is not None:                         # 宁夏回族自治区泾河源镇: the town's county
             anchor = town[1]
             findings = [(k, f) for k, f in findings if f.rule not in ("region-inferred", "region-unread")]
@@ -453,8 +488,8 @@ class Resolver:
         if own.get(1):
             province = own[1]
         return RegionResult(province or None, city or None, district or None,
-                            index.province_region.get(province) or None, tuple(findings), frozenset(partial),
-                            anchor.code if anchor is not None else None)
+                            index.province_region.get(province) or None, tuple(findings),
+                            frozenset(partial) if partial else _NONE, anchor.code if anchor is not None else None)
 
 
     # the index facts other stages read

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping, NamedTuple, Sequence
 
 FULL, OLD, SHORT, OLD_SHORT, WEAK, ZONE = "full", "old", "short", "old_short", "weak", "zone"
 STAT = "stat"               # a statistical zone's name (rules/regions/stat_zones.csv): a county named too wins
@@ -26,7 +26,7 @@ _OLD_SUFFIX = re.compile(r"(?:区|县|市)$")
 _LEVEL_END = "区县市旗州盟"                    # a name ending so is written as a unit (石柱县, 循化县)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Unit:
     """One current unit. ``ckey`` is the code of its city (a municipality's city is the
     province itself, code ``1100``; a county-level unit under a province is its own city)."""
@@ -58,7 +58,7 @@ class Unit:
         return self.code == other.code
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     unit: Unit
     kind: str
@@ -73,13 +73,17 @@ class Entry:
         object.__setattr__(self, "key", self.unit.key)
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     start: int
     end: int
     text: str
     entries: tuple[Entry, ...]
     lead: bool = True           # starts the text or follows a separator, digit or letter
+    keys: frozenset = frozenset()   # the entries' keys (``Entry.key``): ``token`` fills them in
+
+
+def token(start: int, end: int, text: str, entries: tuple[Entry, ...], lead: bool = True) -> Token:
+    return Token(start, end, text, entries, lead, frozenset(e.key for e in entries))
 
 
 def _cjk(ch: str) -> bool:
@@ -174,6 +178,9 @@ class RegionIndex:
             if weak:
                 self._zone_weak[k] = weak
                 self._entries[k] = tuple(e for e in v if e not in weak)
+        self._keys = {k: frozenset(e.key for e in v) for k, v in self._entries.items()}
+        # names ending in 市 that may stand for a city or province (乐山市中区: 市 may begin a county)
+        self._upper = frozenset(k for k, v in self._entries.items() if k[-1] == "市" and any(e.unit.level < 3 for e in v))
         self._official = {k: k[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == k for e in v)
                           for k, v in self._entries.items()}     # written as a unit, not a short form
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
@@ -255,29 +262,30 @@ class RegionIndex:
         weak name, read only right after its city)."""
         out: list[Token] = []
         pos, n = 0, len(text)
-        by_prefix = self._by_prefix
-        while pos < n - 1:
-            names = by_prefix.get(text[pos:pos + 2])
-            if names is None:
-                pos += 1
+        by_prefix, known, zone_weak, official_of = self._by_prefix, self._entries, self._zone_weak, self._official
+        for at in [i for i in range(n - 1) if text[i:i + 2] in by_prefix]:   # where a name may start
+            if at < pos:
                 continue
-            for name in names:
+            pos = at
+            for name in by_prefix[text[pos:pos + 2]]:
                 if text.startswith(name, pos):
-                    entries = self._entries[name]
-                    if name not in self._zone_weak:
+                    entries = known[name]
+                    if name not in zone_weak:
+                        keys, upper = self._keys[name], name in self._upper
                         break
                     entries += self._zone_after(out, pos, name)
                     if entries:                      # 滨海开发区 after 天津市: no zone, 滨海 is read
+                        keys = frozenset(e.key for e in entries)
+                        upper = name[-1] == "市" and any(e.unit.level < 3 for e in entries)
                         break
             else:
-                pos += 1
                 continue
             end = pos + len(name)
-            official = self._official[name]
-            if name.endswith("市") and text.startswith("场", end) and not self._after_parent(out, pos, entries):
+            city_word = name[-1] == "市"
+            if city_word and text.startswith("场", end) and not self._after_parent(out, pos, entries):
                 pos = end                             # 义乌市场 is a market (温州市瑞安市场桥: 瑞安市)
                 continue
-            if not official:                          # a short form: 中山路, 长安镇 (but 张家港保税区)
+            if not official_of[name]:                 # a short form: 中山路, 长安镇 (but 张家港保税区)
                 street = self._street.match(text, end)
                 if (street or self._town.match(text, end)) and not self._full_at(text, end) \
                         and not self._child_at(text, end, entries) and not self._own_town_at(text, end, entries) \
@@ -291,9 +299,10 @@ class RegionIndex:
                     continue
                 if end < n and text[end] in "区县旗市州" and not self._full_at(text, end):
                     end += 1                               # 浦东区, 石柱县, 海南州
-            out.append(Token(pos, end, text[pos:end], entries, pos == 0 or not _cjk(text[pos - 1])))
+            out.append(Token(pos, end, text[pos:end], entries, pos == 0 or not "\u4e00" <= text[pos - 1] <= "\u9fff",
+                             keys))
             pos = end
-            if name.endswith("市") and any(e.unit.level < 3 for e in entries):
+            if upper:
                 inner, found = self._longest(text, end - 1)   # 乐山市中区 is 乐山 + 市中区 (台南市北区 no 市北区)
                 if len(inner) >= 3 and any(e.unit.level == 3 and e.unit.name == inner and e.unit.within(c.unit)
                                            for e in found for c in entries):
@@ -395,4 +404,4 @@ class RegionIndex:
     def whole(self, text: str) -> tuple[Token, ...] | None:
         """The text is exactly one known name (not a joined string)."""
         entries = self._entries.get(text) or self._zone_weak.get(text)   # 区县 cell “工业园区” after 城市 苏州
-        return (Token(0, len(text), text, entries),) if entries else None
+        return (token(0, len(text), text, entries),) if entries else None
