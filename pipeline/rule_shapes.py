@@ -245,6 +245,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industry_heads": ("word", "divisions", "kind", "note"),
     "industry_classes_2011": ("code", "name", "division"),
     "industry_notes": ("word", "divisions", "classes"),
+    "industry_classes_2002": ("code", "name", "divisions"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),
     "regions/districts": ("code", "province", "city", "name", "short", "variants", "aliases"),

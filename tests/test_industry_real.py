@@ -373,3 +373,21 @@ def test_the_notes_table_names_only_real_divisions_and_few_of_them(rules):
     divisions = {r["division"].zfill(2) for r in rules.tables["industries"]}
     assert len(rows) > 3000
     assert all(set(r["divisions"].split("|")) <= divisions and len(r["divisions"].split("|")) <= 3 for r in rows)
+
+
+def test_gb_t_4754_2002_names_read_as_their_2017_divisions(index, rules):
+    """Old customer records still write 2002 names (rules/industry_classes_2002.csv, 323 names 2011
+    and 2017 dropped, tools/build_industry_classes_2002.py). Before the table: 228/316 single-division
+    names read as their division, 6 of the 234 answers wrong (环境监测 C40, 证券分析与咨询 L72,
+    金属制厨房调理及卫生器具制造 Q84), 1 of the 7 split 大类 flagged."""
+    rows = rules.tables["industry_classes_2002"]
+    assert len(rows) == 323
+    got = {r["name"]: index.parse(r["name"]) for r in rows}
+    wrong = [(r["name"], r["divisions"], got[r["name"]].divisions) for r in rows
+             if "|" not in r["divisions"] and got[r["name"]].divisions != (r["divisions"],)]
+    assert not wrong[:10]
+    split = [r for r in rows if "|" in r["divisions"]]
+    flagged = [r["name"] for r in split if got[r["name"]].code is None
+               and set(got[r["name"]].candidates) == set(r["divisions"].split("|"))]
+    assert len(flagged) >= 6, flagged       # 仪器仪表及文化、办公用机械制造业 stays an alias of C40
+

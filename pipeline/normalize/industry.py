@@ -3,7 +3,8 @@
 unambiguous containment.
 
 Tables: rules/industries.csv (the 97 divisions), industry_classes.csv (GB/T 4754-2017 中类/小类
-names), industry_classes_2011.csv (2011 names 2017 dropped), industry_aliases.csv (one label → one
+names), industry_classes_2011.csv (2011 names 2017 dropped), industry_classes_2002.csv (2002 names,
+looked up whole only), industry_aliases.csv (one label → one
 division), industry_multi.csv (one label → several divisions: 批发/零售), industry_vague.csv,
 industry_notes.csv (words of the GB/T notes, for labels nothing else reads), industry_heads.csv
 (words that decide a compound they end: 塑料鞋 is footwear, IT培训 education;
@@ -91,6 +92,7 @@ class IndustryIndex:
     field_names: tuple[tuple[tuple[str, str], ...], ...] = ()       # division names, then class names
     near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a known word with one character blanked → words
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a word of the GB/T notes → its divisions
+    older: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a GB/T 4754-2002 name → 2017 divisions
     typo_min_length: int = 0                    # an unknown label this long one character off a name reads as it
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
@@ -129,6 +131,8 @@ class IndustryIndex:
         plain = self._plain(key)                    # 纸和纸板容器的制造, 其他开采辅助活动
         if plain != key and plain in self.plain:
             return (self.plain[plain],)
+        if key in self.older or plain in self.older:     # 计算机系统服务 (2002), 交通运输设备制造业: 36, 37
+            return self.older.get(key) or self.older[plain]
         m = _CODE.match(key)
         if m and m.group(2) in self.divisions:
             letter = self.divisions[m.group(2)][1]

@@ -30,6 +30,11 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         division, name = (row.get("division") or "").strip(), (row.get("name") or "").strip()
         if division in idx.divisions and name:
             idx.classes.setdefault(fold(name), division)
+    for row in tables.get("industry_classes_2002", ()):   # GB/T 4754-2002 names → 2017 大类 (several:
+        divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
+        name = fold((row.get("name") or "").strip())      # 交通运输设备制造业 is 36 and 37)
+        if name and divisions and all(d in idx.divisions for d in divisions):
+            idx.older.setdefault(name, divisions)         # looked up whole only, never inside a label
     for row in tables.get("industry_multi", ()):
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("label") and all(d in idx.divisions for d in divisions):
@@ -59,6 +64,8 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
     idx.near = {k: tuple(v) for k, v in near.items()}
     for k, d in idx.words.items():
         idx.plain.setdefault(idx._plain(k), d)
+    idx.older = {**{idx._plain(k): d for k, d in idx.older.items()                 # 谷物的种植; never 其他制造业
+                    if not any(k.startswith(p) for p in idx.drop_prefixes)}, **idx.older}    # read as 制造业
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
     for r in tables.get("industry_vague", ()):
         letter = (r.get("section") or "").strip().lower()
