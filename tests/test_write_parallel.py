@@ -1,4 +1,4 @@
-"""The write stage's job pool (pipeline/writers/parallel.py): forked children, results in
+"""The write stage's job pool (pipeline/parallel.py): forked children, results in
 order, failures raised in the parent, and the same outputs with or without children."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from pipeline.writers.parallel import JobPool
+from pipeline.parallel import JobPool
 
 
 def _square(n: int) -> int:

@@ -4,6 +4,11 @@ fixes for the returned workbooks and ``bad_fields`` per row.
 Each column is parsed over its distinct values (:mod:`.columns`); fields that depend on
 each other (regions, phones, dates, credit code vs. province and name, status flags) are
 settled afterwards in :mod:`.crossfield`. The input frame is never modified.
+
+Every row is normalized on its own (the rules and its own cells decide it), so a big month
+is cut in two at its middle row: a forked child (:mod:`pipeline.parallel`) normalizes the
+second half while this process does the first, and the halves are joined in row order —
+the same rows, issues and fixes as one pass (tests/test_normalize_split.py).
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import pandas as pd
 
 from ..issues import expand_detail
 from ..model import StageResult
+from ..parallel import JobPool, default_workers
 from ..rules import Rules
 from . import crossfield, derived, several
 from .amounts import parse_amount, parse_rate, parse_score
@@ -80,8 +86,55 @@ def _amount_column(out: pd.DataFrame, records: pd.DataFrame, columns: pd.DataFra
     out[key] = values
 
 
+#: from this many rows on a month is normalized in two halves side by side (a fork and the
+#: pickled half cost about a second, worth it only for big months)
+SPLIT_FROM_ROWS = 40_000
+
+
 def normalize_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules, as_of: dt.date) -> StageResult:
     """Canonical values, issues, certain fixes and ``bad_fields`` (see module doc)."""
+    if len(records) < SPLIT_FROM_ROWS or default_workers() < 2:
+        return _normalize(records, columns, rules, as_of)
+    cut = len(records) // 2
+    with JobPool(2) as pool:
+        pool.submit(_normalize, records.iloc[cut:], columns, rules, as_of)
+        first = _normalize(records.iloc[:cut], columns, rules, as_of)
+        second = pool.wait()[0]
+    return _joined(first, second)
+
+
+def _joined(first: StageResult, second: StageResult) -> StageResult:
+    """Two halves' results as one pass over all rows would give them: rows and contacts in
+    row order, fixes sorted as :meth:`Sink.fixes` sorts them, issues in row order of halves."""
+    a, b = first.data, second.data
+    fixes = [f for f in (a["fixes"], b["fixes"]) if len(f)]
+    contacts = [c for c in (a["contacts"], b["contacts"]) if len(c)]
+    return StageResult(data={
+        "records": _stacked(a["records"], b["records"]),
+        "fixes": (pd.concat(fixes).sort_values(["row_id", "field"], kind="stable").reset_index(drop=True)
+                  if len(fixes) > 1 else (fixes or [a["fixes"]])[0]),
+        "contacts": pd.concat(contacts, ignore_index=True) if len(contacts) > 1 else (contacts or [a["contacts"]])[0],
+    }, issues=(*first.issues, *second.issues))
+
+
+def _stacked(top: pd.DataFrame, bottom: pd.DataFrame) -> pd.DataFrame:
+    """The halves' rows one under the other. A column a step adds only where it has a value
+    (``crossfield._ensure``: None elsewhere) may be in one half only: it is added to the other
+    as None, in the place the step gives it (after the column it follows in its own half)."""
+    order = list(top.columns)
+    for prev, name in zip([None, *bottom.columns], bottom.columns):
+        if name not in order:
+            order.insert(order.index(prev) + 1 if prev is not None else 0, name)
+    halves = []
+    for half in (top, bottom):
+        missing = [c for c in order if c not in half.columns]
+        if missing:
+            half = half.assign(**{c: np.full(len(half), None, dtype=object) for c in missing})
+        halves.append(half[order])
+    return pd.concat(halves)
+
+
+def _normalize(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules, as_of: dt.date) -> StageResult:
     n = compiled(rules)
     sink = Sink(records, partial(expand_detail, rules.catalog))
     records, contacts = several.split_several(records, rules, n.values, sink)

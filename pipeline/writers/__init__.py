@@ -21,7 +21,7 @@ from .issues_csv import write_issues_csv
 from .lock import RunLocked, output_lock
 from .master import data_status, write_master
 from .report import write_report
-from .parallel import PARALLEL_FROM_CELLS, JobPool, default_workers
+from ..parallel import PARALLEL_FROM_CELLS, JobPool, default_workers
 from .returns import ReturnResult, return_issues, returns_summary, write_returns
 from .summary import build_summary, write_summary
 from .views import write_views

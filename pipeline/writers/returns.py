@@ -33,7 +33,7 @@ from .comparison import comparison_for, comparison_sheet
 from .dropdowns import add_openpyxl_dropdowns, data_rows, enum_dropdowns, first_data_row, readable
 from .issue_list import issue_sheet
 from .mapping import mapping_for, mapping_sheet
-from .parallel import JobPool
+from ..parallel import JobPool
 from .rebuild import rebuild_values
 from .returns_openpyxl import AUTHOR, DEFAULT_FILLS, add_sheet, apply_annotations, is_formula, write_with_openpyxl
 from .xlsx import DATE_FORMAT, PERCENT_FORMAT, as_date, as_number, clean_text, display_width, is_blank, text_of

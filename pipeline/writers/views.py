@@ -14,7 +14,7 @@ import pandas as pd
 from ..mask import mask_text, mask_value
 from ..rules import FieldDef, Rules
 from .master import EXTENSION_TYPE, extension_fields, write_customer_sheet
-from .parallel import JobPool
+from ..parallel import JobPool
 from .returns import safe_relative
 from .xlsx import Formats, open_workbook
 

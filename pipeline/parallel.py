@@ -1,9 +1,10 @@
-"""Build independent output files side by side in forked child processes.
+"""Run independent jobs side by side in forked child processes.
 
 The write stage is most of a big run, and each output file (the master workbook, a role
-view, a returned workbook) is built by one function from data already in memory. A forked
-child sees that data without any pickling; only its small result (a path) or its exception
-comes back through a pipe. At most ``workers`` children run at once; jobs wait in a queue
+view, a returned workbook) is built by one function from data already in memory; the
+normalize stage parses the second half of a big month's rows in a child while this process
+parses the first. A forked child sees that data without any pickling; only its result (a
+path, or the half's normalized rows) or its exception comes back through a pipe. At most ``workers`` children run at once; jobs wait in a queue
 (costliest first is the caller's order) and start when a child ends.
 
 With one worker (small runs, one CPU, no ``fork``) :meth:`JobPool.submit` simply calls the
@@ -24,8 +25,9 @@ PARALLEL_FROM_CELLS = 300_000
 
 
 def default_workers() -> int:
-    """Child processes for the write stage: the CPUs this process may use, at most 4;
-    ``CRM_PIPELINE_WORKERS`` overrides (1 = everything in this process)."""
+    """Child processes for the write stage (two or more also split the normalize stage): the
+    CPUs this process may use, at most 4; ``CRM_PIPELINE_WORKERS`` overrides (1 = everything
+    in this process)."""
     env = os.environ.get("CRM_PIPELINE_WORKERS", "").strip()
     if env.isdigit() and int(env) > 0:
         return int(env)
