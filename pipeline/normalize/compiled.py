@@ -110,7 +110,8 @@ def _compile(rules: Rules) -> Normalizers:
         generic_words=s.industry.generic_words, equipment_words=s.industry.equipment_words,
         service_tails=s.industry.service_tails, goods_sections=s.industry.goods_sections,
         trade_divisions=s.industry.trade_divisions, repair_heads=s.industry.repair_heads,
-        repaired_in=s.industry.repaired_in, typo_min_length=s.industry.typo_min_length)
+        repaired_in=s.industry.repaired_in, typo_min_length=s.industry.typo_min_length,
+        abbreviations=s.industry.abbreviations)
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(
         dates=dates, amounts=amounts, rate_max=float(s.rate_max),

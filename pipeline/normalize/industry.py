@@ -94,6 +94,7 @@ class IndustryIndex:
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a word of the GB/T notes → its divisions
     older: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a GB/T 4754-2002 name → 2017 divisions
     typo_min_length: int = 0                    # an unknown label this long one character off a name reads as it
+    abbreviations: Mapping[str, str] = field(default_factory=dict)   # 交运 → 交通运输: an unread label read again
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -234,8 +235,23 @@ class IndustryIndex:
         several = self._several_head(key) or self._noted(key)     # 计量仪表: words of the GB/T notes
         if several:
             return self._multi(text, several)
+        written = self._written_out(key)           # 交运设备 → 交通运输设备
+        if written:
+            return replace(written, name=text) if written.code is None else written
         hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
+
+    def _written_out(self, key: str) -> Industry | None:
+        """The reading of ``key`` with its short forms written out (``abbreviations``), when that
+        reads; a short form whose long form the label already holds stays (旅客运输 holds 客运)."""
+        long = key
+        for short, full in sorted(self.abbreviations.items(), key=lambda kv: -len(kv[0])):
+            if short in long and full not in long:
+                long = long.replace(short, full)
+        if long == key:
+            return None
+        read = self.parse(long)
+        return read if read.code or read.candidates else None
 
     @staticmethod
     def _typo_finding(part: str, word: str, read: Industry) -> Finding:
