@@ -24,6 +24,9 @@ HELDOUT = [
     # e-commerce delivery addresses (swei412/address-matching), measured on arrival:
     # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9957, 0.17 % once statistical zones are read
     ("address_matching_test.csv", 3000, (0.999, 0.995, 0.995), 0.003, 0.003),
+    # the same corpus's dev split, held out in the sixth round: measured on arrival 0.9997 / 0.9970 /
+    # 0.9943, silent 0.27 % (strict the same)
+    ("address_matching_dev.csv", 3000, (0.999, 0.997, 0.994), 0.003, 0.003),
 ]
 
 

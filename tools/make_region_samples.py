@@ -3,7 +3,7 @@
 
     python tools/make_region_samples.py ANNOTATED_GIT_DIR COMPANY_GIT_DIR
     python tools/make_region_samples.py heldout ANNOTATED_GIT_DIR CCKS_GIT_DIR
-    python tools/make_region_samples.py waybills EXTRACTED_DIR
+    python tools/make_region_samples.py waybills EXTRACTED_DIR [test|dev]
 
 ANNOTATED_GIT_DIR: leodotnet/neural-chinese-address-parsing (data/dev.txt, data/test.txt:
 character-level BIO tags prov/city/district); COMPANY_GIT_DIR: shibing624/addressparser
@@ -19,7 +19,8 @@ numbers dropped).
 ``waybills``: EXTRACTED_DIR holds dev.txt, test.txt, train.txt unpacked from
 swei412/address-matching data/dataset_v2/data.7z (any 7-Zip tool, or the py7zr package): BMES
 tags over BERT word pieces (``##2`` continues a number); 3 000 random rows (seed 20) of its test
-split, none holding an ``[UNK]`` piece, none in another sample here.
+split (``dev``: of its dev split, address_matching_dev.csv), none holding an ``[UNK]`` piece, none
+in another sample here.
 """
 from __future__ import annotations
 
@@ -95,16 +96,17 @@ def heldout(annotated: str, ccks: str) -> int:
     return 0
 
 
-def waybills(extracted: str) -> int:
-    seen = {r["address"] for f in OUT.glob("*.csv") if f.name != "address_matching_test.csv"
+def waybills(extracted: str, split: str = "test") -> int:
+    name = f"address_matching_{split}.csv"
+    seen = {r["address"] for f in OUT.glob("*.csv") if f.name != name
             for r in csv.DictReader(f.open(encoding="utf-8")) if "address" in r}
-    text = (Path(extracted) / "test.txt").read_text(encoding="utf-8")
+    text = (Path(extracted) / f"{split}.txt").read_text(encoding="utf-8")
     text = "\n".join(line[2:] if line.startswith("##") else line for line in text.splitlines())
     rows = {a: s for a, s in conll_rows(text) if "[UNK]" not in a and a not in seen}
     picked = sorted(rows)
     random.Random(20).shuffle(picked)
-    _write("address_matching_test.csv", ([a, rows[a].get("prov", ""), rows[a].get("city", ""),
-                                      rows[a].get("district", "")] for a in picked[:3000]))
+    _write(name, ([a, rows[a].get("prov", ""), rows[a].get("city", ""), rows[a].get("district", "")]
+                  for a in picked[:3000]))
     return 0
 
 
@@ -128,7 +130,7 @@ def main(annotated: str, companies: str) -> int:
 
 if __name__ == "__main__":
     if sys.argv[1:2] == ["waybills"]:
-        raise SystemExit(waybills(sys.argv[2]))
+        raise SystemExit(waybills(*sys.argv[2:4]))
     if sys.argv[1:2] == ["heldout"]:
         raise SystemExit(heldout(*sys.argv[2:4]))
     raise SystemExit(main(*sys.argv[1:3]))
