@@ -17,10 +17,12 @@ def resolver(rules):
 # places read where the corpus tags none count too (strict scoring: 1.26 %, 1.41 %, 1.03 % before
 # a place read only after the street detail was flagged, region-after-number)
 HELDOUT = [
-    ("annotated_train.csv", 8957, (0.998, 0.996, 0.99), 0.01, 0.009),
+    # (sixth round: silent 0.25 % → 0.22 %, strict 0.75 % → 0.69 %, zones where the county belongs flagged)
+    ("annotated_train.csv", 8957, (0.998, 0.996, 0.99), 0.003, 0.007),
     # (strict silent 1.12 % → 0.94 % once a part of town where the county belongs is flagged: 温州市区)
     ("ccks2021_dev.csv", 1701, (0.998, 0.995, 0.985), 0.007, 0.01),
-    ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.99), 0.01, 0.009),
+    # (sixth round: silent 0.28 % → 0.24 %, strict 0.73 % → 0.63 %)
+    ("ccks2021_train.csv", 7106, (0.998, 0.996, 0.99), 0.003, 0.007),
     # e-commerce delivery addresses (swei412/address-matching), measured on arrival:
     # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9957, 0.17 % once statistical zones are read
     ("address_matching_test.csv", 3000, (0.999, 0.995, 0.995), 0.003, 0.003),

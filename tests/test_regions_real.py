@@ -38,7 +38,7 @@ def test_registered_companies_addresses_against_the_registry_labels(resolver):
     # its county — off by default, as it reads places the annotated corpus leaves empty)
     assert s.rate("province") >= 0.96, s.misses[:10]
     assert s.rate("city") >= 0.95, s.misses[:10]
-    assert s.silent_rate <= 0.01, [m for m in s.misses if not m[3]][:10]
+    assert s.silent_rate <= 0.005, [m for m in s.misses if not m[3]][:10]     # measured 0.46 % (0.52 % before)
 
 
 def test_every_company_address_is_read_or_flagged(resolver):
@@ -283,14 +283,49 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
     ("永丰路177号桐乡市濮新学校", "嘉兴市", "桐乡市", "region-after-number", "桐乡市"),   # inside a school's name
     ("贵州省六安市金安区城区", None, None, "region-overruled", "六安市"),     # a city of another province
     ("江苏省南京市江阴市南闸街道", "无锡市", "江阴市", "region-overruled", "南京市"),   # a town broke the tie
-    ("山东省德州市德州经济技术开发区长河街道", "德州市", "德州天衢新区", "region-district-unread",
+    ("山东省德州市德州经济技术开发区东方红路", "德州市", None, "region-district-unread",
      "德州经济技术开发区"),                              # the city named again before the zone
+    ("武汉市东湖新技术开发区光谷大道77号", "武汉市", None, "region-district-unread", "东湖新技术开发区"),  # a zone's name
+    ("大连市高新园区学子街99号", "大连市", None, "region-district-unread", "高新园区"),
+    ("江苏省南通市苏通科技产业园江广路188号", "南通市", None, "region-district-unread", "苏通科技产业园"),
+    ("内蒙古自治区呼和浩特市市辖区六安市金安区汁铺", "呼和浩特市", None, "region-overruled", "六安市"),  # after 市辖区
 ])
 def test_a_place_contradicted_or_read_after_the_street_detail_is_flagged(resolver, address, city, district,
                                                                          rule, word):
     res = resolver.resolve(None, None, None, address)
     found = [f for _, f in res.findings if f.rule == rule]
     assert (res.city, res.district) == (city, district) and found and found[0].params["word"] == word
+
+
+@pytest.mark.parametrize("address, district, town", [
+    ("山东省德州市德州经济技术开发区长河街道", "德州天衢新区", "长河街道"),
+    ("浙江省杭州市下沙经济开发区新雁公寓", "钱塘区", "下沙"),
+    ("上海张江高科技园区蔡伦路1623号", "浦东新区", "张江"),
+])
+def test_a_zone_where_the_county_belongs_is_no_warning_when_a_town_names_the_county(resolver, address, district,
+                                                                                    town):
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district
+    found = [(f.rule, f.params["word"]) for _, f in res.findings]
+    assert ("region-town", town) in found and "region-district-unread" not in {r for r, _ in found}
+
+
+def test_a_county_like_word_stays_flagged_when_a_town_names_the_county(resolver):
+    res = resolver.resolve(None, None, None, "温州市梧田区前牌路43弄11号")
+    assert res.district == "瓯海区"
+    assert {f.rule for _, f in res.findings} == {"region-district-unread", "region-town"}
+
+
+@pytest.mark.parametrize("address, district, old", [
+    ("浙江省杭州市水湘苑3幢2单元江干区", "上城区", "江干区"),      # 单元江干区: no 元江 (元江县, 云南)
+])
+def test_a_short_form_yields_to_a_full_name_inside_it_that_the_address_agrees_with(resolver, address, district, old):
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district and [f.params["old"] for _, f in res.findings if f.rule == "region-obsolete"] == [old]
+
+
+def test_a_short_form_keeps_its_place_when_the_address_agrees_with_it(resolver):
+    assert resolver.resolve(None, None, None, "绍兴柯桥东区一楼66号").district == "柯桥区"     # not 桥东区 (张家口)
 
 
 def test_an_obsolete_name_also_agrees_with_the_part_split_off(resolver):

@@ -153,13 +153,15 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
     return Reading(None, top[0][0][0], (), units, _common(units, index))
 
 
-def _overruled(tokens: Sequence[Token], reading: Reading) -> tuple[Token, ...]:
+def _overruled(tokens: Sequence[Token], reading: Reading, text: str, gap: re.Pattern) -> tuple[Token, ...]:
     """Provinces or cities written in full before the deepest name read that the reading does
-    not lie in (江苏省南京市梁溪区…: read as 无锡市梁溪区, 南京市 overruled)."""
+    not lie in (江苏省南京市梁溪区…: read as 无锡市梁溪区, 南京市 overruled), or right after the names
+    read, placeholders and separators between (海南省三门峡市, 呼和浩特市市辖区六安市金安区)."""
     last = max(t.start for t, _ in reading.used)
-    chain = max(t.end for t, _ in reading.used)    # (海南省三门峡市: a city right after the names read)
+    chain = max(t.end for t, _ in reading.used)
+    after = gap.match(text, chain).end()
     keys = reading.unit.keys
-    return tuple(t for t in tokens if (t.start < last or t.start == chain) and t.entries
+    return tuple(t for t in tokens if (t.start < last or t.start == chain or t.start == after) and t.entries
                  and any(e.kind == FULL for e in t.entries)
                  and all(e.unit.level <= 2 and e.key not in keys for e in t.entries))
 
@@ -284,6 +286,7 @@ class Resolver:
         anchor: Unit | None = None
         own: dict[int, str] = {}                     # level -> a cell's own value when it disagrees
         zone_word: tuple[str, str] | None = None
+        zone_unread: tuple[str, Finding] | None = None   # a zone flagged where the county belongs
         addr_reading: Reading | None = None
         for key, text in zip(("province", "city", "district", "address"), texts):
             if not text or (key != "address" and text in self.placeholders):
@@ -348,7 +351,7 @@ class Resolver:
                     findings.append((key, _obsolete(e)))
             if key == "address":
                 addr_reading = reading
-                against = _overruled(tokens, reading) if two is None and len(tokens) > len(reading.used) else ()
+                against = _overruled(tokens, reading, text, index.gap) if two is None and len(tokens) > len(reading.used) else ()
                 if against:                          # 江苏省南京市梁溪区: 梁溪区 is 无锡's
                     findings.append((key, Finding("region-overruled", {
                         "word": "、".join(t.text for t in against), "place": _label(reading.unit)})))
@@ -385,9 +388,10 @@ class Resolver:
                 else:                                # 许昌市东城区, 兰州市路桥区: a local name, no county
                     findings.append(("address", Finding("region-district-unread", {"word": other[0]})))
             else:
-                word = self._county_word(addr, addr_reading)
+                word, zone = self._county_word(addr, addr_reading)
                 if word:                             # 温州市梧田区: no county, even when a town tells it
                     findings.append(("address", Finding("region-district-unread", {"word": word})))
+                    zone_unread = findings[-1] if zone else None   # (a zone: the town's county is read)
         elif addr_reading is not None and anchor is addr_reading.unit and anchor.level == 3 \
                 and anchor.code != anchor.ckey:
             end, used = -1, None                     # the last name of the county read
@@ -406,8 +410,9 @@ class Resolver:
                     "word": moved[0], "county": used.old or anchor.name, "place": _label(moved[1])})))
         town = self._town(addr, addr_reading, anchor) if addr and (anchor is None or anchor.level < 3) else None
         if town is not None:                         # 宁夏回族自治区泾河源镇: the town's county
-            anchor = town[1]
-            findings = [(k, f) for k, f in findings if f.rule not in ("region-inferred", "region-unread")]
+            anchor = town[1]                         # (上海张江高科技园区: the zone lies there, no warning)
+            findings = [item for item in findings if item[1].rule not in ("region-inferred", "region-unread")
+                        and item is not zone_unread]
             findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
         if anchor is not None and anchor.code in index.stat_zones:   # no county of the Ministry's tables
             key, word = zone_word or ("address", anchor.name)
@@ -452,25 +457,29 @@ class Resolver:
             return None
         return name, [u for u in counties if u.pcode == anchor.pcode]
 
-    def _county_word(self, addr: str, reading: Reading) -> str:
-        """A county-like word right after the last place name the address was read by."""
+    def _county_word(self, addr: str, reading: Reading) -> tuple[str, bool]:
+        """A county-like word right after the last place name the address was read by, and
+        whether it is a zone (宁波市高新区, 武汉东湖新技术开发区) rather than a county-like word."""
         end = self.index.gap.match(addr, max(t.end for t, _ in reading.used)).end()
         again, entries = self.index._longest(addr, end)
         repeat = len(again) if again and any(e.unit == reading.unit for e in entries) else 0
         zone = self.index.unread_zone.match(addr, end + repeat)   # (德州市德州经济技术开发区: the city again)
         if zone:                                     # 宁波市高新区: a zone where the county belongs
-            return addr[end:zone.end()]
+            return addr[end:zone.end()], True
         area = self.index.area_word.match(addr, end)
         if area is None and end and addr[end - 1] == "市":
             area = self.index.area_word.match(addr, end - 1)   # 温州市区: the city's 市 begins the word
             area = area if area and area.group(0)[0] == "市" else None
         if area and not self.index.not_county.match(addr, area.end()) and not self.index._street.match(addr, area.end()):
-            return area.group(0)                     # 衢州西区, 绍兴城东: a part of town, no county
+            return area.group(0), False              # 衢州西区, 绍兴城东: a part of town, no county
 
         m = self.index.county_word.match(addr, end)
         if not m or self.index.zone_pattern.match(addr, end) or self.index.not_county.search(m.group(0)):
-            return ""                                # 苏州高新区…, 磨滩路二区, 火龙岗镇新区
-        return m.group(0)
+            named = self.index.named_zone.match(addr, end)
+            if named and not self.index.not_zone_name.search(named.group(1)):
+                return named.group(0), True          # 武汉东湖新技术开发区, 厦门火炬高新区: a zone, no county
+            return "", False                         # 苏州高新区…, 磨滩路二区, 火龙岗镇新区
+        return m.group(0), False
 
     def _result(self, anchor: Unit | None, own: dict[int, str], findings, partial) -> RegionResult:
         index = self.index

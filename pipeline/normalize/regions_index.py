@@ -189,6 +189,10 @@ class RegionIndex:
         self.not_county = _alternation([*self.zone_words, *self.town_words, *self.street_words])
         self.zone_pattern = _alternation(self.zone_words)
         self.unread_zone = _alternation(self.unread_zone_words)
+        # a zone with a name of its own (东湖新技术开发区, 火炬高新区, 金桥开发区): the name holds no
+        # street, town or zone word (checked by the caller with ``not_zone_name``)
+        self.named_zone = re.compile(rf"([\u4e00-\u9fff]{{1,6}}?)(?:{self.unread_zone.pattern})")
+        self.not_zone_name = _alternation([*self.town_words, *self.street_words, *self.zone_words])
         self.area_word = _alternation(self.area_words)
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
         # names a one-character slip may stand for, by where they lie (city or province code, ""
@@ -286,6 +290,10 @@ class RegionIndex:
                 pos = end                             # 义乌市场 is a market (温州市瑞安市场桥: 瑞安市)
                 continue
             if not official_of[name]:                 # a short form: 中山路, 长安镇 (but 张家港保税区)
+                inner = self._official_inside(text, pos, end, out, entries) if out else 0
+                if inner:                             # 杭州市…3单元江干区: 元江 (元江县) is no place, 江干区 is
+                    pos = inner
+                    continue
                 street = self._street.match(text, end)
                 if (street or self._town.match(text, end)) and not self._full_at(text, end) \
                         and not self._child_at(text, end, entries) and not self._own_town_at(text, end, entries) \
@@ -308,6 +316,23 @@ class RegionIndex:
                                            for e in found for c in entries):
                     pos = end - 1
         return tuple(out)
+
+    def _official_inside(self, text: str, pos: int, end: int, out: Sequence[Token], entries: Sequence[Entry]) -> int:
+        """Where a name written in full starts inside the short form ``text[pos:end]`` and runs past
+        it, when that name lies in a place named before and the short form does not (杭州市…单元江干区:
+        江干区, not 元江; 绍兴柯桥东区 stays 柯桥). 0 if there is none."""
+        for p in range(pos + 1, end):
+            if text[p:p + 2] not in self._by_prefix:
+                continue
+            name, found = self._longest(text, p)
+            if p + len(name) <= end or not any(f.kind in NAMED for f in found):
+                continue
+            placed = [x.unit for t in out for x in t.entries]
+            if any(e.unit.within(u) for e in entries for u in placed):
+                return 0
+            if any(f.kind in NAMED and f.unit.within(u) for f in found for u in placed):
+                return p
+        return 0
 
     def _zone_after(self, out: Sequence[Token], pos: int, name: str) -> tuple[Entry, ...]:
         """The statistical zones ``name`` stands for right after their city (苏州市工业园区)."""
