@@ -22,7 +22,7 @@ def notes_reading(idx: "IndustryIndex", key: str) -> tuple[str, ...]:
     two-character word alone (辅料), or when a service follows goods words (``_serves_goods``)."""
     tail = max((t for t in idx.head_tails if key.endswith(t) and len(key) > len(t)), key=len, default="")
     pieces = _cover(idx, key[:len(key) - len(tail)].replace("、", ""))
-    noted = [(w, ds) for w, ds in pieces if w in idx.notes and not idx._one(w)]
+    noted = [(w, ds) for w, ds in pieces if w in idx.notes and not _known(idx, w)]
     if not noted or any(_placed_elsewhere(idx, w, ds) for w, ds in noted):
         return ()
     read = [set(ds) for _, ds in pieces if ds]
@@ -47,14 +47,23 @@ def _cover(idx: "IndustryIndex", body: str) -> tuple[Piece, ...]:
             w = body[i:j]
             if w in idx.ignore_words:
                 piece: Piece = (w, ())
-            elif j - i >= idx.min_contain and (w in idx.notes or idx._one(w)):
+            elif j - i < idx.min_contain:
+                continue
+            elif (known := _known(idx, w)) or w in idx.notes:
                 made = tuple(d for d in idx.notes.get(w, ()) if d not in idx.trade_divisions)
-                piece = (w, idx._one(w) or made or idx.notes[w])
+                piece = (w, known or made or idx.notes[w])
             else:
                 continue
             if best[j] is None or len(best[i]) + 1 < len(best[j]):
                 best[j] = (*best[i], piece)
     return best[n] or ()
+
+
+def _known(idx: "IndustryIndex", word: str) -> tuple[str, ...]:
+    """The divisions a name, alias, class name or multi label ``word`` names (``_one`` without its
+    code and plain-form readings, which no part of a label needs: this runs on every substring)."""
+    found = idx.names.get(word) or idx.classes.get(word)
+    return (found,) if found else idx.multi.get(word) or idx.older.get(word) or ()
 
 
 def _placed_elsewhere(idx: "IndustryIndex", word: str, divisions: tuple[str, ...]) -> bool:
