@@ -10,13 +10,14 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterator, Mapping
 
 import pandas as pd
 
 from ..issues import Issue, render
 from ..model import (COLUMN_MAP_COLUMNS, FILE_COLUMNS, FILE_TEAM_COLUMNS, MAPPING_COLUMNS, PROVENANCE,
                      SOURCE_ROW_COLUMNS, StageResult)
+from ..parallel import JobPool, default_workers
 from ..related import related_schema
 from ..rules import Rules, fold_header
 from ..teams import fill_date, resolve_team
@@ -189,6 +190,134 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
                  params={"rows": rules.config.intake.header_scan_rows})
 
 
+@dataclass
+class _FileRead:
+    """What reading one file found, before its rows get their run's row ids (:func:`_add_file`):
+    a refusal, a review workbook, or its sheets' outputs (None for a blank sheet, an Issue
+    for a sheet-level problem) with the long cells cut on the way."""
+
+    rel: str
+    sha256: str
+    refused: Issue | None = None
+    review: bool = False
+    sheets: int = 0
+    team: str = ""
+    team_source: str = ""
+    filled: Any = None
+    outs: list[tuple[SheetContext, list[tuple[int, int, int]], SheetOut | Issue | None]] = \
+        dataclasses.field(default_factory=list)
+
+
+def _read_file(path: Path, input_dir: Path, rules: Rules, matcher: HeaderMatcher, guesser: TypeGuesser,
+               source_name: str | None) -> _FileRead:
+    """One file read on its own: nothing of the run is touched, so files can be read side by side."""
+    check = check_file(Path(path), Path(input_dir), rules, source_name)
+    if check.issue is not None:
+        return _FileRead(check.rel, check.sha256, refused=check.issue)
+    try:
+        sheets = read_sheets(check.data, check.kind, rules)
+    except ReadError as exc:
+        params = {"detail": exc.reason, "error": exc.detail} if exc.rule == "file-unreadable" else {}
+        return _FileRead(check.rel, check.sha256, refused=Issue(rule=exc.rule, file=check.rel, params=params))
+    if is_review_workbook(sheets, rules):   # a customers.xlsx with 疑似重复: decisions, not customers
+        return _FileRead(check.rel, check.sha256, review=True, sheets=len(sheets))
+    instructions = {fold_header(s) for s in rules.config.intake.instruction_sheets}
+    tops = [s.rows[:32] for s in sheets if s.visible]
+    found, filled = resolve_team(check.rel, tops, rules), fill_date(tops, rules)
+    read = _FileRead(check.rel, check.sha256, sheets=len(sheets), team=found.team, team_source=found.source,
+                     filled=filled)
+    stem = Path(check.rel).stem
+    for sheet in sheets:
+        if not sheet.visible or fold_header(sheet.name) in instructions:
+            continue
+        ctx = SheetContext(rel=check.rel, sheet=sheet.name, sha256=check.sha256, team=found.team, stem=stem)
+        cut = cut_long_cells(sheet.rows)
+        read.outs.append((ctx, cut, _read_sheet(sheet, ctx, rules, matcher, guesser)))
+        sheet.rows = []                        # free the cells early
+    return read
+
+
+def _add_file(run: _Run, read: _FileRead) -> None:
+    """A file's records into the run (row ids in reading order), and its line of ``files``."""
+    if read.refused is not None:
+        _reject(run, read.rel, read.sha256, read.refused)
+        return
+    if read.review:
+        run.files.append({"src_file": read.rel, "sha256": read.sha256, "layout": "", "sheets": read.sheets,
+                          "status": STATUS_DONE, "message": REVIEW_FILE_NOTE, "team": "", "team_source": "",
+                          "fill_date": None})
+        return
+    layouts, sheet_issues, empties, before = [], [], [], run.n
+    for ctx, cut, result in read.outs:
+        run.issues.extend(Issue(rule="text-too-long", file=ctx.rel, sheet=ctx.sheet, row=r0 + 1,
+                                column=column_letter(c0), field=f"{column_letter(c0)}列",
+                                params={"length": n}) for r0, c0, n in cut)
+        if result is None:
+            continue
+        if isinstance(result, Issue):
+            sheet_issues.append(result)
+            continue
+        layouts.append(result.layout)
+        empties.extend(i for i in result.issues if i.rule == "file-empty")
+        run.add(result, ctx)
+    if run.n == before and not sheet_issues and not empties:
+        sheet_issues.append(Issue(rule="file-empty", file=read.rel))
+    run.issues.extend(sheet_issues)
+    status = STATUS_DONE if run.n > before else STATUS_REJECTED
+    reasons = sheet_issues + empties
+    message = render(reasons[0], run.rules)["message"] if reasons and status == STATUS_REJECTED else ""
+    run.files.append({"src_file": read.rel, "sha256": read.sha256, "layout": layouts[0] if layouts else "",
+                      "sheets": read.sheets, "status": status, "message": message,
+                      "team": read.team, "team_source": read.team_source, "fill_date": read.filled})
+
+
+#: from this many bytes of submissions on, the files after the middle byte are read by a forked
+#: child while this process reads the first ones (a fork and the pickled records cost about a
+#: second; worth it only for a big month)
+SPLIT_FROM_BYTES = 4_000_000
+
+
+def _split_at(paths: list[Path]) -> int:
+    """Index of the first file the child reads (0: no child)."""
+    sizes = []
+    for path in paths:
+        try:
+            sizes.append(Path(path).stat().st_size)
+        except OSError:
+            sizes.append(0)
+    total = sum(sizes)
+    if len(paths) < 2 or total < SPLIT_FROM_BYTES or default_workers() < 2:
+        return 0
+    running = 0
+    for i, size in enumerate(sizes):
+        running += size
+        if running * 2 >= total:
+            return min(max(i + 1, 1), len(paths) - 1)
+    return len(paths) - 1
+
+
+def _read_files(paths: list[Path], input_dir: Path, rules: Rules, progress: Callable[[int, int, str], None],
+                source_names: Mapping[Path, str] | None) -> Iterator[_FileRead]:
+    """Every file's :class:`_FileRead`, in the order of ``paths``; a big month's later files are
+    read by a child process meanwhile (:data:`SPLIT_FROM_BYTES`)."""
+    matcher, guesser = HeaderMatcher(rules), TypeGuesser(rules)
+    names = source_names or {}
+
+    def read(group: list[Path]) -> list[_FileRead]:
+        return [_read_file(p, input_dir, rules, matcher, guesser, names.get(p)) for p in group]
+
+    cut = _split_at(paths)
+    with JobPool(2 if cut else 1) as pool:
+        later = pool.submit(read, paths[cut:]) if cut else None
+        for n_file, path in enumerate(paths[:cut] if cut else paths, start=1):
+            progress(n_file - 1, len(paths), Path(path).name)
+            yield _read_file(path, input_dir, rules, matcher, guesser, names.get(path))
+        if later is not None:
+            for n_file, done in enumerate(pool.wait()[later], start=cut + 1):
+                progress(n_file - 1, len(paths), done.rel)
+                yield done
+
+
 def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
                 progress: Callable[[int, int, str], None] | None = None,
                 source_names: Mapping[Path, str] | None = None) -> StageResult:
@@ -201,57 +330,8 @@ def read_inputs(paths: list[Path], input_dir: Path, rules: Rules,
     file the ledger keeps outside ``input_dir`` (pipeline/ledger.py)."""
     run = _Run(rules)
     progress = progress or (lambda done, total, what="": None)
-    matcher, guesser = HeaderMatcher(rules), TypeGuesser(rules)
-    instructions = {fold_header(s) for s in rules.config.intake.instruction_sheets}
-    for n_file, path in enumerate(paths, start=1):
-        progress(n_file - 1, len(paths), Path(path).name)
-        check = check_file(Path(path), Path(input_dir), rules, (source_names or {}).get(path))
-        if check.issue is not None:
-            _reject(run, check.rel, check.sha256, check.issue)
-            continue
-        try:
-            sheets = read_sheets(check.data, check.kind, rules)
-        except ReadError as exc:
-            params = {"detail": exc.reason, "error": exc.detail} if exc.rule == "file-unreadable" else {}
-            _reject(run, check.rel, check.sha256, Issue(rule=exc.rule, file=check.rel, params=params))
-            continue
-        if is_review_workbook(sheets, rules):   # a customers.xlsx with 疑似重复: decisions, not customers
-            run.files.append({"src_file": check.rel, "sha256": check.sha256, "layout": "", "sheets": len(sheets),
-                              "status": STATUS_DONE, "message": REVIEW_FILE_NOTE, "team": "", "team_source": "",
-                              "fill_date": None})
-            continue
-        tops = [s.rows[:32] for s in sheets if s.visible]
-        found, filled = resolve_team(check.rel, tops, rules), fill_date(tops, rules)
-        team = found.team
-        stem = Path(check.rel).stem
-        layouts, sheet_issues, empties, before = [], [], [], run.n
-        for sheet in sheets:
-            if not sheet.visible or fold_header(sheet.name) in instructions:
-                continue
-            ctx = SheetContext(rel=check.rel, sheet=sheet.name, sha256=check.sha256, team=team, stem=stem)
-            cut = cut_long_cells(sheet.rows)
-            result = _read_sheet(sheet, ctx, rules, matcher, guesser)
-            sheet.rows = []                        # free the cells early
-            run.issues.extend(Issue(rule="text-too-long", file=ctx.rel, sheet=ctx.sheet, row=r0 + 1,
-                                    column=column_letter(c0), field=f"{column_letter(c0)}列",
-                                    params={"length": n}) for r0, c0, n in cut)
-            if result is None:
-                continue
-            if isinstance(result, Issue):
-                sheet_issues.append(result)
-                continue
-            layouts.append(result.layout)
-            empties.extend(i for i in result.issues if i.rule == "file-empty")
-            run.add(result, ctx)
-        if run.n == before and not sheet_issues and not empties:
-            sheet_issues.append(Issue(rule="file-empty", file=check.rel))
-        run.issues.extend(sheet_issues)
-        status = STATUS_DONE if run.n > before else STATUS_REJECTED
-        reasons = sheet_issues + empties
-        message = render(reasons[0], rules)["message"] if reasons and status == STATUS_REJECTED else ""
-        run.files.append({"src_file": check.rel, "sha256": check.sha256, "layout": layouts[0] if layouts else "",
-                          "sheets": len(sheets), "status": status, "message": message,
-                          "team": team, "team_source": found.source, "fill_date": filled})
+    for read in _read_files(paths, input_dir, rules, progress, source_names):
+        _add_file(run, read)
 
     data = {
         "records": run.records(),

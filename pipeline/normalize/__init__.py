@@ -8,7 +8,7 @@ settled afterwards in :mod:`.crossfield`. The input frame is never modified.
 Every row is normalized on its own (the rules and its own cells decide it), so a big month
 is cut in two at its middle row: a forked child (:mod:`pipeline.parallel`) normalizes the
 second half while this process does the first, and the halves are joined in row order —
-the same rows, issues and fixes as one pass (tests/test_normalize_split.py).
+the same rows, issues and fixes as one pass (tests/test_split_halves.py).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""A big month's normalize stage runs in two halves side by side (pipeline/normalize/__init__.py):
-a forked child takes the rows after the middle one. What a steward gets must not depend on it:
-the same normalized rows, issues, fixes and 联系人 rows as one pass, and the same outputs."""
+"""A big month's intake and normalize stages run in two halves side by side: a forked child reads
+the files after the middle byte (pipeline/intake/__init__.py) and normalizes the rows after the
+middle row (pipeline/normalize/__init__.py). What a steward gets must not depend on it: the same
+records, row ids, files, issues, fixes and 联系人 rows as one pass, and the same outputs."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,6 +10,7 @@ import os
 import pandas as pd
 import pytest
 
+import pipeline.intake as intake
 import pipeline.normalize as normalize
 from pipeline import runner
 from pipeline.api import _catalog, run_pipeline
@@ -31,7 +33,31 @@ def demo_input(tmp_path_factory):
         (folder / name).write_text("客户名称,联系人,手机号码\n"
                                    f"杭州{name[0]}星科技有限公司,{first},13900139000\n"
                                    f"宁波{name[0]}月贸易有限公司,钱九,13700137000\n", encoding="utf-8")
+    (folder / "西区_损坏.xlsx").write_bytes(b"PK\x03\x04 not a workbook")       # refused, read by the child
     return folder
+
+
+def test_files_read_side_by_side_give_what_one_process_reads(demo_input, rules, monkeypatch):
+    paths = list_inputs(demo_input)
+    monkeypatch.setenv("CRM_PIPELINE_WORKERS", "2")
+    monkeypatch.setattr(intake, "SPLIT_FROM_BYTES", 10**15)
+    assert intake._split_at(paths) == 0
+    whole = intake.read_inputs(paths, demo_input, rules)
+    monkeypatch.setattr(intake, "SPLIT_FROM_BYTES", 1)
+    cut = intake._split_at(paths)
+    assert 0 < cut < len(paths) - 2
+    seen = []
+    halves = intake.read_inputs(paths, demo_input, rules, progress=lambda done, total, what: seen.append(done))
+    assert seen == list(range(len(paths)))                 # every file announced, in order
+    for key in ("records", "source_rows", "files", "columns", "column_map"):
+        pd.testing.assert_frame_equal(halves.data[key], whole.data[key], obj=key)
+    assert halves.data["related"].keys() == whole.data["related"].keys()
+    for name in whole.data["related"]:
+        pd.testing.assert_frame_equal(halves.data["related"][name], whole.data["related"][name], obj=name)
+    assert halves.issues == whole.issues
+    files = whole.data["files"].set_index("src_file")
+    assert files.loc["西区_损坏.xlsx", "status"] == "已拒收" and files.loc["西区_客户资料.csv", "status"] == "已处理"
+    assert whole.data["records"]["row_id"].tolist() == list(range(len(whole.data["records"])))
 
 
 def _before_normalize(folder, rules):
