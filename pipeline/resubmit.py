@@ -218,7 +218,10 @@ def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd
         if rid is not None:
             row_key[rid] = rec["record_key"]
         cell_key[(sub["src_file"], sheet, src_row)] = rec["record_key"]
-    for issue in _issue_rows(issues, rules):
+    # in row order (row ids follow the reading order; a row's issues keep the order the stages
+    # found them in, issues of no row come last), whatever order the run's list has: a big
+    # month's normalize halves add theirs one after the other
+    for issue in sorted(_issue_rows(issues, rules), key=lambda i: (i["row_id"] is None, i["row_id"] or 0)):
         sub = by_file.get(issue["file"])
         if sub is None:
             continue

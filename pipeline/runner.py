@@ -8,12 +8,14 @@ from __future__ import annotations
 import time
 import tracemalloc
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Callable, Iterable, Protocol
 
 from . import analysis, grade, history, intake, ledger, merge, monthly, normalize, resubmit, validate, writers
 from .collector import fewer_collections
 from .issues import Issue
 from .model import StageResult
+from .parallel import JobPool, default_workers
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,9 @@ class Stage:
     func: Callable[..., StageResult]
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    #: may run in a forked child beside the stages after it, until one of them reads its outputs
+    #: (a big month only: :data:`BACKGROUND_FROM_ROWS`); such a stage adds no issues
+    background: bool = False
 
 
 #: ledger → intake → versions → validate → normalize → history(read) → merge → grade → carry → monthly
@@ -54,7 +59,7 @@ PIPELINE: tuple[Stage, ...] = (
           ("customers", "previous", "records", "related", "rules", "as_of"), ("changes", "reminders")),
     Stage("resubmit", "复核重新提交", resubmit.compare_submissions,
           ("records", "issues", "previous_submissions", "files", "columns", "rules", "month"),
-          ("resubmission", "submissions")),
+          ("resubmission", "submissions"), background=True),     # beside rerun and analysis
     Stage("rerun", "与本月上次运行对比", ledger.compare_runs,
           ("customers", "files", "previous_run", "run_no", "rules"), ("run_changes",)),
     Stage("analysis", "统计分析", analysis.analyze_run,
@@ -73,6 +78,10 @@ SAVE = Stage("save", "保存历史", history.record_run, history.SAVE_INPUTS, ("
 #: submissions, the month's previous run with its snapshot…): big at a million customers and
 #: no result of the run, so each is dropped from the catalog once the last stage reading it has run
 TRANSIENT = ("known", "previous", "previous_submissions", "decisions_known", "previous_run", "contacts")
+
+#: from this many records on, a ``background`` stage runs in a forked child (below, forking
+#: costs more than the overlap gains)
+BACKGROUND_FROM_ROWS = 40_000
 
 
 class Hook(Protocol):
@@ -119,6 +128,22 @@ def run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable
         return _run_stages(stages, catalog, hooks, transient)
 
 
+@dataclass
+class _Pending:
+    """A background stage running in a child: joined when a later stage reads its outputs."""
+
+    stage: Stage
+    pool: JobPool
+    slot: int
+    start: float
+
+
+def _in_background(stage: Stage, data: dict[str, Any]) -> bool:
+    records = data.get("records")
+    return stage.background and records is not None and len(records) >= BACKGROUND_FROM_ROWS \
+        and default_workers() >= 2
+
+
 def _run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterable[Hook],
                 transient: Iterable[str]) -> dict[str, Any]:
     data = dict(catalog)
@@ -126,22 +151,56 @@ def _run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterabl
     hooks = list(hooks)
     stages = list(stages)
     last_use = {name: i for i, stage in enumerate(stages) for name in stage.inputs if name in set(transient)}
-    for index, stage in enumerate(stages):
-        for h in hooks:
-            h.before(stage)
-        start = time.perf_counter()
-        data["progress"] = _progress(stage, hooks)
-        kwargs = {name: data[name] for name in stage.inputs}
-        result = stage.func(**kwargs)
-        missing = set(stage.outputs) - set(result.data)
-        if missing:
-            raise RuntimeError(f"stage {stage.name} did not produce {sorted(missing)}")
-        data.update({k: result.data[k] for k in stage.outputs})
-        data["issues"] = [*data["issues"], *result.issues]
-        for name in [n for n, i in last_use.items() if i == index and n in data]:
-            del data[name]                        # its last reader has run (TRANSIENT)
-        elapsed = time.perf_counter() - start
-        for h in hooks:
-            h.after(stage, elapsed, result)
-        del kwargs, result
+    pending: list[_Pending] = []
+    try:
+        for index, stage in enumerate(stages):
+            for job in [j for j in pending if set(j.stage.outputs) & set(stage.inputs)]:
+                pending.remove(job)
+                _join(job, data, hooks)
+            data["progress"] = _progress(stage, hooks)
+            kwargs = {name: data[name] for name in stage.inputs}
+            if _in_background(stage, data):
+                pool = JobPool(2)
+                pending.append(_Pending(stage, pool, pool.submit(partial(stage.func, **kwargs)), time.perf_counter()))
+            else:
+                for h in hooks:
+                    h.before(stage)
+                start = time.perf_counter()
+                result = stage.func(**kwargs)
+                _take(stage, result, data)
+                elapsed = time.perf_counter() - start
+                for h in hooks:
+                    h.after(stage, elapsed, result)
+                del result
+            for name in [n for n, i in last_use.items() if i == index and n in data]:
+                del data[name]                        # its last reader has run (TRANSIENT)
+            del kwargs
+        while pending:
+            _join(pending.pop(0), data, hooks)
+    finally:
+        for job in pending:                           # a later stage failed: stop the children
+            job.pool.__exit__(RuntimeError, None, None)
     return data
+
+
+def _take(stage: Stage, result: StageResult, data: dict[str, Any]) -> None:
+    missing = set(stage.outputs) - set(result.data)
+    if missing:
+        raise RuntimeError(f"stage {stage.name} did not produce {sorted(missing)}")
+    data.update({k: result.data[k] for k in stage.outputs})
+    data["issues"] = [*data["issues"], *result.issues]
+
+
+def _join(job: _Pending, data: dict[str, Any], hooks: list) -> None:
+    """Wait for a background stage and take its outputs; its hooks run now (with its wall time
+    since it started), so every hook still sees before/after in pairs."""
+    for h in hooks:
+        h.before(job.stage)
+    with job.pool:
+        result = job.pool.wait()[job.slot]
+    if result.issues:
+        raise RuntimeError(f"background stage {job.stage.name} added issues the stages after it did not see")
+    _take(job.stage, result, data)
+    elapsed = time.perf_counter() - job.start
+    for h in hooks:
+        h.after(job.stage, elapsed, result)

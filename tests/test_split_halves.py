@@ -91,15 +91,25 @@ def test_two_halves_give_what_one_pass_gives(demo_input, rules, monkeypatch):
 def test_the_month_written_is_the_same(demo_input, tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
+    import sqlite3
+
     outs = {}
-    for split in (10**9, 1):
+    for split in (10**9, 1):                 # one process; then intake, normalize and resubmit split
         monkeypatch.setenv("CRM_PIPELINE_WORKERS", "2")
         monkeypatch.setattr(normalize, "SPLIT_FROM_ROWS", split)
+        monkeypatch.setattr(intake, "SPLIT_FROM_BYTES", split)
+        monkeypatch.setattr(runner, "BACKGROUND_FROM_ROWS", split)
         out = tmp_path / f"out{split}"
         run_pipeline(RunOptions(input_dir=demo_input, output_dir=out, as_of=AS_OF))
         outs[split] = out / "2026-11"
     one, two = outs[10**9], outs[1]
     assert (one / "issues.csv").read_bytes() == (two / "issues.csv").read_bytes()
+    # what the history store keeps of each submission (its records and issues, for the next
+    # resubmission's comparison) is the same too, issue for issue
+    stores = [sqlite3.connect(o.parent / "history.sqlite") for o in (one, two)]
+    sql = "SELECT src_file, sha256, sheets, fields, issues, records FROM submissions ORDER BY rowid"
+    rows = [s.execute(sql).fetchall() for s in stores]
+    assert rows[0] == rows[1] and len(rows[0]) >= 8
     for name in ("customers.xlsx", *sorted(p.relative_to(one).as_posix() for p in one.glob("returns/*.xlsx"))[:3]):
         a, b = load_workbook(one / name), load_workbook(two / name)
         assert a.sheetnames == b.sheetnames, name
