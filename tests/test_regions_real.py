@@ -25,10 +25,10 @@ def test_annotated_corpus_accuracy_and_silent_misses(resolver, split):
     assert s.rows == 2985
     assert s.rate("province") >= 0.995, s.misses[:10]
     assert s.rate("city") >= 0.99, s.misses[:10]
-    assert s.rate("district") >= 0.99, s.misses[:10]      # measured 0.9906 / 0.9916
+    assert s.rate("district") >= 0.99, s.misses[:10]      # measured 0.9910 / 0.9923
     assert s.silent_rate <= 0.01, [m for m in s.misses if not m[3]][:10]
-    strict = score(resolver, load(split), strict=True)     # measured 0.70 % / 0.70 % (1.17 / 0.97 before
-    assert strict.silent_rate <= 0.008, [m for m in strict.misses if not m[3]][:10]   # region-after-number)
+    strict = score(resolver, load(split), strict=True)     # measured 0.64 % / 0.57 % (0.70 / 0.64 before the
+    assert strict.silent_rate <= 0.007, [m for m in strict.misses if not m[3]][:10]   # sixth round's zones)
 
 
 def test_registered_companies_addresses_against_the_registry_labels(resolver):
@@ -226,6 +226,7 @@ def test_a_town_short_form_is_not_read_where_it_names_something_else(resolver, a
     ("杭州湾新区滨海四路445号", "慈溪市", "region-zone"),                  # the zone lies in one county
     ("江苏省苏州市高新区石阳路90号", "虎丘区", "region-zone"),
     ("中国（上海）自由贸易试验区浦东南路1639号", "浦东新区", "region-zone"),
+    ("绍兴市袍江群贤东路5号", "越城区", "region-zone"),                     # the zone as commonly written
 ])
 def test_a_development_zone_in_one_county_is_read_as_that_county(resolver, address, district, rule):
     res = resolver.resolve(None, None, None, address)
@@ -289,6 +290,8 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
     ("大连市高新园区学子街99号", "大连市", None, "region-district-unread", "高新园区"),
     ("江苏省南通市苏通科技产业园江广路188号", "南通市", None, "region-district-unread", "苏通科技产业园"),
     ("内蒙古自治区呼和浩特市市辖区六安市金安区汁铺", "呼和浩特市", None, "region-overruled", "六安市"),  # after 市辖区
+    ("浙江省金华拱墅区莫干山路浅水湾城市花园", "杭州市", "拱墅区", "region-overruled", "金华"),   # a city's short
+    ("浙江温州宁波市江北区慈城镇普济路8号", "宁波市", "江北区", "region-overruled", "温州"),      # form right before
 ])
 def test_a_place_contradicted_or_read_after_the_street_detail_is_flagged(resolver, address, city, district,
                                                                          rule, word):

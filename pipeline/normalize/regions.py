@@ -21,7 +21,7 @@ from typing import Any, NamedTuple, Sequence
 
 from .base import WIDTH_TABLE, Finding, as_text
 from .regions_build import build_index
-from .regions_index import FULL, NAMED, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit, token as _token
+from .regions_index import FULL, NAMED, SHORT, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit, token as _token
 from .regions_findings import DIGIT as _DIGIT, after_number as _after_number, ambiguous as _ambiguous
 from .regions_findings import guessed as _guessed, label as _label, mismatch as _mismatch, obsolete as _obsolete
 
@@ -161,9 +161,12 @@ def _overruled(tokens: Sequence[Token], reading: Reading, text: str, gap: re.Pat
     chain = max(t.end for t, _ in reading.used)
     after = gap.match(text, chain).end()
     keys = reading.unit.keys
+    read_at = {t.start for t, _ in reading.used}
     return tuple(t for t in tokens if (t.start < last or t.start == chain or t.start == after) and t.entries
-                 and any(e.kind == FULL for e in t.entries)
-                 and all(e.unit.level <= 2 and e.key not in keys for e in t.entries))
+                 and all(e.unit.level <= 2 and e.key not in keys for e in t.entries)
+                 and (any(e.kind == FULL for e in t.entries)       # 浙江温州宁波市江北区: a city's short
+                      or (t.end in read_at and t.start < last      # form right before a name read
+                          and all(e.kind == SHORT and e.unit.level == 2 for e in t.entries))))
 
 
 def _segments(tokens: Sequence[Token]) -> list[tuple[Token, ...]]:
