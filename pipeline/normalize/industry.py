@@ -93,6 +93,10 @@ class IndustryIndex:
     near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a known word with one character blanked → words
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a word of the GB/T notes → its divisions
     older: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a GB/T 4754-2002 name → 2017 divisions
+    word_seq: tuple[str, ...] = ()              # names, classes, then multi labels, as ``_words_in`` reads them
+    word_grams: dict[str, tuple[int, ...]] = field(default_factory=dict)    # first two characters → positions
+    class_seq: tuple[tuple[str, str], ...] = ()   # (class name, division), in table order
+    class_grams: dict[str, tuple[int, ...]] = field(default_factory=dict)   # two characters → names holding them
     typo_min_length: int = 0                    # an unknown label this long one character off a name reads as it
     abbreviations: Mapping[str, str] = field(default_factory=dict)   # 交运 → 交通运输: an unread label read again
     hint: str = "你是不是想填“{name}”"
@@ -431,8 +435,8 @@ class IndustryIndex:
 
     def _words_in(self, text: str) -> list[str]:
         """Known names, aliases and class words inside ``text``, longest first, not overlapping."""
-        hits = sorted((k for k in (*self.words, *self.multi) if len(k) >= self.min_contain and k in text),
-                      key=len, reverse=True)
+        at = sorted({i for j in range(len(text) - 1) for i in self.word_grams.get(text[j:j + 2], ())})
+        hits = sorted((k for k in (self.word_seq[i] for i in at) if k in text), key=len, reverse=True)
         taken: list[tuple[int, int]] = []
         chosen: list[tuple[int, str]] = []
         for k in hits:
@@ -519,7 +523,8 @@ class IndustryIndex:
         for k in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t))):
             if len(k) < self.min_contain or k in self.generic_words:
                 continue
-            found = tuple(dict.fromkeys(d for name, d in self.classes.items() if k in name))
+            found = tuple(dict.fromkeys(d for name, d in (self.class_seq[i] for i in self.class_grams.get(k[:2], ()))
+                                        if k in name))
             if 0 < len(found) <= self.max_candidates:
                 return found
         return ()

@@ -66,9 +66,28 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         idx.plain.setdefault(idx._plain(k), d)
     idx.older = {**{idx._plain(k): d for k, d in idx.older.items()                 # 谷物的种植; never 其他制造业
                     if not any(k.startswith(p) for p in idx.drop_prefixes)}, **idx.older}    # read as 制造业
+    _index_grams(idx)
     idx.vague = frozenset(fold(r["word"]) for r in tables.get("industry_vague", ()) if r.get("word"))
     for r in tables.get("industry_vague", ()):
         letter = (r.get("section") or "").strip().lower()
         if r.get("word") and letter in idx.sections:
             idx.vague_sections[fold(r["word"])] = idx.sections[letter]
     return idx
+
+
+def _index_grams(idx: IndustryIndex) -> None:
+    """Two-character indexes so that the words inside a label (``_words_in``) and the class names
+    holding a word (``_in_classes``) are found without scanning every table row: a word is listed
+    under its first two characters, a class name under every two characters it holds. Readings are
+    the same as the scans' (same rows, same order)."""
+    seq = tuple(k for k in (*idx.words, *idx.multi) if len(k) >= idx.min_contain)
+    grams: dict[str, list[int]] = {}
+    for i, k in enumerate(seq):
+        grams.setdefault(k[:2], []).append(i)
+    idx.word_seq, idx.word_grams = seq, {g: tuple(v) for g, v in grams.items()}
+    names = tuple(idx.classes.items())
+    held: dict[str, list[int]] = {}
+    for i, (name, _) in enumerate(names):
+        for g in dict.fromkeys(name[j:j + 2] for j in range(len(name) - 1)):
+            held.setdefault(g, []).append(i)
+    idx.class_seq, idx.class_grams = names, {g: tuple(v) for g, v in held.items()}
