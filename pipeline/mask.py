@@ -35,6 +35,9 @@ def mask_phone(value: Any) -> str:
     """Mask one phone number: mobiles keep the first 3 and last 4 digits, landlines keep
     the area code and the last 4 digits. Anything else holding 5 or more digits keeps its
     first 3 and last 2 digits (short or malformed numbers are still personal data)."""
+    if value.__class__ is str and len(value) == 11 and value.isascii() and value.isdigit() \
+            and value[0] == "1" and value[1] in "3456789":
+        return f"{value[:3]}{STARS}{value[7:]}"     # a normalized mobile, as _MOBILE reads it (most values)
     s = _text(value).strip()
     if not s:
         return ""

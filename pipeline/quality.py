@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
@@ -178,13 +179,17 @@ def completeness(records: pd.DataFrame | None, team_of: Mapping[str, str], rules
     teams = records["src_file"].map(lambda f: team_of.get(str(f), UNKNOWN_TEAM))
     ctype = records["customer_type"].map(_text) if "customer_type" in records.columns else pd.Series("", index=records.index)
 
+    # per field, once: the rows it applies to and the rows that fill it
+    applies_to = {f.key: ctype.isin(types) if (types := set(f.required) | set(f.recommended) | set(f.one_of_types))
+                  else pd.Series(True, index=records.index) for f in fields}
+    filled_in = {f.key: records[f.key].map(_text).ne("") for f in fields if f.key in records.columns}
+
     def measure(mask: pd.Series) -> dict[str, dict[str, Any]]:
         out = {}
         for f in fields:
-            types = set(f.required) | set(f.recommended) | set(f.one_of_types)
-            applies = mask & (ctype.isin(types) if types else True)
+            applies = mask & applies_to[f.key]
             n = int(applies.sum())
-            filled = int(records.loc[applies, f.key].map(_text).ne("").sum()) if f.key in records.columns and n else 0
+            filled = int((applies & filled_in[f.key]).sum()) if f.key in filled_in and n else 0
             out[f.name] = {"filled": filled, "rows": n, "share": filled / n if n else None}
         return out
 
@@ -202,14 +207,22 @@ def ungraded(customers: pd.DataFrame | None, rules: Rules) -> dict[str, Any]:
     if customers is None or not len(customers):
         return {d.field: {"total": 0, "by_field": []} for d in rules.dimensions}
     out: dict[str, Any] = {}
-    types = customers["customer_type"] if "customer_type" in customers.columns else pd.Series("", index=customers.index)
+    types = customers["customer_type"].tolist() if "customer_type" in customers.columns else [""] * len(customers)
+    values: dict[str, list] = {}                  # column -> its values, read once (not a lookup per cell)
     for dim in rules.dimensions:
         blank = customers[dim.field].map(_text).eq("") if dim.field in customers.columns \
             else pd.Series(True, index=customers.index)
         missing: Counter = Counter()
-        for i in customers.index[blank]:
-            for key in dim.needed(types[i]):
-                if key not in customers.columns or _number(customers.at[i, key]) is None:
+        needed: dict[Any, Any] = {}               # customer type -> the inputs the dimension needs
+        for pos in np.flatnonzero(blank.to_numpy()).tolist():
+            kind = types[pos]
+            keys = needed[kind] if kind in needed else needed.setdefault(kind, dim.needed(kind))
+            for key in keys:
+                if key not in customers.columns:
+                    missing[names.get(key, key)] += 1
+                    continue
+                col = values[key] if key in values else values.setdefault(key, customers[key].tolist())
+                if _number(col[pos]) is None:
                     missing[names.get(key, key)] += 1
         out[dim.field] = {"total": int(blank.sum()), "by_field": [[k, n] for k, n in missing.most_common()]}
     return out

@@ -192,7 +192,9 @@ def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd
     n_rows = len(records)
     column = {c: records[c].tolist() if c in records.columns else [None] * n_rows
               for c in ("src_file", "src_team", "src_sheet", "src_row", "row_id", "bad_fields", "src_cells")}
-    texts = {k: [_text(v) for v in records[k].tolist()] for k in value_keys}
+    # _text per cell, its commonest cases inline (a text, a blank): a call per cell was most of the stage
+    texts = {k: [v.strip() if v.__class__ is str else "" if v is None else _text(v) for v in records[k].tolist()]
+             for k in value_keys}
     for i in range(n_rows):
         sub = by_file.get(_text(column["src_file"][i]))
         if sub is None:

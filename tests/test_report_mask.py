@@ -23,6 +23,13 @@ def test_mask_phone(raw, masked):
     assert mask_phone(raw) == masked
 
 
+@given(st.from_regex(r"1[0-9]{10}", fullmatch=True))
+def test_the_quick_path_for_plain_mobiles_masks_as_the_general_one(digits):
+    """An 11-digit 1[3-9]… text (a normalized mobile) skips the general path; a leading space
+    sends the same number through it. Both must mask it alike."""
+    assert mask_phone(digits) == mask_phone(" " + digits)
+
+
 @pytest.mark.parametrize("raw, masked", [
     ("zhang.san@example.com", "z***@example.com"),
     ("zhang.san＠example.com", "z***@example.com"),
