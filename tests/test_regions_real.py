@@ -331,6 +331,21 @@ def test_a_short_form_keeps_its_place_when_the_address_agrees_with_it(resolver):
     assert resolver.resolve(None, None, None, "绍兴柯桥东区一楼66号").district == "柯桥区"     # not 桥东区 (张家口)
 
 
+@pytest.mark.parametrize("cells, expected", [
+    ((None, None, None, "北京朝阳望京SOHO塔3"), ("北京市", "北京市", "朝阳区")),     # 朝阳 is also 朝阳市 (辽宁)
+    ((None, None, None, "天津市河北金钟河大街"), ("天津市", "天津市", "河北区")),     # 河北 is also 河北省
+    ((None, None, None, "辽宁朝阳双塔区"), ("辽宁省", "朝阳市", "双塔区")),
+    (("北京", "北京市", "朝阳", None), ("北京市", "北京市", "朝阳区")),               # a 区县 cell after its city
+    (("天津", "河北", None, "天津市河北区中山北路33号"), ("天津市", "天津市", "河北区")),
+    ((None, None, None, "北京市朝阳门"), ("北京市", "北京市", "东城区")),             # 朝阳门街道 is 东城区's
+    ((None, None, None, "南昌市南昌高新区"), ("江西省", "南昌市", None)),            # its own city's name: no 南昌县
+])
+def test_a_county_named_like_another_province_or_city_is_read_right_after_its_parent(resolver, cells, expected):
+    res = resolver.resolve(*cells)
+    assert (res.province, res.city, res.district) == expected
+    assert "region-mismatch" not in {f.rule for _, f in res.findings}
+
+
 def test_an_obsolete_name_also_agrees_with_the_part_split_off(resolver):
     res = resolver.resolve(None, None, None, "浙江省杭州市江干区杭州经济技术开发区下沙")
     found = [f for _, f in res.findings if f.rule == "region-obsolete"]

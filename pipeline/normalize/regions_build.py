@@ -153,9 +153,11 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
     if statistical_zones:
         _add_stat_zones(idx, tables.get("regions/stat_zones", ()), cities, zone_short)
     higher = {k for k, v in idx.names.items() if any(e.unit.level < 3 for e in v)}
-    for key, entry in short_district:          # 河北区 → 河北 or 西安区 → 西安 would hide the higher unit
-        if key not in higher:
-            idx.add(key, entry)
+    for key, entry in short_district:          # 河北区 → 河北 or 西安区 → 西安 would hide the higher unit:
+        if key not in higher:                  # a place only right after its parent (北京朝阳望京, 天津河北
+            idx.add(key, entry)                # 中山路, a 区县 cell 朝阳 after 北京), unless it is its own city's
+        elif not any(e.unit.level < 3 and entry.unit.within(e.unit) for e in idx.names[key]):
+            idx.add(key, Entry(entry.unit, WEAK))   # name (南昌市南昌高新区 is no 南昌县)
     higher = {k for k, v in idx.names.items() if any(e.kind == FULL and e.unit.level < 3 for e in v)}
     old_short: dict[str, list[Entry]] = {}
     by_code = {u.code: u for u in idx.units.values()}

@@ -305,6 +305,10 @@ class RegionIndex:
                                                      for e in entries):
                     pos += len(town)                  # 独山港镇 (平湖) is no 独山县, 新安江街道 no 新安县
                     continue
+                town = self._town_short_at(text, pos, end, entries)
+                if town:                              # 北京市朝阳门: 朝阳门街道 is 东城区's, no 朝阳区
+                    pos += len(town)
+                    continue
                 if end < n and text[end] in "区县旗市州" and not self._full_at(text, end):
                     end += 1                               # 浦东区, 石柱县, 海南州
             out.append(Token(pos, end, text[pos:end], entries, pos == 0 or not "\u4e00" <= text[pos - 1] <= "\u9fff",
@@ -316,6 +320,18 @@ class RegionIndex:
                                            for e in found for c in entries):
                     pos = end - 1
         return tuple(out)
+
+    def _town_short_at(self, text: str, pos: int, end: int, entries: Sequence[Entry]) -> str:
+        """A town's short form starting with the short form ``text[pos:end]`` and longer, of a town
+        outside every unit that short form stands for (北京市朝阳门: 朝阳门街道 is 东城区's), when the
+        short form names a county only weakly (朝阳: 朝阳区 only right after 北京); "" if none."""
+        if not any(e.kind == WEAK and e.unit.level == 3 for e in entries):
+            return ""
+        for j in range(min(len(text), pos + 4), end, -1):
+            codes = self.town_short.get(text[pos:j])
+            if codes and not any(self.units[c].within(e.unit) for c in codes for e in entries):
+                return text[pos:j]
+        return ""
 
     def _official_inside(self, text: str, pos: int, end: int, out: Sequence[Token], entries: Sequence[Entry]) -> int:
         """Where a name written in full starts inside the short form ``text[pos:end]`` and runs past
