@@ -1,7 +1,9 @@
 """A .csv/.xls/.ods/.et submission rebuilt as an .xlsx of its values (docs/outputs.md,
 “Returned workbooks”: ``rebuilt``), written with xlsxwriter and then annotated by the part-by-part
-patcher like any .xlsx. Loading the values into openpyxl and saving them cost about eight times
-as much (bench/README.md); the openpyxl rebuild (:mod:`.returns_openpyxl`) stays the fallback
+patcher like any .xlsx. Sheets without merged ranges or booleans (every CSV) are streamed
+(constant_memory), each distinct value rendered once as in the master (:mod:`.sheetrows`); the
+others are written cell by cell. Loading the values into openpyxl and saving them cost about
+eight times as much (bench/README.md); the openpyxl rebuild (:mod:`.returns_openpyxl`) stays the fallback
 for what this does not handle (two sheets with one title, overlapping merges, a hidden first
 sheet).
 
@@ -19,6 +21,7 @@ import pandas as pd
 
 from ..intake.readers import ReadError, read_sheets
 from ..rules import Rules
+from . import sheetrows
 from .dropdowns import first_data_row
 from .returns_openpyxl import _sheet_title as sheet_title
 from .xlsx import Formats, as_date, clean_text, column_widths, is_blank, open_workbook, text_of
@@ -42,6 +45,37 @@ def _write(ws, r: int, c: int, value: Any, fmt: Formats) -> None:
         ws.write_string(r, c, clean_text(text_of(value)))
 
 
+def _typed(ws, r: int, c: int, value: Any, kind: str, fmt: Formats) -> None:
+    """:func:`_write` as :func:`pipeline.writers.sheetrows.write_rows` calls a writer (``kind``
+    unused: the value's own type decides, as in :func:`_write`)."""
+    _write(ws, r, c, value, fmt)
+
+
+def _streamable(sheets: list) -> bool:
+    """Sheets written row by row through the renderer of distinct values (constant_memory): no
+    merged range (a merge is written with its first cell) and no boolean (the renderer writes
+    texts, numbers and dates)."""
+    return not any(getattr(raw, "merged", None) for raw in sheets) and \
+        not any(v.__class__ is bool for raw in sheets for row in raw.rows or () for v in row)
+
+
+def _write_rows(ws, grid: list[list], fmt: Formats) -> None:
+    """The first row cell by cell, the others each distinct value rendered once (the cells are
+    those :func:`_write` writes)."""
+    for c, v in enumerate(grid[0] if grid else ()):
+        if v is not None:
+            _write(ws, 0, c, v, fmt)
+    if len(grid) > 1 and sheetrows.supported(ws):
+        width = max(len(g) for g in grid)
+        sheetrows.write_rows(ws, len(grid) - 1, sheetrows.row_columns(grid[1:]), ["value"] * width, fmt,
+                             _typed, clean_text)
+        return
+    for r, row in enumerate(grid[1:], start=1):
+        for c, v in enumerate(row):
+            if v is not None:
+                _write(ws, r, c, v, fmt)
+
+
 def rebuild_values(src: Path, dest: Path, rules: Rules, columns: pd.DataFrame | None) -> Mapping[str, str]:
     """Write the values of ``src`` as an .xlsx at ``dest``; returns sheet name as intake
     knows it -> its title. Raises :class:`NotRebuilt`."""
@@ -54,24 +88,29 @@ def rebuild_values(src: Path, dest: Path, rules: Rules, columns: pd.DataFrame | 
     titles = {raw.name: sheet_title(raw.name, src.stem) for raw in sheets}
     if not sheets or len({t.lower() for t in titles.values()}) < len(sheets) or not sheets[0].visible:
         raise NotRebuilt("titles")
-    wb = open_workbook(dest, constant_memory=False)
+    streamed = _streamable(sheets)
+    wb = open_workbook(dest, constant_memory=streamed)
     fmt = Formats(wb)
     try:
         for raw in sheets:
             ws = wb.add_worksheet(titles[raw.name])
             if not raw.visible:
                 ws.hide()
-            covered = set()
-            for (r0, c0), (r1, c1) in getattr(raw, "merged", None) or ():
-                ws.merge_range(r0, c0, r1, c1, "")
-                covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
-            grid = []
-            for r, row in enumerate(raw.rows or ()):
-                kept = [None if (r, c) in covered or is_blank(v) else v for c, v in enumerate(row)]
-                for c, v in enumerate(kept):
-                    if v is not None:
-                        _write(ws, r, c, v, fmt)
-                grid.append(kept)
+            if streamed:
+                grid = [[None if is_blank(v) else v for v in row] for row in raw.rows or ()]
+                _write_rows(ws, grid, fmt)
+            else:
+                covered = set()
+                for (r0, c0), (r1, c1) in getattr(raw, "merged", None) or ():
+                    ws.merge_range(r0, c0, r1, c1, "")
+                    covered |= {(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - {(r0, c0)}
+                grid = []
+                for r, row in enumerate(raw.rows or ()):
+                    kept = [None if (r, c) in covered or is_blank(v) else v for c, v in enumerate(row)]
+                    for c, v in enumerate(kept):
+                        if v is not None:
+                            _write(ws, r, c, v, fmt)
+                    grid.append(kept)
             width = max([len(g) for g in grid] + [c1 + 1 for _, (_, c1) in (getattr(raw, "merged", None) or ())] + [0])
             height = max([len(grid)] + [r1 + 1 for _, (r1, _) in (getattr(raw, "merged", None) or ())])
             if not width:
