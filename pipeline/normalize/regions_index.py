@@ -180,6 +180,8 @@ class RegionIndex:
                 self._entries[k] = tuple(e for e in v if e not in weak)
         self._keys = {k: frozenset(e.key for e in v) for k, v in self._entries.items()}
         # names ending in 市 that may stand for a city or province (乐山市中区: 市 may begin a county)
+        # names standing for a county only weakly (朝阳: 朝阳区 only right after 北京), see _town_short_at
+        self._weakly = frozenset(k for k, v in self._entries.items() if any(e.kind == WEAK and e.unit.level == 3 for e in v))
         self._upper = frozenset(k for k, v in self._entries.items() if k[-1] == "市" and any(e.unit.level < 3 for e in v))
         self._official = {k: k[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == k for e in v)
                           for k, v in self._entries.items()}     # written as a unit, not a short form
@@ -275,12 +277,13 @@ class RegionIndex:
                 if text.startswith(name, pos):
                     entries = known[name]
                     if name not in zone_weak:
-                        keys, upper = self._keys[name], name in self._upper
+                        keys, upper, weakly = self._keys[name], name in self._upper, name in self._weakly
                         break
                     entries += self._zone_after(out, pos, name)
                     if entries:                      # 滨海开发区 after 天津市: no zone, 滨海 is read
                         keys = frozenset(e.key for e in entries)
                         upper = name[-1] == "市" and any(e.unit.level < 3 for e in entries)
+                        weakly = any(e.kind == WEAK and e.unit.level == 3 for e in entries)
                         break
             else:
                 continue
@@ -305,7 +308,7 @@ class RegionIndex:
                                                      for e in entries):
                     pos += len(town)                  # 独山港镇 (平湖) is no 独山县, 新安江街道 no 新安县
                     continue
-                town = self._town_short_at(text, pos, end, entries)
+                town = self._town_short_at(text, pos, end, entries) if weakly else ""
                 if town:                              # 北京市朝阳门: 朝阳门街道 is 东城区's, no 朝阳区
                     pos += len(town)
                     continue
@@ -325,8 +328,6 @@ class RegionIndex:
         """A town's short form starting with the short form ``text[pos:end]`` and longer, of a town
         outside every unit that short form stands for (北京市朝阳门: 朝阳门街道 is 东城区's), when the
         short form names a county only weakly (朝阳: 朝阳区 only right after 北京); "" if none."""
-        if not any(e.kind == WEAK and e.unit.level == 3 for e in entries):
-            return ""
         for j in range(min(len(text), pos + 4), end, -1):
             codes = self.town_short.get(text[pos:j])
             if codes and not any(self.units[c].within(e.unit) for c in codes for e in entries):
