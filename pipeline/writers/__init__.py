@@ -129,11 +129,15 @@ def write_outputs(catalog: dict[str, Any], stage_history: bool = False) -> Stage
                 pool.submit(stage_save, staged, month, customers, catalog.get("identities"))
             write_views(tmp / "views", customers, rules, pool)
             write_returns(tmp / "returns", data, issue_table, pool)
+            # issues.csv last in the queue: it fills the core the last workbooks leave idle. Its
+            # table changes only when a return adds issues; then it is written again below
+            pool.submit(write_issues_csv, tmp / "issues.csv", issue_table)
             returned = [r for r in pool.wait() if isinstance(r, ReturnResult)]
             extra = return_issues(returned, rules)
             if extra:
                 issue_table = issues_frame([*catalog.get("issues", []), *extra], rules, catalog.get("columns"))
                 data["issue_table"] = issue_table
+                write_issues_csv(tmp / "issues.csv", issue_table)
             data["fixes_written"] = {r.src_file: r.fixed for r in returned}
             counted = {f.get("file"): f.get("fixed") for f in (data.get("analysis") or {}).get("file_table") or ()}
             if extra or any(counted.get(f) != n for f, n in data["fixes_written"].items()):
@@ -141,7 +145,6 @@ def write_outputs(catalog: dict[str, Any], stage_history: bool = False) -> Stage
                 summary = build_summary(data)
             summary["returns"] = returns_summary(returned, rules, tmp / "returns")
             data["summary"] = summary
-            write_issues_csv(tmp / "issues.csv", issue_table)
             write_summary(tmp / "summary.json", summary)
             write_report(tmp / "report.html", data)
     return StageResult(data={"summary": summary, "issue_table": issue_table, "customers_written": customers,

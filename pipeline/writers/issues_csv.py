@@ -18,13 +18,14 @@ def _cell(column: str, value) -> str:
     return neutralise_csv(text_of(value))
 
 
-def write_issues_csv(path: Path, issue_table: pd.DataFrame) -> None:
-    """Write the issue table; ``row`` is empty for file-level issues."""
+def write_issues_csv(path: Path, issue_table: pd.DataFrame) -> Path:
+    """Write the issue table; ``row`` is empty for file-level issues. Returns ``path``."""
     with Path(path).open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(ISSUE_COLUMNS)
         if issue_table is None or issue_table.empty:
-            return
+            return Path(path)
         frame = issue_table.reindex(columns=ISSUE_COLUMNS)
         for values in frame.itertuples(index=False, name=None):
             writer.writerow([_cell(c, v) for c, v in zip(ISSUE_COLUMNS, values)])
+    return Path(path)
