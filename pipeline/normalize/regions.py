@@ -21,7 +21,8 @@ from typing import Any, NamedTuple, Sequence
 
 from .base import WIDTH_TABLE, Finding, as_text
 from .regions_build import build_index
-from .regions_index import FULL, NAMED, SHORT, WEAK, ZONE, Entry, RegionIndex as Index, Token, Unit, token as _token
+from .regions_choose import Reading, choose
+from .regions_index import FULL, NAMED, SHORT, ZONE, Entry, RegionIndex as Index, Token, Unit, token as _token
 from .regions_findings import DIGIT as _DIGIT, after_number as _after_number, ambiguous as _ambiguous
 from .regions_findings import guessed as _guessed, label as _label, mismatch as _mismatch, obsolete as _obsolete
 
@@ -42,115 +43,6 @@ class RegionResult(NamedTuple):
     findings: tuple[tuple[str, Finding], ...] = ()     # (field key, finding)
     partial: frozenset[str] = frozenset()              # cells holding more than a place name
     code: str | None = None                            # code of the deepest unit decided
-
-
-class Reading(NamedTuple):
-    """What a list of tokens says: the unit decided (None when tied), its support, and the
-    tied units when the text does not decide."""
-
-    unit: Unit | None
-    score: float
-    used: tuple[tuple[Token, Entry], ...] = ()
-    tied: tuple[Unit, ...] = ()
-    common: Unit | None = None
-
-
-def _common(units: Sequence[Unit], index: Index) -> Unit | None:
-    first = units[0]
-    for level, key in ((2, first.ckey), (1, first.pcode)):
-        if level <= first.level and all(u.level >= level and (u.ckey if level == 2 else u.pcode) == key
-                                        for u in units):
-            return index.units.get(key)
-    return None
-
-
-REPEAT = 0.25          # a unit named again later in the text (湖州…湖州分公司)
-
-
-def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
-    """A reading no other name agrees with must not rest on an everyday word (东方新家园) nor
-    on a county short form inside a word (五马村, 瓯北镇); one starting the text is read
-    (义乌国际商贸城)."""
-    if len(filled) > 1:
-        return True
-    token, entry = next(iter(filled.values()))
-    if entry.kind == WEAK:
-        return False
-    county = entry.unit.level == 3 or entry.unit.code == entry.unit.ckey and len(entry.unit.code) == 6
-    return entry.kind in NAMED or not county or token.lead
-
-
-def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) -> Reading | None:
-    """The unit the tokens support best, consistent with ``anchor`` (what earlier cells decided)."""
-    best: dict[str, tuple[tuple, Unit, tuple]] = {}
-    seen: set[str] = set()
-    twins = index.twins
-    for token in tokens:
-        for cand in token.entries:
-            u = cand.unit
-            if u.code in seen:
-                continue
-            seen.add(u.code)
-            if anchor is not None and not (u.within(anchor) or anchor.within(u)):
-                continue
-            filled: dict[int, tuple[Token, Entry]] = {}
-            score = 0.0
-            last_end = -9                            # the end of the previous token that agreed
-            first = -1                               # the start of the first token that filled a level
-                                                     # (tokens come left to right)
-            keys = u.keys
-            for t in tokens:
-                if t.keys.isdisjoint(keys):
-                    continue
-                # entries come highest level first, strongest first; an everyday word needs its
-                # parent right before it
-                start = t.start
-                weak_ok = (anchor is not None and start == 0) or (last_end >= 0 and start - last_end <= 1)
-                last_end = t.end
-                for e in t.entries:
-                    if e.key in keys and e.key[0] not in filled and (weak_ok or e.kind != WEAK):
-                        break
-                else:
-                    score += REPEAT
-                    continue
-                filled[e.key[0]] = (t, e)
-                score += e.strength
-                if first < 0:
-                    first = start
-            if not filled or (anchor is None and len(filled) == 1 and not _plausible(filled)):
-                continue
-            levels = sorted(filled)
-            deepest = filled[levels[-1]][1].unit
-            deepest = twins.get(deepest.code, deepest)
-            if first > tokens[0].start:              # 台湾台南市安平区, 银川新市区: a province or city
-                for t in tokens:                     # named before disagrees
-                    if t.start >= first:
-                        break
-                    most = 0.0                       # its strongest entry, when all are such
-                    for e in t.entries:
-                        if e.unit.level > 2 or e.kind == WEAK:
-                            break
-                        if e.strength > most:
-                            most = e.strength
-                    else:
-                        if most:
-                            score -= most
-            rank = (score, -first, -levels[0])
-            old = best.get(deepest.code)
-            if old is None or rank > old[0]:
-                best[deepest.code] = (rank, deepest, tuple(filled[k] for k in levels))
-    if not best:
-        return None
-    if len(best) == 1:
-        (rank, unit, used), = best.values()
-        return Reading(unit, rank[0], used)
-    top_rank = max(r[0] for r in best.values())
-    top = [r for r in best.values() if r[0] == top_rank]
-    if len(top) == 1:
-        rank, unit, used = top[0]
-        return Reading(unit, rank[0], used)
-    units = tuple(r[1] for r in top)
-    return Reading(None, top[0][0][0], (), units, _common(units, index))
 
 
 def _overruled(tokens: Sequence[Token], reading: Reading, text: str, gap: re.Pattern) -> tuple[Token, ...]:

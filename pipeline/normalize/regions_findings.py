@@ -9,7 +9,7 @@ from .base import Finding
 from .regions_index import NAMED, Entry, Unit
 
 if TYPE_CHECKING:
-    from .regions import Reading
+    from .regions_choose import Reading
 
 
 def label(u: Unit) -> str:
