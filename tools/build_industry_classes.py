@@ -10,12 +10,11 @@ the 97 大类 themselves. Two runs on the same checkout give identical files.
 """
 from __future__ import annotations
 
-import csv
 import re
 import sys
 from pathlib import Path
 
-from sources import read   # tools/sources.py (the tools run as scripts from tools/)
+from sources import read, write_table   # tools/sources.py (the tools run as scripts from tools/)
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "example/9组件-指令/components/form/IndustryData.js"
@@ -25,10 +24,7 @@ _TITLE = re.compile(r'"title":\s*"([A-T]\d{3,4})-([^"]+)"')
 def main(argv: list[str] | None = None) -> int:
     text, _ = read(Path((argv or sys.argv[1:])[0]), PATH)
     rows = sorted(set(_TITLE.findall(text)))
-    with (ROOT / "rules" / "industry_classes.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["code", "name"])
-        w.writerows(rows)
+    write_table(ROOT / "rules" / "industry_classes.csv", ["code", "name"], rows)
     print(f"{len(rows)} classes", file=sys.stderr)
     return 0
 

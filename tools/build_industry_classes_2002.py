@@ -21,7 +21,7 @@ import re
 import sys
 from pathlib import Path
 
-from sources import read   # tools/sources.py (the tools run as scripts from tools/)
+from sources import read, write_table   # tools/sources.py (the tools run as scripts from tools/)
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "51job/DB/basecode.industry.sql"
@@ -64,10 +64,7 @@ def main(argv: list[str] | None = None) -> int:
                   if level in "234" and re.fullmatch(r"\d{2,4}", code) and under_a_section(row_id)
                   and name and name not in used})
     kept = [r for r in out if r[2]]
-    with (ROOT / "rules" / "industry_classes_2002.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["code", "name", "divisions"])
-        w.writerows(kept)
+    write_table(ROOT / "rules" / "industry_classes_2002.csv", ["code", "name", "divisions"], kept)
     print(f"{len(kept)} GB/T 4754-2002 names not used by 2011 or 2017 ({len(out) - len(kept)} left out)",
           file=sys.stderr)
     return 0

@@ -17,7 +17,7 @@ import re
 import sys
 from pathlib import Path
 
-from sources import read   # tools/sources.py (the tools run as scripts from tools/)
+from sources import read, write_table   # tools/sources.py (the tools run as scripts from tools/)
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "dbscript/industry.sql"
@@ -38,10 +38,7 @@ def main(argv: list[str] | None = None) -> int:
             used |= {(r.get("name") or r.get("division_name") or "").strip() for r in csv.DictReader(fh)}
     rows = sorted({(code, name.strip(), division_2017(code)) for name, code in _ROW.findall(text)
                    if name.strip() not in used})
-    with (ROOT / "rules" / "industry_classes_2011.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["code", "name", "division"])
-        w.writerows(rows)
+    write_table(ROOT / "rules" / "industry_classes_2011.csv", ["code", "name", "division"], rows)
     print(f"{len(rows)} GB/T 4754-2011 names not used by 2017", file=sys.stderr)
     return 0
 

@@ -27,7 +27,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from sources import read   # tools/sources.py (the tools run as scripts from tools/)
+from sources import read, write_table   # tools/sources.py (the tools run as scripts from tools/)
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "src/utils/category.js"
@@ -77,10 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         return len(held) <= 1 or held <= divisions
     rows = sorted((w, "|".join(sorted(d)), " ".join(sorted(c for cs in d.values() for c in cs)))
                   for w, d in named.items() if len(d) <= MAX_DIVISIONS and specific(w, set(d)))
-    with (ROOT / "rules" / "industry_notes.csv").open("w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(["word", "divisions", "classes"])
-        w.writerows(rows)
+    write_table(ROOT / "rules" / "industry_notes.csv", ["word", "divisions", "classes"], rows)
     print(f"{len(rows)} words", file=sys.stderr)
     return 0
 

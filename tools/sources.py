@@ -1,9 +1,11 @@
 """Reading a file of a public repository the table builders use: from a work tree, or with
-``git show`` from a bare git directory (what the ``fetch`` mirrors are)."""
+``git show`` from a bare git directory (what the ``fetch`` mirrors are); writing the table."""
 from __future__ import annotations
 
+import csv
 import subprocess
 from pathlib import Path
+from typing import Iterable, Sequence
 
 
 def read(checkout: Path, path: str, encoding: str = "utf-8", commit: str = "HEAD") -> tuple[str, str]:
@@ -17,3 +19,11 @@ def read(checkout: Path, path: str, encoding: str = "utf-8", commit: str = "HEAD
         text = subprocess.run([*git, "show", f"{commit}:{path}"], check=True, capture_output=True).stdout.decode(encoding)
     commit = subprocess.run([*git, "rev-parse", commit], capture_output=True, text=True).stdout.strip()
     return text, commit
+
+
+def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """A rules/ table: UTF-8, ``\\n`` line ends (the same bytes on every machine)."""
+    with Path(path).open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
