@@ -76,7 +76,7 @@ def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
     s = score(index, load("heldout_sw2021.csv"))
     assert s.mapped >= 62, s.misses                         # 61/118, 62/118 with the notes' words (铁矿石)
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 10 and s.vague_ok >= 3, s.misses
+    assert s.flagged >= 11 and s.vague_ok >= 3, s.misses   # 11 with BOSS's 自动化设备 (其他自动化设备)
 
 
 def test_registration_pickers_kept_untouched_for_vocabulary(index):
@@ -196,7 +196,7 @@ def test_a_construction_head_reads_its_field_and_a_service_its_section_service(i
 
 @pytest.mark.parametrize("label, divisions", [
     ("商业贸易", ("51", "52")), ("农药兽药", ("26", "27")), ("建筑工程", ("47", "48", "49", "50")),
-    ("电子信息", ("39", "63", "64", "65")),
+    ("电子信息", ("39", "63", "64", "65")), ("酒店及餐饮", ("61", "62")), ("酒店和餐饮", ("61", "62")),
 ])
 def test_coordinate_heads_and_two_product_words_stay_several(index, label, divisions):
     got = index.parse(label)
@@ -347,8 +347,8 @@ def test_a_taxonomy_translated_from_english_kept_untouched_for_vocabulary(index)
     (12 %: 商业用品与设备 C35, 国防与航天 C37, 环境服务 M74, 金融服务 J66), multi 15/28, vague 10/13."""
     s = score(index, load("heldout_s6.csv"))
     assert s.mapped >= 27, s.misses
-    assert s.wrong <= 4, s.misses
-    assert s.flagged >= 15 and s.vague_ok >= 10, s.misses
+    assert s.wrong <= 3, s.misses                           # 4 before 酒店及餐饮's peer rule (商业用品与设备)
+    assert s.flagged >= 15 and s.vague_ok >= 11, s.misses
 
 
 @pytest.mark.parametrize("label, code", [("计量仪表", "C40"), ("光学元件", "C40"), ("千斤顶和电动叉车", "C34"), ("吸尘器制造", "C38")])

@@ -33,6 +33,7 @@ _SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+
 _PEERS = re.compile(r"[-－—–/|>＞:：()（）\[\]【】]")   # separators a final head word does not reach across
 _HIERARCHY = re.compile(r"[-－—–>＞:：]")        # 门类-大类: the later part narrows the earlier one
 _SOFT = re.compile(r"、+|(?<=.{2})(?:和|及|与|&)(?=.{2})")    # inside a part, unless the part is a name
+_AND_END = re.compile(r"(?<=.{2})(?:和|及|与|&)$")     # a modifier ending in 和: the head is its peer
 
 
 @dataclass(frozen=True)
@@ -343,6 +344,8 @@ class IndustryIndex:
                     rest.endswith(w) and len(w) > len(head) for w in (*self.words, *self.multi)):
                 continue                                # 旅游酒店: 酒店 is a word, not a 店 selling 酒
             modifier = rest[:-len(head)]
+            if _AND_END.search(modifier):
+                return None                             # 酒店及餐饮: a peer joined by 及, not a modifier
             if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
                 return self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
             inner = [h for h in self.heads if h in modifier]
