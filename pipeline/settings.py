@@ -114,6 +114,7 @@ class IndustryRules:
     repaired_in: Mapping[str, str] = field(default_factory=_empty_map)   # product division → repair division
     typo_min_length: int = 0                # an unknown label this long, one character off one known name, reads as it
     abbreviations: Mapping[str, str] = field(default_factory=_empty_map)   # 交运 → 交通运输 (an unread label only)
+    level_marks: tuple[str, ...] = ()       # a level mark ending a label copied from stock software (白酒Ⅱ): dropped
 
 
 @dataclass(frozen=True)

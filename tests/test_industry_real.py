@@ -76,7 +76,7 @@ def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
     s = score(index, load("heldout_sw2021.csv"))
     assert s.mapped >= 62, s.misses                         # 61/118, 62/118 with the notes' words (铁矿石)
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 11 and s.vague_ok >= 3, s.misses   # 11 with BOSS's 自动化设备 (其他自动化设备)
+    assert s.flagged >= 12 and s.vague_ok >= 3, s.misses   # 11 with BOSS's 自动化设备, 12 with 通信工程 (通达信)
 
 
 def test_registration_pickers_kept_untouched_for_vocabulary(index):
@@ -86,7 +86,7 @@ def test_registration_pickers_kept_untouched_for_vocabulary(index):
     s = score(index, load("heldout_s5.csv"))
     assert s.mapped >= 25, s.misses                         # generic rules since: 25/65
     assert s.wrong <= 2, s.misses
-    assert s.flagged >= 32 and s.vague_ok >= 9, s.misses
+    assert s.flagged >= 33 and s.vague_ok >= 9, s.misses   # 33 with 饰品 (申万, 通达信): 服饰/箱包/饰品
 
 
 def test_gb_t_4754_2011_names_read_as_their_2017_division(index, rules):
@@ -412,3 +412,11 @@ def test_workplace_app_and_job_site_pickers_kept_untouched_for_vocabulary(index)
     assert s.mapped >= 17, s.misses
     assert s.wrong <= 1, s.misses
     assert s.flagged >= 39 and s.vague_ok >= 3, s.misses
+
+
+@pytest.mark.parametrize("label, code", [("白酒Ⅱ", "C15"), ("特钢Ⅱ", "C31"), ("燃气Ⅱ", "D45"), ("电机Ⅱ", "C38")])
+def test_a_level_mark_copied_from_stock_software_is_dropped(index, label, code):
+    """industry.level_marks (rules/settings.yaml): 申万 二级 names end in Ⅱ as 东方财富 and Wind show
+    them (file id 60889748462 of tests/data/industry/README.md); before, every one was unknown."""
+    got = index.parse(label)
+    assert (got.code, got.findings) == (code, ())

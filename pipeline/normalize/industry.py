@@ -100,6 +100,7 @@ class IndustryIndex:
     class_grams: dict[str, tuple[int, ...]] = field(default_factory=dict)   # two characters → names holding them
     typo_min_length: int = 0                    # an unknown label this long one character off a name reads as it
     abbreviations: Mapping[str, str] = field(default_factory=dict)   # 交运 → 交通运输: an unread label read again
+    level_marks: tuple[str, ...] = ()           # folded, longest first: 白酒Ⅱ (白酒ii) is read as 白酒
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -150,7 +151,7 @@ class IndustryIndex:
         text = as_text(value)
         if not text:
             return Industry(None)
-        key = fold(text)
+        key = self._unmarked(fold(text))
         found = self._one(key)
         if found:
             return self._multi(text, found)
@@ -245,6 +246,14 @@ class IndustryIndex:
             return replace(written, name=text) if written.code is None else written
         hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
+
+    def _unmarked(self, key: str) -> str:
+        """``key`` without a level mark of a stock classification ending it after a Chinese character
+        (申万 二级 ``特钢Ⅱ``, 三级 ``…Ⅲ``; folded to ii, iii)."""
+        for mark in self.level_marks:
+            if key.endswith(mark) and len(key) > len(mark) + 1 and not key[-len(mark) - 1].isascii():
+                return key[:-len(mark)]
+        return key
 
     def _written_out(self, key: str) -> Industry | None:
         """The reading of ``key`` with its short forms written out (``abbreviations``), when that

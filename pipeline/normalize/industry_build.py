@@ -11,6 +11,7 @@ from .industry import IndustryIndex
 
 def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **options: Any) -> IndustryIndex:
     idx = IndustryIndex(**{k: v for k, v in options.items() if v is not None})
+    idx.level_marks = tuple(sorted({fold(m) for m in idx.level_marks}, key=len, reverse=True))
     for row in tables.get("industries", ()):
         division = row["division"].strip().zfill(2)
         letter = row["section"].strip().upper()
