@@ -165,6 +165,8 @@ def test_a_head_word_after_an_unknown_word_names_nothing(index):
     ("房地产中介服务业", "K70"), ("批发和零售业-零售业", "F52"), ("D-电力、热力生产和供应业", "D44"),
     ("在线生活服务（O2O）", "I64"),      # a name in brackets explains words read from a word inside
     ("运营商增值服务", "I63"),           # the words after the ones read name the same division
+    ("C 制造业 / C39 计算机、通信和其他电子设备制造业", "C39"),   # a registry chain, codes before each name
+    ("F 批发和零售业 / F51 批发业", "F51"), ("黑色家电", "C39"),  # 电视机 is C3951, not 家电 C38
 ])
 def test_job_site_and_registry_labels_map_to_one_division(index, label, code):
     got = index.parse(label)

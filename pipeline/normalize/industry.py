@@ -28,6 +28,7 @@ from .industry_notes import notes_reading
 _CODE = re.compile(r"^([a-tA-T])?\s*(\d{2})(\d{0,2})$")
 _CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.*)$")
 _SECTION = re.compile(r"^[a-tA-T]$")
+_SECTION_NAME = re.compile(r"^([a-tA-T])(\D{2,})$")     # c制造业: a 门类 letter and its name
 _BRACKET = re.compile(r"^(.+?)[(（](.+)[)）]$")
 _SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+")
 _PEERS = re.compile(r"[-－—–/|>＞:：()（）\[\]【】]")   # separators a final head word does not reach across
@@ -155,14 +156,9 @@ class IndustryIndex:
         found = self._one(key)
         if found:
             return self._multi(text, found)
-        m = _CODE_NAME.match(key)                   # C39计算机、通信和其他电子设备制造业
-        if m and m.group(2) in self.divisions:
-            letter = self.divisions[m.group(2)][1]
-            name = fold(m.group(3))
-            official = fold(self.divisions[m.group(2)][0])
-            agrees = self._one(name) == (m.group(2),) or name in official or official in name
-            if (not m.group(1) or m.group(1).upper() == letter) and agrees:
-                return self._found(m.group(2))
+        coded = self._code_named(key)               # C39计算机、通信和其他电子设备制造业
+        if coded:
+            return self._found(coded[0])
         narrowed = self._bracket(text, key)
         if narrowed:
             return narrowed
@@ -179,7 +175,7 @@ class IndustryIndex:
         sold = self._head(shop) if shop != key and self.head_kinds.get(last) == "shop" else None
         if sold:
             return self._multi(text, sold)
-        parts = [q for p in _SEPARATORS.split(key) if p
+        parts = [q for p in (self._uncoded(p) for p in _SEPARATORS.split(key) if p)   # C 制造业 / C39 …
                  for q in ((p,) if self._known(p) else _SOFT.split(p)) if q]
         if len(parts) > 1:
             found: list[str] = []
@@ -246,6 +242,28 @@ class IndustryIndex:
             return replace(written, name=text) if written.code is None else written
         hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
+
+    def _code_named(self, key: str) -> tuple[str, str] | None:
+        """The division and name of ``key`` written as a 大类 code and a name that agrees with it
+        (``C39计算机、通信和其他电子设备制造业``, ``3971电子元件及组件制造``)."""
+        m = _CODE_NAME.match(key)
+        if not m or m.group(2) not in self.divisions:
+            return None
+        letter = self.divisions[m.group(2)][1]
+        name = fold(m.group(3))
+        official = fold(self.divisions[m.group(2)][0])
+        agrees = self._one(name) == (m.group(2),) or name in official or official in name
+        return (m.group(2), name) if (not m.group(1) or m.group(1).upper() == letter) and agrees else None
+
+    def _uncoded(self, part: str) -> str:
+        """A part of a label without the code before its name, when the two agree: ``c39计算机、通信…``
+        is the 大类 name, ``c制造业`` the 门类 name (a registry chain ``C 制造业 / C39 …``)."""
+        coded = self._code_named(part)
+        if coded:
+            return coded[1]
+        m = _SECTION_NAME.match(part)
+        section = m and self.sections.get(m.group(2))
+        return m.group(2) if section and section[0] == m.group(1).upper() else part
 
     def _unmarked(self, key: str) -> str:
         """``key`` without a level mark of a stock classification ending it after a Chinese character
