@@ -11,11 +11,11 @@ industry_notes.csv (words of the GB/T notes, for labels nothing else reads), ind
 a compound whose other words hold a head word too is coordinate: 批发零售 stays several).
 A label whose parts (split at / 、 和 及 …) name different divisions is ``industry-multi`` with
 the candidates as the suggestion, never resolved to one of them. A “你是不是想填…” hint is
-given only when the hint shares a meaningful word with the label (环保 is never 保险业).
+given only when the hint shares a meaningful word with the label (环保 is never 保险业). Codes before
+names, separators, brackets, level marks and short forms are ``industry_forms.py``.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
@@ -23,18 +23,10 @@ from rapidfuzz import fuzz, process
 
 from ..rules import fold
 from .base import Finding, as_text
+from .industry_forms import (_AND_END, _CODE, _HIERARCHY, _PEERS, _SECTION, _SEPARATORS, _SOFT, bracket,
+                             code_named, uncoded, unmarked, written_out)
 from .industry_notes import notes_reading
 
-_CODE = re.compile(r"^([a-tA-T])?\s*(\d{2})(\d{0,2})$")
-_CODE_NAME = re.compile(r"^([a-tA-T])?(\d{2})\d{0,2}\s*[-－—:：.、]?\s*(\D.*)$")
-_SECTION = re.compile(r"^[a-tA-T]$")
-_SECTION_NAME = re.compile(r"^([a-tA-T])(\D{2,})$")     # c制造业: a 门类 letter and its name
-_BRACKET = re.compile(r"^(.+?)[(（](.+)[)）]$")
-_SEPARATORS = re.compile(r"[-－—–/|>＞·:：\s,，;；()（）\[\]【】]+")
-_PEERS = re.compile(r"[-－—–/|>＞:：()（）\[\]【】]")   # separators a final head word does not reach across
-_HIERARCHY = re.compile(r"[-－—–>＞:：]")        # 门类-大类: the later part narrows the earlier one
-_SOFT = re.compile(r"、+|(?<=.{2})(?:和|及|与|&)(?=.{2})")    # inside a part, unless the part is a name
-_AND_END = re.compile(r"(?<=.{2})(?:和|及|与|&)$")     # a modifier ending in 和: the head is its peer
 
 
 @dataclass(frozen=True)
@@ -152,14 +144,14 @@ class IndustryIndex:
         text = as_text(value)
         if not text:
             return Industry(None)
-        key = self._unmarked(fold(text))
+        key = unmarked(self.level_marks, fold(text))
         found = self._one(key)
         if found:
             return self._multi(text, found)
-        coded = self._code_named(key)               # C39计算机、通信和其他电子设备制造业
+        coded = code_named(self, key)               # C39计算机、通信和其他电子设备制造业
         if coded:
             return self._found(coded[0])
-        narrowed = self._bracket(text, key)
+        narrowed = bracket(self, text, key)
         if narrowed:
             return narrowed
         if _SECTION.match(key) or key in self.sections:
@@ -175,7 +167,7 @@ class IndustryIndex:
         sold = self._head(shop) if shop != key and self.head_kinds.get(last) == "shop" else None
         if sold:
             return self._multi(text, sold)
-        parts = [q for p in (self._uncoded(p) for p in _SEPARATORS.split(key) if p)   # C 制造业 / C39 …
+        parts = [q for p in (uncoded(self, p) for p in _SEPARATORS.split(key) if p)   # C 制造业 / C39 …
                  for q in ((p,) if self._known(p) else _SOFT.split(p)) if q]
         if len(parts) > 1:
             found: list[str] = []
@@ -237,53 +229,11 @@ class IndustryIndex:
         several = self._several_head(key) or self._noted(key)     # 计量仪表: words of the GB/T notes
         if several:
             return self._multi(text, several)
-        written = self._written_out(key)           # 交运设备 → 交通运输设备
+        written = written_out(self, key)           # 交运设备 → 交通运输设备
         if written:
             return replace(written, name=text) if written.code is None else written
         hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
-
-    def _code_named(self, key: str) -> tuple[str, str] | None:
-        """The division and name of ``key`` written as a 大类 code and a name that agrees with it
-        (``C39计算机、通信和其他电子设备制造业``, ``3971电子元件及组件制造``)."""
-        m = _CODE_NAME.match(key)
-        if not m or m.group(2) not in self.divisions:
-            return None
-        letter = self.divisions[m.group(2)][1]
-        name = fold(m.group(3))
-        official = fold(self.divisions[m.group(2)][0])
-        agrees = self._one(name) == (m.group(2),) or name in official or official in name
-        return (m.group(2), name) if (not m.group(1) or m.group(1).upper() == letter) and agrees else None
-
-    def _uncoded(self, part: str) -> str:
-        """A part of a label without the code before its name, when the two agree: ``c39计算机、通信…``
-        is the 大类 name, ``c制造业`` the 门类 name (a registry chain ``C 制造业 / C39 …``)."""
-        coded = self._code_named(part)
-        if coded:
-            return coded[1]
-        m = _SECTION_NAME.match(part)
-        section = m and self.sections.get(m.group(2))
-        return m.group(2) if section and section[0] == m.group(1).upper() else part
-
-    def _unmarked(self, key: str) -> str:
-        """``key`` without a level mark of a stock classification ending it after a Chinese character
-        (申万 二级 ``特钢Ⅱ``, 三级 ``…Ⅲ``; folded to ii, iii)."""
-        for mark in self.level_marks:
-            if key.endswith(mark) and len(key) > len(mark) + 1 and not key[-len(mark) - 1].isascii():
-                return key[:-len(mark)]
-        return key
-
-    def _written_out(self, key: str) -> Industry | None:
-        """The reading of ``key`` with its short forms written out (``abbreviations``), when that
-        reads; a short form whose long form the label already holds stays (旅客运输 holds 客运)."""
-        long = key
-        for short, full in sorted(self.abbreviations.items(), key=lambda kv: -len(kv[0])):
-            if short in long and full not in long:
-                long = long.replace(short, full)
-        if long == key:
-            return None
-        read = self.parse(long)
-        return read if read.code or read.candidates else None
 
     @staticmethod
     def _typo_finding(part: str, word: str, read: Industry) -> Finding:
@@ -329,28 +279,6 @@ class IndustryIndex:
             key = key.replace(w, "")
         prefix = next((p for p in self.drop_prefixes if key.startswith(p) and len(key) > len(p) + 1), "")
         return key[len(prefix):]
-
-    def _bracket(self, text: str, key: str) -> Industry | None:
-        """``X（Y）``: the bracket explains the words before it. A bracket agreeing with the one
-        division before it keeps it (制药（生物/化学）); a bracket naming one division that the
-        words before it allow, or that explains words naming nothing, narrows to it
-        (专业服务/咨询(财会/法律/人力资源等), 在线生活服务（O2O）); several in both stay several."""
-        m = _BRACKET.match(key)
-        if not m:
-            return None
-        if m.group(2) in self.heads:                # 办公及商务家具（批发商）: the bracket is the head
-            if self.head_kinds.get(m.group(2)) == "shop" and _PEERS.search(m.group(1)):   # of every
-                return self._multi(text, self.heads[m.group(2)])          # item listed (文具/办公用品（批发商）)
-            joined = self.parse(m.group(1) + m.group(2))
-            return self._multi(text, joined.divisions) if joined.divisions else None
-        inner, outer = self.parse(m.group(2)), self.parse(m.group(1))
-        if outer.code and outer.code[1:] in inner.divisions:
-            return self._found(outer.code[1:])
-        unread = any(f.rule == "industry-unknown" for f in outer.findings)
-        named = bool(self._one(m.group(2))) and not self._one(m.group(1))    # 在线生活服务（O2O）: a
-        if inner.code and (named or inner.code[1:] in outer.divisions or unread):   # name explains a guess
-            return self._found(inner.code[1:])
-        return None
 
     def _known(self, key: str) -> bool:
         return key in self.names or key in self.classes or key in self.multi or key in self.sections or key in self.vague
