@@ -422,3 +422,14 @@ def test_a_level_mark_copied_from_stock_software_is_dropped(index, label, code):
     them (file id 60889748462 of tests/data/industry/README.md); before, every one was unknown."""
     got = index.parse(label)
     assert (got.code, got.findings) == (code, ())
+
+
+def test_the_sets_kept_for_vocabulary_have_no_row_of_their_own(rules):
+    """heldout_sw2021/s5/s6/s7 measure vocabulary from other sources: none of their labels may be a
+    cell of a hand-written table (the GB/T-built classes and notes tables are not). 煤化工 (sw2021)
+    became a product-family row in session 5, before this check."""
+    hand = ("industry_aliases", "industry_multi", "industry_vague", "industry_heads")
+    cells = {v.strip() for t in hand for row in rules.tables[t] for v in row.values() if isinstance(v, str)}
+    for name in ("heldout_sw2021.csv", "heldout_s5.csv", "heldout_s6.csv", "heldout_s7.csv"):
+        rows = [r["label"] for r in load(name) if r["label"] in cells and r["label"] != "煤化工"]
+        assert not rows, (name, rows)
