@@ -436,3 +436,22 @@ def test_the_sets_kept_for_vocabulary_have_no_row_of_their_own(rules):
     for name in ("heldout_sw2021.csv", "heldout_s5.csv", "heldout_s6.csv", "heldout_s7.csv"):
         rows = [r["label"] for r in load(name) if r["label"] in cells and r["label"] != "煤化工"]
         assert not rows, (name, rows)
+
+
+@pytest.mark.parametrize("label, code", [
+    ("公安局", "S92"), ("市场监督管理局", "S92"), ("发改委", "S92"), ("发展和改革委员会", "S92"),
+    ("海关总署", "S92"), ("区人民政府", "S92"), ("中级人民法院", "S92"), ("人民检察院", "S92"),
+    # bureaus that are enterprises, and the organs of the party, the league and the residents
+    ("邮政局", "G60"), ("供电局", "D44"), ("铁路局", "G53"), ("书局", "R86"),
+    ("党委", "S91"), ("团委", "S95"), ("居民委员会", "S96"), ("工会委员会", "S95"),
+])
+def test_a_government_office_is_read_by_its_office_word_whatever_it_administers(index, label, code):
+    """政企 teams' customers: an office word (局, 委, 委员会, 署, 政府, 法院, 检察院; kind `office`
+    in rules/industry_heads.csv) decides even after words nothing reads (公安局 was unknown,
+    教育局 not 教育)."""
+    assert index.parse(label).code == code
+
+
+def test_a_public_institution_names_no_division_and_is_flagged_vague(index):
+    read = index.parse("事业单位")
+    assert read.code is None and [f.rule for f in read.findings] == ["industry-vague"]

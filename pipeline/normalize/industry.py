@@ -301,6 +301,8 @@ class IndustryIndex:
             modifier = rest[:-len(head)]
             if _AND_END.search(modifier):
                 return None                             # 酒店及餐饮: a peer joined by 及, not a modifier
+            if kind.get(head) == "office":              # 公安局, 发改委: a government office, whatever it administers
+                return self.heads[head]
             if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
                 return self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
             inner = [h for h in self.heads if h in modifier]
