@@ -113,6 +113,7 @@ class IndustryRules:
     repair_heads: tuple[str, ...] = ()      # heads read by what is repaired (维修, 修理)
     repaired_in: Mapping[str, str] = field(default_factory=_empty_map)   # product division → repair division
     typo_min_length: int = 0                # an unknown label this long, one character off one known name, reads as it
+    typo_hint_min_length: int = 0           # a shorter one gets that name as no hint (团购 is no 团委)
     abbreviations: Mapping[str, str] = field(default_factory=_empty_map)   # 交运 → 交通运输 (an unread label only)
     level_marks: tuple[str, ...] = ()       # a level mark ending a label copied from stock software (白酒Ⅱ): dropped
 

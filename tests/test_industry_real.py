@@ -305,7 +305,10 @@ def test_a_code_with_a_foreign_name_is_not_taken():
     # one character off a known name: read as it, and said so; a short word only gets the hint
     ("汽车租凭", "租赁业", "L71", "industry-typo", "请核对，并改为“汽车租赁”"),
     ("电子/半导体/集体电路", "计算机、通信和其他电子设备制造业", "C39", "industry-typo", "请核对，并改为“集成电路”"),
-    ("租凭", "租凭", None, "industry-unknown", "你是不是想填“租赁业”"),
+    # … and only from three characters on: one character off two is mostly another word
+    ("租凭", "租凭", None, "industry-unknown", "请填写国民经济行业分类大类名称，例如“通用设备制造业”"),
+    ("团购", "团购", None, "industry-unknown", "请填写国民经济行业分类大类名称，例如“通用设备制造业”"),
+    ("计算鸡", "计算鸡", None, "industry-unknown", "你是不是想填“计算机、通信和其他电子设备制造业”"),
 ])
 def test_what_the_customer_sheet_and_the_issue_list_show(rules, as_of, label, written, code, issue, suggestion):
     """The 行业 value written to 客户主档, its code, and the issue and suggestion the row gets."""

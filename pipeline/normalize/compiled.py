@@ -111,6 +111,7 @@ def _compile(rules: Rules) -> Normalizers:
         service_tails=s.industry.service_tails, goods_sections=s.industry.goods_sections,
         trade_divisions=s.industry.trade_divisions, repair_heads=s.industry.repair_heads,
         repaired_in=s.industry.repaired_in, typo_min_length=s.industry.typo_min_length,
+        typo_hint_min_length=s.industry.typo_hint_min_length,
         abbreviations=s.industry.abbreviations, level_marks=s.industry.level_marks)
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(

@@ -92,6 +92,7 @@ class IndustryIndex:
     class_seq: tuple[tuple[str, str], ...] = ()   # (class name, division), in table order
     class_grams: dict[str, tuple[int, ...]] = field(default_factory=dict)   # two characters → names holding them
     typo_min_length: int = 0                    # an unknown label this long one character off a name reads as it
+    typo_hint_min_length: int = 0               # shorter: a name one character off is not offered as the hint
     abbreviations: Mapping[str, str] = field(default_factory=dict)   # 交运 → 交通运输: an unread label read again
     level_marks: tuple[str, ...] = ()           # folded, longest first: 白酒Ⅱ (白酒ii) is read as 白酒
     hint: str = "你是不是想填“{name}”"
@@ -232,7 +233,8 @@ class IndustryIndex:
         written = written_out(self, key)           # 交运设备 → 交通运输设备
         if written:
             return replace(written, name=text) if written.code is None else written
-        hint = self.hint.format(name=read.name) if read.code else self._hint(key)    # 租凭: 租赁业?
+        hint = (self.hint.format(name=read.name) if read.code and len(key) >= self.typo_hint_min_length
+                else self._hint(key))              # 鞋帽城: 鞋业? — but 团购 is no 团委, 院线 no 院校
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
 
     @staticmethod
