@@ -16,6 +16,7 @@ from .collector import fewer_collections
 from .issues import Issue
 from .model import StageResult
 from .parallel import JobPool, default_workers
+from .sharing import share_repeated
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class Stage:
     #: may run in a forked child beside the stages after it, until one of them reads its outputs
     #: (a big month only: :data:`BACKGROUND_FROM_ROWS`); such a stage adds no issues
     background: bool = False
+    #: outputs (frames) whose repeated texts are then stored once each (:mod:`.sharing`): the
+    #: frames that live to the write stage, taken as the stage making their columns ends
+    shared: tuple[str, ...] = ()
 
 
 #: ledger → intake → versions → validate → normalize → history(read) → merge → grade → carry → monthly
@@ -43,7 +47,7 @@ PIPELINE: tuple[Stage, ...] = (
           ("records", "source_rows", "files", "related", "issues", "superseded")),
     Stage("validate", "结构校验", validate.validate_records, ("records", "columns", "rules"), ("records",)),
     Stage("normalize", "规范化", normalize.normalize_records, ("records", "columns", "rules", "as_of"),
-          ("records", "fixes", "contacts")),
+          ("records", "fixes", "contacts"), shared=("records", "fixes")),
     Stage("normalize_related", "规范化关联表", normalize.normalize_related,
           ("related", "rules", "as_of", "contacts", "fixes", "records", "issues"), ("related", "fixes")),
     Stage("history", "读取历史", history.load_history, ("history_path", "month", "rules"),
@@ -51,8 +55,10 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("review", "读取疑似重复判定", intake.read_review_decisions,
           ("paths", "history_path", "month", "decisions_known", "rules"), ("review_decisions",)),
     Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known", "review_decisions"),
-          ("customers", "links", "merges", "conflicts", "identities", "merge_stats", "reviews")),
-    Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",)),
+          ("customers", "links", "merges", "conflicts", "identities", "merge_stats", "reviews"),
+          shared=("customers", "links", "identities")),
+    Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",),
+          shared=("customers",)),
     Stage("carry", "沿用上月扩展列", monthly.carry_extensions, ("customers", "previous", "records", "column_map"),
           ("customers",)),
     Stage("monthly", "月度对比", monthly.compare_months,
@@ -188,6 +194,8 @@ def _take(stage: Stage, result: StageResult, data: dict[str, Any]) -> None:
     if missing:
         raise RuntimeError(f"stage {stage.name} did not produce {sorted(missing)}")
     data.update({k: result.data[k] for k in stage.outputs})
+    for name in stage.shared:
+        share_repeated(data[name])
     data["issues"] = [*data["issues"], *result.issues]
 
 
