@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any, Callable, Iterable, Protocol
 
 from . import analysis, grade, history, intake, ledger, merge, monthly, normalize, resubmit, validate, writers
-from .collector import fewer_collections
+from .collector import fewer_collections, give_back_freed_memory
 from .issues import Issue
 from .model import StageResult
 from .parallel import JobPool, default_workers
@@ -56,7 +56,7 @@ PIPELINE: tuple[Stage, ...] = (
           ("paths", "history_path", "month", "decisions_known", "rules"), ("review_decisions",)),
     Stage("merge", "合并去重", merge.merge_records, ("records", "rules", "known", "review_decisions"),
           ("customers", "links", "merges", "conflicts", "identities", "merge_stats", "reviews"),
-          shared=("customers", "links", "identities")),
+          shared=("links", "identities")),              # customers: after grade, with its columns
     Stage("grade", "客户分级", grade.grade_customers, ("customers", "rules", "as_of"), ("customers",),
           shared=("customers",)),
     Stage("carry", "沿用上月扩展列", monthly.carry_extensions, ("customers", "previous", "records", "column_map"),
@@ -181,6 +181,7 @@ def _run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterabl
             for name in [n for n, i in last_use.items() if i == index and n in data]:
                 del data[name]                        # its last reader has run (TRANSIENT)
             del kwargs
+            give_back_freed_memory()                  # before the next stage forks or grows
         while pending:
             _join(pending.pop(0), data, hooks)
     finally:
