@@ -19,7 +19,7 @@ import functools
 import re
 import typing
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 CUSTOMER_TYPES = ("企业", "个人")
 SEVERITIES = ("error", "warning", "info")
@@ -261,6 +261,14 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Columns whose values the code gives a meaning to: any other value would silently mean nothing
+#: (a head word of kind ``ofice`` would read as no kind at all). ``""`` is allowed where listed.
+CSV_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
+    # pipeline/normalize/industry.py ``_head``: how a head word ending a label is read
+    "industry_heads": {"kind": ("activity", "shop", "product", "equipment", "parts", "field", "office", "")},
+}
+
+
 def yaml_key(name: str) -> str:
     """The key in a rule file of a typed attribute: ``class_`` is written ``class``."""
     return name[:-1] if name.endswith("_") else name
@@ -320,4 +328,15 @@ def check_csv_columns(stem: str, columns: list[str] | None) -> list[str]:
     have = [c.strip() for c in columns]
     out = [f"{stem}.csv: 缺少列 {c}" for c in want if c not in have]
     out += [f"{stem}.csv: 未知列 {c}（可用：{'、'.join(want)}）" for c in have if c not in want]
+    return out
+
+
+def check_csv_values(stem: str, rows: Sequence[Mapping[str, Any]]) -> list[str]:
+    """Values of a :data:`CSV_CHOICES` column that the code does not know, each naming its line."""
+    out = []
+    for column, allowed in CSV_CHOICES.get(stem, {}).items():
+        for line, row in enumerate(rows, start=2):          # line 1 is the header
+            value = (row.get(column) or "").strip()
+            if value not in allowed:
+                out.append(f"{stem}.csv: 第{line}行 {column} “{value}” 不可用（可用：{'、'.join(a for a in allowed if a)}）")
     return out

@@ -20,7 +20,8 @@ import yaml
 
 from .dimensions import Dimension, compile_dimensions
 from .rule_types import TYPED_FILES, ReviewRules, TagCombo
-from .rule_shapes import CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_rule_file  # noqa: F401
+from .rule_shapes import (CUSTOMER_TYPES, SEVERITIES, Context, check_csv_columns, check_csv_values,  # noqa: F401
+                          check_rule_file)
 from .settings import ReportSettings, Settings, compile_settings, freeze, lookup
 from .values import fold  # noqa: F401  (stages import it from here too)
 
@@ -395,6 +396,7 @@ def _compile(raw: dict[str, Any], rules_dir: Path, problems: list[str]) -> dict[
         tables[stem] = _read_csv(path, problems)
         if tables[stem]:
             problems.extend(check_csv_columns(stem, list(tables[stem][0])))
+            problems.extend(check_csv_values(stem, tables[stem]))
 
     for file in TYPED_FILES:         # the shape check has spoken; anything else is a declaration error
         if not any(p.startswith(f"{file}:") for p in problems):

@@ -130,6 +130,14 @@ def test_each_rule_file_broken_in_turn_is_exit_2_naming_file_and_key(rule_dirs, 
     _assert_exit_2_naming(_run_broken(tmp_path), tmp_path, name, words)
 
 
+def test_a_head_kind_the_reader_does_not_know_is_exit_2_naming_the_line(rule_dirs, tmp_path):
+    path = rule_dirs[0] / "industry_heads.csv"
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace(",office,", ",ofice,", 1), encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), start=1) if ",office," in row)
+    _assert_exit_2_naming(_run_broken(tmp_path), tmp_path, "industry_heads.csv", [f"第{line}行", "ofice", "office"])
+
+
 @pytest.mark.parametrize(("change", "words"), SETTINGS_BROKEN, ids=[w[0] for _, w in SETTINGS_BROKEN])
 def test_a_wrong_setting_is_exit_2_naming_the_key(rule_dirs, tmp_path, change, words):
     _edit(rule_dirs[0] / "settings.yaml", change)
