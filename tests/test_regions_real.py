@@ -368,6 +368,51 @@ def test_a_county_one_character_off_inside_the_city_is_read_as_a_guess(resolver,
     assert rules.catalog["region-typo"].severity == "warning"
 
 
+@pytest.mark.parametrize("address, expected, word", [
+    ("广洲市海珠区昌岗中路517号", ("广东省", "广州市", "海珠区"), "广洲市"),      # the city one character off
+    ("湖北省宜宣市兴山县昭君镇", ("湖北省", "宜昌市", "兴山县"), "宜宣市"),
+    ("浙江省台卅市天台县莪园7巷", ("浙江省", "台州市", "天台县"), "台卅市"),
+    ("江浙省宁波市海曙区白公街", ("浙江省", "宁波市", "海曙区"), "江浙省"),       # the province, two swapped
+])
+def test_a_province_or_city_one_character_off_before_the_names_read_is_flagged(resolver, address, expected, word):
+    """The names below decide the reading; the word above them is a slip, said so, not skipped silently."""
+    res = resolver.resolve(None, None, None, address)
+    found = [f for _, f in res.findings if f.rule == "region-typo"]
+    assert (res.province, res.city, res.district) == expected and [f.params["word"] for f in found] == [word]
+
+
+@pytest.mark.parametrize("address", [
+    "芦沟镇江苏省盐城市建湖县卢沟镇农电站",          # 江苏省 is written (镇江 is no place here)
+    "浙江省杭州市西湖区文三路",
+    "广州市海珠区昌岗中路",
+])
+def test_a_province_or_city_written_right_is_no_slip(resolver, address):
+    assert "region-typo" not in {f.rule for _, f in resolver.resolve(None, None, None, address).findings}
+
+
+def test_the_county_belongs_after_the_deepest_name_also_when_a_higher_one_follows(resolver):
+    """宁波丰化市…浙江造船有限公司: 浙江 later in the text does not move where the county is looked for."""
+    res = resolver.resolve(None, None, None, "宁波丰化市松岙镇湖头杜村浙江造船有限公司")
+    assert res.district == "奉化区" and [f.rule for _, f in res.findings] == ["region-typo"]
+    res = resolver.resolve(None, None, None, "温州市梧田区前牌路浙江银行")
+    assert "region-district-unread" in {f.rule for _, f in res.findings}
+
+
+@pytest.mark.parametrize("address, expected, word", [
+    ("委托件三门海游镇上洋路00号", ("浙江省", "台州市", "三门县"), "海游"),     # a short form inside a word
+    ("冲口街道芳村冲口街道接龙里直街", ("广东省", "广州市", "荔湾区"), "冲口街道"),
+])
+def test_a_county_named_inside_a_word_is_read_when_its_own_town_follows(resolver, address, expected, word):
+    res = resolver.resolve(None, None, None, address)
+    assert (res.province, res.city, res.district) == expected
+    assert [(f.rule, f.params["word"]) for _, f in res.findings] == [("region-town", word)]
+
+
+def test_a_county_named_inside_a_word_before_a_town_short_form_written_as_no_town_is_not_read(resolver):
+    res = resolver.resolve(None, None, None, "七古登891号建华文化创意产业园B座")     # 文化 is no town here
+    assert res.district is None
+
+
 @pytest.mark.parametrize("address, district, rule", [
     ("西藏日喀则市萨嗄县兴隆饭店", None, "region-district-unread"),    # 萨嘎县 and 萨迦县 are as near
     ("揭阳市蓝城区白塔镇塔西村", "揭东区", "region-town"),              # the town says where it is

@@ -61,6 +61,12 @@ def _overruled(tokens: Sequence[Token], reading: Reading, text: str, gap: re.Pat
                           and all(e.kind == SHORT and e.unit.level == 2 for e in t.entries))))
 
 
+def _deepest_end(reading: Reading) -> int:
+    """Where the name of the deepest level read ends: the county, or the town, belongs right
+    after it, also when a higher level is named again later (宁波丰化市…浙江造船有限公司: after 宁波)."""
+    return reading.used[-1][0].end          # (``used`` comes highest level first)
+
+
 def _segments(tokens: Sequence[Token]) -> list[tuple[Token, ...]]:
     """The tokens cut where the text starts over at a higher level (…柯城区 | 浙江省…, …鹿城区 |
     龙湾区…): each part may be an address of its own."""
@@ -250,6 +256,10 @@ class Resolver:
                 if against:                          # 江苏省南京市梁溪区: 梁溪区 is 无锡's
                     findings.append((key, Finding("region-overruled", {
                         "word": "、".join(t.text for t in against), "place": _label(reading.unit)})))
+                above = index.above_slip(text, reading.used, reading.unit) if reading.used else None
+                if above is not None:                # 广洲市海珠区: 广州市, one character off
+                    findings.append((key, Finding("region-typo", {"word": above[0], "place": _label(above[1]),
+                                                                  "name": above[1].name})))
                 guess = _guessed(reading, anchor) or (
                     _after_number(text, reading, anchor)
                     if reading.used and _DIGIT.search(text, 0, reading.used[-1][0].start) else None)
@@ -258,7 +268,13 @@ class Resolver:
         addr = texts[3]
         lone = index.slip(addr, 0, None) if addr and anchor is None and not any(texts[:3]) \
             and index.town_word.search(addr) else None    # (a town must confirm it: skip texts naming none)
-        if lone is not None:                         # 欧海区娄桥镇: 瓯海区, its town says so
+        inner = self._short_before_town(addr) if lone is None and addr and anchor is None \
+            and not any(texts[:3]) else None
+        if inner is not None:                        # 委托件三门海游镇: 三门县, its town 海游 says so
+            anchor = inner[1]
+            findings = [(k, f) for k, f in findings if f.rule not in ("region-ambiguous", "region-unread")]
+            findings.append(("address", Finding("region-town", {"word": inner[0], "place": _label(anchor)})))
+        elif lone is not None:                       # 欧海区娄桥镇: 瓯海区, its town says so
             anchor = lone[1].unit
             findings = [(k, f) for k, f in findings if f.rule != "region-ambiguous"]
             findings.append(("address", Finding("region-typo", {"word": lone[0], "place": _label(anchor),
@@ -267,7 +283,7 @@ class Resolver:
             findings.append(("address", Finding("region-unread", {})))
         elif addr_reading is not None and anchor is not None and anchor.level < 3 and (
                 anchor.ckey in index.city_districts if anchor.level == 2 else anchor.pcode in index.with_districts):
-            end = index.gap.match(addr, max(t.end for t, _ in addr_reading.used)).end()
+            end = index.gap.match(addr, _deepest_end(addr_reading)).end()
             slip = index.slip(addr, end, anchor)
             if slip is not None and (town := self._town(addr, addr_reading, anchor)) is not None \
                     and town[1] != slip[1].unit:
@@ -314,6 +330,19 @@ class Resolver:
             findings.append((key, Finding("region-stat-zone", {"word": word, "place": _label(anchor)})))
         return self._result(anchor, own, findings, partial)
 
+    def _short_before_town(self, addr: str) -> tuple[str, Unit] | None:
+        """A county's name inside a word (a short form there is not read alone: 五马村, 瓯北镇) or
+        shared by several (西湖区) right before one of its own towns written as a town (委托件三门海游镇:
+        海游 is 三门县's; not 建华文化创意产业园), the only such county in the text."""
+        hits = {}
+        index = self.index
+        for t in index.tokens(addr):
+            for e in t.entries:
+                town = index.town_at(addr, t.end, (e,)) if e.unit.level == 3 else ""
+                if town and (town in index.towns or index.town_word.match(addr, t.end + len(town))):
+                    hits[e.unit.code] = (town, e.unit)
+        return next(iter(hits.values())) if len(hits) == 1 else None
+
     def _cell_slip(self, key: str, text: str, tokens: Sequence[Token], anchor: Unit | None):
         """A 城市 or 区县 cell that is, whole, a slip of a unit inside what the cells before decided
         (rules as for the address: ``RegionIndex.slip``) and names nothing that lies there."""
@@ -339,7 +368,7 @@ class Resolver:
         if anchor.level == 3 or not (
                 anchor.ckey in self.index.city_districts if anchor.level == 2 else anchor.pcode in self.index.with_districts):
             return None
-        start = max((t.end for t, _ in reading.used), default=0) if reading is not None else 0
+        start = _deepest_end(reading) if reading is not None and reading.used else 0
         return self.index.town(addr, start, anchor)
 
     def _county_elsewhere(self, addr: str, end: int, anchor: Unit) -> tuple[str, list[Unit]] | None:
@@ -355,7 +384,7 @@ class Resolver:
     def _county_word(self, addr: str, reading: Reading) -> tuple[str, bool]:
         """A county-like word right after the last place name the address was read by, and
         whether it is a zone (宁波市高新区, 武汉东湖新技术开发区) rather than a county-like word."""
-        end = self.index.gap.match(addr, max(t.end for t, _ in reading.used)).end()
+        end = self.index.gap.match(addr, _deepest_end(reading)).end()
         again, entries = self.index._longest(addr, end)
         repeat = len(again) if again and any(e.unit == reading.unit for e in entries) else 0
         zone = self.index.unread_zone.match(addr, end + repeat)   # (德州市德州经济技术开发区: the city again)

@@ -237,13 +237,18 @@ class RegionIndex:
 
     def _own_town_at(self, text: str, pos: int, entries: Sequence[Entry]) -> bool:
         """A town of one of ``entries`` is named at ``pos`` (温州苍南桥墩: 桥墩镇 is in 苍南县)."""
+        return bool(self.town_at(text, pos, entries))
+
+    def town_at(self, text: str, pos: int, entries: Sequence[Entry]) -> str:
+        """The town of one of ``entries`` named at ``pos``, its full name or short form as
+        written ("" if none)."""
         name = self._town_name(text, pos)
         codes = self.towns.get(name, ()) if name else ()
         for j in range(min(len(text), pos + 4), pos + 1, -1):
             if codes:
                 break
-            codes = self.town_short.get(text[pos:j], ())
-        return any(self.units[c].within(e.unit) for c in codes for e in entries)
+            name, codes = text[pos:j], self.town_short.get(text[pos:j], ())
+        return name if any(self.units[c].within(e.unit) for c in codes for e in entries) else ""
 
     @staticmethod
     def _after_parent(out: Sequence[Token], pos: int, entries: Sequence[Entry]) -> bool:
@@ -424,6 +429,38 @@ class RegionIndex:
                 or (word.endswith("市") and text.startswith("场", pos + len(word))):
             return None
         return word, entry
+
+    def above_slip(self, text: str, used: Sequence[tuple["Token", Entry]], unit: Unit) -> tuple[str, Unit] | None:
+        """A province or city of ``unit`` that no name read fills, written one character off
+        right before the first name read below it (广洲市海珠区, 湖北省宜宣市兴山县, 江浙省宁波市,
+        浙江省台卅市天台县): the reading stands on the names below, the word is a slip of the one
+        above, not a word the tables know. Returns the word as written and the unit it stands for."""
+        filled = {e.unit.level for _, e in used}
+        for level, code in ((2, unit.ckey), (1, unit.pcode)):
+            above = self.units.get(code)
+            if level >= unit.level or level in filled or above is None or above.level != level \
+                    or (level == 2 and above.name == above.province):
+                continue
+            name = above.name
+            below = [t for t, e in used if e.unit.level > level]
+            before = [t.end for t, e in used if e.unit.level < level]
+            if not below:
+                continue
+            first = min(t.start for t in below)
+            floor = max([e for e in before if e <= first], default=0)
+            end = first
+            while end > floor and text[end - 1] in " -－—_/|,，、":
+                end -= 1                             # (浙江省-杭州市-: separators before the name)
+            if text.startswith(name, end - len(name)):
+                continue                             # (芦沟镇江苏省盐城市: 江苏省 is written, 镇江 took it)
+            for size in (len(name), len(name) - 1, len(name) + 1):
+                start = end - size
+                word = text[start:end]
+                if size < 3 or start < floor or not all(_cjk(c) for c in word):
+                    continue
+                if word[-1] == name[-1] and word != name and _one_off(word, name) and word not in self.names and word not in self.weak_names:
+                    return word, above
+        return None
 
     def _slips(self, text: str, pos: int, within: Unit | None) -> dict[str, tuple[str, Entry]]:
         scope = "" if within is None else within.ckey if within.level == 2 else within.pcode
