@@ -240,6 +240,8 @@ def test_a_development_zone_in_one_county_is_read_as_that_county(resolver, addre
     ("河北省邢台市河北邢台经济开发区东汪镇", "河北邢台经济开发区", "河北邢台经济开发区"),
     ("河南省郑州市航空港区新港大道", "郑州航空港经济综合实验区", "航空港区"),
     ("山东省济南市巨野河街道", "济南高新技术产业开发区", "济南高新技术产业开发区"),   # a town of the zone
+    ("黑龙江省大兴安岭地区加格达奇区曙光街道", "加格达奇区", "加格达奇区"),     # an area the bureau lists
+    ("黑龙江省大兴安岭地区松岭区滨河花园", "松岭区", "松岭区"),                 # and the Ministry does not
 ])
 def test_a_statistical_zone_is_read_as_the_county_and_said(resolver, address, district, word):
     """rules/regions/stat_zones.csv: zones the statistics bureau lists at the county level."""

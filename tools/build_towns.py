@@ -6,8 +6,9 @@
     python tools/build_towns.py /path/to/Administrative-divisions-of-China(.git)
 
 A town counts only when its county code is a county of ``rules/regions/districts.csv`` or one
-of the bureau's statistical zones (codes ``xx7x``: 苏州工业园区, 济南高新技术产业开发区, from
-``dist/areas.csv``, written to ``rules/regions/stat_zones.csv`` with their province and city) and
+of the bureau's statistical zones (codes ``xx7x``: 苏州工业园区, 济南高新技术产业开发区, and its other
+county-level areas the Ministry does not list: 加格达奇区; from ``dist/areas.csv``, written to
+``rules/regions/stat_zones.csv`` with their province and city) and
 its name ends in a town word. Written columns: ``name`` (as the bureau writes it), ``district``
 (the county or zone code).
 The reader uses them only inside a province or city it has already read (docs/normalize.md,
@@ -30,15 +31,27 @@ ZONES_OUT = ROOT / "rules" / "regions" / "stat_zones.csv"
 TOWN_END = re.compile(r"(?:镇|乡|街道|苏木)$")
 
 
-def stat_zones(checkout: Path, cities: Path) -> list[dict]:
-    """The statistical zones (county-level codes ``xx7x``) of the cities the tables list."""
+#: county-level units of the bureau the Ministry's tables do not list, besides its zones: the areas
+#: 大兴安岭地区 administers (加格达奇区, 松岭区, 新林区, 呼中区: codes 2327 6x) and 大柴旦行政委员会
+#: (632857) — not 东莞市/中山市 (the city itself) nor the 三沙 island codes the Ministry replaced
+_OTHER_AREA = re.compile(r"(?:区|行政委员会)$")
+
+
+def stat_zones(checkout: Path, cities: Path, districts: Path | None = None) -> list[dict]:
+    """The statistical zones (county-level codes ``xx7x``) of the cities the tables list, and the
+    bureau's other county-level areas the Ministry's tables do not list (``_OTHER_AREA``)."""
     with cities.open(encoding="utf-8", newline="") as fh:
         city = {r["code"]: r for r in csv.DictReader(fh)}
+    listed: set[str] = set()
+    if districts is not None:
+        with districts.open(encoding="utf-8", newline="") as fh:
+            listed = {r["code"] for r in csv.DictReader(fh)}
     text, _ = read(checkout, "dist/areas.csv", "utf-8-sig")
     rows = []
     for r in csv.DictReader(io.StringIO(text)):
         code, name = r["code"].strip(), r["name"].strip()
-        if code[4:5] == "7" and code[:4] in city:
+        other = districts is not None and code not in listed and bool(_OTHER_AREA.search(name))
+        if (code[4:5] == "7" or other) and code[:4] in city:
             rows.append({"code": code, "province": city[code[:4]]["province"], "city": city[code[:4]]["name"],
                          "name": name})
     return sorted(rows, key=lambda r: r["code"])
@@ -65,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--zones-out", type=Path, default=ZONES_OUT)
     args = ap.parse_args(argv)
-    zones = stat_zones(args.checkout, args.cities)
+    zones = stat_zones(args.checkout, args.cities, args.districts)
     rows, commit = build(args.checkout, args.districts, zones)
     with args.zones_out.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["code", "province", "city", "name"], lineterminator="\n")
