@@ -2,7 +2,8 @@
 
 An annotated span is what the address says (义乌, 江干区, 北京); a reading is right at a level
 when its official name is the span, starts with it (义乌 → 义乌市, 石柱 → 石柱土家族自治县), is
-what the span became (an obsolete name reported by ``region-obsolete``), or the span's level is
+what the span became (an obsolete name reported by ``region-obsolete``), is the unit's name and
+城区 (瑞安市城区: the county's town, tagged at the county level), or the span's level is
 empty and the reading is implied by a deeper annotated level (or by a municipality). A silent
 miss is a wrong level on an address that got no region issue at all.
 """
@@ -32,10 +33,22 @@ def _stem(name: str) -> str:
     return name
 
 
-def _matches(span: str, got: set[str], olds: set[str], aliases) -> bool:
-    """The annotated span names one of the units read (at any level: annotators label the
-    written word, 德令哈市 may be tagged city), or is a listed alias of it (颖东区 → 颍东区)."""
-    span = span.split("|")[0]
+def _matches(spans: str, got: set[str], olds: set[str], aliases) -> bool:
+    """An annotated span names one of the units read (at any level: annotators label the
+    written word, 德令哈市 may be tagged city), or is a listed alias of it (颖东区 → 颍东区). A level
+    tagged more than once (two addresses in one text, 湖北省黄冈市黄梅县中国浙江省杭州市…: both
+    provinces tagged ``prov``) is right when the reading names one of them: the corpus does not
+    say which is the address (the reader reads the later one, with ``region-multiple``)."""
+    return any(_matches_one(span, got, olds, aliases) for span in dict.fromkeys(spans.split("|")))
+
+
+_URBAN = "城区"              # 瑞安市城区, 瓯海区城区: the county's town, tagged as the county
+
+
+def _matches_one(span: str, got: set[str], olds: set[str], aliases) -> bool:
+    base = span[: -len(_URBAN)]
+    if span.endswith(_URBAN) and len(base) >= 3 and base[-1] in "市区县" and base in got:
+        return True
     stem = _stem(span)
     return (span in olds or stem in {_stem(o) for o in olds}
             or any(g == span or g.startswith(stem) for g in got)
