@@ -189,10 +189,13 @@ class Resolver:
         zone_word: tuple[str, str] | None = None
         zone_unread: tuple[str, Finding] | None = None   # a zone flagged where the county belongs
         addr_reading: Reading | None = None
+        addr_tokens: Sequence[Token] = ()
         for key, text in zip(("province", "city", "district", "address"), texts):
             if not text or (key != "address" and text in self.placeholders):
                 continue                             # 城市 “市辖区”: the municipality decides
             tokens, whole = self.read(key, text)
+            if key == "address":
+                addr_tokens = tokens
             if not whole and key != "address":
                 partial.add(key)
             slip = self._cell_slip(key, text, tokens, anchor) if key != "address" else None
@@ -268,7 +271,7 @@ class Resolver:
         addr = texts[3]
         lone = index.slip(addr, 0, None) if addr and anchor is None and not any(texts[:3]) \
             and index.town_word.search(addr) else None    # (a town must confirm it: skip texts naming none)
-        inner = self._short_before_town(addr) if lone is None and addr and anchor is None \
+        inner = self._short_before_town(addr, addr_tokens) if lone is None and addr and anchor is None \
             and not any(texts[:3]) else None
         if inner is not None:                        # 委托件三门海游镇: 三门县, its town 海游 says so
             anchor = inner[1]
@@ -330,13 +333,13 @@ class Resolver:
             findings.append((key, Finding("region-stat-zone", {"word": word, "place": _label(anchor)})))
         return self._result(anchor, own, findings, partial)
 
-    def _short_before_town(self, addr: str) -> tuple[str, Unit] | None:
+    def _short_before_town(self, addr: str, tokens: Sequence[Token]) -> tuple[str, Unit] | None:
         """A county's name inside a word (a short form there is not read alone: 五马村, 瓯北镇) or
         shared by several (西湖区) right before one of its own towns written as a town (委托件三门海游镇:
         海游 is 三门县's; not 建华文化创意产业园), the only such county in the text."""
         hits = {}
         index = self.index
-        for t in index.tokens(addr):
+        for t in tokens:
             for e in t.entries:
                 town = index.town_at(addr, t.end, (e,)) if e.unit.level == 3 else ""
                 if town and (town in index.towns or index.town_word.match(addr, t.end + len(town))):

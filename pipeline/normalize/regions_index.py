@@ -435,30 +435,35 @@ class RegionIndex:
         right before the first name read below it (广洲市海珠区, 湖北省宜宣市兴山县, 江浙省宁波市,
         浙江省台卅市天台县): the reading stands on the names below, the word is a slip of the one
         above, not a word the tables know. Returns the word as written and the unit it stands for."""
-        filled = {e.unit.level for _, e in used}
+        filled = 0
+        for _, e in used:
+            filled |= 1 << e.unit.level
         for level, code in ((2, unit.ckey), (1, unit.pcode)):
-            above = self.units.get(code)
-            if level >= unit.level or level in filled or above is None or above.level != level \
-                    or (level == 2 and above.name == above.province):
+            if level >= unit.level or filled & (1 << level):
                 continue
-            name = above.name
-            below = [t for t, e in used if e.unit.level > level]
-            before = [t.end for t, e in used if e.unit.level < level]
-            if not below:
-                continue
-            first = min(t.start for t in below)
-            floor = max([e for e in before if e <= first], default=0)
+            first, floor = len(text), 0
+            for t, e in used:
+                if e.unit.level > level:
+                    first = min(first, t.start)
+            for t, e in used:
+                if e.unit.level < level and floor < t.end <= first:
+                    floor = t.end
             end = first
             while end > floor and text[end - 1] in " -－—_/|,，、":
                 end -= 1                             # (浙江省-杭州市-: separators before the name)
+            above = self.units.get(code)
+            if end - floor < 3 or above is None or above.level != level \
+                    or (level == 2 and above.name == above.province):
+                continue
+            name = above.name
             if text.startswith(name, end - len(name)):
                 continue                             # (芦沟镇江苏省盐城市: 江苏省 is written, 镇江 took it)
             for size in (len(name), len(name) - 1, len(name) + 1):
                 start = end - size
                 word = text[start:end]
-                if size < 3 or start < floor or not all(_cjk(c) for c in word):
+                if size < 3 or start < floor or word[-1] != name[-1] or not all(_cjk(c) for c in word):
                     continue
-                if word[-1] == name[-1] and word != name and _one_off(word, name) and word not in self.names and word not in self.weak_names:
+                if _one_off(word, name) and word not in self.names and word not in self.weak_names:
                     return word, above
         return None
 
