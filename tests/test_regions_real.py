@@ -400,6 +400,15 @@ def test_the_county_belongs_after_the_deepest_name_also_when_a_higher_one_follow
     assert "region-district-unread" in {f.rule for _, f in res.findings}
 
 
+def test_an_everyday_word_right_after_its_city_counts_as_the_county_name(resolver):
+    """市南区 is weak (an everyday word) but right after 青岛市 it is the county: it outweighs the
+    obsolete 胶南市 (黄岛区) later in the text; 郑州市高新区 is no longer outweighed by 中原 inside 中原广告."""
+    res = resolver.resolve(None, None, None, "山东省青岛市市南区部分胶南市里书香畔城")
+    assert res.district == "市南区"
+    res = resolver.resolve(None, None, None, "河南省郑州市高新区科学大道中原广告产业园3号楼")
+    assert res.district != "中原区" and res.findings
+
+
 @pytest.mark.parametrize("address, expected, word", [
     ("委托件三门海游镇上洋路00号", ("浙江省", "台州市", "三门县"), "海游"),     # a short form inside a word
     ("冲口街道芳村冲口街道接龙里直街", ("广东省", "广州市", "荔湾区"), "冲口街道"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple, Sequence
 
-from .regions_index import NAMED, WEAK, Entry, RegionIndex as Index, Token, Unit
+from .regions_index import FULL, NAMED, SHORT, STRENGTH, WEAK, Entry, RegionIndex as Index, Token, Unit
 
 __all__ = ["REPEAT", "Reading", "choose"]
 
@@ -75,7 +75,8 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
                 # entries come highest level first, strongest first; an everyday word needs its
                 # parent right before it
                 start = t.start
-                weak_ok = (anchor is not None and start == 0) or (last_end >= 0 and start - last_end <= 1)
+                after = last_end >= 0 and start - last_end <= 1
+                weak_ok = (anchor is not None and start == 0) or after
                 last_end = t.end
                 for e in t.entries:
                     if e.key in keys and e.key[0] not in filled and (weak_ok or e.kind != WEAK):
@@ -83,8 +84,13 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
                 else:
                     score += REPEAT
                     continue
+                if e.kind == WEAK and after and e.key[0] - 1 in filled:
+                    # right after its parent an everyday word is the unit's name (青岛市市南区…胶南市:
+                    # 市南区, not the obsolete 胶南市's 黄岛区)
+                    score += STRENGTH[FULL] if t.text == e.unit.name else STRENGTH[SHORT]
+                else:
+                    score += e.strength
                 filled[e.key[0]] = (t, e)
-                score += e.strength
                 if first < 0:
                     first = start
             if not filled or (anchor is None and len(filled) == 1 and not _plausible(filled)):
