@@ -10,12 +10,15 @@ miss is a wrong level on an address that got no region issue at all.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data" / "regions"
 LEVELS = ("province", "city", "district")
-PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划"}
+PLACEHOLDERS = {"市辖区", "县", "省直辖县级行政区划", "省直辖县级行政区", "直辖", "省直辖"}
+#: the picker's 省直辖 tagged onto the county or city (湖北省直辖仙桃市: ``直辖仙桃市``, 阿拉尔市省直辖)
+_DIRECT_MARK = re.compile(r"^(?:省直辖|直辖)(?=..)|(?<=..)(?:省直辖|直辖)$")
 
 
 def load(name: str) -> list[dict]:
@@ -94,7 +97,7 @@ def score(resolver, rows: list[dict], strict: bool = False) -> Score:
         annotated = any(row[k] for k in LEVELS)
         for i, level in enumerate(LEVELS):
             # placeholder levels are no place, also inside repeated spans (市辖区|黄浦区)
-            span = "|".join(p for p in row[level].split("|") if p not in PLACEHOLDERS)
+            span = "|".join(_DIRECT_MARK.sub("", p) for p in row[level].split("|") if p not in PLACEHOLDERS)
             if span:
                 ok = _matches(span, named, olds, lambda t: resolver.index.names.get(t, ()))
             elif not annotated:

@@ -31,11 +31,13 @@ HELDOUT = [
     # 0.9999 / 0.9986 / 0.9935, silent 0.06 %, strict 0.45 % with either span and 瑞安市城区 scored as 瑞安市)
     ("ccks2021_train.csv", 7106, (0.999, 0.998, 0.993), 0.001, 0.005),
     # e-commerce delivery addresses (swei412/address-matching), measured on arrival:
-    # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9957, 0.17 % once statistical zones are read
-    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.995), 0.003, 0.003),
+    # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9957, 0.17 % once statistical zones are read;
+    # 0.9963, 0.10 % once the picker's 直辖 tagged onto the county (直辖仙桃市) is no part of the span
+    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.996), 0.002, 0.002),
     # the same corpus's dev split, held out in the sixth round: measured on arrival 0.9997 / 0.9970 /
-    # 0.9943, silent 0.27 % (strict the same)
-    ("address_matching_dev.csv", 3000, (0.999, 0.997, 0.994), 0.003, 0.003),
+    # 0.9943, silent 0.27 % (strict the same); eighth round (its misses still not looked at) 0.9947,
+    # 0.23 % (an everyday word right after its city), 0.9957, 0.13 % with 直辖 dropped from the spans
+    ("address_matching_dev.csv", 3000, (0.999, 0.997, 0.995), 0.002, 0.002),
 ]
 
 
