@@ -400,6 +400,16 @@ def test_the_county_belongs_after_the_deepest_name_also_when_a_higher_one_follow
     assert "region-district-unread" in {f.rule for _, f in res.findings}
 
 
+@pytest.mark.parametrize("address, city, word", [
+    ("内蒙古自治区赤峰市新城区八家组团馨风雅居小区", "赤峰市", "新城区"),    # 呼和浩特's and 西安's
+    ("江苏省苏州市鼓楼区", "苏州市", "鼓楼区"),                              # 南京's and 徐州's
+])
+def test_a_city_in_full_outweighs_a_county_name_several_cities_share(resolver, address, city, word):
+    res = resolver.resolve(None, None, None, address)
+    found = [f for _, f in res.findings if f.rule == "region-county-elsewhere"]
+    assert (res.city, res.district) == (city, None) and found and found[0].params["word"] == word
+
+
 def test_an_everyday_word_right_after_its_city_counts_as_the_county_name(resolver):
     """市南区 is weak (an everyday word) but right after 青岛市 it is the county: it outweighs the
     obsolete 胶南市 (黄岛区) later in the text; 郑州市高新区 is no longer outweighed by 中原 inside 中原广告."""

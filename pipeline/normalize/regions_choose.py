@@ -50,6 +50,13 @@ def _plausible(filled: dict[int, tuple[Token, Entry]]) -> bool:
     return entry.kind in NAMED or not county or token.lead
 
 
+def _shared(deepest: tuple[Token, Entry]) -> bool:
+    """The deepest name a reading rests on is written alike by several units of its level
+    (新城区: 呼和浩特 and 西安; 鼓楼区): on its own it points to none of them."""
+    token, entry = deepest
+    return sum(e.unit.level == entry.unit.level and e.kind == entry.kind for e in token.entries) > 1
+
+
 def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) -> Reading | None:
     """The unit the tokens support best, consistent with ``anchor`` (what earlier cells decided)."""
     best: dict[str, tuple[tuple, Unit, tuple]] = {}
@@ -122,6 +129,10 @@ def choose(tokens: Sequence[Token], index: Index, anchor: Unit | None = None) ->
         return Reading(unit, rank[0], used)
     top_rank = max(r[0] for r in best.values())
     top = [r for r in best.values() if r[0] == top_rank]
+    if len(top) > 1:                               # 赤峰市新城区: 新城区 is 呼和浩特's and 西安's too
+        own = [r for r in top if not _shared(r[2][-1])]
+        if len(own) == 1 and own[0][1].level < max(r[1].level for r in top):
+            top = own
     if len(top) == 1:
         rank, unit, used = top[0]
         return Reading(unit, rank[0], used)
