@@ -235,13 +235,9 @@ class RegionIndex:
         found = self._longest(text, pos)[1]
         return any(f.unit.level > e.unit.level and f.unit.within(e.unit) for f in found for e in entries)
 
-    def _own_town_at(self, text: str, pos: int, entries: Sequence[Entry]) -> bool:
-        """A town of one of ``entries`` is named at ``pos`` (温州苍南桥墩: 桥墩镇 is in 苍南县)."""
-        return bool(self.town_at(text, pos, entries))
-
     def town_at(self, text: str, pos: int, entries: Sequence[Entry]) -> str:
         """The town of one of ``entries`` named at ``pos``, its full name or short form as
-        written ("" if none)."""
+        written ("" if none: 温州苍南桥墩 — 桥墩镇 is in 苍南县)."""
         name = self._town_name(text, pos)
         codes = self.towns.get(name, ()) if name else ()
         for j in range(min(len(text), pos + 4), pos + 1, -1):
@@ -304,7 +300,7 @@ class RegionIndex:
                     continue
                 street = self._street.match(text, end)
                 if (street or self._town.match(text, end)) and not self._full_at(text, end) \
-                        and not self._child_at(text, end, entries) and not self._own_town_at(text, end, entries) \
+                        and not self._child_at(text, end, entries) and not self.town_at(text, end, entries) \
                         and (street or not self._after_parent(out, pos, entries)):
                     pos = end                         # 牟平城区 is not 平城区
                     continue
