@@ -484,3 +484,10 @@ def test_a_character_inside_a_known_word_is_no_typo_unless_that_word_agrees(inde
 def test_an_office_word_after_one_character_is_no_government_office(index, label):
     """局 decides after a word (公安局, 教育局), not after one character (邮局 was S92)."""
     assert index.parse(label).code != "S92"
+
+
+def test_a_part_only_one_class_name_holds_is_said_unread_not_dropped(index):
+    """饮食/烟草 was C16 with no issue: 饮食 is only in a C35 name (商业、饮食、服务业专用设备制造), which a
+    two-character word does not name — the part is unread and the answer says so."""
+    got = index.parse("饮食/烟草")
+    assert got.code == "C16" and [f.rule for f in got.findings] == ["industry-partial"]

@@ -201,7 +201,10 @@ class IndustryIndex:
                 found += mine
             for part, candidates in loose:          # a part only class names hold agrees with a
                 agree = [d for d in candidates if d in found]                  # division named beside it
-                found += agree or (candidates if self._sure(part, candidates) else [])
+                held = agree or (candidates if self._sure(part, candidates) else [])
+                if candidates and not held:         # 饮食/烟草: 饮食 only in a C35 name, not taken —
+                    unread.append(part)             # unread, and said so
+                found += held
             for part, code, typo in typos:          # a guess confirms a division named beside it, or
                 if code in found or not found:      # stands alone; else the part is unread
                     found.append(code)
