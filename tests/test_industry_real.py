@@ -491,3 +491,18 @@ def test_a_part_only_one_class_name_holds_is_said_unread_not_dropped(index):
     two-character word does not name — the part is unread and the answer says so."""
     got = index.parse("饮食/烟草")
     assert got.code == "C16" and [f.rule for f in got.findings] == ["industry-partial"]
+
+
+@pytest.mark.parametrize("label, code", [
+    ("招聘平台", "I64"), ("外卖平台", "I64"), ("团购服务平台", "I64"), ("人寿险", "J68"), ("意外险", "J68"),
+])
+def test_a_head_that_decides_names_its_division_whatever_comes_before(index, label, code):
+    """Kind `decides` in rules/industry_heads.csv: X平台 is an internet platform (GB/T I643 互联网平台),
+    X险 an insurance line; the s5 platform labels (团购服务平台, 挂号平台) were all unknown."""
+    got = index.parse(label)
+    assert (got.code, got.findings) == (code, ())
+
+
+@pytest.mark.parametrize("label", ["风险", "危险"])
+def test_a_deciding_head_after_one_character_decides_nothing(index, label):
+    assert index.parse(label).code != "J68"

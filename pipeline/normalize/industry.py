@@ -330,8 +330,9 @@ class IndustryIndex:
             modifier = rest[:-len(head)]
             if _AND_END.search(modifier):
                 return None                             # 酒店及餐饮: a peer joined by 及, not a modifier
-            if kind.get(head) == "office":              # 公安局, 发改委: a government office, whatever it administers;
-                return self.heads[head] if len(modifier) >= self.min_contain else None   # 邮局, 药局 are none
+            if kind.get(head) in ("office", "decides"):  # 公安局, 发改委: a government office, whatever it
+                return self.heads[head] if len(modifier) >= self.min_contain else None   # administers;
+                                                        # 直播平台 an internet platform; 邮局, 药局 are none
             if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
                 return self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
             inner = [h for h in self.heads if h in modifier]
