@@ -506,3 +506,8 @@ def test_a_head_that_decides_names_its_division_whatever_comes_before(index, lab
 @pytest.mark.parametrize("label", ["危险", "探险"])
 def test_a_deciding_head_after_one_character_decides_nothing(index, label):
     assert index.parse(label).code != "J68"
+
+
+def test_a_two_character_word_several_class_names_of_one_division_hold_reads_as_it(index):
+    """小学 is in 普通小学教育 and 成人小学教育 (P83); 网络 alone stays unread (in 网络借贷服务 only)."""
+    assert index.parse("小学").code == "P83"

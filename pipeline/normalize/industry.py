@@ -505,7 +505,7 @@ class IndustryIndex:
         (防水材料: 防水建筑材料制造); 福利机构 is no 福利彩票服务, 中央机构 no 中央银行服务."""
         tail = key[len(word):]
         names = {n for n, _ in (self.class_seq[i] for i in self.class_grams.get(word[:2], ())) if word in n}
-        return word != key and (len(names) > 1 or any(tail in n for n in names))
+        return len(names) > 1 or word != key and any(tail in n for n in names)
 
     def _head_read(self, key: str, end: int) -> bool:
         """The words read end the text, or only tails and vague words follow them (塑料制品,
