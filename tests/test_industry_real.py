@@ -223,12 +223,24 @@ def test_a_guessed_part_only_confirms_a_division_read_beside_it(index):
     assert (got.code, [f.rule for f in got.findings]) == ("I65", ["industry-partial"])
 
 
-@pytest.mark.parametrize("label", ["楼宇设备", "汽车服务", "外星设备", "其他纤维", "客车运输", "粮油",
-                                   "诊断服务", "汽车零部件服务"])
+@pytest.mark.parametrize("label", ["楼宇设备", "外星设备", "其他纤维", "客车运输", "粮油",
+                                   "诊断服务", "化工服务"])
 def test_an_unread_field_or_a_service_around_goods_is_flagged_not_answered(index, label):
     """农用机械 was C34 (机械), 汽车服务 C36 (汽车): the word read was a modifier."""
     got = index.parse(label)
     assert got.code is None and [f.rule for f in got.findings] == ["industry-unknown"]
+
+
+@pytest.mark.parametrize("label, candidates", [
+    ("汽车服务", ("51", "52", "81")), ("汽车综合服务", ("51", "52", "81")), ("机械服务", ("51", "52", "43")),
+    ("汽车零部件服务", ("51", "52", "81")),
+])
+def test_a_service_around_goods_whose_repair_gb_t_places_is_selling_or_repairing_them(index, label, candidates):
+    """汽车服务 (heldout_s4.csv, F51|F52|O81) was unknown: a known word naming goods GB/T repairs
+    (``industry.repaired_in``), then 服务, is flagged with the trades and the repair division."""
+    got = index.parse(label)
+    assert (got.code, got.candidates) == (None, candidates)
+    assert [f.rule for f in got.findings] == ["industry-multi"]
 
 
 @pytest.mark.parametrize("label, code", [
@@ -300,7 +312,8 @@ def test_a_code_with_a_foreign_name_is_not_taken():
     # a peer list answered from the part read says which part it could not read (never silent)
     ("消费品/零售", "零售业", "F52", "industry-partial", "如归类不对，请改填准确的行业名称"),
     ("电力设备", "电气机械和器材制造业", "C38", None, None),
-    ("汽车服务", "汽车服务", None, "industry-unknown", "你是不是想填“汽车制造业”"),
+    ("汽车服务", "汽车服务", None, "industry-multi", "请从中选择一个：批发业（F51）、零售业（F52）、"
+                                              "机动车、电子产品和日用产品修理业（O81）"),
     ("铜", "铜", None, "industry-multi", "请从中选择一个：有色金属矿采选业（B09）、有色金属冶炼和压延加工业（C32）"),
     # one character off a known name: read as it, and said so; a short word only gets the hint
     ("汽车租凭", "租赁业", "L71", "industry-typo", "请核对，并改为“汽车租赁”"),

@@ -322,7 +322,7 @@ class IndustryIndex:
         for rest in (key, *(key[:-len(t)] for t in tails)):
             if rest != key and self._one(rest):          # 工程咨询服务: 工程咨询 is a name, 咨询 no head
                 named = self._one(rest)
-                return self._goods_service(named) if self._serves_goods(key, named) else named
+                return self._goods_service(named, around=True) if self._serves_goods(key, named) else named
             head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
             if not head or kind.get(head) == "shop" and any(
                     rest.endswith(w) and len(w) > len(head) for w in (*self.words, *self.multi)):
@@ -464,7 +464,7 @@ class IndustryIndex:
         divisions = tuple(dict.fromkeys(d for _, k in sorted(chosen) for d in (        # 医药生物: 生物 agrees
             [m for m in multi[k] if m in single] or multi[k] if k in multi else (words[k],))))
         if divisions and self._serves_goods(key, divisions):     # 汽车服务 is no car making; 采掘服务
-            return self._goods_service(divisions)                 # is mining's own service (B11)
+            return self._goods_service(divisions, around=True)    # is mining's own service (B11)
         if divisions or not whole:
             return divisions
         found, word = self._class_word(key)         # 轨道交通: one alias before many class names
@@ -487,12 +487,19 @@ class IndustryIndex:
             return False
         return all(self.divisions[d][1] in self.goods_sections for d in divisions if d in self.divisions)
 
-    def _goods_service(self, divisions: Sequence[str]) -> tuple[str, ...]:
+    def _goods_service(self, divisions: Sequence[str], around: bool = False) -> tuple[str, ...]:
         """The service division of the one goods section the words name (``goods_sections``:
-        A → A05 农林牧渔专业及辅助性活动, B → B11 开采专业及辅助性活动; C has none)."""
+        A → A05 农林牧渔专业及辅助性活动, B → B11 开采专业及辅助性活动). C has none: goods a known
+        word names (``around``) whose repair GB/T places (``repaired_in``) are served by selling or
+        repairing them, both candidates (汽车服务 → F51, F52, O81); else nothing is read."""
         letters = {self.divisions[d][1] for d in divisions if d in self.divisions}
         service = self.goods_sections.get(letters.pop(), "") if len(letters) == 1 else ""
-        return (service,) if service in self.divisions else ()
+        if service in self.divisions:
+            return (service,)
+        repaired = [self.repaired_in[d] for d in divisions if d in self.repaired_in]
+        if not around or not repaired:
+            return ()
+        return tuple(dict.fromkeys((*self.trade_divisions, *repaired)))   # 汽车服务: selling or repairing
 
     def _sure(self, key: str, found: Sequence[str]) -> bool:
         """Class names of one division holding a two-character word do not name it (网络 is in
