@@ -265,7 +265,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
 #: (a head word of kind ``ofice`` would read as no kind at all). ``""`` is allowed where listed.
 CSV_CHOICES: dict[str, dict[str, tuple[str, ...]]] = {
     # pipeline/normalize/industry.py ``_head``: how a head word ending a label is read
-    "industry_heads": {"kind": ("activity", "shop", "product", "equipment", "parts", "field", "office", "decides", "")},
+    "industry_heads": {"kind": ("activity", "shop", "product", "equipment", "parts", "field", "office", "decides", "around", "")},
 }
 
 

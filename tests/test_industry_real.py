@@ -524,3 +524,14 @@ def test_a_deciding_head_after_one_character_decides_nothing(index, label):
 def test_a_two_character_word_several_class_names_of_one_division_hold_reads_as_it(index):
     """小学 is in 普通小学教育 and 成人小学教育 (P83); 网络 alone stays unread (in 网络借贷服务 only)."""
     assert index.parse("小学").code == "P83"
+
+
+@pytest.mark.parametrize("label, code, candidates", [
+    ("汽车相关", None, ("36", "51", "52", "81")), ("手机相关", None, ("39", "51", "52", "81")),
+    ("教育相关", "P83", ()), ("国防相关", None, ()),
+])
+def test_a_related_head_gives_everything_around_what_it_follows(index, label, code, candidates):
+    """Kind `around` (相关): goods are made, sold and repaired (heldout_s5.csv 汽车相关 C36|F51|F52|O81
+    was unknown); a service is itself; a word only inside class names reads nothing."""
+    got = index.parse(label)
+    assert (got.code, got.candidates) == (code, candidates)

@@ -330,6 +330,8 @@ class IndustryIndex:
             modifier = rest[:-len(head)]
             if _AND_END.search(modifier):
                 return None                             # 酒店及餐饮: a peer joined by 及, not a modifier
+            if kind.get(head) == "around":              # 汽车相关: making, selling and repairing cars
+                return self._around(modifier, self.heads[head])
             if kind.get(head) in ("office", "decides"):  # 公安局, 发改委: a government office, whatever it
                 return self.heads[head] if len(modifier) >= self.min_contain else None   # administers;
                                                         # 直播平台 an internet platform; 邮局, 药局 are none
@@ -351,6 +353,18 @@ class IndustryIndex:
                 return self._repair(modifier, self.heads[head])
             return self._trade_in(modifier, self.heads[head])
         return None
+
+    def _around(self, modifier: str, trades: tuple[str, ...]) -> tuple[str, ...] | None:
+        """Everything around what the modifier names (a head of kind ``around``: 相关): its own
+        divisions, and for goods (``goods_sections``) the trades in them and where GB/T repairs them
+        (汽车相关 → C36, F51, F52, O81; 教育相关 → P83); nothing when the modifier is no name, alias
+        or class name itself (国防相关: 国防 is only inside class names)."""
+        read = self._one(modifier) or self._contained(modifier, whole=False)
+        if not read:
+            return None
+        if all(self.divisions[d][1] in self.goods_sections for d in read if d in self.divisions):
+            read = (*read, *trades, *(self.repaired_in[d] for d in read if d in self.repaired_in))
+        return tuple(dict.fromkeys(read))
 
     def _repair(self, modifier: str, divisions: tuple[str, ...]) -> tuple[str, ...]:
         """The repair division for what is repaired: GB/T names of the head's divisions holding the
