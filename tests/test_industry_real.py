@@ -535,3 +535,11 @@ def test_a_related_head_gives_everything_around_what_it_follows(index, label, co
     was unknown); a service is itself; a word only inside class names reads nothing."""
     got = index.parse(label)
     assert (got.code, got.candidates) == (code, candidates)
+
+
+@pytest.mark.parametrize("label", ["金融服务", "科技公司", "综合行业", "建筑公司"])
+def test_a_vague_word_and_a_tail_is_vague(index, label):
+    """金融服务 (heldout_s6.csv, vague like 金融) was J66: 货币金融服务 holds it. A vague word
+    (rules/industry_vague.csv) followed by a tail (industry.head_tails) is as vague as the word."""
+    got = index.parse(label)
+    assert got.code is None and [f.rule for f in got.findings] == ["industry-vague"]

@@ -159,6 +159,9 @@ class IndustryIndex:
             return self._vague(text, self.sections.get(key) or self.sections.get(key.upper()))
         if key in self.vague:
             return self._vague(text, self.vague_sections.get(key))
+        bare = next((key[:-len(t)] for t in self.head_tails if key.endswith(t) and key[:-len(t)] in self.vague), "")
+        if bare:                                    # 金融服务, 科技公司: a vague word and a tail is vague
+            return self._vague(text, self.vague_sections.get(bare))   # (not 货币金融服务 holding it)
         if not _PEERS.search(key):                  # 玻璃、油漆、壁纸商店: one head for the whole list
             head = self._inside(key, self.names) or self._head(key)     # 其他金融 is 其他金融业
             if head:
