@@ -116,6 +116,7 @@ class IndustryRules:
     typo_hint_min_length: int = 0           # a shorter one gets that name as no hint (团购 is no 团委)
     abbreviations: Mapping[str, str] = field(default_factory=_empty_map)   # 交运 → 交通运输 (an unread label only)
     level_marks: tuple[str, ...] = ()       # a level mark ending a label copied from stock software (白酒Ⅱ): dropped
+    goods_endings: tuple[str, ...] = ()     # a label ending in one after service words names goods (保健品 is no O80)
 
 
 @dataclass(frozen=True)

@@ -543,3 +543,12 @@ def test_a_vague_word_and_a_tail_is_vague(index, label):
     (rules/industry_vague.csv) followed by a tail (industry.head_tails) is as vague as the word."""
     got = index.parse(label)
     assert got.code is None and [f.rule for f in got.findings] == ["industry-vague"]
+
+
+@pytest.mark.parametrize("label, code", [("软件产品", "I65"), ("保险产品", "J68"), ("体育用品", "C24")])
+def test_a_goods_ending_after_service_words_is_no_service(index, label, code):
+    """industry.goods_endings: 保健品 (of heldout_s5.csv's 保健品/滋补品, C14) was read 保健 O80; 产品 is
+    no goods ending (a service's own products stay the service's)."""
+    got = index.parse("保健品/滋补品")
+    assert got.code != "O80" and got.code is None
+    assert index.parse(label).code == code

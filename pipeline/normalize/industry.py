@@ -95,6 +95,7 @@ class IndustryIndex:
     typo_hint_min_length: int = 0               # shorter: a name one character off is not offered as the hint
     abbreviations: Mapping[str, str] = field(default_factory=dict)   # 交运 → 交通运输: an unread label read again
     level_marks: tuple[str, ...] = ()           # folded, longest first: 白酒Ⅱ (白酒ii) is read as 白酒
+    goods_endings: tuple[str, ...] = ()         # 品: 保健品, 美容产品 name goods, not the service before them
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -325,6 +326,8 @@ class IndustryIndex:
         for rest in (key, *(key[:-len(t)] for t in tails)):
             if rest != key and self._one(rest):          # 工程咨询服务: 工程咨询 is a name, 咨询 no head
                 named = self._one(rest)
+                if self._service_goods(key[len(rest):], named):    # 保健用品 is no 保健服务
+                    return ()
                 return self._goods_service(named, around=True) if self._serves_goods(key, named) else named
             head = max((h for h in self.heads if rest.endswith(h) and len(rest) > len(h)), key=len, default="")
             if not head or kind.get(head) == "shop" and any(
@@ -480,6 +483,8 @@ class IndustryIndex:
         single = {words[k] for _, k in chosen if k not in multi}
         divisions = tuple(dict.fromkeys(d for _, k in sorted(chosen) for d in (        # 医药生物: 生物 agrees
             [m for m in multi[k] if m in single] or multi[k] if k in multi else (words[k],))))
+        if chosen and self._service_goods(key[end:], divisions):   # 保健品 (of 保健品/滋补品) is no
+            return ()                                               # O80 保健服务
         if divisions and self._serves_goods(key, divisions):     # 汽车服务 is no car making; 采掘服务
             return self._goods_service(divisions, around=True)    # is mining's own service (B11)
         if divisions or not whole:
@@ -503,6 +508,14 @@ class IndustryIndex:
         if not any(key.endswith(t) and len(key) > len(t) for t in self.service_tails):
             return False
         return all(self.divisions[d][1] in self.goods_sections for d in divisions if d in self.divisions)
+
+    def _service_goods(self, rest: str, divisions: Sequence[str]) -> bool:
+        """What follows the words read is a goods ending (``goods_endings``: 保健品, 保健用品) and the
+        words name services only (no goods section, no trade): the label names goods, not the
+        service (软件产品, 保险产品 are the service's own products: 产品 is no goods ending)."""
+        return bool(divisions) and rest in self.goods_endings and all(
+            self.divisions[d][1] not in self.goods_sections and d not in self.trade_divisions
+            for d in divisions if d in self.divisions)
 
     def _goods_service(self, divisions: Sequence[str], around: bool = False) -> tuple[str, ...]:
         """The service division of the one goods section the words name (``goods_sections``:
