@@ -66,7 +66,7 @@ def test_investor_style_names_measured_before_the_reader_saw_them(index):
     s = score(index, load("heldout_s4.csv"))
     assert s.mapped >= 134, s.misses                        # 130/165; 132 with the notes' words, 134 short forms
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 48 and s.vague_ok >= 16, s.misses   # 47/66; 48 with 交运设备 written out
+    assert s.flagged >= 49 and s.vague_ok >= 16, s.misses   # 47/66; 48 交运设备 written out, 49 汽车服务 (session 8)
 
 
 def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
@@ -76,7 +76,8 @@ def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
     s = score(index, load("heldout_sw2021.csv"))
     assert s.mapped >= 63, s.misses                         # 61/118, 62 with the notes' words (铁矿石), 63 风电 C34|D44
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 12 and s.vague_ok >= 3, s.misses   # 11 with BOSS's 自动化设备, 12 with 通信工程 (通达信)
+    assert s.flagged >= 13 and s.vague_ok >= 3, s.misses   # 11 with BOSS's 自动化设备, 12 with 通信工程 (通达信),
+                                                            # 13 with 汽车综合服务 (session 8)
 
 
 def test_registration_pickers_kept_untouched_for_vocabulary(index):
@@ -84,9 +85,9 @@ def test_registration_pickers_kept_untouched_for_vocabulary(index):
     any run (README), no row of their own. First measurement: single 24/65 (0.37), wrong 2/30
     (6.7 %: 保健品/滋补品 O80, 数字娱乐 R90), multi 31/51, vague 9/10."""
     s = score(index, load("heldout_s5.csv"))
-    assert s.mapped >= 25, s.misses                         # generic rules since: 25/65
-    assert s.wrong <= 2, s.misses
-    assert s.flagged >= 33 and s.vague_ok >= 9, s.misses   # 33 with 饰品 (申万, 通达信): 服饰/箱包/饰品
+    assert s.mapped >= 31, s.misses                         # generic rules since: 25/65; 31 with X平台 (session 8)
+    assert s.wrong <= 1, s.misses                           # 保健品/滋补品 no longer O80 (industry.goods_endings)
+    assert s.flagged >= 35 and s.vague_ok >= 9, s.misses   # 33 with 饰品 (申万, 通达信); 35 with 相关, 保健品
 
 
 def test_gb_t_4754_2011_names_read_as_their_2017_division(index, rules):
@@ -368,8 +369,8 @@ def test_a_taxonomy_translated_from_english_kept_untouched_for_vocabulary(index)
     (12 %: 商业用品与设备 C35, 国防与航天 C37, 环境服务 M74, 金融服务 J66), multi 15/28, vague 10/13."""
     s = score(index, load("heldout_s6.csv"))
     assert s.mapped >= 27, s.misses
-    assert s.wrong <= 3, s.misses                           # 4 before 酒店及餐饮's peer rule (商业用品与设备)
-    assert s.flagged >= 15 and s.vague_ok >= 11, s.misses
+    assert s.wrong <= 2, s.misses                           # 4 before 酒店及餐饮's peer rule; 2 with 金融服务 vague
+    assert s.flagged >= 15 and s.vague_ok >= 12, s.misses
 
 
 @pytest.mark.parametrize("label, code", [("计量仪表", "C40"), ("光学元件", "C40"), ("千斤顶和电动叉车", "C34"), ("吸尘器制造", "C38")])
@@ -444,12 +445,12 @@ def test_a_level_mark_copied_from_stock_software_is_dropped(index, label, code):
 
 
 def test_the_sets_kept_for_vocabulary_have_no_row_of_their_own(rules):
-    """heldout_sw2021/s5/s6/s7 measure vocabulary from other sources: none of their labels may be a
+    """heldout_sw2021/s5/s6/s7/s8 measure vocabulary from other sources: none of their labels may be a
     cell of a hand-written table (the GB/T-built classes and notes tables are not). 煤化工 (sw2021)
     became a product-family row in session 5, before this check."""
     hand = ("industry_aliases", "industry_multi", "industry_vague", "industry_heads")
     cells = {v.strip() for t in hand for row in rules.tables[t] for v in row.values() if isinstance(v, str)}
-    for name in ("heldout_sw2021.csv", "heldout_s5.csv", "heldout_s6.csv", "heldout_s7.csv"):
+    for name in ("heldout_sw2021.csv", "heldout_s5.csv", "heldout_s6.csv", "heldout_s7.csv", "heldout_s8.csv"):
         rows = [r["label"] for r in load(name) if r["label"] in cells and r["label"] != "煤化工"]
         assert not rows, (name, rows)
 
@@ -552,3 +553,14 @@ def test_a_goods_ending_after_service_words_is_no_service(index, label, code):
     got = index.parse("保健品/滋补品")
     assert got.code != "O80" and got.code is None
     assert index.parse(label).code == code
+
+
+def test_a_campus_picker_and_map_poi_tags_kept_untouched_for_vocabulary(index):
+    """heldout_s8.csv: 170 labels of a campus job app's picker and 百度地图's POI tags, annotated before
+    any run (README), no row of their own. First measurement (the reader of a910846): single 59/113
+    (0.52), wrong 5/73 (6.8 %: 电竞运营 I63, 邮局 S92, 图文快印店 F52, 中央机构 J66, 福利机构 R90),
+    multi 23/53, vague 4/4; after the generic rules of session 8: 64/113, 1/75, 23/53, 4/4."""
+    s = score(index, load("heldout_s8.csv"))
+    assert s.mapped >= 64, s.misses
+    assert s.wrong <= 1, s.misses
+    assert s.flagged >= 23 and s.vague_ok >= 4, s.misses
