@@ -417,6 +417,7 @@ def test_gb_t_4754_2002_names_read_as_their_2017_divisions(index, rules):
 
 @pytest.mark.parametrize("label, code, candidates", [
     ("港口水运", "G55", ()), ("城轨建设", "E48", ()), ("航空货运", "G56", ()), ("交运设备", None, ("36", "37")),
+    ("教培机构", "P83", ()), ("物管公司", "K70", ()), ("广电", None, ("63", "87")),
 ])
 def test_a_label_nothing_reads_is_read_again_with_its_short_forms_written_out(index, label, code, candidates):
     """industry.abbreviations (rules/settings.yaml): 水运 is 水上运输, 城轨 城市轨道交通, 货运 货物运输,
