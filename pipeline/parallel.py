@@ -5,7 +5,10 @@ view, a returned workbook) is built by one function from data already in memory;
 normalize stage parses the second half of a big month's rows in a child while this process
 parses the first. A forked child sees that data without any pickling; only its result (a
 path, or the half's normalized rows) or its exception comes back through a pipe. At most ``workers`` children run at once; jobs wait in a queue
-(costliest first is the caller's order) and start when a child ends.
+(costliest first is the caller's order) and start when a child ends. A pool made with
+``heavy_alone`` never runs two jobs submitted ``heavy=True`` at once: while one runs, the next
+light job in the queue takes the free worker (a big month's master, staged history and role
+views each copy gigabytes of the parent's pages; side by side they set the run's peak).
 
 With one worker (small runs, one CPU, no ``fork``) :meth:`JobPool.submit` simply calls the
 function, so a small run behaves exactly like plain sequential code.
@@ -60,12 +63,14 @@ class JobPool:
     """``submit`` jobs, then ``wait()`` for all of them (results in submission order).
     Leaving the ``with`` block on an exception stops the children that still run."""
 
-    def __init__(self, workers: int = 1, on_done: Callable[[int], None] | None = None):
+    def __init__(self, workers: int = 1, on_done: Callable[[int], None] | None = None,
+                 heavy_alone: bool = False):
         self.workers = workers if hasattr(os, "fork") else 1
         self.on_done = on_done or (lambda slot: None)    # called with a job's slot when it ends
+        self.heavy_alone = heavy_alone
         self.results: list[Any] = []
-        self._queue: deque[tuple[int, Callable[..., Any], tuple]] = deque()
-        self._running: dict[int, tuple[int, int, bytearray]] = {}   # fd -> (slot, pid, data)
+        self._queue: deque[tuple[int, Callable[..., Any], tuple, bool]] = deque()
+        self._running: dict[int, tuple[int, int, bytearray, bool]] = {}   # fd -> (slot, pid, data, heavy)
         self._selector = selectors.DefaultSelector() if self.workers > 1 else None
         self._frozen = False
 
@@ -73,21 +78,34 @@ class JobPool:
     def parallel(self) -> bool:
         return self.workers > 1
 
-    def submit(self, func: Callable[..., Any], *args: Any) -> int:
-        """Queue ``func(*args)``; returns its slot in :attr:`results`. Sequential pools run it now."""
+    def submit(self, func: Callable[..., Any], *args: Any, heavy: bool = False) -> int:
+        """Queue ``func(*args)``; returns its slot in :attr:`results`. Sequential pools run it now.
+        ``heavy``: a job that needs much memory of its own (see ``heavy_alone``)."""
         slot = len(self.results)
         self.results.append(None)
         if not self.parallel:
             self.results[slot] = func(*args)
             self.on_done(slot)
             return slot
-        self._queue.append((slot, func, args))
+        self._queue.append((slot, func, args, heavy))
         self._start_ready()
         return slot
 
+    def _next_job(self) -> tuple[int, Callable[..., Any], tuple, bool] | None:
+        """The first queued job that may start now (a heavy one waits while another runs)."""
+        heavy_running = self.heavy_alone and any(job[3] for job in self._running.values())
+        for i, job in enumerate(self._queue):
+            if not (heavy_running and job[3]):
+                del self._queue[i]
+                return job
+        return None
+
     def _start_ready(self) -> None:
         while self._queue and len(self._running) < self.workers:
-            slot, func, args = self._queue.popleft()
+            job = self._next_job()
+            if job is None:
+                return
+            slot, func, args, heavy = job
             if not self._frozen:
                 # the parent's objects leave the collector's reach while children run: a
                 # collection in a child would touch every object and copy the parent's
@@ -100,7 +118,7 @@ class JobPool:
                 os.close(read_fd)
                 _child(func, args, write_fd)
             os.close(write_fd)
-            self._running[read_fd] = (slot, pid, bytearray())
+            self._running[read_fd] = (slot, pid, bytearray(), heavy)
             self._selector.register(read_fd, selectors.EVENT_READ)
 
     def _collect(self) -> None:
@@ -109,7 +127,7 @@ class JobPool:
             for key, _ in self._selector.select():
                 fd = key.fd
                 chunk = os.read(fd, 1 << 16)
-                slot, pid, data = self._running[fd]
+                slot, pid, data, _ = self._running[fd]
                 if chunk:
                     data.extend(chunk)
                     continue
@@ -139,7 +157,7 @@ class JobPool:
 
     def _stop(self) -> None:
         self._queue.clear()
-        for fd, (_, pid, _) in list(self._running.items()):
+        for fd, (_, pid, _, _) in list(self._running.items()):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:

@@ -162,6 +162,13 @@ def validate_records(records: pd.DataFrame, columns: pd.DataFrame, rules: Rules)
         issues: list[Issue] = []
     except SchemaErrors as err:
         issues = failures_to_issues(err.failure_cases, records, rules)
+    finally:
+        # pandera keeps the schema of a frame validated in place in a module-level registry
+        # until the frame dies, and the checks' closures hold the frame: the intake frame (and
+        # every cell text read) lived to the end of the run, ~2 KB a row. An empty schema
+        # takes the registry's place, so the frame dies when its last stage is done with it.
+        records.pandera.add_schema(pa.DataFrameSchema())
+        vars(records).pop("pandera", None)    # pandas caches the accessor on the frame: a cycle
     return StageResult(data={"records": records}, issues=tuple(issues))
 
 

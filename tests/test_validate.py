@@ -87,3 +87,25 @@ def test_a_broken_frame_is_reported_not_fatal(rules):
     recs["row_id"] = [0, 0]                       # duplicated row ids: an upstream bug
     result = validate_records(recs, _columns(["name"]), rules)
     assert any(i.rule == "type-invalid" and i.field == "row_id" for i in result.issues)
+
+
+def test_the_validated_frame_dies_with_its_last_reference(rules):
+    """pandera registers the schema of a frame validated in place and the schema's checks hold
+    the frame: a month's intake frame (every cell text read) lived to the end of the run. Once
+    the stages after validate drop it, nothing else may keep it (no collector pass needed)."""
+    import gc
+    import weakref
+
+    cols = _columns(["name", "uscc", "contact", "mobile"])
+    for rows in ([{"customer_type": "企业", "name": "甲公司", "uscc": "x", "contact": "王磊", "mobile": "13812345678"}],
+                 [{"customer_type": "企业", "name": " ", "uscc": None, "contact": None, "mobile": None}]):
+        recs = _records(rows)
+        result = validate_records(recs, cols, rules)
+        assert result.data["records"] is recs
+        alive = weakref.ref(recs)
+        gc.disable()
+        try:
+            del recs, result
+            assert alive() is None
+        finally:
+            gc.enable()

@@ -33,6 +33,29 @@ def test_children_return_results_in_submission_order(tmp_path):
     assert (tmp_path / "a.txt").read_text(encoding="utf-8") == "客户"
 
 
+def _timed(seconds: float) -> tuple[float, float]:
+    import time
+    start = time.monotonic()
+    time.sleep(seconds)
+    return start, time.monotonic()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize("heavy_alone", [True, False])
+def test_heavy_jobs_never_run_side_by_side_when_asked(heavy_alone):
+    """A big month's master, staged history and views (heavy) run one at a time; the light
+    returned workbooks take the other worker meanwhile, in their queue order."""
+    with JobPool(2, heavy_alone=heavy_alone) as pool:
+        heavy = [pool.submit(_timed, 0.3, heavy=True) for _ in range(3)]
+        light = [pool.submit(_timed, 0.1) for _ in range(4)]
+    spans = sorted(pool.results[i] for i in heavy)
+    overlaps = sum(a[1] > b[0] for a, b in zip(spans, spans[1:]))
+    assert (overlaps == 0) is heavy_alone
+    first_light = min(pool.results[i][0] for i in light)
+    assert (first_light < spans[0][1]) is heavy_alone      # a light job ran beside the first heavy one
+    assert [pool.results[i][0] for i in light] == sorted(pool.results[i][0] for i in light)
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_failing_child_raises_in_the_parent():
     with pytest.raises(ValueError, match="磁盘已满"):

@@ -43,11 +43,24 @@ WRITE_INPUTS = (
 )
 
 
+#: from this many source rows the memory-heavy write jobs run one at a time (``_heavy_alone``)
+HEAVY_ALONE_FROM_ROWS = 100_000
+
+
 def _write_workers(catalog: dict[str, Any], customers: pd.DataFrame) -> int:
     """Child processes for the workbooks: only when the run is big enough to gain from them."""
     rows = len(catalog.get("source_rows")) if catalog.get("source_rows") is not None else 0
     cells = len(customers) * (len(catalog["rules"].fields) + 1) * 3 + rows * 25
     return default_workers() if cells >= PARALLEL_FROM_CELLS else 1
+
+
+def _heavy_alone(catalog: dict[str, Any]) -> bool:
+    """A big month writes its master, staged history and role views one at a time (the
+    returned workbooks fill the other workers): each copies much of this process's memory, and
+    side by side they set the run's peak (bench/README.md). Smaller months keep every worker on
+    the costliest files."""
+    rows = len(catalog.get("source_rows")) if catalog.get("source_rows") is not None else 0
+    return rows >= HEAVY_ALONE_FROM_ROWS
 
 
 def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -> pd.DataFrame:
@@ -119,14 +132,14 @@ def write_outputs(catalog: dict[str, Any], stage_history: bool = False) -> Stage
     lock = contextlib.nullcontext() if catalog.get("lock_held") else output_lock(out_root, month)
     with lock, discarded_on_error(staged):
         with build_aside(out_root / month, catalog.get("keep_previous")) as tmp, \
-                JobPool(_write_workers(catalog, customers), done) as pool:
+                JobPool(_write_workers(catalog, customers), done, heavy_alone=_heavy_alone(catalog)) as pool:
             # big runs: the workbooks are built in child processes (costliest first); small
             # runs: one after the other, here. The small files come last: they say how each
             # submission came back (docs/outputs.md, Returned workbooks)
-            pool.submit(write_master, tmp / "customers.xlsx", data, customers)
+            pool.submit(write_master, tmp / "customers.xlsx", data, customers, heavy=True)
             if staged is not None:
                 staged_slot = len(pool.results)
-                pool.submit(stage_save, staged, month, customers, catalog.get("identities"))
+                pool.submit(stage_save, staged, month, customers, catalog.get("identities"), heavy=True)
             write_views(tmp / "views", customers, rules, pool)
             write_returns(tmp / "returns", data, issue_table, pool)
             # issues.csv last in the queue: it fills the core the last workbooks leave idle. Its

@@ -69,7 +69,7 @@ def write_views(folder: Path, customers: pd.DataFrame, rules: Rules, pool: JobPo
     for role in (rules.roles.get("roles") or {}):
         path = folder / f"{safe_relative(role).name}.xlsx"
         if pool is not None:
-            pool.submit(write_view, path, customers, rules, role)
+            pool.submit(write_view, path, customers, rules, role, heavy=True)
         else:
             write_view(path, customers, rules, role)
         paths.append(path)
