@@ -15,6 +15,7 @@ function, so a small run behaves exactly like plain sequential code.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
@@ -25,6 +26,16 @@ from typing import Any, Callable
 
 #: below this many estimated cells the output files are written one after the other
 PARALLEL_FROM_CELLS = 300_000
+
+#: the pools of this process running a job here (:meth:`JobPool.run_here`)
+_HERE: list["JobPool"] = []
+
+
+def between_chunks() -> None:
+    """Called by long writers between chunks of rows: a pool running a job in this process
+    collects its finished children and starts the next ones, so the other workers stay busy."""
+    for pool in _HERE:
+        pool.poll()
 
 
 def default_workers() -> int:
@@ -44,6 +55,7 @@ def default_workers() -> int:
 def _child(func: Callable[..., Any], args: tuple, fd: int) -> None:
     """Runs in the forked child: call, send back the pickled outcome, exit without cleanup."""
     code = 0
+    _HERE.clear()                                # the parent's pools are not this child's
     try:
         payload = pickle.dumps((True, func(*args)))
     except BaseException as exc:  # noqa: BLE001 — everything goes back to the parent
@@ -68,6 +80,9 @@ class JobPool:
         self.workers = workers if hasattr(os, "fork") else 1
         self.on_done = on_done or (lambda slot: None)    # called with a job's slot when it ends
         self.heavy_alone = heavy_alone
+        self._here: bool | None = None       # a job runs in this process: None, or whether it is heavy
+        self._held = False
+        self._pid = os.getpid()
         self.results: list[Any] = []
         self._queue: deque[tuple[int, Callable[..., Any], tuple, bool]] = deque()
         self._running: dict[int, tuple[int, int, bytearray, bool]] = {}   # fd -> (slot, pid, data, heavy)
@@ -81,27 +96,37 @@ class JobPool:
     def submit(self, func: Callable[..., Any], *args: Any, heavy: bool = False) -> int:
         """Queue ``func(*args)``; returns its slot in :attr:`results`. Sequential pools run it now.
         ``heavy``: a job that needs much memory of its own (see ``heavy_alone``)."""
-        slot = len(self.results)
-        self.results.append(None)
-        if not self.parallel:
-            self.results[slot] = func(*args)
-            self.on_done(slot)
-            return slot
+        slot = self._new_slot(func, args)
+        if slot is None:
+            return len(self.results) - 1
         self._queue.append((slot, func, args, heavy))
         self._start_ready()
         return slot
 
+    def _new_slot(self, func: Callable[..., Any], args: tuple) -> int | None:
+        """A new result slot; a sequential pool runs the job now and returns None."""
+        self.results.append(None)
+        if self.parallel:
+            return len(self.results) - 1
+        self.results[-1] = func(*args)
+        self.on_done(len(self.results) - 1)
+        return None
+
     def _next_job(self) -> tuple[int, Callable[..., Any], tuple, bool] | None:
         """The first queued job that may start now (a heavy one waits while another runs)."""
-        heavy_running = self.heavy_alone and any(job[3] for job in self._running.values())
+        heavy_running = self.heavy_alone and (bool(self._here) or any(job[3] for job in self._running.values()))
         for i, job in enumerate(self._queue):
             if not (heavy_running and job[3]):
                 del self._queue[i]
                 return job
         return None
 
+    @property
+    def _free(self) -> int:
+        return self.workers - len(self._running) - (self._here is not None)
+
     def _start_ready(self) -> None:
-        while self._queue and len(self._running) < self.workers:
+        while self._queue and not self._held and self._free > 0:
             job = self._next_job()
             if job is None:
                 return
@@ -121,10 +146,14 @@ class JobPool:
             self._running[read_fd] = (slot, pid, bytearray(), heavy)
             self._selector.register(read_fd, selectors.EVENT_READ)
 
-    def _collect(self) -> None:
-        """Read from the running children until one ends; store its outcome."""
+    def _collect(self, timeout: float | None = None) -> bool:
+        """Read from the running children until one ends (or ``timeout`` passes); store its
+        outcome. True if a child ended."""
         while True:
-            for key, _ in self._selector.select():
+            ready = self._selector.select(timeout)
+            if not ready:
+                return False
+            for key, _ in ready:
                 fd = key.fd
                 chunk = os.read(fd, 1 << 16)
                 slot, pid, data, _ = self._running[fd]
@@ -142,7 +171,47 @@ class JobPool:
                     raise value
                 self.results[slot] = value
                 self.on_done(slot)
-                return
+                return True
+
+    @contextlib.contextmanager
+    def held(self):
+        """Jobs submitted inside start only afterwards (queue them, then :meth:`run_here`)."""
+        self._held = True
+        try:
+            yield self
+        finally:
+            self._held = False         # they start in run_here or wait
+
+    def run_here(self, func: Callable[..., Any], *args: Any, heavy: bool = False) -> int:
+        """Run ``func(*args)`` in this process now, while the queued jobs run in children on
+        the other workers (started and collected between the job's chunks, see
+        :func:`between_chunks`). A heavy job copies nothing here: in a child, every page of
+        this process it reads becomes the child's own (copy-on-write). Returns its slot."""
+        slot = self._new_slot(func, args)
+        if slot is None:
+            return len(self.results) - 1
+        self._here = heavy
+        _HERE.append(self)
+        try:
+            self._start_ready()
+            self.results[slot] = func(*args)
+        except BaseException:
+            self._stop()
+            raise
+        finally:
+            _HERE.remove(self)
+            self._here = None
+        self.on_done(slot)
+        self._start_ready()
+        return slot
+
+    def poll(self) -> None:
+        """Take the outcomes of the children that ended, start the next jobs; never waits."""
+        if os.getpid() != self._pid or not self.parallel:
+            return
+        while self._running and self._collect(timeout=0):
+            pass
+        self._start_ready()
 
     def wait(self) -> list[Any]:
         """Run every queued job; raise the first failure. Returns the results in order."""

@@ -76,10 +76,9 @@ def test_one_worker_runs_each_job_at_once():
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_returned_workbooks_and_views_are_the_same_with_children(tmp_path, monkeypatch):
-    """A whole run written by child processes equals the sequential one (sheet values)."""
+    """A whole run written by child processes equals the sequential one (sheet values); so
+    does a big month's way: the master written here beside children, heavy jobs one at a time."""
     import datetime as dt
-
-    from openpyxl import load_workbook
 
     import pipeline.writers as writers
     from pipeline.api import run_pipeline
@@ -89,11 +88,23 @@ def test_returned_workbooks_and_views_are_the_same_with_children(tmp_path, monke
     inp = tmp_path / "input"
     write_demo_inputs(inp)
     outs = {}
-    for workers in (1, 2):
-        monkeypatch.setattr(writers, "_write_workers", lambda catalog, customers, w=workers: w)
+    for workers in (1, 2, 3):          # 3: two children, the big month's way (master here, heavy alone)
+        monkeypatch.setattr(writers, "_write_workers", lambda catalog, customers, w=workers: min(w, 2))
+        monkeypatch.setattr(writers, "HEAVY_ALONE_FROM_ROWS", 1 if workers == 3 else 10**9)
+        monkeypatch.setattr("pipeline.writers.sheetrows.CHUNK_ROWS", 40 if workers == 3 else 20_000)
         out = tmp_path / f"out{workers}"
         run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=dt.date(2026, 11, 30)))
         outs[workers] = out / "2026-11"
+    _same_outputs(outs[1], outs[2])
+    _same_outputs(outs[1], outs[3])
+
+
+def _same_outputs(one, two) -> None:
+    import sqlite3
+
+    from openpyxl import load_workbook
+
+    outs = {1: one, 2: two}
     names = sorted(p.relative_to(outs[1]).as_posix() for p in outs[1].rglob("*.xlsx"))
     assert names == sorted(p.relative_to(outs[2]).as_posix() for p in outs[2].rglob("*.xlsx"))
     assert any(n.startswith("returns/") for n in names) and any(n.startswith("views/") for n in names)
@@ -104,10 +115,37 @@ def test_returned_workbooks_and_views_are_the_same_with_children(tmp_path, monke
             assert [[c.value for c in r] for r in ws.iter_rows()] == \
                 [[c.value for c in r] for r in b[ws.title].iter_rows()], (name, ws.title)
     # the history the save stage wrote is the same too: its rows were staged by a child
-    import sqlite3
     stores = {w: sqlite3.connect(outs[w].parent / "history.sqlite") for w in (1, 2)}
     for sql in ("SELECT * FROM snapshots ORDER BY rowid", "SELECT * FROM identities ORDER BY rowid",
                 "SELECT customers, identities_added FROM runs"):
         assert stores[1].execute(sql).fetchall() == stores[2].execute(sql).fetchall(), sql
     assert stores[2].execute("SELECT COUNT(*) FROM snapshots").fetchone()[0] > 300
     assert not list(outs[2].parent.glob(".history-staged*"))       # the staged file is gone
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_job_run_here_keeps_the_other_worker_busy():
+    """The big month's master is written in this process (no copy-on-write of its data); the
+    queued light jobs run in one child at a time beside it, started between its chunks, and
+    the heavy queued job waits until it is done."""
+    import time
+
+    from pipeline.parallel import between_chunks
+
+    def here() -> tuple[float, float]:
+        start = time.monotonic()
+        for _ in range(30):                  # a writer's chunks
+            time.sleep(0.02)
+            between_chunks()
+        return start, time.monotonic()
+
+    with JobPool(2, heavy_alone=True) as pool:
+        with pool.held():
+            big = pool.submit(_timed, 0.1, heavy=True)
+            light = [pool.submit(_timed, 0.1) for _ in range(3)]
+        mine = pool.run_here(here, heavy=True)
+    start, end = pool.results[mine]
+    spans = [pool.results[i] for i in light]
+    assert all(a[1] <= b[0] + 0.05 for a, b in zip(spans, spans[1:]))   # one child at a time beside it
+    assert sum(s[1] < end for s in spans) >= 2                          # and more than one during it
+    assert pool.results[big][0] >= end - 0.01                           # the heavy job after it

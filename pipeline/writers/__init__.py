@@ -136,15 +136,22 @@ def write_outputs(catalog: dict[str, Any], stage_history: bool = False) -> Stage
             # big runs: the workbooks are built in child processes (costliest first); small
             # runs: one after the other, here. The small files come last: they say how each
             # submission came back (docs/outputs.md, Returned workbooks)
-            pool.submit(write_master, tmp / "customers.xlsx", data, customers, heavy=True)
-            if staged is not None:
-                staged_slot = len(pool.results)
-                pool.submit(stage_save, staged, month, customers, catalog.get("identities"), heavy=True)
-            write_views(tmp / "views", customers, rules, pool)
-            write_returns(tmp / "returns", data, issue_table, pool)
-            # issues.csv last in the queue: it fills the core the last workbooks leave idle. Its
-            # table changes only when a return adds issues; then it is written again below
-            pool.submit(write_issues_csv, tmp / "issues.csv", issue_table)
+            # a big month writes its master here, the returned workbooks beside it in children
+            # (pool.heavy_alone): read in a child, the master's data would be copied page by page
+            master_here = pool.parallel and pool.heavy_alone
+            if not master_here:
+                pool.submit(write_master, tmp / "customers.xlsx", data, customers, heavy=True)
+            with pool.held():
+                if staged is not None:
+                    staged_slot = len(pool.results)
+                    pool.submit(stage_save, staged, month, customers, catalog.get("identities"), heavy=True)
+                write_views(tmp / "views", customers, rules, pool)
+                write_returns(tmp / "returns", data, issue_table, pool)
+                # issues.csv last in the queue: it fills the core the last workbooks leave idle.
+                # Its table changes only when a return adds issues; then it is written again below
+                pool.submit(write_issues_csv, tmp / "issues.csv", issue_table)
+            if master_here:
+                pool.run_here(write_master, tmp / "customers.xlsx", data, customers, heavy=True)
             returned = [r for r in pool.wait() if isinstance(r, ReturnResult)]
             extra = return_issues(returned, rules)
             if extra:

@@ -27,6 +27,8 @@ from typing import Any, Callable, Sequence
 
 from xlsxwriter.utility import _preserve_whitespace, _utf16_len, _utf16_truncate, xl_col_to_name
 
+from ..parallel import between_chunks
+
 #: rows rendered at a time (the fragments of one chunk are held in memory)
 CHUNK_ROWS = 20_000
 #: distinct values remembered per column (a column of unique names gains nothing from more)
@@ -183,6 +185,7 @@ def write_rows(ws, n_rows: int, columns: Callable[[int, int], Sequence[Sequence[
     write = ws.fh.write
     last = None
     for lo in range(0, n_rows, CHUNK_ROWS):
+        between_chunks()
         chunk = columns(lo, min(lo + CHUNK_ROWS, n_rows))
         keys_by_col, extras = [], []
         fresh: list[tuple[int, Any, tuple, Any]] = []     # (column, key, call, column format), first met here
