@@ -27,6 +27,12 @@ from typing import Any, Callable
 #: below this many estimated cells the output files are written one after the other
 PARALLEL_FROM_CELLS = 300_000
 
+#: from this many source rows a month is big enough that memory comes before overlap: the
+#: write stage's heavy jobs run one at a time (its master in this process), and a background
+#: stage runs in this process too — a forked child reading the month's frames copies every
+#: page it reads (copy-on-write: 2 GB a child at a million rows; bench/README.md)
+MEMORY_FIRST_FROM_ROWS = 100_000
+
 #: the pools of this process running a job here (:meth:`JobPool.run_here`)
 _HERE: list["JobPool"] = []
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Callable, Iterable, Protocol
 
-from . import analysis, grade, history, intake, ledger, merge, monthly, normalize, resubmit, validate, writers
+from . import analysis, grade, history, intake, ledger, merge, monthly, normalize, parallel, resubmit, validate, writers
 from .collector import fewer_collections, give_back_freed_memory
 from .issues import Issue
 from .model import StageResult
@@ -86,7 +86,7 @@ SAVE = Stage("save", "保存历史", history.record_run, history.SAVE_INPUTS, ("
 TRANSIENT = ("known", "previous", "previous_submissions", "decisions_known", "previous_run", "contacts")
 
 #: from this many records on, a ``background`` stage runs in a forked child (below, forking
-#: costs more than the overlap gains)
+#: costs more than the overlap gains) — up to :data:`~pipeline.parallel.MEMORY_FIRST_FROM_ROWS`
 BACKGROUND_FROM_ROWS = 40_000
 
 
@@ -146,7 +146,8 @@ class _Pending:
 
 def _in_background(stage: Stage, data: dict[str, Any]) -> bool:
     records = data.get("records")
-    return stage.background and records is not None and len(records) >= BACKGROUND_FROM_ROWS \
+    return stage.background and records is not None \
+        and BACKGROUND_FROM_ROWS <= len(records) < parallel.MEMORY_FIRST_FROM_ROWS \
         and default_workers() >= 2
 
 

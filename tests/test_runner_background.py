@@ -99,3 +99,15 @@ def test_small_months_and_one_worker_stay_in_one_process(monkeypatch):
     monkeypatch.setenv("CRM_PIPELINE_WORKERS", "2")
     monkeypatch.setattr(runner, "BACKGROUND_FROM_ROWS", 6)
     assert run_stages(_stages(_describe), {})["described"] == f"5 rows in {os.getpid()}"
+
+
+def test_a_big_month_runs_its_background_stage_here(monkeypatch):
+    """From MEMORY_FIRST_FROM_ROWS records on, memory comes first: a child reading the month's
+    frames would copy every page it reads, so the background stage runs in this process."""
+    monkeypatch.setenv("CRM_PIPELINE_WORKERS", "2")
+    monkeypatch.setattr(runner, "BACKGROUND_FROM_ROWS", 1)
+    monkeypatch.setattr("pipeline.parallel.MEMORY_FIRST_FROM_ROWS", 5)     # the 5 records of _stages
+    out = run_stages(_stages(_describe), {}, [])
+    assert out["described"] == f"5 rows in {os.getpid()}"
+    monkeypatch.setattr("pipeline.parallel.MEMORY_FIRST_FROM_ROWS", 6)
+    assert run_stages(_stages(_describe), {}, [])["described"] != f"5 rows in {os.getpid()}"

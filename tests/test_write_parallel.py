@@ -90,7 +90,7 @@ def test_returned_workbooks_and_views_are_the_same_with_children(tmp_path, monke
     outs = {}
     for workers in (1, 2, 3):          # 3: two children, the big month's way (master here, heavy alone)
         monkeypatch.setattr(writers, "_write_workers", lambda catalog, customers, w=workers: min(w, 2))
-        monkeypatch.setattr(writers, "HEAVY_ALONE_FROM_ROWS", 1 if workers == 3 else 10**9)
+        monkeypatch.setattr("pipeline.parallel.MEMORY_FIRST_FROM_ROWS", 1 if workers == 3 else 10**9)
         monkeypatch.setattr("pipeline.writers.sheetrows.CHUNK_ROWS", 40 if workers == 3 else 20_000)
         out = tmp_path / f"out{workers}"
         run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=dt.date(2026, 11, 30)))

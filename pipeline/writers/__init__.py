@@ -21,6 +21,7 @@ from .issues_csv import write_issues_csv
 from .lock import RunLocked, output_lock
 from .master import data_status, write_master
 from .report import write_report
+from .. import parallel
 from ..parallel import PARALLEL_FROM_CELLS, JobPool, default_workers
 from .returns import ReturnResult, return_issues, returns_summary, write_returns
 from .summary import build_summary, write_summary
@@ -43,10 +44,6 @@ WRITE_INPUTS = (
 )
 
 
-#: from this many source rows the memory-heavy write jobs run one at a time (``_heavy_alone``)
-HEAVY_ALONE_FROM_ROWS = 100_000
-
-
 def _write_workers(catalog: dict[str, Any], customers: pd.DataFrame) -> int:
     """Child processes for the workbooks: only when the run is big enough to gain from them."""
     rows = len(catalog.get("source_rows")) if catalog.get("source_rows") is not None else 0
@@ -60,7 +57,7 @@ def _heavy_alone(catalog: dict[str, Any]) -> bool:
     side by side they set the run's peak (bench/README.md). Smaller months keep every worker on
     the costliest files."""
     rows = len(catalog.get("source_rows")) if catalog.get("source_rows") is not None else 0
-    return rows >= HEAVY_ALONE_FROM_ROWS
+    return rows >= parallel.MEMORY_FIRST_FROM_ROWS
 
 
 def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -> pd.DataFrame:
