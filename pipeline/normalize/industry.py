@@ -237,9 +237,6 @@ class IndustryIndex:
         several = self._several_head(key) or self._noted(key)     # 计量仪表: words of the GB/T notes
         if several:
             return self._multi(text, several)
-        joined = self._coordinate(key)             # 钢铁有色, 瓷砖地板: two words that read on their own
-        if joined:
-            return self._multi(text, joined)
         written = written_out(self, key)           # 交运设备 → 交通运输设备
         if written:
             return replace(written, name=text) if written.code is None else written
@@ -278,21 +275,6 @@ class IndustryIndex:
             if head and len(self._one(head)) > 1:
                 return self._one(head)
         return ()
-
-    def _coordinate(self, key: str) -> tuple[str, ...]:
-        """A label nothing else reads, written as two words that each read on their own (no
-        separator between them, the second no head of the first): coordinate, both words' divisions
-        (瓷砖地板 → C30 + C20). One way only to cut it, each word at least ``min_contain`` characters and
-        a name, alias, class name or multi label itself — a word only inside class names (制作, 相关,
-        场所) is no reading of its own."""
-        if _SEPARATORS.search(key) or len(key) < 2 * self.min_contain:
-            return ()
-        cuts = []
-        for i in range(self.min_contain, len(key) - self.min_contain + 1):
-            reads = [self._one(part) for part in (key[:i], key[i:])]
-            if all(reads):
-                cuts.append(tuple(dict.fromkeys(d for r in reads for d in r)))
-        return cuts[0] if len(cuts) == 1 and len(cuts[0]) <= self.max_candidates else ()
 
     def _noted(self, key: str) -> tuple[str, ...]:
         """Divisions the words of the GB/T 4754 notes give a label they cover whole (industry_notes.py)."""
