@@ -130,6 +130,7 @@ class RegionRules:
     town_endings: tuple[str, ...] = ()             # how a town's official name ends (镇, 乡, 街道, 苏木)
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
     placeholders: tuple[str, ...] = ()             # level names that are no place (市辖区)
+    separators: tuple[str, ...] = ()               # characters between the levels (浙江省-金华市-义乌市)
     town_alone: bool = False                       # an address naming only a town reads its county
     statistical_zones: bool = True                 # read rules/regions/stat_zones.csv as county-level units
     zone_short: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_map)   # 高新技术产业开发区 → 高新区

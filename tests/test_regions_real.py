@@ -562,3 +562,19 @@ def test_an_obsolete_county_split_up_is_read_as_the_part_its_town_lies_in(resolv
     res = resolver.resolve(None, None, None, "浙江省杭州市江干区下沙街道新怡家园")
     found = [f for _, f in res.findings if f.rule == "region-obsolete"]
     assert res.district == "钱塘区" and found and (found[0].params["old"], found[0].params["current"]) == ("江干区", "钱塘区")
+
+
+@pytest.mark.parametrize("address", ["浙江省-台卅市-天台县莪园7巷", "浙江省／台卅市／天台县莪园7巷"])
+def test_separators_between_levels_come_from_the_settings(resolver, rules, address):
+    """normalize.region.separators: the characters skipped between the levels (浙江省-台卅市-天台县: the
+    slip of the city is looked for before the separators); without them the slip is not found."""
+    from pipeline.normalize.regions import build_region_index
+    res = resolver.resolve(None, None, None, address)
+    assert (res.city, res.district) == ("台州市", "天台县")
+    assert [f.params["word"] for _, f in res.findings if f.rule == "region-typo"] == ["台卅市"]
+    r = rules.config.normalize.region
+    assert "-" in r.separators and "／" in r.separators
+    bare = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
+                              zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
+                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names)
+    assert "region-typo" not in {f.rule for _, f in bare.resolve(None, None, None, address).findings}

@@ -100,6 +100,7 @@ def _compile(rules: Rules) -> Normalizers:
                          town_endings=s.region.town_endings,
                          unread_zone_words=s.region.unread_zone_words, area_words=s.region.area_words,
                          weak_names=s.region.weak_names, placeholders=s.region.placeholders,
+                         separators=s.region.separators,
                          town_alone=s.region.town_alone,
                          statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
     industry = build_industry_index(

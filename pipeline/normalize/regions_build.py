@@ -106,7 +106,8 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                        unread_zone_words: Sequence[str] = (), area_words: Sequence[str] = (),
                        town_words: Sequence[str] = (), town_endings: Sequence[str] = (),
                        weak_names: Iterable[str] = (),
-                       placeholders: Iterable[str] = (), statistical_zones: bool = True,
+                       placeholders: Iterable[str] = (), separators: Iterable[str] = (),
+                       statistical_zones: bool = True,
                        zone_short: Mapping[str, Sequence[str]] = {}) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
     it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
@@ -114,7 +115,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                       unread_zone_words=tuple(unread_zone_words), area_words=tuple(area_words),
                       town_words=tuple(town_words), town_endings=tuple(town_endings),
                       weak_names=frozenset(weak_names),
-                      placeholders=frozenset(placeholders))
+                      placeholders=frozenset(placeholders), separators=tuple(separators))
     short_district: list[tuple[str, Entry]] = []
     for row in tables.get("regions/provinces", ()):
         name, code = row["name"].strip(), (row.get("code") or "").strip()

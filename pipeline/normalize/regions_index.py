@@ -132,6 +132,7 @@ class RegionIndex:
     town_endings: tuple[str, ...] = ()          # 镇, 乡, 街道, 苏木: how a town's official name ends
     weak_names: frozenset[str] = frozenset()
     placeholders: frozenset[str] = frozenset()                      # 市辖区 … (read as no place)
+    separators: tuple[str, ...] = ()                                # between levels: - _ / ， (settings)
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     stat_zones: frozenset[str] = frozenset()                        # codes of the statistical zones
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
@@ -213,7 +214,9 @@ class RegionIndex:
                             near.setdefault((scope, len(name), name[-1], c), []).append(Entry(e.unit, e.kind, name))
         self._near = near
         gap = "|".join(re.escape(p) for p in sorted(self.placeholders, key=len, reverse=True) if len(p) > 1)
-        self.gap = re.compile(rf"(?:[\s\-－—_/|,，、]|{gap or '(?!)'})*")   # -市辖区- before a county word
+        sep = "|".join(re.escape(s) for s in sorted(self.separators, key=len, reverse=True) if s)
+        self.gap = re.compile(rf"(?:\s|{sep or '(?!)'}|{gap or '(?!)'})*")   # -市辖区- before a county word
+        self._sep_tail = re.compile(rf"(?:\s|{sep or '(?!)'})+$")      # separators ending a stretch
         return self
 
     # --- reading a text ---
@@ -444,9 +447,8 @@ class RegionIndex:
             for t, e in used:
                 if e.unit.level < level and floor < t.end <= first:
                     floor = t.end
-            end = first
-            while end > floor and text[end - 1] in " -－—_/|,，、":
-                end -= 1                             # (浙江省-杭州市-: separators before the name)
+            tail = self._sep_tail.search(text, floor, first)
+            end = tail.start() if tail else first    # (浙江省-杭州市-: separators before the name)
             above = self.units.get(code)
             if end - floor < 3 or above is None or above.level != level \
                     or (level == 2 and above.name == above.province):
