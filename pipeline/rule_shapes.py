@@ -246,6 +246,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industry_classes_2011": ("code", "name", "division"),
     "industry_notes": ("word", "divisions", "classes"),
     "industry_classes_2002": ("code", "name", "divisions"),
+    "industry_places": ("word", "divisions", "types"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),
     "regions/districts": ("code", "province", "city", "name", "short", "variants", "aliases"),

@@ -562,6 +562,27 @@ def test_a_campus_picker_and_map_poi_tags_kept_untouched_for_vocabulary(index):
     (0.52), wrong 5/73 (6.8 %: 电竞运营 I63, 邮局 S92, 图文快印店 F52, 中央机构 J66, 福利机构 R90),
     multi 23/53, vague 4/4; after the generic rules of session 8: 64/113, 1/75, 23/53, 4/4."""
     s = score(index, load("heldout_s8.csv"))
-    assert s.mapped >= 64, s.misses
+    assert s.mapped >= 74, s.misses                         # 64 before 高德's place names (rules/industry_places.csv)
     assert s.wrong <= 1, s.misses
-    assert s.flagged >= 23 and s.vague_ok >= 4, s.misses
+    assert s.flagged >= 25 and s.vague_ok >= 4, s.misses   # 23 before them (商场-like names: retail or the mall)
+
+
+def test_every_place_name_of_the_map_reads_as_the_trades_run_there(index, rules):
+    """rules/industry_places.csv (tools/build_industry_places.py): 高德地图's POI type names with the
+    GB/T divisions of tools/industry_amap_gbt.csv, looked up whole. Before the table 141 of its 362 names
+    read as their divisions, 192 not at all and 29 otherwise (摄影冲印店 F52 by the shop head 店, 宠物诊所
+    Q84, 影剧院 C39, 游乐场 C24, 高尔夫球场 E48). 汽车销售 stays the alias F52 (the concordance: F51 + F52)."""
+    rows = rules.tables["industry_places"]
+    assert len(rows) > 350
+    other = [r["word"] for r in rows if sorted(index.parse(r["word"]).divisions) != r["divisions"].split("|")]
+    assert other == ["汽车销售"]
+
+
+@pytest.mark.parametrize("label, code, candidates", [
+    ("摄影冲印店", "O80", ()), ("典当行", "J66", ()), ("加气站", "F52", ()), ("验车场", "M74", ()),
+    ("共青团", "S95", ()), ("网吧", "R90", ()), ("酒吧", "H62", ()),
+    ("商场", None, ("52", "72")), ("综合市场", None, ("51", "52", "72")),
+])
+def test_a_map_place_name_reads_as_the_trade_run_there(index, label, code, candidates):
+    got = index.parse(label)
+    assert (got.code and got.code[1:], got.candidates) == (code and code[1:], candidates)

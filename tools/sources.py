@@ -27,3 +27,13 @@ def write_table(path: Path, header: Sequence[str], rows: Iterable[Sequence]) -> 
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(header)
         w.writerows(rows)
+
+
+def read_bytes(checkout: Path, path: str, commit: str = "HEAD") -> tuple[bytes, str]:
+    """A binary file (a workbook) and the commit it was read at, from a bare git directory or a
+    work tree's history."""
+    checkout = Path(checkout)
+    git = ["git", f"--git-dir={checkout}"] if (checkout / "HEAD").exists() else ["git", "-C", str(checkout)]
+    data = subprocess.run([*git, "show", f"{commit}:{path}"], check=True, capture_output=True).stdout
+    commit = subprocess.run([*git, "rev-parse", commit], capture_output=True, text=True).stdout.strip()
+    return data, commit

@@ -6,7 +6,8 @@ Tables: rules/industries.csv (the 97 divisions), industry_classes.csv (GB/T 4754
 names), industry_classes_2011.csv (2011 names 2017 dropped), industry_classes_2002.csv (2002 names,
 looked up whole only), industry_aliases.csv (one label → one
 division), industry_multi.csv (one label → several divisions: 批发/零售), industry_vague.csv,
-industry_notes.csv (words of the GB/T notes, for labels nothing else reads), industry_heads.csv
+industry_notes.csv (words of the GB/T notes, for labels nothing else reads), industry_places.csv
+(a map's place and shop names, looked up whole: 摄影冲印店, 停车场), industry_heads.csv
 (words that decide a compound they end: 塑料鞋 is footwear, IT培训 education;
 a compound whose other words hold a head word too is coordinate: 批发零售 stays several).
 A label whose parts (split at / 、 和 及 …) name different divisions is ``industry-multi`` with
@@ -87,6 +88,7 @@ class IndustryIndex:
     near: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a known word with one character blanked → words
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a word of the GB/T notes → its divisions
     older: dict[str, tuple[str, ...]] = field(default_factory=dict)   # a GB/T 4754-2002 name → 2017 divisions
+    places: dict[str, tuple[str, ...]] = field(default_factory=dict)  # a map's place or shop name → its trades
     word_seq: tuple[str, ...] = ()              # names, classes, then multi labels, as ``_words_in`` reads them
     word_grams: dict[str, tuple[int, ...]] = field(default_factory=dict)    # first two characters → positions
     class_seq: tuple[tuple[str, str], ...] = ()   # (class name, division), in table order
@@ -147,7 +149,7 @@ class IndustryIndex:
         if not text:
             return Industry(None)
         key = unmarked(self.level_marks, fold(text))
-        found = self._one(key)
+        found = self._one(key) or self.places.get(key, ())     # 摄影冲印店, 停车场: a map's place names
         if found:
             return self._multi(text, found)
         coded = code_named(self, key)               # C39计算机、通信和其他电子设备制造业
