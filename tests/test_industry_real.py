@@ -54,7 +54,7 @@ def test_merchant_category_descriptions_measured_before_the_reader_saw_them(inde
     s = score(index, load("heldout_mcc.csv"))
     assert s.mapped_rate >= 0.77, s.misses                  # 59/76
     assert s.wrong_rate <= 0.02, s.misses                   # 1/61
-    assert s.flagged >= 6 and s.vague_ok == s.vague, s.misses
+    assert s.flagged >= 7 and s.vague_ok == s.vague, s.misses   # 7: 饮酒场所－酒吧、夜总会… (place names, session 9)
 
 
 def test_investor_style_names_measured_before_the_reader_saw_them(index):

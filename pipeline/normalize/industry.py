@@ -137,6 +137,8 @@ class IndustryIndex:
             return (self.plain[plain],)
         if key in self.older or plain in self.older:     # 计算机系统服务 (2002), 交通运输设备制造业: 36, 37
             return self.older.get(key) or self.older[plain]
+        if key in self.places:                      # 摄影冲印店, 停车场: a map's place names
+            return self.places[key]
         m = _CODE.match(key)
         if m and m.group(2) in self.divisions:
             letter = self.divisions[m.group(2)][1]
@@ -149,7 +151,7 @@ class IndustryIndex:
         if not text:
             return Industry(None)
         key = unmarked(self.level_marks, fold(text))
-        found = self._one(key) or self.places.get(key, ())     # 摄影冲印店, 停车场: a map's place names
+        found = self._one(key)
         if found:
             return self._multi(text, found)
         coded = code_named(self, key)               # C39计算机、通信和其他电子设备制造业
