@@ -255,6 +255,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "regions/towns": ("name", "district"),
     "regions/zones": ("name", "district", "until", "note"),
     "regions/stat_zones": ("code", "province", "city", "name"),
+    "regions/city_towns": ("code", "province", "city", "name", "short", "variants"),
     "regions/hmt": ("level", "code", "province", "city", "name", "short", "aliases", "note"),
     "hotwords/dictionary": ("word", "freq", "tag"),
     "hotwords/stopwords": ("word",),

@@ -161,8 +161,10 @@ def test_a_part_of_town_word_that_names_a_county_or_a_street_is_not_flagged(reso
 
 
 def test_no_unread_county_flag_in_a_city_without_counties(resolver):
+    """东莞 has no county: 南城区 is how an address picker writes its 南城街道, read as the 区县."""
     res = resolver.resolve(None, None, None, "广东省东莞市南城区鸿福路")
-    assert (res.city, res.findings) == ("东莞市", ())
+    assert (res.city, res.district) == ("东莞市", "南城街道")
+    assert [f.rule for _, f in res.findings] == ["region-city-town"]
 
 
 @pytest.mark.parametrize("address, district", [
@@ -578,3 +580,46 @@ def test_separators_between_levels_come_from_the_settings(resolver, rules, addre
                               zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
                               town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names)
     assert "region-typo" not in {f.rule for _, f in bare.resolve(None, None, None, address).findings}
+
+
+@pytest.mark.parametrize("address, district, word", [
+    ("广东省东莞市虎门镇南栅五区上南路", "虎门镇", "虎门镇"),
+    ("广东东莞厚街河田大道", "厚街镇", "厚街"),                  # the short form right after the city
+    ("东莞长安镇霄边社区", "长安镇", "长安镇"),
+    ("东莞市东城区东城中路", "东城街道", "东城区"),               # an address picker's form of a 街道
+    ("广东省中山石岐民营科技园", "石岐街道", "石岐"),
+    ("中山市东区起湾道", "东区街道", "东区"),
+    ("海南省儋州市那大镇人民大道", "那大镇", "那大镇"),
+    ("甘肃省嘉峪关市峪泉镇", "峪泉镇", "峪泉镇"),
+])
+def test_a_city_without_counties_gets_its_town_as_the_district(resolver, rules, address, district, word):
+    """东莞, 中山, 儋州, 嘉峪关 have no county (rules/regions/city_towns.csv): the town named is the 区县,
+    with the info issue region-city-town naming it."""
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district and res.code and len(res.code) == 9
+    found = [f for _, f in res.findings if f.rule == "region-city-town"]
+    assert [f.params["word"] for f in found] == [word] and rules.catalog["region-city-town"].severity == "info"
+
+
+@pytest.mark.parametrize("address, city, district", [
+    ("长安镇", None, None),                              # a town name alone (many counties have one)
+    ("浙江省海宁市长安镇", "嘉兴市", "海宁市"),              # 海宁's 长安镇, not 东莞's
+    ("北京市东城区东直门", "北京市", "东城区"),
+    ("深圳南头西丽", "深圳市", "南山区"),                     # 南头街道 of 南山区 (中山 has a 南头镇)
+])
+def test_the_towns_of_cities_without_counties_count_only_after_their_city(resolver, address, city, district):
+    res = resolver.resolve(None, None, None, address)
+    assert (res.city, res.district) == (city, district)
+    assert "region-city-town" not in {f.rule for _, f in res.findings}
+
+
+def test_a_district_cell_naming_a_town_of_a_city_without_counties(resolver):
+    res = resolver.resolve("广东省", "东莞市", "虎门镇", "")
+    assert (res.city, res.district, res.findings) == ("东莞市", "虎门镇", ())
+
+
+def test_a_county_of_another_city_after_a_city_without_counties_is_flagged(resolver):
+    """(as after a city with counties: 兰州市路桥区) — before, no check ran after 东莞 and the row was silent."""
+    res = resolver.resolve(None, None, None, "广东省东莞市柯桥区")
+    assert res.district is None
+    assert [(f.rule, f.params["word"]) for _, f in res.findings] == [("region-district-unread", "柯桥区")]

@@ -13,6 +13,13 @@ its name ends in a town word. Written columns: ``name`` (as the bureau writes it
 (the county or zone code).
 The reader uses them only inside a province or city it has already read (docs/normalize.md,
 "Towns"). Two runs on the same checkout give identical files.
+
+The cities the Ministry lists no county under (东莞市, 中山市, 儋州市, 嘉峪关市: the bureau files their
+towns under one county-level code of the city itself, 441900, 620201) get their towns in
+``rules/regions/city_towns.csv`` (code, province, city, name: the town's own 9-digit code; ``short``:
+the name without its town word, 虎门; ``variants``: how an address picker writes a 街道 at the county
+level, 东城区, 石岐区), read as the 区县 of such a city (docs/normalize.md "Cities without counties"),
+and in ``towns.csv`` with the town's own code as ``district``.
 """
 from __future__ import annotations
 
@@ -28,12 +35,14 @@ from sources import read   # tools/sources.py (the tools run as scripts from too
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "rules" / "regions" / "towns.csv"
 ZONES_OUT = ROOT / "rules" / "regions" / "stat_zones.csv"
+CITY_TOWNS_OUT = ROOT / "rules" / "regions" / "city_towns.csv"
 TOWN_END = re.compile(r"(?:镇|乡|街道|苏木)$")
 
 
 #: county-level units of the bureau the Ministry's tables do not list, besides its zones: the areas
 #: 大兴安岭地区 administers (加格达奇区, 松岭区, 新林区, 呼中区: codes 2327 6x) and 大柴旦行政委员会
 #: (632857) — not 东莞市/中山市 (the city itself) nor the 三沙 island codes the Ministry replaced
+_STREET_OFFICE, _DISTRICT = "街道", "区"
 _OTHER_AREA = re.compile(r"(?:区|行政委员会)$")
 
 
@@ -57,7 +66,30 @@ def stat_zones(checkout: Path, cities: Path, districts: Path | None = None) -> l
     return sorted(rows, key=lambda r: r["code"])
 
 
-def build(checkout: Path, districts: Path, zones: list[dict] = ()) -> tuple[list[dict], str]:
+def city_towns(checkout: Path, cities: Path, districts: Path) -> list[dict]:
+    """The towns of the cities the tables list no county under (东莞市): the bureau files them under
+    a county-level code of the city itself (441900, 620201); each one with its own code."""
+    with cities.open(encoding="utf-8", newline="") as fh:
+        city = {r["code"]: r for r in csv.DictReader(fh)}
+    with districts.open(encoding="utf-8", newline="") as fh:
+        with_counties = {r["code"][:4] for r in csv.DictReader(fh)}
+    bare = {c for c in city if c not in with_counties and not c.endswith("00")}   # (not 香港, 澳门: 8100)
+    text, _ = read(checkout, "dist/streets.csv", "utf-8-sig")
+    rows = []
+    for r in csv.DictReader(io.StringIO(text)):
+        code, name, ckey = r["code"].strip(), r["name"].strip(), r["cityCode"].strip()
+        if ckey in bare and TOWN_END.search(name) and len(name) >= 3:
+            short = TOWN_END.sub("", name)
+            short = short if len(short) >= 2 else ""
+            # a 街道 written as a district (东城街道: 东城区; 东区街道: 东区)
+            variant = "" if not short or not name.endswith(_STREET_OFFICE) or short.endswith(_DISTRICT) \
+                else short + _DISTRICT
+            rows.append({"code": code, "province": city[ckey]["province"], "city": city[ckey]["name"], "name": name,
+                         "short": short if short != name else "", "variants": variant})
+    return sorted(rows, key=lambda r: r["code"])
+
+
+def build(checkout: Path, districts: Path, zones: list[dict] = (), own: list[dict] = ()) -> tuple[list[dict], str]:
     with districts.open(encoding="utf-8", newline="") as fh:
         counties = {r["code"] for r in csv.DictReader(fh)} | {z["code"] for z in zones}
     text, commit = read(checkout, "dist/streets.csv", "utf-8-sig")
@@ -66,6 +98,7 @@ def build(checkout: Path, districts: Path, zones: list[dict] = ()) -> tuple[list
         name, county = r["name"].strip(), r["areaCode"].strip()
         if county in counties and TOWN_END.search(name) and len(name) >= 3:
             rows.append({"name": name, "district": county})
+    rows += [{"name": t["name"], "district": t["code"]} for t in own]   # a town standing for the county
     rows.sort(key=lambda r: (r["district"], r["name"]))
     return rows, commit
 
@@ -77,18 +110,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cities", type=Path, default=ROOT / "rules" / "regions" / "cities.csv")
     ap.add_argument("--out", type=Path, default=OUT)
     ap.add_argument("--zones-out", type=Path, default=ZONES_OUT)
+    ap.add_argument("--city-towns-out", type=Path, default=CITY_TOWNS_OUT)
     args = ap.parse_args(argv)
     zones = stat_zones(args.checkout, args.cities, args.districts)
-    rows, commit = build(args.checkout, args.districts, zones)
-    with args.zones_out.open("w", encoding="utf-8", newline="") as fh:
-        w = csv.DictWriter(fh, ["code", "province", "city", "name"], lineterminator="\n")
-        w.writeheader()
-        w.writerows(zones)
+    own = city_towns(args.checkout, args.cities, args.districts)
+    rows, commit = build(args.checkout, args.districts, zones, own)
+    for out, table, extra in ((args.zones_out, zones, []), (args.city_towns_out, own, ["short", "variants"])):
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, ["code", "province", "city", "name", *extra], lineterminator="\n")
+            w.writeheader()
+            w.writerows(table)
     with args.out.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, ["name", "district"], lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
-    print(f"modood/Administrative-divisions-of-China {commit[:12]}: {len(rows)} towns, {len(zones)} zones", file=sys.stderr)
+    print(f"modood/Administrative-divisions-of-China {commit[:12]}: {len(rows)} towns, {len(zones)} zones, "
+          f"{len(own)} towns of cities without counties", file=sys.stderr)
     return 0
 
 

@@ -187,6 +187,7 @@ class Resolver:
         anchor: Unit | None = None
         own: dict[int, str] = {}                     # level -> a cell's own value when it disagrees
         zone_word: tuple[str, str] | None = None
+        city_town: tuple[str, str] | None = None     # a town read as the 区县 of a city without counties
         zone_unread: tuple[str, Finding] | None = None   # a zone flagged where the county belongs
         addr_reading: Reading | None = None
         addr_tokens: Sequence[Token] = ()
@@ -249,6 +250,8 @@ class Resolver:
             for t, e in reading.used:
                 if e.unit.code in index.stat_zones:
                     zone_word = (key, t.text)        # 苏州市工业园区: a statistical zone, said below
+                elif e.unit.code in index.city_towns:
+                    city_town = (key, t.text)        # 东莞市虎门镇: a town as the 区县, said below
                 if e.kind == ZONE:                   # 杭州湾新区: the county it lies in
                     findings.append((key, Finding("region-zone", {"word": t.text, "place": _label(e.unit)})))
                 elif e.old:
@@ -327,10 +330,16 @@ class Resolver:
             anchor = town[1]                         # (上海张江高科技园区: the zone lies there, no warning)
             findings = [item for item in findings if item[1].rule not in ("region-inferred", "region-unread")
                         and item is not zone_unread]
-            findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
+            if town[1].code in index.city_towns:     # 广东省东莞市…虎门镇: the town is the 区县
+                city_town = ("address", town[0])
+            else:
+                findings.append(("address", Finding("region-town", {"word": town[0], "place": _label(town[1])})))
         if anchor is not None and anchor.code in index.stat_zones:   # no county of the Ministry's tables
             key, word = zone_word or ("address", anchor.name)
             findings.append((key, Finding("region-stat-zone", {"word": word, "place": _label(anchor)})))
+        elif anchor is not None and anchor.code in index.city_towns and (city_town is None or city_town[0] == "address"):
+            findings.append(("address", Finding("region-city-town", {   # (a 区县 cell 虎门镇 says it itself)
+                "word": city_town[1] if city_town else anchor.name, "city": anchor.city, "place": anchor.name})))
         return self._result(anchor, own, findings, partial)
 
     def _short_before_town(self, addr: str, tokens: Sequence[Token]) -> tuple[str, Unit] | None:

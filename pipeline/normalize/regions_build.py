@@ -101,6 +101,27 @@ def _add_stat_zones(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities:
     idx.stat_zones = frozenset(codes)
 
 
+def _add_city_towns(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict) -> None:
+    """The towns of the cities the Ministry lists no county under (rules/regions/city_towns.csv:
+    东莞市虎门镇, 中山市石岐街道) as county-level units of their city: the 区县 of such a city is the town
+    named (docs/normalize.md "Cities without counties"). Their full names count only right after the
+    city (weak: 长安镇 is also a town of 海宁), as do their short forms (东莞虎门, 东莞长安) and the form of an
+    address picker (东莞市东城区: 东城街道); towns.csv gives them as towns of themselves, so a full name
+    later in the text (广东省东莞市…虎门镇) reads them as any town names its county."""
+    codes = set()
+    for row in rows:
+        prov, city, name, code = (row[k].strip() for k in ("province", "city", "name", "code"))
+        parent = cities.get((prov, city))
+        if parent is None or not name:
+            continue
+        unit = Unit(code, 3, name, prov, parent.pcode, city, parent.ckey)
+        idx.units[code] = unit
+        codes.add(code)
+        for key in [name, *_names(row, "short", "variants")]:
+            idx.add(key, Entry(unit, WEAK))
+    idx.city_towns = frozenset(codes)
+
+
 def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words: Sequence[str] = (),
                        min_start_district: int = 3, *, zone_words: Sequence[str] = (),
                        unread_zone_words: Sequence[str] = (), area_words: Sequence[str] = (),
@@ -151,6 +172,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
         for key in _names(row, "short", "variants", "aliases"):
             short_district.append((key, Entry(unit, SHORT)))
     _add_hmt(idx, tables.get("regions/hmt", ()), cities)
+    _add_city_towns(idx, tables.get("regions/city_towns", ()), cities)
     if statistical_zones:
         _add_stat_zones(idx, tables.get("regions/stat_zones", ()), cities, zone_short)
     higher = {k for k, v in idx.names.items() if any(e.unit.level < 3 for e in v)}
@@ -210,7 +232,8 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
             continue
         towns.setdefault(name, set()).add(code)
         short = idx.town_end.sub("", name)
-        if len(short) >= 2 and short not in idx.names and short not in idx.weak_names:
+        if len(short) >= 2 and short not in idx.weak_names and (short not in idx.names or all(
+                e.unit.code in idx.city_towns for e in idx.names[short])):   # (深圳南头: 南头镇 of 中山 too)
             short_towns.setdefault(short, set()).add(code)
     idx.towns = {k: tuple(sorted(v)) for k, v in towns.items()}
 

@@ -135,6 +135,7 @@ class RegionIndex:
     separators: tuple[str, ...] = ()                                # between levels: - _ / ， (settings)
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     stat_zones: frozenset[str] = frozenset()                        # codes of the statistical zones
+    city_towns: frozenset[str] = frozenset()                        # codes of the towns of cities without counties
     with_districts: frozenset[str] = frozenset()                    # provinces the tables list counties of
     city_districts: frozenset[str] = frozenset()                    # cities the tables list counties of (not 东莞)
     fold: dict[int, str] = field(default_factory=dict, repr=False)          # traditional -> simplified character
