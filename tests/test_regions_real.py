@@ -623,3 +623,19 @@ def test_a_county_of_another_city_after_a_city_without_counties_is_flagged(resol
     res = resolver.resolve(None, None, None, "广东省东莞市柯桥区")
     assert res.district is None
     assert [(f.rule, f.params["word"]) for _, f in res.findings] == [("region-district-unread", "柯桥区")]
+
+
+@pytest.mark.parametrize("address, district, word", [
+    ("湖北省恩施谋道乡苏拉口村", "利川市", "谋道乡"),     # 谋道镇 of 利川市 (a 乡 made a 镇)
+    ("浙江省太阳乡双庙村", "临安区", "太阳乡"),            # 太阳镇 of 临安区
+])
+def test_a_town_written_with_another_town_word_names_its_county(resolver, address, district, word):
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district
+    assert [f.params["word"] for _, f in res.findings if f.rule == "region-town"] == [word]
+
+
+def test_a_town_written_as_the_tables_write_it_wins_over_another_town_word(resolver):
+    """浙江省杭州…太阳乡…瓶窑镇: 瓶窑镇 is written as the tables write it (余杭区); 太阳乡 is only like 太阳镇."""
+    res = resolver.resolve(None, None, None, "浙江省杭州太阳乡路瓶窑镇")
+    assert res.district == "余杭区"

@@ -236,8 +236,15 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                 e.unit.code in idx.city_towns for e in idx.names[short])):   # (深圳南头: 南头镇 of 中山 too)
             short_towns.setdefault(short, set()).add(code)
     idx.towns = {k: tuple(sorted(v)) for k, v in towns.items()}
+    other: dict[str, set[str]] = {}                 # 谢集乡 for 谢集镇 (a 乡 made a 镇), 虎门街道 for 虎门镇
+    for name, codes in towns.items():
+        short = idx.town_end.sub("", name)
+        for ending in idx.town_endings if len(short) >= 2 and short not in idx.weak_names else ():
+            if short + ending != name:              # (太阳乡 of 山西 too: read only when no town is)
+                other.setdefault(short + ending, set()).update(codes)
+    idx.town_other = {k: tuple(sorted(v)) for k, v in other.items()}
 
-    for name in idx.towns:                          # first two characters -> longest name
+    for name in [*idx.towns, *idx.town_other]:      # first two characters -> longest name
         idx._town_first[name[:2]] = max(len(name), idx._town_first.get(name[:2], 0))
     idx.town_short = {k: tuple(sorted(v)) for k, v in short_towns.items()}
     for short, entries in old_short.items():        # 闸北, 川沙: only where no current name is written so

@@ -143,6 +143,7 @@ class RegionIndex:
     plain_chars: frozenset[str] = frozenset()                               # characters of the mainland names
     towns: dict[str, tuple[str, ...]] = field(default_factory=dict)         # 虎门镇 -> codes of its counties
     town_short: dict[str, tuple[str, ...]] = field(default_factory=dict)    # 虎门 -> …
+    town_other: dict[str, tuple[str, ...]] = field(default_factory=dict)    # 谢集乡 (谢集镇 now) -> …
     _town_first: dict[str, int] = field(default_factory=dict, repr=False)   # first two characters -> longest
 
     # --- building ---
@@ -225,12 +226,13 @@ class RegionIndex:
     def _full_at(self, text: str, pos: int) -> bool:
         return any(e.kind in NAMED for e in self._longest(text, pos)[1])
 
-    def _town_name(self, text: str, pos: int) -> str:
-        """The longest town name (rules/regions/towns.csv) starting at ``pos``."""
+    def _town_name(self, text: str, pos: int, towns: Mapping[str, tuple[str, ...]] | None = None) -> str:
+        """The longest town name (rules/regions/towns.csv, or ``towns``) starting at ``pos``."""
         longest = self._town_first.get(text[pos:pos + 2])
         if longest:
+            towns = self.towns if towns is None else towns
             for j in range(min(len(text), pos + longest), pos + 2, -1):
-                if text[pos:j] in self.towns:
+                if text[pos:j] in towns:
                     return text[pos:j]
         return ""
 
@@ -366,9 +368,12 @@ class RegionIndex:
     def town(self, text: str, start: int, within: Unit | None) -> tuple[str, Unit] | None:
         """The county a town named after ``start`` lies in, when all towns named there inside
         ``within`` agree on one (rules/regions/towns.csv): a town's full name anywhere
-        (`…泾河源镇`); inside a city, its short form right at ``start`` (深圳大浪…, 上海四川北路…),
+        (`…泾河源镇`), inside what was read also with another town word (山东省…谢集乡: 谢集镇 of 单县, once
+        a 乡) when no town is named as the tables write it; inside a city, its short form right at
+        ``start`` (深圳大浪…, 上海四川北路…),
         not before a street word (苏州人民路 is a road) nor 外 (朝阳门外大街)."""
         hits: list[tuple[str, Unit]] = []
+        other: list[tuple[str, Unit]] = []      # a town with another town word (谢集乡: 谢集镇 now)
         n = len(text)
         first, towns = self._town_first, self.towns
         for i in range(start, n - 2):
@@ -379,6 +384,9 @@ class RegionIndex:
             if name:
                 hits += [(name, u) for u in map(self.units.__getitem__, towns[name])
                          if within is None or u.within(within)]
+            if within is not None and not hits and (name := self._town_name(text, i, self.town_other)):
+                other += [(name, u) for u in map(self.units.__getitem__, self.town_other[name]) if u.within(within)]
+        hits = hits or other
         if not hits and start < n and within is not None and (within.level >= 2 or within.pcode + "00" in self.units):
             for j in range(min(n, start + 4), start + 1, -1):
                 codes = self.town_short.get(text[start:j])
