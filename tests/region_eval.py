@@ -3,7 +3,8 @@
 An annotated span is what the address says (义乌, 江干区, 北京); a reading is right at a level
 when its official name is the span, starts with it (义乌 → 义乌市, 石柱 → 石柱土家族自治县), is
 what the span became (an obsolete name reported by ``region-obsolete``), is the unit's name and
-城区 (瑞安市城区: the county's town, tagged at the county level), or the span's level is
+城区 (瑞安市城区: the county's town, tagged at the county level), is a 新区 written without
+its 区 (光明新: 光明新区, now 光明区), or the span's level is
 empty and the reading is implied by a deeper annotated level (or by a municipality). A silent
 miss is a wrong level on an address that got no region issue at all.
 """
@@ -46,6 +47,7 @@ def _matches(spans: str, got: set[str], olds: set[str], aliases) -> bool:
 
 
 _URBAN = "城区"              # 瑞安市城区, 瓯海区城区: the county's town, tagged as the county
+_NEW_AREA = "新区"           # 光明新, 龙华新 (…光明新凤新路): a 新区 written without its 区, tagged so
 
 
 def _matches_one(span: str, got: set[str], olds: set[str], aliases) -> bool:
@@ -55,7 +57,8 @@ def _matches_one(span: str, got: set[str], olds: set[str], aliases) -> bool:
     stem = _stem(span)
     return (span in olds or stem in {_stem(o) for o in olds}
             or any(g == span or g.startswith(stem) for g in got)
-            or any(e.unit.name in got for e in aliases(span)))
+            or any(e.unit.name in got for e in aliases(span))
+            or (span.endswith(_NEW_AREA[0]) and any(e.unit.name in got for e in aliases(span + _NEW_AREA[1:]))))
 
 
 @dataclass
