@@ -639,3 +639,11 @@ def test_a_town_written_as_the_tables_write_it_wins_over_another_town_word(resol
     """浙江省杭州…太阳乡…瓶窑镇: 瓶窑镇 is written as the tables write it (余杭区); 太阳乡 is only like 太阳镇."""
     res = resolver.resolve(None, None, None, "浙江省杭州太阳乡路瓶窑镇")
     assert res.district == "余杭区"
+
+
+@pytest.mark.parametrize("address, word", [("深圳西乡盐田新2村613", "西乡"), ("深圳市福永盐田一队", "福永")])
+def test_a_town_before_a_county_short_form_that_lies_elsewhere_is_flagged(resolver, address, word):
+    """西乡, 福永 are 宝安区's: the short form 盐田 after them may be a village, not 盐田区 (it was read silently)."""
+    res = resolver.resolve(None, None, None, address)
+    found = [f.params for _, f in res.findings if f.rule == "region-town-moved"]
+    assert res.district == "盐田区" and found == [{"word": word, "county": "盐田区", "place": "深圳市宝安区"}]

@@ -316,6 +316,8 @@ class Resolver:
                 if e.unit is anchor and t.end > end:
                     end, used = t.end, e
             moved = index.moved(addr, index.gap.match(addr, end).end(), anchor)
+            if moved is None and used.kind == SHORT:  # 深圳西乡盐田…: 西乡 is 宝安区's, 盐田 a short form
+                moved = self._town_before(addr, addr_reading, anchor)
             also = used.also.split("|") if used.also else []
             if moved is not None and moved[1].name in also:   # 江干区下沙街道: the part now 钱塘区
                 anchor = moved[1]
@@ -341,6 +343,26 @@ class Resolver:
             findings.append(("address", Finding("region-city-town", {   # (a 区县 cell 虎门镇 says it itself)
                 "word": city_town[1] if city_town else anchor.name, "city": anchor.city, "place": anchor.name})))
         return self._result(anchor, own, findings, partial)
+
+    def _town_before(self, addr: str, reading: Reading, county: Unit) -> tuple[str, Unit] | None:
+        """A town written right after the city, before the county read from a short form, that lies
+        in one other county of that city (深圳西乡盐田新村: 西乡 is 宝安区's, not 盐田区's)."""
+        index = self.index
+        city_end = max((t.end for t, e in reading.used if e.unit.level == 2), default=-1)
+        county_start = min((t.start for t, e in reading.used if e.unit is county), default=-1)
+        if city_end < 0 or county_start - city_end < 2:
+            return None
+        start = index.gap.match(addr, city_end).end()
+        for j in range(county_start, start + 1, -1):
+            word = addr[start:j]
+            codes = index.towns.get(word) or index.town_short.get(word) or tuple(   # (西乡 is also 西乡县's)
+                c for e in index.town_endings for c in index.towns.get(word + e, ()))
+            if codes:
+                units = {u.code: u for u in map(index.units.__getitem__, codes) if u.ckey == county.ckey}
+                if county.code in units or len(units) != 1:
+                    return None
+                return word, next(iter(units.values()))
+        return None
 
     def _short_before_town(self, addr: str, tokens: Sequence[Token]) -> tuple[str, Unit] | None:
         """A county's name inside a word (a short form there is not read alone: 五马村, 瓯北镇) or
