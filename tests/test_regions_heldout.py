@@ -24,8 +24,10 @@ HELDOUT = [
     ("annotated_train.csv", 8957, (0.999, 0.998, 0.9915), 0.002, 0.006),
     # (strict silent 1.12 % → 0.94 % once a part of town where the county belongs is flagged: 温州市区;
     # sixth round 0.59 % → 0.53 %, strict 0.94 % → 0.88 %; eighth round unchanged by the reader, province
-    # 0.9988 → 1.000 and district 0.9853 → 0.9859 once a level tagged twice is right for either span)
-    ("ccks2021_dev.csv", 1701, (0.999, 0.995, 0.985), 0.006, 0.009),
+    # 0.9988 → 1.000 and district 0.9853 → 0.9859 once a level tagged twice is right for either span;
+    # ninth round, its misses read (no longer held out): 0.9859 → 0.9882, silent 0.53 % → 0.24 %, strict
+    # 0.88 % → 0.59 % — towns of 东莞/中山, 谢集乡, and 0.9871 at the old reader with 光明新 scored as 光明新区)
+    ("ccks2021_dev.csv", 1701, (0.999, 0.995, 0.988), 0.003, 0.006),
     # (sixth round: district 0.9903 → 0.9909, silent 0.28 % → 0.20 %, strict 0.73 % → 0.59 %; eighth round
     # 0.9986 / 0.9972 / 0.9909 → 0.9987 / 0.9976 / 0.9910, silent 0.20 % → 0.14 %, strict 0.59 % → 0.53 %;
     # 0.9999 / 0.9986 / 0.9935, silent 0.06 %, strict 0.45 % with either span and 瑞安市城区 scored as 瑞安市)
@@ -33,11 +35,13 @@ HELDOUT = [
     # e-commerce delivery addresses (swei412/address-matching), measured on arrival:
     # 1.000 / 0.9953 / 0.9880, silent 0.90 %; 0.9953 / 0.9957, 0.17 % once statistical zones are read;
     # 0.9963, 0.10 % once the picker's 直辖 tagged onto the county (直辖仙桃市) is no part of the span
-    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.996), 0.002, 0.002),
+    # ninth round: silent 0.10 % → 0.03 % (东莞/中山 areas read as their towns or flagged)
+    ("address_matching_test.csv", 3000, (0.999, 0.995, 0.996), 0.001, 0.001),
     # the same corpus's dev split, held out in the sixth round: measured on arrival 0.9997 / 0.9970 /
     # 0.9943, silent 0.27 % (strict the same); eighth round (its misses still not looked at) 0.9947,
     # 0.23 % (an everyday word right after its city), 0.9957, 0.13 % with 直辖 dropped from the spans
-    ("address_matching_dev.csv", 3000, (0.999, 0.997, 0.995), 0.002, 0.002),
+    # ninth round (misses still not looked at): 0.9957 → 0.9967, 0.13 % → 0.03 % (东莞's 东城区, 莞城区 read)
+    ("address_matching_dev.csv", 3000, (0.999, 0.997, 0.996), 0.001, 0.001),
 ]
 
 
@@ -59,3 +63,16 @@ def test_express_waybills_every_province(resolver):
     assert s.rows == 1995
     assert s.rate("province") >= 0.999 and s.rate("city") >= 0.995 and s.rate("district") >= 0.995, s.misses[:10]
     assert s.silent_rate <= 0.002, [m for m in s.misses if not m[3]][:10]
+
+
+def test_peer_suites_held_out_in_the_ninth_round(resolver):
+    """peer_heldout_s9.csv (ax3353/cpca, akebe/address-parse test cases), annotated before the reader
+    ran on it: measured on arrival 1.000 / 1.000 / 1.000 (lenient), no silent miss, 28 of 29 exactly as
+    annotated (吉林省吉林开发区 is read as the zone 吉林经济开发区, with region-stat-zone)."""
+    rows = load("peer_heldout_s9.csv")
+    s = score(resolver, rows)
+    assert s.rows == 29 and all(s.rate(level) == 1.0 for level in ("province", "city", "district")), s.misses
+    assert s.silent == 0
+    exact = [r["address"] for r in rows if tuple(x or "" for x in resolver.resolve(None, None, None, r["address"])[:3])
+             == (r["province"], r["city"], r["district"])]
+    assert len(exact) >= 28
