@@ -117,6 +117,7 @@ class IndustryRules:
     abbreviations: Mapping[str, str] = field(default_factory=_empty_map)   # 交运 → 交通运输 (an unread label only)
     level_marks: tuple[str, ...] = ()       # a level mark ending a label copied from stock software (白酒Ⅱ): dropped
     goods_endings: tuple[str, ...] = ()     # a label ending in one after service words names goods (保健品 is no O80)
+    place_kinds: tuple[str, ...] = ()       # venue words: 羽毛球馆 reads as the place name 羽毛球场 (an unread label only)
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,8 @@ class IndustryIndex:
     abbreviations: Mapping[str, str] = field(default_factory=dict)   # 交运 → 交通运输: an unread label read again
     level_marks: tuple[str, ...] = ()           # folded, longest first: 白酒Ⅱ (白酒ii) is read as 白酒
     goods_endings: tuple[str, ...] = ()         # 品: 保健品, 美容产品 name goods, not the service before them
+    place_kinds: tuple[str, ...] = ()           # folded, longest first: venue words (馆, 场, 中心)
+    place_stems: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 羽毛球 (of 羽毛球场) → its trades
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -244,9 +246,18 @@ class IndustryIndex:
         written = written_out(self, key)           # 交运设备 → 交通运输设备
         if written:
             return replace(written, name=text) if written.code is None else written
+        stem = self._place_stem(key)                # 羽毛球馆: the place name 羽毛球场 with another venue word
+        if stem in self.place_stems:
+            return self._multi(text, self.place_stems[stem])
         hint = (self.hint.format(name=read.name) if read.code and len(key) >= self.typo_hint_min_length
                 else self._hint(key))              # 鞋帽城: 鞋业? — but 团购 is no 团委, 院线 no 院校
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
+
+    def _place_stem(self, key: str) -> str:
+        """``key`` without the venue word ending it (``place_kinds``), when at least ``min_contain``
+        characters are left (羽毛球馆 → 羽毛球; 茶馆 keeps no stem), else ""."""
+        kind = next((k for k in self.place_kinds if key.endswith(k) and len(key) - len(k) >= self.min_contain), "")
+        return key[:-len(kind)] if kind else ""
 
     @staticmethod
     def _typo_finding(part: str, word: str, read: Industry) -> Finding:

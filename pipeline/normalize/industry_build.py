@@ -77,7 +77,28 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         letter = (r.get("section") or "").strip().lower()
         if r.get("word") and letter in idx.sections:
             idx.vague_sections[fold(r["word"])] = idx.sections[letter]
+    _place_stems(idx)
     return idx
+
+
+def _place_stems(idx: IndustryIndex) -> None:
+    """The words before the venue word of the place names (羽毛球 of 羽毛球场): a stem is kept when the
+    names holding it name one division and the stem alone reads nothing or that division (健身 of
+    健身中心 is R89 too; 游戏 of 游戏厅 is I64 alone, 飞机 of 飞机场 C37: not kept)."""
+    idx.place_kinds = tuple(sorted({fold(k) for k in idx.place_kinds}, key=len, reverse=True))
+    stems: dict[str, set[tuple[str, ...]]] = {}
+    for word, divisions in idx.places.items():
+        stem = idx._place_stem(word)
+        if stem:
+            stems.setdefault(stem, set()).add(divisions)
+    idx.place_stems = {s: d for s, ds in stems.items() if len(ds) == 1 and len(d := next(iter(ds))) == 1
+                       and _reads_only(idx, s, d)}
+
+
+def _reads_only(idx: IndustryIndex, word: str, divisions: tuple[str, ...]) -> bool:
+    """``word`` alone reads as ``divisions`` or is unknown (not vague: 科技 of 科技馆 names no trade)."""
+    read = idx.parse(word)
+    return read.divisions == divisions or not read.divisions and [f.rule for f in read.findings] == ["industry-unknown"]
 
 
 def _index_grams(idx: IndustryIndex) -> None:
