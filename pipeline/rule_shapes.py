@@ -247,6 +247,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industry_notes": ("word", "divisions", "classes"),
     "industry_classes_2002": ("code", "name", "divisions"),
     "industry_places": ("word", "divisions", "types"),
+    "industry_shops": ("word", "divisions", "codes"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),
     "regions/districts": ("code", "province", "city", "name", "short", "variants", "aliases"),

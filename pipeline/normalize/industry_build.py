@@ -49,10 +49,10 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
             idx.notes[fold(row["word"])] = divisions
-    for row in tables.get("industry_places", ()):      # a map's place and shop names → their trades
+    for row in (*tables.get("industry_places", ()), *tables.get("industry_shops", ())):   # a map's place
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
-            idx.places.setdefault(fold(row["word"]), divisions)   # looked up whole only
+            idx.places.setdefault(fold(row["word"]), divisions)   # names, then a merchant tree's; whole only
     idx.words = {**idx.classes, **idx.names}
     official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
     named = (official, idx.classes)
