@@ -85,7 +85,8 @@ def test_registration_pickers_kept_untouched_for_vocabulary(index):
     any run (README), no row of their own. First measurement: single 24/65 (0.37), wrong 2/30
     (6.7 %: 保健品/滋补品 O80, 数字娱乐 R90), multi 31/51, vague 9/10."""
     s = score(index, load("heldout_s5.csv"))
-    assert s.mapped >= 31, s.misses                         # generic rules since: 25/65; 31 with X平台 (session 8)
+    assert s.mapped >= 32, s.misses                         # generic rules since: 25/65; 31 with X平台 (session 8);
+                                                            # 32 with place names inside labels (休闲会所, session 9)
     assert s.wrong <= 1, s.misses                           # 保健品/滋补品 no longer O80 (industry.goods_endings)
     assert s.flagged >= 35 and s.vague_ok >= 9, s.misses   # 33 with 饰品 (申万, 通达信); 35 with 相关, 保健品
 
@@ -562,16 +563,17 @@ def test_a_campus_picker_and_map_poi_tags_kept_untouched_for_vocabulary(index):
     (0.52), wrong 5/73 (6.8 %: 电竞运营 I63, 邮局 S92, 图文快印店 F52, 中央机构 J66, 福利机构 R90),
     multi 23/53, vague 4/4; after the generic rules of session 8: 64/113, 1/75, 23/53, 4/4."""
     s = score(index, load("heldout_s8.csv"))
-    assert s.mapped >= 76, s.misses                         # 64 before 高德's place names (rules/industry_places.csv),
+    assert s.mapped >= 79, s.misses                         # 64 before 高德's place names (rules/industry_places.csv),
                                                             # 75 with their venue stems (健身会所: 健身中心), 76 with
-                                                            # the merchant tree's (体育俱乐部: 体育场馆)
+                                                            # the merchant tree's (体育俱乐部: 体育场馆), 79 with the
+                                                            # names read inside labels (加油加气站, 极限运动场所)
     assert s.wrong <= 1, s.misses
     assert s.flagged >= 25 and s.vague_ok >= 4, s.misses   # 23 before them (商场-like names: retail or the mall)
 
 
 def test_every_place_name_of_the_map_reads_as_the_trades_run_there(index, rules):
     """rules/industry_places.csv (tools/build_industry_places.py): 高德地图's POI type names with the
-    GB/T divisions of tools/industry_amap_gbt.csv, looked up whole. Before the table 141 of its 362 names
+    GB/T divisions of tools/industry_amap_gbt.csv, looked up whole. Before the table 140 of its 361 names
     read as their divisions, 192 not at all and 29 otherwise (摄影冲印店 F52 by the shop head 店, 宠物诊所
     Q84, 影剧院 C39, 游乐场 C24, 高尔夫球场 E48). 汽车销售 stays the alias F52 (the concordance: F51 + F52)."""
     rows = rules.tables["industry_places"]
@@ -596,10 +598,11 @@ def test_a_local_services_menu_measured_before_any_change_for_it(index):
     do not: before them (bdd1613) single 18/78 (0.23), wrong 2/23, multi 2/12, vague 2/2; with them
     the same but 酒吧/密室逃脱 answered H62 with industry-partial (wrong 2/24)."""
     s = score(index, load("heldout_s9.csv"))
-    assert s.mapped >= 41, s.misses                         # 18; 23 with the venue stems (羽毛球馆: 羽毛球场); 41 with
-                                                            # a merchant tree's names (rules/industry_shops.csv)
-    assert s.wrong <= 2, s.misses                           # 医学美容 O80 (annotated Q84), VR桌面游戏 I64
-    assert s.flagged >= 3 and s.vague_ok >= 2, s.misses
+    assert s.mapped >= 46, s.misses                         # 18; 23 with the venue stems (羽毛球馆: 羽毛球场); 41 with
+                                                            # a merchant tree's names (rules/industry_shops.csv); 46
+                                                            # with the names read inside labels
+    assert s.wrong <= 1, s.misses                           # 医学美容 O80 (annotated Q84); VR桌面游戏 was I64
+    assert s.flagged >= 4 and s.vague_ok >= 2, s.misses
 
 
 @pytest.mark.parametrize("label, code", [("足球馆", "R89"), ("滑雪馆", "R89"), ("跆拳道馆", "R89"), ("洗车中心", "O81")])

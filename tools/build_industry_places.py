@@ -12,7 +12,9 @@ a 2-digit 大类 for the 中类 of a 大类 with no row of their own;
 ``divisions`` the 大类 numbers, several when the place is run by several trades — 商场 is retail or
 the mall's management, L7222 —, ``-`` for a place that names no trade: roads, sights, buildings,
 doors, group names; ``subs`` ``kinds`` when the 小类 are kinds of the 中类 and read as it, ``brands``
-when they are brands, chains or parts of one place and are not taken). A name written with a slash
+when they are brands, chains or parts of one place and are not taken; ``kinds only`` when the 中类 name
+itself is a bare kind word whose trade its modifier decides — 事务所: 律师事务所 L72, 建筑事务所 M74 — and only
+the 小类 are taken). A name written with a slash
 gives its parts when they end alike (便民商店/便利店, not 汽车养护/装饰); a bracket repeating the name's kind gives the short form
 (四川菜(川菜) → 四川菜, 川菜). Every concordance row must name a type of the table and every 中类 must
 have a row, so a new edition of the table fails here instead of going unread.
@@ -75,10 +77,11 @@ def main(argv: list[str] | None = None) -> int:
                 words.setdefault(form, {}).setdefault(divisions, set()).add(code)
     for code, _big, mid, sub in table:
         group, own = rows.get(code[:4]) or rows[code[:2]], rows.get(code)
-        take(mid, group["divisions"], code[:4] + "00")
+        if group["subs"] != "kinds only":
+            take(mid, group["divisions"], code[:4] + "00")
         if own:
             take(sub, own["divisions"], code)
-        elif group["subs"] == "kinds":
+        elif group["subs"] == "kinds" or group["subs"] == "kinds only" and sub != mid:
             take(sub, group["divisions"], code)
     clash = {w: d for w, d in words.items() if len(d) > 1}
     if clash:

@@ -64,7 +64,7 @@ class IndustryIndex:
     divisions: dict[str, tuple[str, str, str]] = field(default_factory=dict)   # "34" -> (name, section, section_name)
     names: dict[str, str] = field(default_factory=dict)          # folded 大类 name / alias -> division
     classes: dict[str, str] = field(default_factory=dict)        # folded GB/T 中类/小类 name -> division
-    words: dict[str, str] = field(default_factory=dict)          # names and classes (containment)
+    words: dict[str, str] = field(default_factory=dict)          # names, classes, place names (containment)
     multi: dict[str, tuple[str, ...]] = field(default_factory=dict)   # folded label -> divisions
     sections: dict[str, tuple[str, str]] = field(default_factory=dict)  # folded 门类 name / letter -> (letter, name)
     vague: frozenset[str] = frozenset()

@@ -53,7 +53,8 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         divisions = tuple(d.strip().zfill(2) for d in (row.get("divisions") or "").split("|") if d.strip())
         if row.get("word") and divisions and all(d in idx.divisions for d in divisions):
             idx.places.setdefault(fold(row["word"]), divisions)   # names, then a merchant tree's; whole only
-    idx.words = {**idx.classes, **idx.names}
+    # words found inside a label: names and aliases over class names over place names of one division
+    idx.words = {**{w: d[0] for w, d in idx.places.items() if len(d) == 1}, **idx.classes, **idx.names}
     official = {fold(n): d for d, (n, _, _) in idx.divisions.items()}
     named = (official, idx.classes)
     idx.field_names = tuple(tuple((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in t.items()) for t in named)
