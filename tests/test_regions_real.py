@@ -647,3 +647,13 @@ def test_a_town_before_a_county_short_form_that_lies_elsewhere_is_flagged(resolv
     res = resolver.resolve(None, None, None, address)
     found = [f.params for _, f in res.findings if f.rule == "region-town-moved"]
     assert res.district == "盐田区" and found == [{"word": word, "county": "盐田区", "place": "深圳市宝安区"}]
+
+
+def test_a_city_short_form_starting_the_text_then_a_whole_address_is_two_addresses(resolver):
+    """宁波上海浦东机场…: 宁波 runs straight into 上海浦东 — two places, the later one read, both named
+    (it was read as 宁波 with no issue: 宁波 alone did not count as a first address)."""
+    res = resolver.resolve(None, None, None, "宁波上海浦东机场T2航站楼")
+    assert (res.city, res.district) == ("上海市", "浦东新区")
+    assert [f.rule for _, f in res.findings] == ["region-multiple"]
+    assert "region-multiple" not in {f.rule for _, f in resolver.resolve(
+        None, None, None, "盘龙城经济开发区武汉市黄陂盘龙城第二小学").findings}   # 盘龙 inside a word

@@ -106,6 +106,13 @@ def _complete(reading: Reading | None, part: Sequence[Token], before: Sequence[T
                                  and last.unit.ckey == e.unit.ckey)
 
 
+def _leads_into(reading: Reading, part: Sequence[Token], rest: Sequence[Sequence[Token]]) -> bool:
+    """A part read from one name that starts the text and runs straight into the next part
+    (宁波上海浦东机场…: 宁波, then 上海浦东), a place written as an address starts."""
+    token = reading.used[0][0]
+    return len(part) == 1 and token.start == 0 and bool(rest) and rest[0][0].start == token.end
+
+
 def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) -> tuple[Reading, Finding] | None:
     """Two addresses in one text (四川省成都市郫县中国浙江省衢州市柯城区…): the last one, the one the
     street detail follows, is read, and ``region-multiple`` names both."""
@@ -117,10 +124,10 @@ def _second_address(tokens: Sequence[Token], index: Index, anchor: Unit | None) 
         return None                                  # no later part could name a place on its own
     readings: list[Reading] = []
     before: tuple[Token, ...] = ()
-    for part in parts:
+    for i, part in enumerate(parts):
         r = choose(part, index, anchor)
         if not readings and r is not None and r.unit is not None and r.used and (
-                len(r.used) >= 2 or r.used[0][1].kind == FULL):
+                len(r.used) >= 2 or r.used[0][1].kind == FULL or _leads_into(r, part, parts[i + 1:])):
             readings.append(r)                       # the first address (not 芙蓉墩镇江…)
         elif readings and _complete(r, part, before, readings[-1]):
             readings.append(r)
