@@ -657,3 +657,10 @@ def test_a_city_short_form_starting_the_text_then_a_whole_address_is_two_address
     assert [f.rule for _, f in res.findings] == ["region-multiple"]
     assert "region-multiple" not in {f.rule for _, f in resolver.resolve(
         None, None, None, "盘龙城经济开发区武汉市黄陂盘龙城第二小学").findings}   # 盘龙 inside a word
+
+
+def test_a_resort_where_the_county_belongs_is_flagged_like_a_zone(resolver):
+    res = resolver.resolve(None, None, None, "宁波松兰山滨海旅游度假区海景大酒店")
+    assert res.district is None
+    assert [(f.rule, f.params["word"]) for _, f in res.findings] == [("region-district-unread", "松兰山滨海旅游度假区")]
+    assert resolver.resolve(None, None, None, "杭州西湖风景名胜区龙井路").district == "西湖区"
