@@ -664,3 +664,32 @@ def test_a_resort_where_the_county_belongs_is_flagged_like_a_zone(resolver):
     assert res.district is None
     assert [(f.rule, f.params["word"]) for _, f in res.findings] == [("region-district-unread", "松兰山滨海旅游度假区")]
     assert resolver.resolve(None, None, None, "杭州西湖风景名胜区龙井路").district == "西湖区"
+
+
+@pytest.mark.parametrize("address", ["湖州街632号美好国际大厦", "钦州北路1122号92号楼4楼", "温州大道商业街6区", "杭州大厦A座三楼"])
+def test_a_city_short_form_ending_in_zhou_before_a_street_word_is_a_street(resolver, address):
+    """湖州街 is a street of 杭州, 钦州北路 one of 上海: a city's short form ending in 州 followed by a street
+    word is no place, as for every other short form (宁波路) — it was read as the city with no issue."""
+    res = resolver.resolve(None, None, None, address)
+    assert res.city is None and [f.rule for _, f in res.findings] == ["region-unread"]
+
+
+@pytest.mark.parametrize("address, city, district", [
+    ("温州鹿城区人民路", "温州市", "鹿城区"), ("杭州西湖区文三路", "杭州市", "西湖区"), ("苏州工业园区星湖街", "苏州市", "苏州工业园区"),
+])
+def test_a_city_short_form_ending_in_zhou_before_a_county_is_read(resolver, address, city, district):
+    res = resolver.resolve(None, None, None, address)
+    assert (res.city, res.district) == (city, district)
+
+
+@pytest.mark.parametrize("address, district", [
+    ("建设路北区3号", None), ("许村镇七号桥市场路南区37号", None), ("幸福大桥东区5栋", None),
+    ("唐山路北区", "路北区"), ("河北省唐山市路南区", "路南区"), ("路南区学院路", "路南区"), ("石家庄桥西区", "桥西区"),
+])
+def test_a_county_name_made_of_a_street_word_and_a_part_of_town_inside_a_word(resolver, address, district):
+    """路南区, 路北区, 桥东区, 桥西区 inside a word (建设路北区: 建设路's 北区) are no county unless right
+    after their parent or starting the text — they were read as 唐山's or 石家庄's with no issue."""
+    res = resolver.resolve(None, None, None, address)
+    assert res.district == district
+    if district is None:
+        assert res.findings

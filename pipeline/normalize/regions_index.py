@@ -186,8 +186,12 @@ class RegionIndex:
         # names standing for a county only weakly (朝阳: 朝阳区 only right after 北京), see _town_short_at
         self._weakly = frozenset(k for k, v in self._entries.items() if any(e.kind == WEAK and e.unit.level == 3 for e in v))
         self._upper = frozenset(k for k, v in self._entries.items() if k[-1] == "市" and any(e.unit.level < 3 for e in v))
-        self._official = {k: k[-1] in _LEVEL_END or any(e.kind in NAMED or e.unit.name == k for e in v)
-                          for k, v in self._entries.items()}     # written as a unit, not a short form
+        # written as a unit, not a short form: its last character a level word (石柱县, 海南州) — not
+        # when a unit's name is it and one more (温州 of 温州市, 通州 of 通州区: 温州大道 is a road)
+        self._official = {k: (k[-1] in _LEVEL_END and not any(len(e.unit.name) == len(k) + 1
+                                                              and e.unit.name.startswith(k) for e in v))
+                          or any(e.kind in NAMED or e.unit.name == k for e in v)
+                          for k, v in self._entries.items()}
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
         self._street = re.compile(rf"[东西南北中]{{0,2}}(?:{streets})")
         self._town = _alternation(self.town_words)
@@ -199,6 +203,11 @@ class RegionIndex:
         self.named_zone = re.compile(rf"([\u4e00-\u9fff]{{1,6}}?)(?:{self.unread_zone.pattern})")
         self.not_zone_name = _alternation([*self.town_words, *self.street_words, *self.zone_words])
         self.area_word = _alternation(self.area_words)
+        # county names that read as a street's last word and a part of town (路南区, 路北区 of 唐山:
+        # 建设路北区3号 is 建设路's 北区): inside a word, only right after their parent
+        self._street_led = frozenset(k for k, v in self._entries.items() if any(e.kind == FULL for e in v)
+                                     and (m := self._street.match(k)) and m.end() < len(k)
+                                     and self.area_word.fullmatch(k, m.end()))
         self.county_word = re.compile(r"[\u4e00-\u9fff]{2,4}?(?:新区|区|县|旗)(?![街路道])")
         # names a one-character slip may stand for, by where they lie (city or province code, ""
         # for any county), length, last character and one of the first two characters (a word one
@@ -295,6 +304,9 @@ class RegionIndex:
             else:
                 continue
             end = pos + len(name)
+            if name in self._street_led and pos and _cjk(text[pos - 1]) and not self._after_parent(out, pos, entries):
+                pos += 1                              # 建设路北区: a road's 北区, not 唐山's 路北区
+                continue
             city_word = name[-1] == "市"
             if city_word and text.startswith("场", end) and not self._after_parent(out, pos, entries):
                 pos = end                             # 义乌市场 is a market (温州市瑞安市场桥: 瑞安市)
