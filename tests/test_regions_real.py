@@ -694,3 +694,10 @@ def test_a_county_name_made_of_a_street_word_and_a_part_of_town_inside_a_word(re
     assert res.district == district
     if district is None:
         assert res.findings
+
+
+def test_hankou_is_a_part_of_wuhan_and_no_county(resolver):
+    """汉口 (江岸, 江汉, 硚口 … today) where the county belongs: region-district-unread, as 温州市区 (it was silent)."""
+    res = resolver.resolve(None, None, None, "武汉市汉口建设大道1502号")
+    assert res.district is None and [(f.rule, f.params["word"]) for _, f in res.findings] == [("region-district-unread", "汉口")]
+    assert resolver.resolve(None, None, None, "武汉市汉口路").findings == ()       # a street
