@@ -249,9 +249,44 @@ class IndustryIndex:
         stem = self._place_stem(key)                # 羽毛球馆: the place name 羽毛球场 with another venue word
         if stem in self.place_stems:
             return self._multi(text, self.place_stems[stem])
+        pair = self._side_by_side(key)              # 钢铁有色, 钢铁煤炭: two words, each read on its own
+        if pair:
+            return self._multi(text, pair)
         hint = (self.hint.format(name=read.name) if read.code and len(key) >= self.typo_hint_min_length
                 else self._hint(key))              # 鞋帽城: 鞋业? — but 团购 is no 团委, 院线 no 院校
         return Industry(text, None, None, (Finding("industry-unknown", {"hint": hint}),))
+
+    def _side_by_side(self, key: str) -> tuple[str, ...]:
+        """A label nothing reads, written as two words side by side with no separator (钢铁有色,
+        钢铁煤炭): both words' divisions — one division is the answer, several are candidates. Each
+        word is a name, alias, class name, multi label or place name whole (钢铁 C31), or begins GB/T
+        names (``_begins_classes``: 有色 → B09, C32, C33), as a field or goods word does; a word only
+        ending them is an activity, read by the head rules or not at all (电影制作, 游戏开发, 市场研究),
+        and neither word is a head, tail, generic, vague or venue word (汽车服务, 医药商业: a modifier
+        and a head). Each has ``min_contain`` characters, and the label is cut one way only."""
+        if _SEPARATORS.search(key) or _SOFT.search(key) or len(key) < 2 * self.min_contain:
+            return ()
+        cuts = []
+        for i in range(self.min_contain, len(key) - self.min_contain + 1):
+            halves = (key[:i], key[i:])
+            if any(h in self.heads or h in self.vague or h in self.generic_words or h in self.head_tails
+                   or h in self.place_kinds for h in halves):
+                continue
+            reads = [self._one(h) or self._begins_classes(h) for h in halves]
+            if all(reads):
+                cuts.append(tuple(dict.fromkeys(d for r in reads for d in r)))
+        return cuts[0] if len(cuts) == 1 and len(cuts[0]) <= self.max_candidates else ()
+
+    def _begins_classes(self, word: str) -> tuple[str, ...]:
+        """Divisions of the GB/T division and class names beginning with ``word`` (有色 → 有色金属矿采选业,
+        有色金属冶炼…, 有色金属铸造), up to ``max_candidates``, when at least two names begin with it; names
+        of divisions trading in goods (``trade_divisions``) are not counted (鞋帽 of 鞋帽批发 names the
+        goods), and a word one name begins is no field (网络 of 网络借贷服务)."""
+        held = (*((fold(n), d) for d, (n, _, _) in self.divisions.items()),     # 煤炭开采和洗选业, 煤炭加工
+                *(self.class_seq[i] for i in self.class_grams.get(word[:2], ())))
+        names = {n: d for n, d in held if n.startswith(word) and d not in self.trade_divisions}
+        found = tuple(dict.fromkeys(names.values()))
+        return found if len(names) >= 2 and len(found) <= self.max_candidates else ()
 
     def _place_stem(self, key: str) -> str:
         """``key`` without the venue word ending it (``place_kinds``), when at least ``min_contain``
