@@ -419,7 +419,10 @@ def analyze(data: Mapping[str, Any]) -> dict[str, Any]:
     month = str(data.get("month") or "")
     return {
         "counts": counts, "file_table": rows, "teams": teams, "team_counts": team_counts,
-        "completeness": quality.completeness(records, {r["file"]: r["team"] for r in rows}, rules),
+        # of the submitted rows: the write stage's second analysis keeps the first one's (its
+        # records hold only the columns the writers read, WRITE_RECORD_COLUMNS)
+        "completeness": (data.get("analysis") or {}).get("completeness")
+        or quality.completeness(records, {r["file"]: r["team"] for r in rows}, rules),
         "ungraded": quality.ungraded(_frame(data.get("customers")), rules),
         "trend": quality.trend(data.get("runs"), month, {**counts, "team_counts": team_counts}),
     }

@@ -32,6 +32,9 @@ class Stage:
     #: outputs (frames) whose repeated texts are then stored once each (:mod:`.sharing`): the
     #: frames that live to the write stage, taken as the stage making their columns ends
     shared: tuple[str, ...] = ()
+    #: (name, columns): frames of which this stage and the ones after it read only these
+    #: columns; the others are dropped before it runs (their memory goes back)
+    narrow: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 #: ledger → intake → versions → validate → normalize → history(read) → merge → grade → carry → monthly
@@ -75,7 +78,8 @@ PIPELINE: tuple[Stage, ...] = (
 
 #: the write stage runs separately so `validate` can stop before it
 WRITE = Stage("write", "写出结果", writers.write_stage, writers.WRITE_INPUTS,
-              ("summary", "customers_written", "save_staged"))
+              ("summary", "customers_written", "save_staged"),
+              narrow=(("records", writers.WRITE_RECORD_COLUMNS),))
 #: saving the run (ledger, copies of the submissions, snapshot, identities) is its own stage
 SAVE = Stage("save", "保存历史", history.record_run, history.SAVE_INPUTS, ("saved",))
 
@@ -165,6 +169,7 @@ def _run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterabl
                 pending.remove(job)
                 _join(job, data, hooks)
             data["progress"] = _progress(stage, hooks)
+            _narrow(stage, data)
             kwargs = {name: data[name] for name in stage.inputs}
             if _in_background(stage, data):
                 pool = JobPool(2)
@@ -189,6 +194,15 @@ def _run_stages(stages: Iterable[Stage], catalog: dict[str, Any], hooks: Iterabl
         for job in pending:                           # a later stage failed: stop the children
             job.pool.__exit__(RuntimeError, None, None)
     return data
+
+
+def _narrow(stage: Stage, data: dict[str, Any]) -> None:
+    for name, keep in stage.narrow:
+        frame = data.get(name)
+        if frame is not None and hasattr(frame, "columns") and set(frame.columns) - set(keep):
+            data[name] = frame[[c for c in frame.columns if c in keep]].copy()
+            del frame
+            give_back_freed_memory()
 
 
 def _take(stage: Stage, result: StageResult, data: dict[str, Any]) -> None:

@@ -27,7 +27,7 @@ from .returns import ReturnResult, return_issues, returns_summary, write_returns
 from .summary import build_summary, write_summary
 from .views import write_views
 
-__all__ = ["WRITE_INPUTS", "WriteInputs", "write_outputs", "write_stage", "RunLocked"]
+__all__ = ["WRITE_INPUTS", "WRITE_RECORD_COLUMNS", "WriteInputs", "write_outputs", "write_stage", "RunLocked"]
 
 #: Everything the writers read from the run's data catalog: the write stage's declared inputs
 #: (pipeline/runner.py). A writer needing another table adds its name here.
@@ -42,6 +42,12 @@ WRITE_INPUTS = (
     # the run of the month, where the previous outputs go, how the month was chosen
     "source_paths", "superseded", "run_changes", "run_no", "keep_previous", "lock_held", "month_choice",
 )
+
+#: The only columns of ``records`` the writers read (where each source row came from, a form's
+#: cells, the team): the runner drops the others before the write stage, which at a million
+#: rows gives back ~0.7 GB the workbooks and the save would otherwise hold (bench/README.md).
+#: Every figure made from the records' field values (completeness) is the analysis stage's.
+WRITE_RECORD_COLUMNS = ("row_id", "src_file", "src_sheet", "src_row", "src_team", "src_layout", "src_cells")
 
 
 def _write_workers(catalog: dict[str, Any], customers: pd.DataFrame) -> int:
