@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 
 from ..merge.review import REVIEW_COLUMNS
@@ -133,45 +134,98 @@ def write_customer_sheet(wb, fmt: Formats, name: str, customers: pd.DataFrame, f
                 columns=FrameColumns(customers, fields, transform))
 
 
-def _provenance(source_rows: pd.DataFrame, records: pd.DataFrame) -> dict[int, tuple[str, str, Any]]:
+def _provenance(source_rows: pd.DataFrame, records: pd.DataFrame,
+                wanted: set[int] | None = None) -> dict[int, tuple[str, str, Any]]:
+    """row_id -> (file, sheet, row), for the ``wanted`` row ids only when given."""
     out: dict[int, tuple[str, str, Any]] = {}
     for frame in (_frame(records, ["row_id"]), _frame(source_rows, ["row_id"])):
         if not {"src_file", "src_sheet", "src_row"} <= set(frame.columns):
             continue
+        if wanted is not None:
+            frame = frame[pd.to_numeric(frame["row_id"], errors="coerce").isin(wanted)]
         for rid, f, s, r in zip(frame["row_id"], frame["src_file"], frame["src_sheet"], frame["src_row"]):
             if not is_blank(rid):
                 out[int(rid)] = (f, s, r)
     return out
 
 
-def source_detail_rows(source_rows: pd.DataFrame, links: pd.DataFrame, files: pd.DataFrame) -> list[list]:
-    """来源明细: every row intake looked at, with its outcome; files refused whole add one line."""
-    src = _frame(source_rows, ["src_file", "src_sheet", "src_row", "row_id", "outcome", "reason"])
+class TableColumns:
+    """A frame's columns, a chunk of rows at a time (``columns`` of
+    :func:`~pipeline.writers.xlsx.write_table`), for sheets made whole as a frame."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def chunk(self, lo: int, hi: int) -> list[list]:
+        return [self.frame[c].iloc[lo:hi].tolist() for c in self.frame.columns]
+
+
+def _texts(values: pd.Series) -> pd.Series:
+    """text_of of each value, computed once per distinct value (reasons repeat)."""
+    done: dict[Any, str] = {}
+
+    def one(v: Any) -> str:
+        try:
+            return done[v]
+        except KeyError:
+            return done.setdefault(v, text_of(v))
+        except TypeError:                  # a list
+            return text_of(v)
+    return pd.Series([one(v) for v in values], index=values.index, dtype=object)
+
+
+def source_detail_frame(source_rows: pd.DataFrame, links: pd.DataFrame, files: pd.DataFrame) -> pd.DataFrame:
+    """来源明细 (SOURCE_HEADERS, in order): every row intake looked at, with its outcome; files
+    refused whole add one line. Column-wise: a million rows stay a few arrays, not a million lists."""
+    src = _frame(source_rows, ["src_file", "src_sheet", "src_row", "row_id", "outcome", "reason"]).reset_index(drop=True)
     lk = _frame(links, ["row_id", "customer_id", "outcome", "reason"])
-    link_by_row = {int(r.row_id): r for r in lk.itertuples(index=False)}
-    rows = []
-    for r in src.itertuples(index=False):
-        if r.outcome == OUTCOME_SUPERSEDED:      # a row of an older version (pipeline/ledger.py)
-            rows.append(["", r.src_file, r.src_sheet, r.src_row, OUTCOME_SUPERSEDED, text_of(r.reason)])
-            continue
-        if r.outcome == OUTCOME_SKIPPED or is_blank(r.row_id):
-            rows.append(["", r.src_file, r.src_sheet, r.src_row, OUTCOME_SKIPPED, text_of(r.reason)])
-            continue
-        link = link_by_row.get(int(r.row_id))
-        if link is None:
-            rows.append(["", r.src_file, r.src_sheet, r.src_row, OUTCOME_REJECTED, "未能归入任何客户"])
-        else:
-            cid = "" if is_blank(link.customer_id) else link.customer_id
-            rows.append([cid, r.src_file, r.src_sheet, r.src_row, link.outcome or OUTCOME_REJECTED,
-                         text_of(link.reason)])
+    rid = pd.to_numeric(src["row_id"], errors="coerce")
+    lk_id = pd.to_numeric(lk["row_id"], errors="coerce")
+    lk = lk[lk_id.notna()].assign(_rid=lk_id[lk_id.notna()].astype("int64")).drop_duplicates("_rid", keep="last")
+    at = pd.Index(lk["_rid"]).get_indexer(rid.fillna(-1).astype("int64"))
+    linked = at >= 0
+    superseded = (src["outcome"] == OUTCOME_SUPERSEDED).to_numpy()
+    skipped = ~superseded & ((src["outcome"] == OUTCOME_SKIPPED).to_numpy() | rid.isna().to_numpy())
+    own = superseded | skipped                      # the row's own outcome and reason
+    taken = ~own & linked
+    pick = np.where(taken, at, 0)
+
+    def from_links(col: str) -> np.ndarray:
+        return lk[col].to_numpy(dtype=object)[pick] if len(lk) else np.full(len(src), None, dtype=object)
+    cid = np.where(taken, from_links("customer_id"), "")
+    cid = np.array(["" if is_blank(c) else c for c in cid], dtype=object) if len(cid) else cid
+    outcome = np.where(superseded, OUTCOME_SUPERSEDED, np.where(skipped, OUTCOME_SKIPPED, OUTCOME_REJECTED)).astype(object)
+    link_outcome = from_links("outcome")
+    good = taken & np.array([not is_blank(o) and o != "" for o in link_outcome], dtype=bool)
+    outcome[good] = link_outcome[good]
+    reason = np.where(own, src["reason"].to_numpy(dtype=object),
+                      np.where(taken, from_links("reason"), "未能归入任何客户"))
+    out = pd.DataFrame({"customer_id": cid, "src_file": src["src_file"].to_numpy(dtype=object),
+                        "src_sheet": src["src_sheet"].to_numpy(dtype=object),
+                        "src_row": src["src_row"].to_numpy(dtype=object), "outcome": outcome,
+                        "reason": _texts(pd.Series(reason, dtype=object)).to_numpy(dtype=object)})
+    extra = []
     fl = _frame(files, ["src_file", "status", "message"])
     with_rows = set(src["src_file"])
     for f in fl.itertuples(index=False):
         if f.status == "已拒收":
-            rows.append(["", f.src_file, "", None, OUTCOME_REJECTED, text_of(f.message) or "文件未处理"])
+            extra.append(["", f.src_file, "", None, OUTCOME_REJECTED, text_of(f.message) or "文件未处理"])
         elif f.status == "已忽略" and f.src_file not in with_rows:   # the same bytes as another file
-            rows.append(["", f.src_file, "", None, OUTCOME_NOT_READ, text_of(f.message) or "文件未读取"])
-    return rows
+            extra.append(["", f.src_file, "", None, OUTCOME_NOT_READ, text_of(f.message) or "文件未读取"])
+    if extra:
+        out = pd.concat([out, pd.DataFrame(extra, columns=out.columns, dtype=object)], ignore_index=True)
+    return out
+
+
+def merged_row_ids(merges: pd.DataFrame) -> set[int]:
+    ids: set[int] = set()
+    for r in _frame(merges, ["row_ids"])["row_ids"]:
+        if isinstance(r, (list, tuple, set, frozenset)):
+            ids.update(int(i) for i in r if not is_blank(i))
+    return ids
 
 
 def merge_rows(merges: pd.DataFrame, names: Mapping[Any, str], prov: Mapping[int, tuple]) -> list[list]:
@@ -233,13 +287,12 @@ def write_master(path: Path, catalog: Mapping[str, Any], customers: pd.DataFrame
     links = _frame(catalog.get("links"), ["row_id", "customer_id", "outcome", "reason"])
     names = dict(zip(customers["customer_id"], customers["name"])) if "name" in customers else {}
     by_row = row_customer_map(links)
-    prov = _provenance(catalog.get("source_rows"), catalog.get("records"))
+    prov = _provenance(catalog.get("source_rows"), catalog.get("records"), merged_row_ids(catalog.get("merges")))
     wb = open_workbook(path)
     fmt = Formats(wb)
     write_customer_sheet(wb, fmt, "客户主档", customers, master_fields(rules) + extension_fields(customers))
-    write_table(wb, fmt, "来源明细", SOURCE_HEADERS,
-                source_detail_rows(catalog.get("source_rows"), links, catalog.get("files")),
-                ["text", "text", "text", "number", "text", "text"])
+    write_table(wb, fmt, "来源明细", SOURCE_HEADERS, None, ["text", "text", "text", "number", "text", "text"],
+                columns=TableColumns(source_detail_frame(catalog.get("source_rows"), links, catalog.get("files"))))
     write_table(wb, fmt, "合并记录", MERGE_HEADERS, merge_rows(catalog.get("merges"), names, prov),
                 ["text", "text", "number", "text", "text"])
     write_table(wb, fmt, "字段冲突", CONFLICT_HEADERS, conflict_rows(catalog.get("conflicts"), names, rules),
