@@ -21,7 +21,7 @@ An issue is keyed by (record, field, rule).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import pandas as pd
 
@@ -60,27 +60,27 @@ def compare_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | 
     (:func:`pipeline.issues.issues_frame`, field as Chinese name). Nothing is mutated.
     """
     window = rules.config.resubmit.window_months
-    current = build_submissions(records, issues, files, columns, rules)
     previous = _candidates(previous_submissions, month, window)
     names = rules.field_names
     rows: list[dict] = []
-    chosen: list[dict] = []
-    current_names = {s["src_file"] for s in current}
-    current_shas = {s["sha256"] for s in current if s["sha256"]}
+    packed: list[dict] = []
+    submitted = _submitted(files)
+    current_names = {name for name, _ in submitted}
+    current_shas = {sha for _, sha in submitted if sha}
     letters: dict[str, dict[tuple[str, str], str]] = {}
     if columns is not None and len(columns):
         for f, s, k, c in zip(columns["src_file"], columns["src_sheet"], columns["field"], columns["column"]):
             letters.setdefault(str(f), {})[(_text(s), str(k))] = _text(c)
-    for sub in current:
+    for sub in build_submissions(records, issues, files, columns, rules):
         prev = _previous_for(sub, previous, current_names, current_shas)
-        chosen.append({"previous_file": prev["src_file"] if prev else "",
-                       "previous_month": prev["month"] if prev else "",
-                       "previous_sha256": prev["sha256"] if prev else ""})
         if prev is not None:
             rows.extend(_compare(sub, prev, rules, names, letters.get(sub["src_file"], {})))
-    # held until the run is saved: as the store's JSON, deflated, not as a dict per record
-    subs = pd.DataFrame([{**{k: pack_submission(v) if k in ENCODED else v for k, v in s.items()}, **c}
-                         for s, c in zip(current, chosen)], columns=SUBMISSION_COLUMNS)
+        # held until the run is saved: as the store's JSON, deflated, not as a dict per record
+        packed.append({**{k: pack_submission(v) if k in ENCODED else v for k, v in sub.items()},
+                       "previous_file": prev["src_file"] if prev else "",
+                       "previous_month": prev["month"] if prev else "",
+                       "previous_sha256": prev["sha256"] if prev else ""})
+    subs = pd.DataFrame(packed, columns=SUBMISSION_COLUMNS)
     frame = pd.DataFrame(rows, columns=RESUBMISSION_COLUMNS)
     if len(frame):
         frame = _sorted(frame)
@@ -165,80 +165,82 @@ def _issue_rows(issues: Iterable[Issue] | pd.DataFrame | None, rules: Rules) -> 
     return out
 
 
-def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd.DataFrame | None,
-                      files: pd.DataFrame | None, columns: pd.DataFrame | None, rules: Rules) -> list[dict]:
-    """One dict per submitted file (files intake ignored are left out): src_file, src_team,
-    sha256, sheets (data sheet names), fields (typed field keys), issues ([{record_key, field,
-    rule, value, message, sheet, row}]) and records ([{record_key, sheet, row, values (field key ->
-    canonical text, blanks left out), bad (fields with an error, when any), cells (forms)}])."""
-    records = records if records is not None else pd.DataFrame()
+def _submitted(files: pd.DataFrame | None) -> list[tuple[str, str]]:
+    """(name, sha256) of each submitted file, in order (files intake ignored are left out)."""
     files = files if files is not None else pd.DataFrame(columns=["src_file", "sha256", "status"])
+    return [(_text(f.get("src_file")), _text(f.get("sha256"))) for f in files.to_dict("records")
+            if f.get("status") != "已忽略"]
+
+
+def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd.DataFrame | None,
+                      files: pd.DataFrame | None, columns: pd.DataFrame | None, rules: Rules) -> Iterator[dict]:
+    """One dict per submitted file (files intake ignored are left out), one file at a time (a
+    million records as dicts would hold gigabytes at once): src_file, src_team, sha256, sheets
+    (data sheet names), fields (typed field keys), issues ([{record_key, field, rule, value,
+    message, sheet, row}]) and records ([{record_key, sheet, row, values (field key -> canonical
+    text, blanks left out), bad (fields with an error, when any), cells (forms)}])."""
+    records = records if records is not None else pd.DataFrame()
     value_keys = [f.key for f in rules.fields if not f.computed and f.key in records.columns]
     typed = _typed_fields(records, columns, rules) if len(records) else {}
-    by_file: dict[str, dict] = {}
-    for f in files.to_dict("records"):
-        if f.get("status") == "已忽略":
-            continue
-        name = _text(f.get("src_file"))
-        by_file[name] = {"src_file": name, "src_team": "", "sha256": _text(f.get("sha256")), "sheets": set(),
-                         "fields": set(typed.get(name, ())), "issues": [], "records": []}
+    sheets: dict[str, set[str]] = {}
     if columns is not None and len(columns):
         for f, s in zip(columns["src_file"], columns["src_sheet"]):
-            if str(f) in by_file:
-                by_file[str(f)]["sheets"].add(_text(s))
-    row_key: dict[int, str] = {}
-    cell_key: dict[tuple, str] = {}
-    seen: dict[tuple[str, str], int] = {}
+            sheets.setdefault(str(f), set()).add(_text(s))
     n_rows = len(records)
     column = {c: records[c].tolist() if c in records.columns else [None] * n_rows
               for c in ("src_file", "src_team", "src_sheet", "src_row", "row_id", "bad_fields", "src_cells")}
-    # _text per cell, its commonest cases inline (a text, a blank): a call per cell was most of the stage
-    texts = {k: [v.strip() if v.__class__ is str else "" if v is None else _text(v) for v in records[k].tolist()]
-             for k in value_keys}
-    for i in range(n_rows):
-        sub = by_file.get(_text(column["src_file"][i]))
-        if sub is None:
-            continue
-        if not sub["src_team"]:
-            sub["src_team"] = _text(column["src_team"][i])
-        sheet, src_row = _text(column["src_sheet"][i]), _int(column["src_row"][i])
-        sub["sheets"].add(sheet)
-        values = {k: texts[k][i] for k in value_keys if texts[k][i]}
-        flagged = column["bad_fields"][i]
-        bad = sorted(k for k in flagged if k in values) if isinstance(flagged, (set, frozenset, list, tuple)) else []
-        rec = {"sheet": sheet, "row": src_row, "values": values}
-        if bad:
-            rec["bad"] = bad
-        cells = column["src_cells"][i]
-        if isinstance(cells, Mapping) and cells:
-            rec["cells"] = dict(cells)
-        key = _record_key(_identities(rec))
-        n = seen[(sub["src_file"], key)] = seen.get((sub["src_file"], key), 0) + 1
-        rec["record_key"] = f"{key}#{n}" if n > 1 else key
-        sub["records"].append(rec)
-        rid = _int(column["row_id"][i])
-        if rid is not None:
-            row_key[rid] = rec["record_key"]
-        cell_key[(sub["src_file"], sheet, src_row)] = rec["record_key"]
+    rows_of: dict[str, list[int]] = {}
+    for i, f in enumerate(column["src_file"]):
+        rows_of.setdefault(_text(f), []).append(i)
     # in row order (row ids follow the reading order; a row's issues keep the order the stages
     # found them in, issues of no row come last), whatever order the run's list has: a big
     # month's normalize halves add theirs one after the other
+    issues_of: dict[str, list[dict]] = {}
     for issue in sorted(_issue_rows(issues, rules), key=lambda i: (i["row_id"] is None, i["row_id"] or 0)):
-        sub = by_file.get(issue["file"])
-        if sub is None:
-            continue
-        key = row_key.get(issue["row_id"]) if issue["row_id"] is not None else None
-        if key is None and issue["row"] is not None:
-            key = cell_key.get((issue["file"], issue["sheet"], issue["row"]), f"row:{issue['sheet']}!{issue['row']}")
-        sub["issues"].append({"record_key": key or "", "field": issue["field"], "rule": issue["rule"],
-                              "value": issue["value"], "message": issue["message"],
-                              "sheet": issue["sheet"], "row": issue["row"]})
-    out = []
-    for sub in by_file.values():
+        issues_of.setdefault(issue["file"], []).append(issue)
+    value_columns = {k: records[k] for k in value_keys}
+    for name, sha in _submitted(files):
+        sub = {"src_file": name, "src_team": "", "sha256": sha, "sheets": set(sheets.get(name, ())),
+               "fields": set(typed.get(name, ())), "issues": [], "records": []}
+        at = rows_of.get(name, [])
+        # _text per cell, its commonest cases inline (a text, a blank): a call per cell was most of the stage
+        texts = {k: [v.strip() if v.__class__ is str else "" if v is None else _text(v)
+                     for v in value_columns[k].iloc[at].tolist()] for k in value_keys} if at else {}
+        row_key: dict[int, str] = {}
+        cell_key: dict[tuple, str] = {}
+        seen: dict[str, int] = {}
+        for j, i in enumerate(at):
+            if not sub["src_team"]:
+                sub["src_team"] = _text(column["src_team"][i])
+            sheet, src_row = _text(column["src_sheet"][i]), _int(column["src_row"][i])
+            sub["sheets"].add(sheet)
+            values = {k: texts[k][j] for k in value_keys if texts[k][j]}
+            flagged = column["bad_fields"][i]
+            bad = sorted(k for k in flagged if k in values) if isinstance(flagged, (set, frozenset, list, tuple)) else []
+            rec = {"sheet": sheet, "row": src_row, "values": values}
+            if bad:
+                rec["bad"] = bad
+            cells = column["src_cells"][i]
+            if isinstance(cells, Mapping) and cells:
+                rec["cells"] = dict(cells)
+            key = _record_key(_identities(rec))
+            n = seen[key] = seen.get(key, 0) + 1
+            rec["record_key"] = f"{key}#{n}" if n > 1 else key
+            sub["records"].append(rec)
+            rid = _int(column["row_id"][i])
+            if rid is not None:
+                row_key[rid] = rec["record_key"]
+            cell_key[(sheet, src_row)] = rec["record_key"]
+        for issue in issues_of.get(name, ()):
+            key = row_key.get(issue["row_id"]) if issue["row_id"] is not None else None
+            if key is None and issue["row"] is not None:
+                key = cell_key.get((issue["sheet"], issue["row"]), f"row:{issue['sheet']}!{issue['row']}")
+            sub["issues"].append({"record_key": key or "", "field": issue["field"], "rule": issue["rule"],
+                                  "value": issue["value"], "message": issue["message"],
+                                  "sheet": issue["sheet"], "row": issue["row"]})
         sub["sheets"] = sorted(s for s in sub["sheets"])
         sub["fields"] = sorted(sub["fields"])
-        out.append(sub)
-    return out
+        yield sub
 
 
 # --------------------------------------------------------------------------- matching
