@@ -313,7 +313,9 @@ def tag_combo(frame: pd.DataFrame, spec: TagCombo) -> list[str | None]:
 def grade_customers(customers: pd.DataFrame, rules: Rules, as_of: dt.date) -> StageResult:
     """Fill every dimension of rules/grading.yaml (abc, level, value_tier …, each with its
     ``<rule>_rule``), grade_basis, need_tags and tag_combo on a copy of ``customers``."""
-    out = customers.copy()
+    # a shallow copy: columns are only added or replaced whole, never written into, so
+    # ``customers`` is unchanged without copying a million customers' columns first
+    out = customers.copy(deep=False)
     dims = rules.dimensions
     tag_spec = rules.tags
     n = len(out)

@@ -107,7 +107,7 @@ def carry_extensions(customers: pd.DataFrame, previous: pd.DataFrame | None, rec
             carried.setdefault((files[0][0] if files else "", e), []).append(_text(name))
     if not carried:
         return StageResult(data={"customers": customers})
-    out = customers.copy()
+    out = customers.copy(deep=False)              # columns replaced whole, never written into
     for e in {e for _, e in carried}:
         out[e] = columns[e]
     month = _text(previous.attrs.get("month", ""))
