@@ -19,7 +19,6 @@ from typing import Iterator
 import pandas as pd
 
 from .history import identity_rows, snapshot_rows
-from .parallel import polling
 
 _TABLES = (
     "CREATE TABLE snapshots (month TEXT NOT NULL, customer_id TEXT NOT NULL, data TEXT NOT NULL)",
@@ -44,9 +43,8 @@ def stage_save(path: Path, month: str, customers: pd.DataFrame, identities: pd.D
         con.execute("BEGIN")
         for table in _TABLES:
             con.execute(table)
-        # run in the write stage's own process for a big month: children go on meanwhile
-        con.executemany("INSERT INTO snapshots VALUES (?, ?, ?)", polling(snapshot_rows(month, customers)))
-        con.executemany("INSERT INTO identities VALUES (?, ?, ?, ?)", polling(identity_rows(month, identities)))
+        con.executemany("INSERT INTO snapshots VALUES (?, ?, ?)", snapshot_rows(month, customers))
+        con.executemany("INSERT INTO identities VALUES (?, ?, ?, ?)", identity_rows(month, identities))
         con.execute("COMMIT")
     return path
 

@@ -6,10 +6,9 @@ normalize stage parses the second half of a big month's rows in a child while th
 parses the first. A forked child sees that data without any pickling; only its result (a
 path, or the half's normalized rows) or its exception comes back through a pipe. At most ``workers`` children run at once; jobs wait in a queue
 (costliest first is the caller's order) and start when a child ends. A pool made with
-``heavy_alone`` runs the jobs submitted ``heavy=True`` in this process, one after the other,
-while the light jobs of the queue take the other workers (a big month's master, staged history
-and role views read most of the month's data: in a child every page they touch becomes the
-child's own, gigabytes at a million rows; side by side they set the run's peak).
+``heavy_alone`` never runs two jobs submitted ``heavy=True`` at once: while one runs, the next
+light job in the queue takes the free worker (a big month's master, staged history and role
+views each copy gigabytes of the parent's pages; side by side they set the run's peak).
 
 With one worker (small runs, one CPU, no ``fork``) :meth:`JobPool.submit` simply calls the
 function, so a small run behaves exactly like plain sequential code.
@@ -23,9 +22,7 @@ import pickle
 import selectors
 import signal
 from collections import deque
-from typing import Any, Callable, Iterable, Iterator, TypeVar
-
-T = TypeVar("T")
+from typing import Any, Callable
 
 #: below this many estimated cells the output files are written one after the other
 PARALLEL_FROM_CELLS = 300_000
@@ -45,15 +42,6 @@ def between_chunks() -> None:
     collects its finished children and starts the next ones, so the other workers stay busy."""
     for pool in _HERE:
         pool.poll()
-
-
-def polling(items: Iterable[T], every: int = 5_000) -> Iterator[T]:
-    """``items``, calling :func:`between_chunks` every ``every`` of them (a long job run here
-    that does not write in chunks of rows: the staged history's executemany)."""
-    for i, item in enumerate(items, start=1):
-        yield item
-        if i % every == 0:
-            between_chunks()
 
 
 def default_workers() -> int:
@@ -131,18 +119,10 @@ class JobPool:
         return None
 
     def _next_job(self) -> tuple[int, Callable[..., Any], tuple, bool] | None:
-        """The first queued job that may start in a child now (with ``heavy_alone`` a heavy
-        job never does: :meth:`wait` runs it here)."""
+        """The first queued job that may start now (a heavy one waits while another runs)."""
+        heavy_running = self.heavy_alone and (bool(self._here) or any(job[3] for job in self._running.values()))
         for i, job in enumerate(self._queue):
-            if not (self.heavy_alone and job[3]):
-                del self._queue[i]
-                return job
-        return None
-
-    def _next_heavy(self) -> tuple[int, Callable[..., Any], tuple, bool] | None:
-        """With ``heavy_alone``, the first queued heavy job, taken off the queue."""
-        for i, job in enumerate(self._queue):
-            if self.heavy_alone and job[3]:
+            if not (heavy_running and job[3]):
                 del self._queue[i]
                 return job
         return None
@@ -216,10 +196,6 @@ class JobPool:
         slot = self._new_slot(func, args)
         if slot is None:
             return len(self.results) - 1
-        self._run_slot_here(slot, func, args, heavy)
-        return slot
-
-    def _run_slot_here(self, slot: int, func: Callable[..., Any], args: tuple, heavy: bool) -> None:
         self._here = heavy
         _HERE.append(self)
         try:
@@ -233,6 +209,7 @@ class JobPool:
             self._here = None
         self.on_done(slot)
         self._start_ready()
+        return slot
 
     def poll(self) -> None:
         """Take the outcomes of the children that ended, start the next jobs; never waits."""
@@ -246,11 +223,6 @@ class JobPool:
         """Run every queued job; raise the first failure. Returns the results in order."""
         try:
             while self._running or self._queue:
-                heavy = self._next_heavy() if not self._held else None
-                if heavy is not None:                # children keep the other workers busy
-                    slot, func, args, is_heavy = heavy
-                    self._run_slot_here(slot, func, args, is_heavy)
-                    continue
                 self._start_ready()
                 self._collect()
         except BaseException:

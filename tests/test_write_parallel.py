@@ -56,21 +56,6 @@ def test_heavy_jobs_never_run_side_by_side_when_asked(heavy_alone):
     assert [pool.results[i][0] for i in light] == sorted(pool.results[i][0] for i in light)
 
 
-def _pid() -> int:
-    return os.getpid()
-
-
-@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
-def test_a_big_months_heavy_jobs_run_in_this_process():
-    """With heavy_alone the heavy jobs are not forked (a child would copy the month's pages it
-    reads); the light ones still are."""
-    with JobPool(2, heavy_alone=True) as pool:
-        heavy = [pool.submit(_pid, heavy=True) for _ in range(2)]
-        light = [pool.submit(_pid) for _ in range(2)]
-    assert [pool.results[i] for i in heavy] == [os.getpid()] * 2
-    assert os.getpid() not in [pool.results[i] for i in light]
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_failing_child_raises_in_the_parent():
     with pytest.raises(ValueError, match="磁盘已满"):

@@ -58,10 +58,10 @@ def _write_workers(catalog: dict[str, Any], customers: pd.DataFrame) -> int:
 
 
 def _heavy_alone(catalog: dict[str, Any]) -> bool:
-    """A big month writes its master, staged history and role views in this process, one at a
-    time (the returned workbooks fill the other workers): in a child each would copy much of
-    this process's memory, and side by side they set the run's peak (bench/README.md). Smaller
-    months keep every worker on the costliest files."""
+    """A big month writes its master, staged history and role views one at a time (the
+    returned workbooks fill the other workers): each copies much of this process's memory, and
+    side by side they set the run's peak (bench/README.md). Smaller months keep every worker on
+    the costliest files."""
     rows = len(catalog.get("source_rows")) if catalog.get("source_rows") is not None else 0
     return rows >= parallel.MEMORY_FIRST_FROM_ROWS
 
@@ -139,9 +139,8 @@ def write_outputs(catalog: dict[str, Any], stage_history: bool = False) -> Stage
             # big runs: the workbooks are built in child processes (costliest first); small
             # runs: one after the other, here. The small files come last: they say how each
             # submission came back (docs/outputs.md, Returned workbooks)
-            # a big month writes its master here, then (in pool.wait) the staged history and the
-            # role views, the returned workbooks beside them in children (pool.heavy_alone):
-            # read in a child, their data would be copied page by page
+            # a big month writes its master here, the returned workbooks beside it in children
+            # (pool.heavy_alone): read in a child, the master's data would be copied page by page
             master_here = pool.parallel and pool.heavy_alone
             if not master_here:
                 pool.submit(write_master, tmp / "customers.xlsx", data, customers, heavy=True)
