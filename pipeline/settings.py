@@ -118,6 +118,7 @@ class IndustryRules:
     level_marks: tuple[str, ...] = ()       # a level mark ending a label copied from stock software (白酒Ⅱ): dropped
     goods_endings: tuple[str, ...] = ()     # a label ending in one after service words names goods (保健品 is no O80)
     place_kinds: tuple[str, ...] = ()       # venue words: 羽毛球馆 reads as the place name 羽毛球场 (an unread label only)
+    head_modifiers: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=_empty_map)   # 租赁 after 土地: K70
 
 
 @dataclass(frozen=True)

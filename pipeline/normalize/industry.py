@@ -100,6 +100,7 @@ class IndustryIndex:
     goods_endings: tuple[str, ...] = ()         # 品: 保健品, 美容产品 name goods, not the service before them
     place_kinds: tuple[str, ...] = ()           # folded, longest first: venue words (馆, 场, 中心)
     place_stems: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 羽毛球 (of 羽毛球场) → its trades
+    head_modifiers: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)   # 租赁 → 70 → 土地
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -368,6 +369,9 @@ class IndustryIndex:
             modifier = rest[:-len(head)]
             if _AND_END.search(modifier):
                 return None                             # 酒店及餐饮: a peer joined by 及, not a modifier
+            kept = self._modified(head, modifier)
+            if kept:                                    # 土地租赁, 房产租赁: K70, not the goods rental L71
+                return kept
             if kind.get(head) == "around":              # 汽车相关: making, selling and repairing cars
                 return self._around(modifier, self.heads[head])
             if kind.get(head) in ("office", "decides"):  # 公安局, 发改委: a government office, whatever it
@@ -391,6 +395,16 @@ class IndustryIndex:
                 return self._repair(modifier, self.heads[head])
             return self._trade_in(modifier, self.heads[head])
         return None
+
+    def _modified(self, head: str, modifier: str) -> tuple[str, ...]:
+        """The division ``head_modifiers`` gives a head after one of its words (土地租赁, 楼盘租赁 → K70
+        房地产租赁经营: 租赁业 L71 rents goods), or after a modifier reading as that division by itself
+        (房产 K70); else ()."""
+        plain = self._plain(modifier)
+        for division, words in self.head_modifiers.get(head, {}).items():
+            if any(plain.endswith(w) for w in words) or self._one(plain) == (division,):
+                return (division,)
+        return ()
 
     def _around(self, modifier: str, trades: tuple[str, ...]) -> tuple[str, ...] | None:
         """Everything around what the modifier names (a head of kind ``around``: 相关): its own
@@ -606,8 +620,24 @@ class IndustryIndex:
         if len(key) < self.min_contain + 1:
             return ()
         other = any(key.startswith(p) for p in self.drop_prefixes)     # 服装及其他纤维制品: 其他 is 服装's
-        inside = {d for k, d in table.items() if (k.startswith(key) if other else key in k)}
+        inside = {d for k, d in table.items() if (k.startswith(key) if other else key in k)
+                  and key not in self._objects(k, d)}
         return tuple(inside) if len(inside) == 1 else ()
+
+    def _objects(self, name: str, division: str) -> str:
+        """What a GB/T division name ending in an activity head (and tails) lists as the activity's
+        objects (机动车、电子产品和日用产品 of 机动车、电子产品和日用产品修理业): a label found there names
+        the objects, not the activity (电子产品 is no repair); "" for aliases (K12教育) and other names."""
+        if division not in self.divisions or fold(self.divisions[division][0]) != name:
+            return ""
+        rest = name
+        for t in self.head_tails:
+            if rest.endswith(t) and len(rest) > len(t):
+                rest = rest[:-len(t)]
+                break
+        head = max((h for h in self.heads if rest.endswith(h) and self.head_kinds.get(h) == "activity"),
+                   key=len, default="")
+        return rest[:-len(head)] if head else ""
 
     def _hint(self, key: str) -> str:
         choices = [n for n, _, _ in self.divisions.values() if _shares_word(key, n, self.generic_words)]
