@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	-$(BIN)/python -m pipeline.buildcache   # the region index and report template, built once (README, Performance)
+	-$(BIN)/python -m pipeline.buildcache   # the region and industry indexes and report template, built once (README, Performance)
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -128,7 +128,7 @@ def built_once(name: str, build: Callable[..., T], *args: Any, **kwargs: Any) ->
 
 
 def warm() -> None:
-    """Build what a run keeps in the cache folder (the region index, the report's compiled
+    """Build what a run keeps in the cache folder (the region and industry indexes, the report's compiled
     template) for the installed rules, so the first run after installation reads them too
     (`make install` runs ``python -m pipeline.buildcache``)."""
     from .normalize.compiled import compiled

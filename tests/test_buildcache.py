@@ -1,4 +1,4 @@
-"""The region index kept across runs (pipeline/buildcache.py): a second run reads it back and
+"""The region and industry indexes kept across runs (pipeline/buildcache.py): a second run reads it back and
 reads addresses the same; a changed table is a new index, never a stale one; a damaged file is
 rebuilt."""
 from __future__ import annotations
@@ -81,3 +81,24 @@ def test_installation_builds_the_kept_index_and_template(cache):
 
     warm()                                              # `make install` runs it
     assert len(list(cache.glob("regions-*.pickle"))) == 1 and len(list((cache / "jinja").iterdir())) == 1
+    assert len(list(cache.glob("industry-*.pickle"))) == 1
+
+
+def _industry(rules, label):
+    return compiled(rules).industry.parse(label).divisions
+
+
+def test_the_industry_index_is_kept_too_and_a_new_alias_builds_a_new_one(cache, tmp_path):
+    label = "小龙虾养殖基地运营"
+    first = _industry(load_rules(), "汽车零部件制造")
+    (kept,) = cache.glob("industry-*.pickle")
+    stamp = kept.stat().st_mtime_ns
+    assert first and _industry(load_rules(), "汽车零部件制造") == first     # read back
+    assert kept.stat().st_mtime_ns == stamp
+    before = _industry(load_rules(), label)
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(DEFAULT_RULES_DIR, rules_dir)
+    aliases = rules_dir / "industry_aliases.csv"
+    aliases.write_text(aliases.read_text(encoding="utf-8-sig").rstrip("\n") + f"\n{label},04\n", encoding="utf-8")
+    assert _industry(load_rules(rules_dir, DEFAULT_SCHEMAS_DIR), label) == ("04",) != before
+    assert len(list(cache.glob("industry-*.pickle"))) == 2

@@ -103,8 +103,9 @@ def _compile(rules: Rules) -> Normalizers:
                          separators=s.region.separators,
                          town_alone=s.region.town_alone,
                          statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
-    industry = build_industry_index(
-        rules.tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
+    industry_tables = {k: v for k, v in rules.tables.items() if k.startswith("industr")}
+    industry = built_once(
+        "industry", build_industry_index, industry_tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
         min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain,
         head_tails=s.industry.head_tails, max_candidates=s.industry.max_candidates,
         ignore_words=s.industry.ignore_words, drop_prefixes=s.industry.drop_prefixes,

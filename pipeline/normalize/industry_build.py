@@ -10,7 +10,9 @@ from .industry import IndustryIndex
 
 
 def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **options: Any) -> IndustryIndex:
-    idx = IndustryIndex(**{k: v for k, v in options.items() if v is not None})
+    # settings come as read-only mappings; the index keeps plain dicts so that it can be
+    # cached between runs (pipeline.buildcache pickles it)
+    idx = IndustryIndex(**{k: dict(v) if isinstance(v, Mapping) else v for k, v in options.items() if v is not None})
     idx.head_modifiers = {fold(h): {d.zfill(2): tuple(fold(w) for w in ws) for d, ws in m.items()}
                           for h, m in idx.head_modifiers.items()}
     idx.level_marks = tuple(sorted({fold(m) for m in idx.level_marks}, key=len, reverse=True))
