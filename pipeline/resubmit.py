@@ -166,10 +166,14 @@ def _issue_rows(issues: Iterable[Issue] | pd.DataFrame | None, rules: Rules) -> 
 
 
 def _submitted(files: pd.DataFrame | None) -> list[tuple[str, str]]:
-    """(name, sha256) of each submitted file, in order (files intake ignored are left out)."""
+    """(name, sha256) of each submitted file, in order, each name once (files intake ignored
+    are left out)."""
     files = files if files is not None else pd.DataFrame(columns=["src_file", "sha256", "status"])
-    return [(_text(f.get("src_file")), _text(f.get("sha256"))) for f in files.to_dict("records")
-            if f.get("status") != "已忽略"]
+    by_name: dict[str, str] = {}             # a name listed twice is one submission (the later sha256)
+    for f in files.to_dict("records"):
+        if f.get("status") != "已忽略":
+            by_name[_text(f.get("src_file"))] = _text(f.get("sha256"))
+    return list(by_name.items())
 
 
 def build_submissions(records: pd.DataFrame | None, issues: Iterable[Issue] | pd.DataFrame | None,

@@ -218,3 +218,10 @@ def test_a_version_1_store_gets_the_new_columns(tmp_path):
     assert runs.loc["2026-11", "version"] == "0.1.0" and pd.isna(runs.loc["2026-10", "version"])
     with sqlite3.connect(path) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == history.SCHEMA_VERSION == 3
+
+
+def test_a_file_listed_twice_is_one_submission_of_its_records(rules):
+    twice = pd.concat([files("a" * 64), files("c" * 64)], ignore_index=True)
+    subs = compare_submissions(records(V1), V1_ISSUES, None, twice, COLUMNS, rules, "2026-11").data["submissions"]
+    assert list(subs["src_file"]) == [FILE] and list(subs["sha256"]) == ["c" * 64]
+    assert len(json.loads(history.submission_json(subs.iloc[0]["records"]))) == len(V1)
