@@ -57,6 +57,20 @@ def _add_hmt(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict) 
             idx.add(key, Entry(unit, WEAK if key in mainland or unit.level == 3 else SHORT))
 
 
+def _city_units(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict, codes: set[str]):
+    """(row, unit, its city) for each row (province, city, name, code) whose city is known: a
+    county-level unit of that city, added to ``idx.units`` and its code to ``codes``."""
+    for row in rows:
+        prov, city, name, code = (row[k].strip() for k in ("province", "city", "name", "code"))
+        parent = cities.get((prov, city))
+        if parent is None or not name:
+            continue
+        unit = Unit(code, 3, name, prov, parent.pcode, city, parent.ckey)
+        idx.units[code] = unit
+        codes.add(code)
+        yield row, unit, parent
+
+
 def _add_stat_zones(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities: dict,
                     zone_short: Mapping[str, Sequence[str]]) -> None:
     """The statistical zones (rules/regions/stat_zones.csv) as county-level units of their city:
@@ -69,15 +83,9 @@ def _add_stat_zones(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities:
             if e.unit.level < 3:
                 higher.setdefault(k, set()).add(e.unit.code)
     longs = sorted(zone_short, key=len, reverse=True)
-    codes = set()
-    for row in rows:
-        prov, city, name, code = (row[k].strip() for k in ("province", "city", "name", "code"))
-        parent = cities.get((prov, city))
-        if parent is None or not name:
-            continue
-        unit = Unit(code, 3, name, prov, parent.pcode, city, parent.ckey)
-        idx.units[code] = unit
-        codes.add(code)
+    codes: set[str] = set()
+    for row, unit, parent in _city_units(idx, rows, cities, codes):
+        name, city = unit.name, unit.city
         idx.add(name, Entry(unit, STAT))
         own = [k for k, c in higher.items() if parent.code in c or parent.pcode in c]
         rest = name
@@ -108,16 +116,9 @@ def _add_city_towns(idx: RegionIndex, rows: Iterable[Mapping[str, str]], cities:
     city (weak: 长安镇 is also a town of 海宁), as do their short forms (东莞虎门, 东莞长安) and the form of an
     address picker (东莞市东城区: 东城街道); towns.csv gives them as towns of themselves, so a full name
     later in the text (广东省东莞市…虎门镇) reads them as any town names its county."""
-    codes = set()
-    for row in rows:
-        prov, city, name, code = (row[k].strip() for k in ("province", "city", "name", "code"))
-        parent = cities.get((prov, city))
-        if parent is None or not name:
-            continue
-        unit = Unit(code, 3, name, prov, parent.pcode, city, parent.ckey)
-        idx.units[code] = unit
-        codes.add(code)
-        for key in [name, *_names(row, "short", "variants")]:
+    codes: set[str] = set()
+    for row, unit, _ in _city_units(idx, rows, cities, codes):
+        for key in [unit.name, *_names(row, "short", "variants")]:
             idx.add(key, Entry(unit, WEAK))
     idx.city_towns = frozenset(codes)
 
