@@ -78,3 +78,21 @@ def test_peer_suites_held_out_in_the_ninth_round(resolver):
     exact = [r["address"] for r in rows if tuple(x or "" for x in resolver.resolve(None, None, None, r["address"])[:3])
              == (r["province"], r["city"], r["district"])]
     assert len(exact) >= 28
+
+
+def test_ccks2021_test_split_held_out_in_the_tenth_round(resolver):
+    """ccks2021_test_heldout.csv (480 rows of the CCKS 2021 test split, tagged nowhere; annotated by hand
+    against the division tables before the reader ran on it). Scored on the 437 rows that name a place:
+    measured on arrival 0.9977 / 0.9977 / 0.9977 (one miss, flagged: 南城区 alone, 东莞's 南城 or 太原's
+    南城区 of before 1997, read as the latter with region-ambiguous), no silent miss, 434 of 437 exactly as
+    annotated (南市区 alone, Shanghai's or Baoding's, read as Baoding's with region-obsolete)."""
+    rows = [r for r in load("ccks2021_test_heldout.csv") if any(r[k] for k in ("province", "city", "district"))]
+    s = score(resolver, rows)
+    assert s.rows == 437
+    assert all(s.rate(level) >= 0.997 for level in ("province", "city", "district")), s.misses
+    assert s.silent == 0, [m for m in s.misses if not m[3]]
+    exact = [r["address"] for r in rows
+             if all(got in want.split("|") for got, want in
+                    zip((x or "" for x in resolver.resolve(None, None, None, r["address"])[:3]),
+                        (r["province"], r["city"], r["district"])) if want)]
+    assert len(exact) >= 434
