@@ -74,10 +74,12 @@ def test_a_vocabulary_kept_untouched_after_the_s4_rules(index):
     measurement, with the rules tuned on heldout_s4.csv: single 55/116, wrong 7/73, multi 7/38;
     after the generic fixes its wrong answers showed (no row of its own): 59/118, 1/71, 7/38."""
     s = score(index, load("heldout_sw2021.csv"))
-    assert s.mapped >= 63, s.misses                         # 61/118, 62 with the notes' words (铁矿石), 63 风电 C34|D44
+    assert s.mapped >= 65, s.misses                         # 61/118, 62 with the notes' words (铁矿石), 63 风电 C34|D44;
+                                                            # 65/119 with the class names' goods (橡胶助剂, 品牌化妆品)
     assert s.wrong_rate <= 0.02, s.misses
-    assert s.flagged >= 13 and s.vague_ok >= 3, s.misses   # 11 with BOSS's 自动化设备, 12 with 通信工程 (通达信),
-                                                            # 13 with 汽车综合服务 (session 8)
+    assert s.flagged >= 12 and s.vague_ok >= 3, s.misses   # 11 with BOSS's 自动化设备, 12 with 通信工程 (通达信),
+                                                            # 13 with 汽车综合服务 (session 8); 12/37 after
+                                                            # 食品及饲料添加剂 was annotated C14 (GB/T 1495), session 11
 
 
 def test_registration_pickers_kept_untouched_for_vocabulary(index):
@@ -447,13 +449,13 @@ def test_a_level_mark_copied_from_stock_software_is_dropped(index, label, code):
 
 
 def test_the_sets_kept_for_vocabulary_have_no_row_of_their_own(rules):
-    """heldout_sw2021/s5/s6/s7/s8/s10 measure vocabulary from other sources: none of their labels may be a
+    """heldout_sw2021/s5/s6/s7/s8/s10/s11 measure vocabulary from other sources: none of their labels may be a
     cell of a hand-written table (the GB/T-built classes and notes tables are not). 煤化工 (sw2021)
     became a product-family row in session 5, before this check."""
     hand = ("industry_aliases", "industry_multi", "industry_vague", "industry_heads")
     cells = {v.strip() for t in hand for row in rules.tables[t] for v in row.values() if isinstance(v, str)}
     for name in ("heldout_sw2021.csv", "heldout_s5.csv", "heldout_s6.csv", "heldout_s7.csv", "heldout_s8.csv",
-                 "heldout_s10.csv"):
+                 "heldout_s10.csv", "heldout_s11.csv"):
         rows = [r["label"] for r in load(name) if r["label"] in cells and r["label"] != "煤化工"]
         assert not rows, (name, rows)
 
@@ -647,8 +649,10 @@ def test_two_b2b_pickers_measured_before_any_change_for_them(index):
     First measurement (db5b02b): single 40/90 (0.44; tender 18/32, b2b 22/58), wrong 7/53 (13.2 %),
     multi flagged 18/42, vague 5/6."""
     s = score(index, load("heldout_s10.csv"))
-    assert s.mapped >= 43, s.misses                         # 40; 43 after its wrong answers were read (电子产品,
-    assert s.wrong <= 4, s.misses                           # 土地租赁, 楼盘租赁: no clean measure any more)
+    assert s.mapped >= 50, s.misses                         # 40; 43 after its wrong answers were read (电子产品,
+    assert s.wrong <= 2, s.misses                           # 土地租赁, 楼盘租赁: no clean measure any more); 50/91
+                                                            # with the class names' goods (印刷油墨, 皮革服装) and
+                                                            # 饲料添加剂 annotated C14 (GB/T 1495), session 11
     assert s.flagged >= 20 and s.vague_ok >= 5, s.misses   # 18; 20 with two words side by side (农业水利, 电子电工)
 
 
@@ -692,3 +696,41 @@ def test_the_objects_a_division_name_lists_are_no_reading_of_its_activity(index,
     got = index.parse(label)
     assert (got.code, got.findings) == (code, ())
     assert index.parse("机械和设备").code is None
+
+
+def test_a_b2b_portal_s_goods_menu_measured_before_any_change_for_it(index):
+    """heldout_s11.csv: 142 goods categories of biz72.com's market menu (流量仪表, 电感器, 醇类, 橡胶气囊),
+    annotated before any run (README), no row of its own. First measurement (c592c4a): single 30/122
+    (0.25), wrong 6/41 (14.6 %), multi flagged 3/19, vague 1/1."""
+    s = score(index, load("heldout_s11.csv"))
+    assert s.mapped >= 37, s.misses                         # 37/120 with the class names' goods and 仪表's C40
+    assert s.wrong <= 1, s.misses                           # 1/47 (有机玻璃制品 C30) after its wrong answers were read
+    assert s.flagged >= 3 and s.vague_ok == s.vague, s.misses
+
+
+@pytest.mark.parametrize("label, code", [
+    ("合成橡胶", "C26"),          # 合成橡胶制造 C2652, not the C29 of 橡胶
+    ("整流器", "C38"),            # 变压器、整流器和电感器制造
+    ("印刷油墨", "C26"),          # 油墨 of 油墨及类似产品制造 ends the label: 印刷 modifies it
+    ("化学助剂", "C26"),          # 助剂 of 化学试剂和助剂制造 (was C27 by a typo reading of 化学制剂)
+    ("流量仪表", "C40"),          # 仪表 after words naming nothing: the instrument maker (industry.equipment_home)
+    ("医疗仪器", "C35"),          # a modifier naming something is read as before
+])
+def test_goods_a_gb_t_class_name_names_read_as_its_division(index, label, code):
+    """A class name ending in 制造/加工/… names goods (industry.goods_tails): the goods whole, or ending a
+    label nothing else reads, are that class's division."""
+    assert index.parse(label).code == code
+
+
+@pytest.mark.parametrize("label", ["器皿", "元件", "煤炭", "日用杂品", "实验室器皿", "机械量仪表"])
+def test_shared_kind_words_and_goods_of_several_divisions_name_no_goods(index, label):
+    """器皿 of 金属制餐具和器皿 is 金属制's, 元件 ends several divisions' goods, 煤炭 and 日用杂品 are in other
+    divisions' names too (煤炭开采和洗选业, 日用杂品批发); 机械 of 机械量仪表 is no field of 仪表 (was C35)."""
+    assert index.parse(label).code is None       # unknown, or several candidates flagged (煤炭 B06 + B11 + C25 + F51)
+
+
+def test_a_list_of_a_service_and_goods_parts_is_not_read_as_the_service(index):
+    """摄影摄像及配件: 配件 (industry.goods_endings) names goods; 摄影 alone is O80 摄影扩印服务 (was O80)."""
+    got = index.parse("摄影摄像及配件")
+    assert got.code is None and [f.rule for f in got.findings] == ["industry-unknown"]
+

@@ -101,6 +101,9 @@ class IndustryIndex:
     place_kinds: tuple[str, ...] = ()           # folded, longest first: venue words (馆, 场, 中心)
     place_stems: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 羽毛球 (of 羽毛球场) → its trades
     head_modifiers: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)   # 租赁 → 70 → 土地
+    goods_tails: tuple[str, ...] = ()           # 制造, 加工: a class name ending in one names goods before it
+    equipment_home: Mapping[str, str] = field(default_factory=dict)   # 仪表 → 40: after words naming nothing
+    goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -154,7 +157,7 @@ class IndustryIndex:
         if not text:
             return Industry(None)
         key = unmarked(self.level_marks, fold(text))
-        found = self._one(key)
+        found = self._one(key) or self.goods.get(key, ())     # 合成橡胶 of 合成橡胶制造 (not 橡胶's C29)
         if found:
             return self._multi(text, found)
         coded = code_named(self, key)               # C39计算机、通信和其他电子设备制造业
@@ -197,7 +200,8 @@ class IndustryIndex:
                     continue
                 mine = (i and shared and self._one(shared + part)) or (     # 汽车维修/美容: 汽车美容
                     () if part in self.vague else
-                    self._one(part) or self._contained(part, whole=False) or self._several_head(part))
+                    self._one(part) or self._contained(part, whole=False) or self._several_head(part)
+                    or self._goods_head(part))
                 if not mine and len(part) >= self.typo_min_length > 0:    # 电子/半导体/集体电路
                     fixed, typo = self._typo(part)
                     if typo.code:
@@ -227,6 +231,8 @@ class IndustryIndex:
             if open_parts and not _HIERARCHY.search(key):
                 covered = set()                     # 金融/投资/银行: peers, the 门类 is not narrowed
             extra = [d for d, (_, letter, _) in self.divisions.items() if letter in set(broad) - covered]
+            if found and any(self._service_goods(u, found) for u in unread):   # 摄影摄像及配件: goods of
+                return Industry(text, None, None, (Finding("industry-unknown", {"hint": self._hint(key)}),))
             if found:                               # 制造业-通用设备制造业 is one; 房地产/建筑 is several
                 read = self._multi(text, found + extra)
                 if read.code and unread:            # 烟草/XX: answered from the part read, and said so
@@ -235,7 +241,7 @@ class IndustryIndex:
                 return replace(read, findings=(*taken, *read.findings)) if taken else read
             if all(p in self.vague or p in self.sections for p in parts):
                 return self._vague(text)
-        contained = self._contained(key)
+        contained = self._contained(key) or self._goods_head(key)
         if contained:
             return self._multi(text, contained)
         fixed, read = self._typo(key)
@@ -277,6 +283,18 @@ class IndustryIndex:
             if all(reads):
                 cuts.append(tuple(dict.fromkeys(d for r in reads for d in r)))
         return cuts[0] if len(cuts) == 1 and len(cuts[0]) <= self.max_candidates else ()
+
+    def _goods_head(self, key: str) -> tuple[str, ...]:
+        """The division of the goods a GB/T class name names (``goods``) that end the label, with only
+        modifiers before them (印刷油墨 → 油墨 of 油墨及类似产品制造 C26, 化学助剂 → 助剂 C26): the last goods
+        word decides the compound, as a head word does. Goods of several divisions, or a word that reads
+        otherwise by itself, decide nothing (a tail after the goods is dropped first: 糖果制品)."""
+        for rest in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t) and len(key) > len(t))):
+            for i in range(1, len(rest) - self.min_contain + 1):
+                found = self.goods.get(rest[i:], ())
+                if found:
+                    return found if len(found) == 1 else ()
+        return ()
 
     def _begins_classes(self, word: str) -> tuple[str, ...]:
         """Divisions of the GB/T division and class names beginning with ``word`` (有色 → 有色金属矿采选业,
@@ -378,7 +396,11 @@ class IndustryIndex:
                 return self.heads[head] if len(modifier) >= self.min_contain else None   # administers;
                                                         # 直播平台 an internet platform; 邮局, 药局 are none
             if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
-                return self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
+                made = self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
+                home = self.equipment_home.get(head, "")
+                if not made and home and not self._one(modifier) and not self._words_in(modifier):
+                    return (home,)                      # 流量仪表, 压力仪表: the instrument maker C40
+                return made
             inner = [h for h in self.heads if h in modifier]
             if kind.get(head) == "shop":                # 家电维修店; 裁缝、修补、改衣店: a listed activity
                 acts = [max((h for h in inner if item.endswith(h) and kind.get(h) == "activity"), key=len, default="")
@@ -469,7 +491,8 @@ class IndustryIndex:
             return any(d in allowed for d in self._one(w)) or bool(self._equipment_classes(w, allowed, equipment))
         if reads(plain):
             return [plain]
-        words = [w for w in self._words_in(plain) if w != plain and reads(w)]
+        words = [w for w in self._words_in(plain) if w != plain and reads(w)
+                 and w not in self.equipment_words]        # 机械量仪表: 机械 there is no field of 仪表
         if not words and len(plain) == 2 * self.min_contain:
             words = [w for w in (plain[:self.min_contain], plain[self.min_contain:]) if reads(w)]
         return words

@@ -15,6 +15,7 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
     idx = IndustryIndex(**{k: dict(v) if isinstance(v, Mapping) else v for k, v in options.items() if v is not None})
     idx.head_modifiers = {fold(h): {d.zfill(2): tuple(fold(w) for w in ws) for d, ws in m.items()}
                           for h, m in idx.head_modifiers.items()}
+    idx.equipment_home = {fold(h): str(d).zfill(2) for h, d in idx.equipment_home.items()}
     idx.level_marks = tuple(sorted({fold(m) for m in idx.level_marks}, key=len, reverse=True))
     for row in tables.get("industries", ()):
         division = row["division"].strip().zfill(2)
@@ -83,6 +84,7 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         if r.get("word") and letter in idx.sections:
             idx.vague_sections[fold(r["word"])] = idx.sections[letter]
     _place_stems(idx)
+    _goods(idx)
     return idx
 
 
@@ -122,3 +124,50 @@ def _index_grams(idx: IndustryIndex) -> None:
         for g in dict.fromkeys(name[j:j + 2] for j in range(len(name) - 1)):
             held.setdefault(g, []).append(i)
     idx.class_seq, idx.class_grams = names, {g: tuple(v) for g, v in held.items()}
+
+
+def _goods(idx: IndustryIndex) -> None:
+    """The goods GB/T class names name before a ``goods_tails`` word (合成橡胶 of 合成橡胶制造; 变压器, 整流器,
+    电感器 of 变压器、整流器和电感器制造), with their division. Items before a last item holding an equipment
+    word modify it (制药、日化及日用品生产专用设备), a material a first item is made of (金属制餐具和器皿) is
+    the later items' too (器皿 alone is no metal goods), and "other" goods, generic words and words that read by
+    themselves as another division or are vague are none. Goods are words of one division: a word any
+    name of another division holds (煤炭 of 煤炭加工 and 煤炭开采和洗选业, 日用杂品 of 日用杂品制造 and
+    厨具卫具及日用杂品批发) or that ends goods of another division (元件, 材料, 系统: kind words the items
+    before them share) is none."""
+    tails = tuple(fold(t) for t in idx.goods_tails)
+    found: dict[str, set[str]] = {}
+    for name, division in idx.classes.items():
+        name = name.replace("的", "")
+        tail = next((t for t in tails if name.endswith(t) and len(name) > len(t)), "")
+        stem = name[:-len(tail)] if tail else ""
+        if not stem or any(stem.startswith(p) for p in idx.drop_prefixes):
+            continue
+        parts = [p for p in re.split(r"[、，,及和与]", stem) if p]
+        if any(w in parts[-1] for w in idx.equipment_words):
+            parts = parts[-1:]                  # 制药、日化及日用品生产专用设备: the equipment only
+        elif _made_of(parts[0]):
+            parts = parts[:1]                   # 金属制餐具和器皿: 器皿 is 金属制's too
+        for item in (stem, *parts):
+            if len(item) >= idx.min_contain and item not in idx.generic_words and "类似" not in item:
+                found.setdefault(item, set()).add(division)
+    names = [*((fold(n), d) for d, (n, _, _) in idx.divisions.items()), *idx.classes.items()]
+    goods: dict[str, tuple[str, ...]] = {}
+    for item, divisions in found.items():
+        if len(divisions) > 1 or item in idx.vague:
+            continue
+        (division,) = divisions
+        read = idx._one(item)
+        if read and division not in read:
+            continue
+        if any(item in n and d != division for n, d in names) or any(
+                other.endswith(item) and other != item and division not in ds for other, ds in found.items()):
+            continue
+        goods[item] = (division,)
+    idx.goods = goods
+
+
+def _made_of(item: str) -> bool:
+    """``item`` names what its goods are made of before them (金属制餐具: 金属制 …)."""
+    at = item.find("制")
+    return 0 < at < len(item) - 1 and item[at:at + 2] not in ("制造", "制品", "制作")
