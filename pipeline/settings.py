@@ -135,6 +135,10 @@ class RegionRules:
     weak_names: tuple[str, ...] = ()               # short forms that are also everyday words (东方)
     placeholders: tuple[str, ...] = ()             # level names that are no place (市辖区)
     separators: tuple[str, ...] = ()               # characters between the levels (浙江省-金华市-义乌市)
+    level_endings: tuple[str, ...] = ()            # how a unit's name ends written as a unit (石柱县, 海南州)
+    strong_endings: tuple[str, ...] = ()           # a two-character county name ending so is a name (沛县, 寿县)
+    obsolete_short_endings: tuple[str, ...] = ()   # dropped from an obsolete county's name: its short form (江干)
+    directions: tuple[str, ...] = ()               # written between a name and a street word (中山东路)
     town_alone: bool = False                       # an address naming only a town reads its county
     statistical_zones: bool = True                 # read rules/regions/stat_zones.csv as county-level units
     zone_short: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_map)   # 高新技术产业开发区 → 高新区

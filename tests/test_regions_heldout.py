@@ -101,9 +101,10 @@ def test_ccks2021_test_split_held_out_in_the_tenth_round(resolver):
 def test_ccks2021_test_split_second_draw(resolver):
     """ccks2021_test_heldout_b.csv (520 more rows of the same split, annotated the same way, committed
     before the reader ran on it). On the 456 rows naming a place, measured on arrival 1.000 / 0.9978 /
-    0.9934 with one silent miss (六安市寿县: 寿县 is 淮南's since 2015; the county was dropped with no issue)."""
+    0.9934 with one silent miss (六安市寿县: 寿县 is 淮南's since 2015; the county was dropped with no issue —
+    flagged region-county-elsewhere since, the figures otherwise unchanged)."""
     rows = [r for r in load("ccks2021_test_heldout_b.csv") if any(r[k] for k in ("province", "city", "district"))]
     s = score(resolver, rows)
     assert s.rows == 456
     assert s.rate("province") >= 0.999 and s.rate("city") >= 0.997 and s.rate("district") >= 0.993, s.misses
-    assert s.silent <= 1, [m for m in s.misses if not m[3]]
+    assert s.silent == 0, [m for m in s.misses if not m[3]]

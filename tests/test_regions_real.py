@@ -275,6 +275,8 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
     off = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
                              zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
+                             level_endings=r.level_endings, strong_endings=r.strong_endings,
+                             obsolete_short_endings=r.obsolete_short_endings, directions=r.directions,
                              statistical_zones=False)
     res = off.resolve(None, None, None, "山东省济南市高新区舜华路")
     assert (res.city, res.district) == ("济南市", None)
@@ -285,6 +287,7 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
     ("兰州市路桥区峰江街道朝阳村", "兰州市", None, "region-district-unread", "路桥区"),    # 台州's, far away
     ("洛阳市临颍县繁昌路西段", "洛阳市", None, "region-county-elsewhere", "临颍县"),       # 漯河's
     ("南京市宜兴市宜城街道富卓苑", "南京市", None, "region-county-elsewhere", "宜兴市"),
+    ("六安市寿县000省道附近", "六安市", None, "region-county-elsewhere", "寿县"),   # 淮南's since 2015 (was silent)
     ("江苏省南京市梁溪区崇安寺街道人民中路88号", "无锡市", "梁溪区", "region-overruled", "南京市"),
     ("永丰路177号桐乡市濮新学校", "嘉兴市", "桐乡市", "region-after-number", "桐乡市"),   # inside a school's name
     ("贵州省六安市金安区城区", None, None, "region-overruled", "六安市"),     # a city of another province
@@ -579,7 +582,9 @@ def test_separators_between_levels_come_from_the_settings(resolver, rules, addre
     assert "-" in r.separators and "／" in r.separators
     bare = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
                               zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
-                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names)
+                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
+                              level_endings=r.level_endings, strong_endings=r.strong_endings,
+                              obsolete_short_endings=r.obsolete_short_endings, directions=r.directions)
     assert "region-typo" not in {f.rule for _, f in bare.resolve(None, None, None, address).findings}
 
 
@@ -701,3 +706,24 @@ def test_hankou_is_a_part_of_wuhan_and_no_county(resolver):
     res = resolver.resolve(None, None, None, "武汉市汉口建设大道1502号")
     assert res.district is None and [(f.rule, f.params["word"]) for _, f in res.findings] == [("region-district-unread", "汉口")]
     assert resolver.resolve(None, None, None, "武汉市汉口路").findings == ()       # a street
+
+
+def test_level_and_direction_characters_come_from_the_settings(resolver, rules):
+    """normalize.region.level_endings, strong_endings, directions (rules/settings.yaml): a slip is looked for
+    in a word ending in a level character (杭州市菜山区: 萧山区), a two-character county name ending in a strong
+    one is a name (南京市沛县: 徐州's, flagged; 宿州市祁县镇 is a town), and a direction between a short
+    place name and a street word makes a street (台州市椒江北路: no 椒江区). Without them none of this holds."""
+    from pipeline.normalize.regions import build_region_index
+    r = rules.config.normalize.region
+    assert resolver.resolve(None, None, None, "杭州市菜山区").district == "萧山区"
+    found = {f.rule: f.params for _, f in resolver.resolve(None, None, None, "南京市沛县").findings}
+    assert found["region-county-elsewhere"]["word"] == "沛县"
+    assert not resolver.resolve(None, None, None, "安徽省宿州市祁县镇中心街路口").findings
+    assert resolver.resolve(None, None, None, "台州市椒江北路").district is None
+    bare = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
+                              zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
+                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
+                              separators=r.separators, obsolete_short_endings=r.obsolete_short_endings)
+    assert bare.resolve(None, None, None, "杭州市菜山区").district is None
+    assert "region-county-elsewhere" not in {f.rule for _, f in bare.resolve(None, None, None, "南京市沛县").findings}
+    assert bare.resolve(None, None, None, "台州市椒江北路").district == "椒江区"

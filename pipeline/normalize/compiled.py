@@ -100,7 +100,10 @@ def _compile(rules: Rules) -> Normalizers:
                          town_endings=s.region.town_endings,
                          unread_zone_words=s.region.unread_zone_words, area_words=s.region.area_words,
                          weak_names=s.region.weak_names, placeholders=s.region.placeholders,
-                         separators=s.region.separators,
+                         separators=s.region.separators, level_endings=s.region.level_endings,
+                         strong_endings=s.region.strong_endings,
+                         obsolete_short_endings=s.region.obsolete_short_endings,
+                         directions=s.region.directions,
                          town_alone=s.region.town_alone,
                          statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
     industry_tables = {k: v for k, v in rules.tables.items() if k.startswith("industr")}

@@ -414,11 +414,16 @@ class Resolver:
 
     def _county_elsewhere(self, addr: str, end: int, anchor: Unit) -> tuple[str, list[Unit]] | None:
         """A county's official name right after the city read, of a county elsewhere only
-        (南京市宜兴市, 兰州市路桥区): the county is left open. Returns the name and the counties of
-        that name in the same province (none: 东城区 after 许昌市 is a local name, not 北京's)."""
-        name, entries = self.index._longest(addr, end)
+        (南京市宜兴市, 兰州市路桥区, 六安市寿县: 寿县 is 淮南's since 2015): the county is left open.
+        Returns the name and the counties of that name in the same province (none: 东城区 after 许昌市
+        is a local name, not 北京's). A two-character name counts when it is a county's whole name,
+        ends in a strong ending and begins no town's name (寿县, 沛县; not 东区, 城区, 宿州市祁县镇)."""
+        index = self.index
+        name, entries = index._longest(addr, end)
         counties = [e.unit for e in entries if e.kind == FULL and e.unit.level == 3]
-        if len(name) < 3 or not counties or any(e.unit.within(anchor) or anchor.within(e.unit) for e in entries):
+        short = len(name) < 3 and not (name[-1:] in index.strong_endings and any(u.name == name for u in counties)
+                                       and not index.town_word.match(addr, end + len(name)))
+        if short or not counties or any(e.unit.within(anchor) or anchor.within(e.unit) for e in entries):
             return None
         return name, [u for u in counties if u.pcode == anchor.pcode]
 

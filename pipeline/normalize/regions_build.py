@@ -9,7 +9,7 @@ from typing import Iterable, Mapping, Sequence
 import opencc
 
 from .regions_index import (FULL, OLD, OLD_SHORT, SHORT, STAT, WEAK, ZONE, Entry, RegionIndex, Unit,
-                            _MUNICIPALITY_CITY, _OLD_SUFFIX, _SPLIT, _names)
+                            _MUNICIPALITY_CITY, _SPLIT, _names)
 
 
 def _traditional_fold(idx: "RegionIndex") -> dict[int, str]:
@@ -129,15 +129,20 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                        town_words: Sequence[str] = (), town_endings: Sequence[str] = (),
                        weak_names: Iterable[str] = (),
                        placeholders: Iterable[str] = (), separators: Iterable[str] = (),
+                       level_endings: Iterable[str] = (), strong_endings: Iterable[str] = (),
+                       obsolete_short_endings: Sequence[str] = (), directions: Iterable[str] = (),
                        statistical_zones: bool = True,
                        zone_short: Mapping[str, Sequence[str]] = {}) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
-    it ends in 县 or 旗 (容县, 萧县 are read anywhere)."""
+    it ends in one of ``strong_endings`` (容县, 萧县 are read anywhere)."""
     idx = RegionIndex(street_words=tuple(street_words), zone_words=tuple(zone_words),
                       unread_zone_words=tuple(unread_zone_words), area_words=tuple(area_words),
                       town_words=tuple(town_words), town_endings=tuple(town_endings),
                       weak_names=frozenset(weak_names),
-                      placeholders=frozenset(placeholders), separators=tuple(separators))
+                      placeholders=frozenset(placeholders), separators=tuple(separators),
+                      level_endings="".join(level_endings), strong_endings="".join(strong_endings),
+                      directions="".join(directions))
+    old_suffix = re.compile(f"(?:{'|'.join(map(re.escape, obsolete_short_endings)) or '(?!)'})$")
     short_district: list[tuple[str, Entry]] = []
     for row in tables.get("regions/provinces", ()):
         name, code = row["name"].strip(), (row.get("code") or "").strip()
@@ -169,7 +174,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
         idx.units[code] = unit
         if parent.code == code:
             idx.twins[code] = unit
-        idx.add(name, Entry(unit, FULL if len(name) >= min_start_district or name[-1] in "县旗" else WEAK))
+        idx.add(name, Entry(unit, FULL if len(name) >= min_start_district or name[-1] in idx.strong_endings else WEAK))
         for key in _names(row, "short", "variants", "aliases"):
             short_district.append((key, Entry(unit, SHORT)))
     _add_hmt(idx, tables.get("regions/hmt", ()), cities)
@@ -199,7 +204,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
             continue
         if any(e.unit == unit for e in idx.names.get(name, ())):
             continue                               # still a name of that unit (石柱县)
-        if (len(name) <= 2 and name[-1] not in "县旗") or name in idx.weak_names:
+        if (len(name) <= 2 and name[-1] not in idx.strong_endings) or name in idx.weak_names:
             kind = WEAK                            # 城区, 南区: only right after its city
         else:
             kind = OLD_SHORT if name in idx.names else OLD   # 桥西区 of 邢台 is 信都区 now
@@ -210,7 +215,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                 part = by_name.get((unit.ckey, other.strip()))
                 if part is not None and part != unit:
                     idx.add(name, Entry(part, OLD_SHORT, name, entry.until))
-        short = _OLD_SUFFIX.sub("", name)
+        short = old_suffix.sub("", name)
         if row.get("level") == "district" and len(short) >= 2 and short != name:
             old_short.setdefault(short, []).append(entry)
     for row in tables.get("regions/zones", ()):    # development zones in one county (docs/normalize.md)

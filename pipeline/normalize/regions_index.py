@@ -22,8 +22,6 @@ STRENGTH = {FULL: 3.0, ZONE: 3.0, STAT: 2.9, OLD: 2.5, SHORT: 2.0, OLD_SHORT: 1.
 NAMED = (FULL, OLD, ZONE, STAT)                # names written in full (not a short form)
 _SPLIT = re.compile(r"\|")
 _MUNICIPALITY_CITY = "00"
-_OLD_SUFFIX = re.compile(r"(?:区|县|市)$")
-_LEVEL_END = "区县市旗州盟"                    # a name ending so is written as a unit (石柱县, 循化县)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +131,9 @@ class RegionIndex:
     weak_names: frozenset[str] = frozenset()
     placeholders: frozenset[str] = frozenset()                      # 市辖区 … (read as no place)
     separators: tuple[str, ...] = ()                                # between levels: - _ / ， (settings)
+    level_endings: str = ""                                         # 区县市旗州盟: a name ending so is written as a unit
+    strong_endings: str = ""                                        # 县旗: a two-character county name ending so is one
+    directions: str = ""                                           # 东西南北中 between a name and a street word
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     stat_zones: frozenset[str] = frozenset()                        # codes of the statistical zones
     city_towns: frozenset[str] = frozenset()                        # codes of the towns of cities without counties
@@ -188,12 +189,13 @@ class RegionIndex:
         self._upper = frozenset(k for k, v in self._entries.items() if k[-1] == "市" and any(e.unit.level < 3 for e in v))
         # written as a unit, not a short form: its last character a level word (石柱县, 海南州) — not
         # when a unit's name is it and one more (温州 of 温州市, 通州 of 通州区: 温州大道 is a road)
-        self._official = {k: (k[-1] in _LEVEL_END and not any(len(e.unit.name) == len(k) + 1
+        self._official = {k: (k[-1] in self.level_endings and not any(len(e.unit.name) == len(k) + 1
                                                               and e.unit.name.startswith(k) for e in v))
                           or any(e.kind in NAMED or e.unit.name == k for e in v)
                           for k, v in self._entries.items()}
         streets = "|".join(re.escape(w) for w in sorted(self.street_words, key=len, reverse=True)) or "(?!)"
-        self._street = re.compile(rf"[东西南北中]{{0,2}}(?:{streets})")
+        directions = f"[{re.escape(self.directions)}]{{0,2}}" if self.directions else ""
+        self._street = re.compile(rf"{directions}(?:{streets})")
         self._town = _alternation(self.town_words)
         self.not_county = _alternation([*self.zone_words, *self.town_words, *self.street_words])
         self.zone_pattern = _alternation(self.zone_words)
@@ -215,7 +217,7 @@ class RegionIndex:
         # province, its cities
         near: dict[tuple[str, int, str, str], list[Entry]] = {}
         for name, entries in self._entries.items():
-            if len(name) < 3 or name[-1] not in _LEVEL_END:
+            if len(name) < 3 or name[-1] not in self.level_endings:
                 continue
             for e in entries:
                 if e.kind in (FULL, OLD) and e.unit.level >= 2:
@@ -331,7 +333,7 @@ class RegionIndex:
                 if town:                              # 北京市朝阳门: 朝阳门街道 is 东城区's, no 朝阳区
                     pos += len(town)
                     continue
-                if end < n and text[end] in "区县旗市州" and not self._full_at(text, end):
+                if end < n and text[end] in self.level_endings and not self._full_at(text, end):
                     end += 1                               # 浦东区, 石柱县, 海南州
             out.append(Token(pos, end, text[pos:end], entries, pos == 0 or not "\u4e00" <= text[pos - 1] <= "\u9fff",
                              keys))
@@ -495,7 +497,7 @@ class RegionIndex:
             run += 1                                 # the word is Chinese characters only
         for n in range(3, run - pos + 1):
             word = text[pos:pos + n]
-            if word[-1] not in _LEVEL_END or self.not_county.search(word):
+            if word[-1] not in self.level_endings or self.not_county.search(word):
                 continue
             for m in (n, n - 1, n + 1):
                 for c in {word[0], word[1]}:
