@@ -248,6 +248,7 @@ CSV_COLUMNS: dict[str, tuple[str, ...]] = {
     "industry_classes_2002": ("code", "name", "divisions"),
     "industry_places": ("word", "divisions", "types"),
     "industry_shops": ("word", "divisions", "codes"),
+    "industry_goods": ("word", "division", "groups"),
     "regions/provinces": ("code", "name", "short", "aliases", "region"),
     "regions/cities": ("code", "province", "name", "short", "variants", "aliases"),
     "regions/districts": ("code", "province", "city", "name", "short", "variants", "aliases"),

@@ -84,7 +84,7 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
         if r.get("word") and letter in idx.sections:
             idx.vague_sections[fold(r["word"])] = idx.sections[letter]
     _place_stems(idx)
-    _goods(idx)
+    _goods(idx, tables.get("industry_goods", ()))
     return idx
 
 
@@ -126,15 +126,16 @@ def _index_grams(idx: IndustryIndex) -> None:
     idx.class_seq, idx.class_grams = names, {g: tuple(v) for g, v in held.items()}
 
 
-def _goods(idx: IndustryIndex) -> None:
+def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None:
     """The goods GB/T class names name before a ``goods_tails`` word (合成橡胶 of 合成橡胶制造; 变压器, 整流器,
-    电感器 of 变压器、整流器和电感器制造), with their division. Items before a last item holding an equipment
-    word modify it (制药、日化及日用品生产专用设备), a material a first item is made of (金属制餐具和器皿) is
-    the later items' too (器皿 alone is no metal goods), and "other" goods, generic words and words that read by
-    themselves as another division or are vague are none. Goods are words of one division: a word any
-    name of another division holds (煤炭 of 煤炭加工 and 煤炭开采和洗选业, 日用杂品 of 日用杂品制造 and
-    厨具卫具及日用杂品批发) or that ends goods of another division (元件, 材料, 系统: kind words the items
-    before them share) is none."""
+    电感器 of 变压器、整流器和电感器制造), then the goods of rules/industry_goods.csv (a trademark classification's
+    goods by the project's concordance: 工业气体 C26, 润滑油 C25), with their division. Items before a last item
+    holding an equipment word modify it (制药、日化及日用品生产专用设备), a material a first item is made of
+    (金属制餐具和器皿) is the later items' too (器皿 alone is no metal goods), and "other" goods, generic words
+    and words that read by themselves as another division or are vague are none. Goods are words of one
+    division: a word any name of another division holds (煤炭 of 煤炭加工 and 煤炭开采和洗选业, 日用杂品 of
+    日用杂品制造 and 厨具卫具及日用杂品批发) or that ends goods of another division (元件, 材料, 系统: kind words
+    the items before them share) is none."""
     tails = tuple(fold(t) for t in idx.goods_tails)
     found: dict[str, set[str]] = {}
     for name, division in idx.classes.items():
@@ -149,19 +150,34 @@ def _goods(idx: IndustryIndex) -> None:
         elif _made_of(parts[0]):
             parts = parts[:1]                   # 金属制餐具和器皿: 器皿 is 金属制's too
         for item in (stem, *parts):
+            if any(item.startswith(p) for p in idx.drop_prefixes):
+                continue                        # 其他木制品 of 软木制品及其他木制品: no goods named
             if len(item) >= idx.min_contain and item not in idx.generic_words and "类似" not in item:
                 found.setdefault(item, set()).add(division)
-    names = [*((fold(n), d) for d, (n, _, _) in idx.divisions.items()), *idx.classes.items()]
+    classed = set(found)
+    for row in listed:                          # the trademark goods: under the class names' goods
+        word, division = fold(row.get("word") or ""), (row.get("division") or "").strip().zfill(2)
+        if len(word) >= idx.min_contain and division in idx.divisions and word not in classed:
+            found.setdefault(word, set()).add(division)
+    ends: dict[str, set[str]] = {}              # a proper ending of a good → the divisions of the goods
+    ends_classed: dict[str, set[str]] = {}      # the same over the class names' goods (which the
+    for item, divisions in found.items():       # trademark goods do not unmake: 油墨, 器械)
+        for i in range(1, len(item) - idx.min_contain + 1):
+            ends.setdefault(item[i:], set()).update(divisions)
+            if item in classed:
+                ends_classed.setdefault(item[i:], set()).update(divisions)
+    official = [(fold(n), d) for d, (n, _, _) in idx.divisions.items()]
     goods: dict[str, tuple[str, ...]] = {}
     for item, divisions in found.items():
-        if len(divisions) > 1 or item in idx.vague:
+        if len(divisions) > 1 or item in idx.vague or item in idx.generic_words:
             continue
         (division,) = divisions
         read = idx._one(item)
         if read and division not in read:
             continue
-        if any(item in n and d != division for n, d in names) or any(
-                other.endswith(item) and other != item and division not in ds for other, ds in found.items()):
+        held = (*official, *(idx.class_seq[i] for i in idx.class_grams.get(item[:2], ())))
+        if any(item in n and d != division for n, d in held) or (
+                ends_classed if item in classed else ends).get(item, set()) - {division}:
             continue
         goods[item] = (division,)
     idx.goods = goods

@@ -1,0 +1,72 @@
+"""Regenerate rules/industry_goods.csv: goods names with the GB/T 4754-2017 division that makes
+them, from the Chinese trademark classification (类似商品和服务区分表: 45 classes, the goods of classes
+1–34 in 390 groups, ``0101 工业气体，单质`` … ``3407 电子香烟及其部件``, 10 520 goods) as published in the
+public repository xovel/trademark-classification, ``data/d/01.json`` … ``data/d/34.json``, at commit
+f10c6941a2e21857441c591e067d8a7aaff2e044:
+
+    python tools/build_industry_goods.py /path/to/trademark-classification(.git)
+
+The table says nothing of GB/T 4754; the concordance is the project's, tools/industry_nice_gbt.csv:
+``code`` a 2-digit class or a 4-digit group that differs from its class, ``divisions`` the 大类,
+``-`` for goods of several divisions (class 09 as a whole, 0601 普通金属 C31 or C32); a ``code`` ``~word``
+drops the names holding the word (~软件: recorded software is no goods, I65). A group name is
+split at ，；、 into its parts (工业气体，单质 → 工业气体, 单质); a good or part of two divisions'
+groups is dropped. The services (classes 35–45) are not read. Two runs give identical files.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from pathlib import Path
+
+from sources import read, write_table   # tools/sources.py (the tools run as scripts from tools/)
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMIT = "f10c6941a2e21857441c591e067d8a7aaff2e044"
+CONCORDANCE = Path(__file__).with_name("industry_nice_gbt.csv")
+_PARTS = re.compile(r"[，,；;、]")
+_NOTE = re.compile(r"[（(][^）)]*[）)]")     # （不包括…）: what the group leaves out
+
+
+def concordance() -> dict[str, str]:
+    with CONCORDANCE.open(encoding="utf-8", newline="") as fh:
+        return {r["code"]: r["divisions"] for r in csv.DictReader(fh)}
+
+
+def names(text: str) -> list[str]:
+    """The label forms of a group or goods name: without its bracketed note, and its parts."""
+    plain = _NOTE.sub("", text).strip()
+    return [n for n in dict.fromkeys([plain, *(p.strip() for p in _PARTS.split(plain))]) if len(n) >= 2]
+
+
+def main(argv: list[str] | None = None) -> int:
+    checkout = Path((argv or sys.argv[1:])[0])
+    where = concordance()
+    dropped = [c[1:] for c in where if c.startswith("~")]
+    found: dict[str, set[str]] = {}
+    groups: dict[str, set[str]] = {}
+    for cls in range(1, 35):
+        text, _ = read(checkout, f"data/d/{cls:02d}.json", commit=COMMIT)
+        rows = json.loads(text)
+        group_code = {r["id"]: r["code"] for r in rows if r.get("isParent") == "true"}
+        for r in rows:
+            group = r["code"] if r.get("isParent") == "true" else group_code.get(r.get("pid", ""), "")
+            if not group:
+                continue
+            division = where.get(group, where.get(group[:2], "-"))
+            for name in names(r["name"]):
+                if any(w in name for w in dropped):
+                    continue
+                found.setdefault(name, set()).add(division)
+                groups.setdefault(name, set()).add(group)
+    out = sorted((n, next(iter(d)), "|".join(sorted(groups[n]))) for n, d in found.items()
+                 if len(d) == 1 and "-" not in d)
+    write_table(ROOT / "rules" / "industry_goods.csv", ["word", "division", "groups"], out)
+    print(f"{len(out)} goods of {len(found)} names")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
