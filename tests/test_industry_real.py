@@ -727,10 +727,12 @@ def test_goods_a_gb_t_class_name_names_read_as_its_division(index, label, code):
     assert index.parse(label).code == code
 
 
-@pytest.mark.parametrize("label", ["器皿", "元件", "煤炭", "日用杂品", "实验室器皿", "机械量仪表"])
+@pytest.mark.parametrize("label", ["器皿", "元件", "煤炭", "日用杂品", "实验室器皿", "机械量仪表", "铝型材", "塑钢门窗"])
 def test_shared_kind_words_and_goods_of_several_divisions_name_no_goods(index, label):
     """器皿 of 金属制餐具和器皿 is 金属制's, 元件 ends several divisions' goods, 煤炭 and 日用杂品 are in other
-    divisions' names too (煤炭开采和洗选业, 日用杂品批发); 机械 of 机械量仪表 is no field of 仪表 (was C35)."""
+    divisions' names too (煤炭开采和洗选业, 日用杂品批发); 机械 of 机械量仪表 is no field of 仪表 (was C35); 型材 of
+    塑料板、管、型材 ends trademark goods of several divisions (各种型材 of 普通金属): 铝型材 is no C29 (it was, between
+    two steps of session 11); class 19's plastic goods are no C30 (塑钢门窗)."""
     assert index.parse(label).code is None       # unknown, or several candidates flagged (煤炭 B06 + B11 + C25 + F51)
 
 

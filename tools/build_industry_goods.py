@@ -9,9 +9,11 @@ f10c6941a2e21857441c591e067d8a7aaff2e044:
 The table says nothing of GB/T 4754; the concordance is the project's, tools/industry_nice_gbt.csv:
 ``code`` a 2-digit class or a 4-digit group that differs from its class, ``divisions`` the 大类,
 ``-`` for goods of several divisions (class 09 as a whole, 0601 普通金属 C31 or C32); a ``code`` ``~word``
-drops the names holding the word (~软件: recorded software is no goods, I65). A group name is
-split at ，；、 into its parts (工业气体，单质 → 工业气体, 单质); a good or part of two divisions'
-groups is dropped. The services (classes 35–45) are not read. Two runs give identical files.
+drops the names holding the word (~软件: recorded software is no goods, I65), ``19~塑`` only in class 19
+(塑钢门窗, plastic building goods, are C29, not the class's C30). A group name is
+split at ，；、 into its parts (工业气体，单质 → 工业气体, 单质); a good or part of a ``-`` group or of two
+divisions' groups gets ``-``: goods of several divisions, which the reader does not answer and whose words
+it does not take as one division's goods either (各种型材 of 0601: 型材 is no plastics word alone). The services (classes 35–45) are not read. Two runs give identical files.
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def names(text: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     checkout = Path((argv or sys.argv[1:])[0])
     where = concordance()
-    dropped = [c[1:] for c in where if c.startswith("~")]
+    dropped = [tuple(c.split("~", 1)) for c in where if "~" in c]     # (class or group, word)
     found: dict[str, set[str]] = {}
     groups: dict[str, set[str]] = {}
     for cls in range(1, 35):
@@ -57,14 +59,13 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             division = where.get(group, where.get(group[:2], "-"))
             for name in names(r["name"]):
-                if any(w in name for w in dropped):
+                if any(w in name and group.startswith(scope) for scope, w in dropped):
                     continue
                 found.setdefault(name, set()).add(division)
                 groups.setdefault(name, set()).add(group)
-    out = sorted((n, next(iter(d)), "|".join(sorted(groups[n]))) for n, d in found.items()
-                 if len(d) == 1 and "-" not in d)
+    out = sorted((n, next(iter(d)) if len(d) == 1 else "-", "|".join(sorted(groups[n]))) for n, d in found.items())
     write_table(ROOT / "rules" / "industry_goods.csv", ["word", "division", "groups"], out)
-    print(f"{len(out)} goods of {len(found)} names")
+    print(f"{sum(d != '-' for _, d, _ in out)} goods of one division of {len(out)} names")
     return 0
 
 

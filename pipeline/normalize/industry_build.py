@@ -138,6 +138,7 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
     the items before them share) is none."""
     tails = tuple(fold(t) for t in idx.goods_tails)
     found: dict[str, set[str]] = {}
+    later: set[str] = set()                     # list items after the first
     for name, division in idx.classes.items():
         name = name.replace("的", "")
         tail = next((t for t in tails if name.endswith(t) and len(name) > len(t)), "")
@@ -149,23 +150,36 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
             parts = parts[-1:]                  # 制药、日化及日用品生产专用设备: the equipment only
         elif _made_of(parts[0]):
             parts = parts[:1]                   # 金属制餐具和器皿: 器皿 is 金属制's too
+        else:
+            later.update(parts[1:])             # 型材 of 塑料板、管、型材: maybe 塑料's only
         for item in (stem, *parts):
             if any(item.startswith(p) for p in idx.drop_prefixes):
                 continue                        # 其他木制品 of 软木制品及其他木制品: no goods named
             if len(item) >= idx.min_contain and item not in idx.generic_words and "类似" not in item:
                 found.setdefault(item, set()).add(division)
     classed = set(found)
+    several: set[str] = set()                   # trademark goods of several divisions (-)
     for row in listed:                          # the trademark goods: under the class names' goods
-        word, division = fold(row.get("word") or ""), (row.get("division") or "").strip().zfill(2)
-        if len(word) >= idx.min_contain and division in idx.divisions and word not in classed:
+        word, division = fold(row.get("word") or ""), (row.get("division") or "").strip()
+        if len(word) < idx.min_contain:
+            continue
+        division = division.zfill(2) if division != "-" else division
+        if division == "-":
+            several.add(word)
+        elif division in idx.divisions and word not in classed:
             found.setdefault(word, set()).add(division)
     ends: dict[str, set[str]] = {}              # a proper ending of a good → the divisions of the goods
     ends_classed: dict[str, set[str]] = {}      # the same over the class names' goods (which the
-    for item, divisions in found.items():       # trademark goods do not unmake: 油墨, 器械)
+    for item, divisions in found.items():       # trademark goods of one division do not unmake: 油墨, 器械)
         for i in range(1, len(item) - idx.min_contain + 1):
             ends.setdefault(item[i:], set()).update(divisions)
             if item in classed:
                 ends_classed.setdefault(item[i:], set()).update(divisions)
+    for item in several:                        # 各种型材 (普通金属 C31 or C32): 型材, a later list item
+        for i in range(1, len(item) - idx.min_contain + 1):     # of a class name, is no C29 goods
+            ends.setdefault(item[i:], set()).add("-")
+            if item[i:] in later:
+                ends_classed.setdefault(item[i:], set()).add("-")
     official = [(fold(n), d) for d, (n, _, _) in idx.divisions.items()]
     goods: dict[str, tuple[str, ...]] = {}
     for item, divisions in found.items():
