@@ -277,7 +277,7 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
                              level_endings=r.level_endings, strong_endings=r.strong_endings,
                              obsolete_short_endings=r.obsolete_short_endings, directions=r.directions,
-                             statistical_zones=False)
+                             county_word_endings=r.county_word_endings, statistical_zones=False)
     res = off.resolve(None, None, None, "山东省济南市高新区舜华路")
     assert (res.city, res.district) == ("济南市", None)
     assert "region-district-unread" in {f.rule for _, f in res.findings}
@@ -584,7 +584,8 @@ def test_separators_between_levels_come_from_the_settings(resolver, rules, addre
                               zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
                               town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
                               level_endings=r.level_endings, strong_endings=r.strong_endings,
-                              obsolete_short_endings=r.obsolete_short_endings, directions=r.directions)
+                              obsolete_short_endings=r.obsolete_short_endings, directions=r.directions,
+                              county_word_endings=r.county_word_endings)
     assert "region-typo" not in {f.rule for _, f in bare.resolve(None, None, None, address).findings}
 
 
@@ -709,7 +710,8 @@ def test_hankou_is_a_part_of_wuhan_and_no_county(resolver):
 
 
 def test_level_and_direction_characters_come_from_the_settings(resolver, rules):
-    """normalize.region.level_endings, strong_endings, directions (rules/settings.yaml): a slip is looked for
+    """normalize.region.level_endings, strong_endings, directions, county_word_endings (rules/settings.yaml): a
+    county-like word the tables do not know right after the city is flagged (温州市梧田区), a slip is looked for
     in a word ending in a level character (杭州市菜山区: 萧山区), a two-character county name ending in a strong
     one is a name (南京市沛县: 徐州's, flagged; 宿州市祁县镇 is a town), and a direction between a short
     place name and a street word makes a street (台州市椒江北路: no 椒江区). Without them none of this holds."""
@@ -720,6 +722,8 @@ def test_level_and_direction_characters_come_from_the_settings(resolver, rules):
     assert found["region-county-elsewhere"]["word"] == "沛县"
     assert not resolver.resolve(None, None, None, "安徽省宿州市祁县镇中心街路口").findings
     assert resolver.resolve(None, None, None, "台州市椒江北路").district is None
+    unread = {f.rule: f.params for _, f in resolver.resolve(None, None, None, "浙江省温州市梧田区前牌路43弄").findings}
+    assert unread["region-district-unread"]["word"] == "梧田区"            # county_word_endings
     bare = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
                               zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
                               town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
@@ -727,3 +731,5 @@ def test_level_and_direction_characters_come_from_the_settings(resolver, rules):
     assert bare.resolve(None, None, None, "杭州市菜山区").district is None
     assert "region-county-elsewhere" not in {f.rule for _, f in bare.resolve(None, None, None, "南京市沛县").findings}
     assert bare.resolve(None, None, None, "台州市椒江北路").district == "椒江区"
+    assert "region-district-unread" not in {f.rule for _, f in
+                                            bare.resolve(None, None, None, "浙江省温州市梧田区前牌路43弄").findings}

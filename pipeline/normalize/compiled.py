@@ -103,7 +103,7 @@ def _compile(rules: Rules) -> Normalizers:
                          separators=s.region.separators, level_endings=s.region.level_endings,
                          strong_endings=s.region.strong_endings,
                          obsolete_short_endings=s.region.obsolete_short_endings,
-                         directions=s.region.directions,
+                         directions=s.region.directions, county_word_endings=s.region.county_word_endings,
                          town_alone=s.region.town_alone,
                          statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
     industry_tables = {k: v for k, v in rules.tables.items() if k.startswith("industr")}
