@@ -62,17 +62,25 @@ def _child(func: Callable[..., Any], args: tuple, fd: int) -> None:
     """Runs in the forked child: call, send back the pickled outcome, exit without cleanup."""
     code = 0
     _HERE.clear()                                # the parent's pools are not this child's
+    payload = None
     try:
-        payload = pickle.dumps((True, func(*args)))
+        result = (True, func(*args))
     except BaseException as exc:  # noqa: BLE001 — everything goes back to the parent
-        code = 1
+        code, result = 1, None
         try:
             payload = pickle.dumps((False, exc))
         except Exception:  # noqa: BLE001 — an exception that cannot be pickled
             payload = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
+            if payload is not None:
+                fh.write(payload)
+            else:
+                # streamed into the pipe: a big result (half a month's normalized rows) is never
+                # held a second time as one pickled string, here or in the parent
+                pickle.dump(result, fh)
+    except BaseException:  # noqa: BLE001 — a result that cannot be pickled: the parent reports it
+        code = 3
     finally:
         os._exit(code)
 
@@ -170,9 +178,11 @@ class JobPool:
                 os.close(fd)
                 del self._running[fd]
                 _, status = os.waitpid(pid, 0)
-                if not data:
-                    raise RuntimeError(f"写出子进程异常退出（状态 {status}）")
-                ok, value = pickle.loads(bytes(data))
+                try:
+                    ok, value = pickle.loads(data)       # the bytearray itself: no second copy
+                except Exception:  # noqa: BLE001 — empty or cut short: the child died
+                    raise RuntimeError(f"写出子进程异常退出（状态 {status}）") from None
+                del data
                 if not ok:
                     raise value
                 self.results[slot] = value

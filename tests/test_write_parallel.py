@@ -149,3 +149,25 @@ def test_a_job_run_here_keeps_the_other_worker_busy():
     assert all(a[1] <= b[0] + 0.05 for a, b in zip(spans, spans[1:]))   # one child at a time beside it
     assert sum(s[1] < end for s in spans) >= 2                          # and more than one during it
     assert pool.results[big][0] >= end - 0.01                           # the heavy job after it
+
+
+def _many(n: int) -> list[str]:
+    return [f"客户{i}" for i in range(n)]
+
+
+def _unpicklable():
+    return [1, 2, lambda: 3]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_big_result_streams_back_and_an_unpicklable_one_fails_clearly():
+    """A child's result is pickled straight into the pipe (a big one is never held twice); a
+    result that cannot be pickled stops the run with a message instead of hanging it."""
+    with JobPool(2) as pool:
+        big = pool.submit(_many, 300_000)
+        small = pool.submit(_square, 7)
+    assert len(pool.results[big]) == 300_000 and pool.results[big][-1] == "客户299999"
+    assert pool.results[small] == 49
+    with pytest.raises(RuntimeError, match="子进程异常退出"):
+        with JobPool(2) as pool:
+            pool.submit(_unpicklable)
