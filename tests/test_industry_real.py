@@ -771,3 +771,24 @@ def test_a_payment_platform_s_service_categories_measured_before_any_change_for_
     assert s.mapped >= 53, s.misses
     assert s.wrong <= 8, s.misses
     assert s.flagged >= 14 and s.vague_ok == s.vague, s.misses
+
+
+@pytest.mark.parametrize("label, candidates", [
+    ("各种型材", ("31", "32")),       # 0601 普通金属及其合金、型材: 黑色 or 有色金属冶炼和压延加工
+    ("灭火器", ("33", "35")),         # 0916 灭火器具: 安全、消防用金属制品 or 社会公共安全设备及器材
+    ("继电器", ("38", "39")),         # 0913 电子、电气通用元件: 电工器材 or 电子元件
+    ("汽车用安全气囊", ("36", "37")),  # 1202 / 1211 运载工具零部件, ending a label nothing else reads
+])
+def test_trademark_goods_of_several_divisions_are_flagged_with_them(index, label, candidates):
+    """tools/industry_nice_gbt.csv names the divisions of a group GB/T places in several (0601 31 32): its
+    goods are flagged industry-multi with them as candidates (they were unknown, kept as '-')."""
+    got = index.parse(label)
+    assert (got.code, got.candidates, [f.rule for f in got.findings]) == (None, candidates, ["industry-multi"])
+
+
+@pytest.mark.parametrize("label, code", [("铁矿石", "B08"), ("橡胶气囊", None)])
+def test_goods_of_several_divisions_read_last_and_not_over_a_modifier_of_another(index, label, code):
+    """The several divisions' goods are a last resort: 铁矿石 stays the GB/T notes' B08 (not 0623 矿石's B08 +
+    B09), and 气囊 (36, 37) after 橡胶, which names C29, flags nothing."""
+    got = index.parse(label)
+    assert got.code == code and got.candidates == ()

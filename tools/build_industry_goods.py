@@ -8,12 +8,15 @@ f10c6941a2e21857441c591e067d8a7aaff2e044:
 
 The table says nothing of GB/T 4754; the concordance is the project's, tools/industry_nice_gbt.csv:
 ``code`` a 2-digit class or a 4-digit group that differs from its class, ``divisions`` the 大类,
-``-`` for goods of several divisions (class 09 as a whole, 0601 普通金属 C31 or C32); a ``code`` ``~word``
+several divisions separated by a space for goods GB/T places in several (0601 普通金属 ``31 32``: 黑色 or
+有色金属冶炼和压延加工; 1105 制冷、冷藏设备 ``34 38``: 制冷设备 or 家用制冷电器具), ``-`` for goods whose divisions
+the group does not say (class 09 as a whole, 0919 安全救护器具); a ``code`` ``~word``
 drops the names holding the word (~软件: recorded software is no goods, I65), ``19~塑`` only in class 19
 (塑钢门窗, plastic building goods, are C29, not the class's C30). A group name is
-split at ，；、 into its parts (工业气体，单质 → 工业气体, 单质); a good or part of a ``-`` group or of two
-divisions' groups gets ``-``: goods of several divisions, which the reader does not answer and whose words
-it does not take as one division's goods either (各种型材 of 0601: 型材 is no plastics word alone). The services (classes 35–45) are not read. Two runs give identical files.
+split at ，；、 into its parts (工业气体，单质 → 工业气体, 单质); a good or part of groups of several
+divisions gets them all (``31|32``), flagged by the reader with them as candidates, or ``-`` when a group
+of it names none; the reader takes the words of neither as one division's goods (各种型材 of 0601: 型材 is no
+plastics word alone). The services (classes 35–45) are not read. Two runs give identical files.
 """
 from __future__ import annotations
 
@@ -43,6 +46,16 @@ def names(text: str) -> list[str]:
     return [n for n in dict.fromkeys([plain, *(p.strip() for p in _PARTS.split(plain))]) if len(n) >= 2]
 
 
+def candidates(divisions: set[str]) -> str:
+    """The ``division`` cell of a good: its one division, the candidates of its groups joined by ``|``
+    (0601 普通金属 ``31 32``: 31|32; a good of a 34 group and a 38 group: 34|38), or ``-`` when a group
+    of it names none."""
+    if "-" in divisions:
+        return "-"
+    found = sorted({d for cell in divisions for d in cell.split()})
+    return "|".join(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     checkout = Path((argv or sys.argv[1:])[0])
     where = concordance()
@@ -63,9 +76,10 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 found.setdefault(name, set()).add(division)
                 groups.setdefault(name, set()).add(group)
-    out = sorted((n, next(iter(d)) if len(d) == 1 else "-", "|".join(sorted(groups[n]))) for n, d in found.items())
+    out = sorted((n, candidates(d), "|".join(sorted(groups[n]))) for n, d in found.items())
     write_table(ROOT / "rules" / "industry_goods.csv", ["word", "division", "groups"], out)
-    print(f"{sum(d != '-' for _, d, _ in out)} goods of one division of {len(out)} names")
+    one = sum(d != "-" and "|" not in d for _, d, _ in out)
+    print(f"{one} goods of one division, {sum('|' in d for _, d, _ in out)} of named candidates, of {len(out)} names")
     return 0
 
 

@@ -104,6 +104,7 @@ class IndustryIndex:
     goods_tails: tuple[str, ...] = ()           # 制造, 加工: a class name ending in one names goods before it
     equipment_home: Mapping[str, str] = field(default_factory=dict)   # 仪表 → 40: after words naming nothing
     goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
+    goods_several: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 各种型材 → 31, 32: flagged
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -247,7 +248,8 @@ class IndustryIndex:
         fixed, read = self._typo(key)
         if read.code and len(key) >= self.typo_min_length > 0:          # 汽车租凭 → 汽车租赁
             return replace(read, findings=(self._typo_finding(text, fixed, read), *read.findings))
-        several = self._several_head(key) or self._noted(key)     # 计量仪表: words of the GB/T notes
+        several = (self._several_head(key) or self._noted(key)    # 计量仪表: words of the GB/T notes
+                   or self.goods_several.get(key, ()) or self._goods_head(key, several=True))   # 钢锭: C31
         if several:
             return self._multi(text, several)
         written = written_out(self, key)           # 交运设备 → 交通运输设备
@@ -284,16 +286,23 @@ class IndustryIndex:
                 cuts.append(tuple(dict.fromkeys(d for r in reads for d in r)))
         return cuts[0] if len(cuts) == 1 and len(cuts[0]) <= self.max_candidates else ()
 
-    def _goods_head(self, key: str) -> tuple[str, ...]:
+    def _goods_head(self, key: str, several: bool = False) -> tuple[str, ...]:
         """The division of the goods a GB/T class name names (``goods``) that end the label, with only
         modifiers before them (印刷油墨 → 油墨 of 油墨及类似产品制造 C26, 化学助剂 → 助剂 C26): the last goods
         word decides the compound, as a head word does. Goods of several divisions, or a word that reads
-        otherwise by itself, decide nothing (a tail after the goods is dropped first: 糖果制品)."""
+        otherwise by itself, decide nothing (a tail after the goods is dropped first: 糖果制品); goods the
+        trademark table gives several named divisions (``goods_several``: 汽车零部件 C36 or C37) give them all as
+        candidates, to be flagged, when ``several`` (a last resort: 铁矿石 is the notes' B08 first) and the words
+        before them name no other division (橡胶气囊)."""
         for rest in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t) and len(key) > len(t))):
             for i in range(1, len(rest) - self.min_contain + 1):
                 found = self.goods.get(rest[i:], ())
                 if found:
                     return found if len(found) == 1 else ()
+                named = self.goods_several.get(rest[i:], ()) if several else ()
+                if named:                           # 橡胶气囊: 橡胶 names C29, not a modifier of 气囊's 36, 37
+                    before = self._one(rest[:i])
+                    return () if before and not set(before) <= set(named) else named
         return ()
 
     def _begins_classes(self, word: str) -> tuple[str, ...]:

@@ -158,16 +158,19 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
             if len(item) >= idx.min_contain and item not in idx.generic_words and "类似" not in item:
                 found.setdefault(item, set()).add(division)
     classed = set(found)
-    several: set[str] = set()                   # trademark goods of several divisions (-)
+    several: set[str] = set()                   # trademark goods of several divisions (31|32, -)
+    named: dict[str, tuple[str, ...]] = {}      # those whose divisions the table names
     for row in listed:                          # the trademark goods: under the class names' goods
         word, division = fold(row.get("word") or ""), (row.get("division") or "").strip()
         if len(word) < idx.min_contain:
             continue
-        division = division.zfill(2) if division != "-" else division
-        if division == "-":
+        divisions = tuple(d.zfill(2) for d in division.split("|")) if division != "-" else ()
+        if len(divisions) != 1:
             several.add(word)
-        elif division in idx.divisions and word not in classed:
-            found.setdefault(word, set()).add(division)
+            if divisions and all(d in idx.divisions for d in divisions) and word not in classed:
+                named[word] = divisions
+        elif divisions[0] in idx.divisions and word not in classed:
+            found.setdefault(word, set()).add(divisions[0])
     ends: dict[str, set[str]] = {}              # a proper ending of a good → the divisions of the goods
     ends_classed: dict[str, set[str]] = {}      # the same over the class names' goods (which the
     for item, divisions in found.items():       # trademark goods of one division do not unmake: 油墨, 器械)
@@ -195,6 +198,8 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
             continue
         goods[item] = (division,)
     idx.goods = goods
+    idx.goods_several = {w: d for w, d in named.items() if len(d) <= idx.max_candidates and w not in goods
+                         and w not in idx.vague and w not in idx.generic_words and not idx._one(w)}
 
 
 def _made_of(item: str) -> bool:
