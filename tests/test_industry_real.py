@@ -792,3 +792,27 @@ def test_goods_of_several_divisions_read_last_and_not_over_a_modifier_of_another
     B09), and 气囊 (36, 37) after 橡胶, which names C29, flags nothing."""
     got = index.parse(label)
     assert got.code == code and got.candidates == ()
+
+
+@pytest.mark.parametrize("label, code", [
+    ("水质分析仪", "C40"), ("甲醛检测仪", "C40"),      # an instrument named by what it does, after words naming nothing
+    ("医疗检测仪", "C35"),                             # a modifier naming something is read as before
+    ("礼仪", "C24"), ("婚礼司仪", None), ("投影仪", None),   # 仪 alone is no instrument head
+])
+def test_an_instrument_named_by_what_it_does_is_the_instrument_maker(index, label, code):
+    """分析仪, 检测仪, 测试仪 … (rules/industry_heads.csv, industry.equipment_home): C40 仪器仪表制造业 after words
+    that name nothing (气体分析仪 was unknown)."""
+    assert index.parse(label).code == code
+
+
+@pytest.mark.parametrize("label, code, candidates", [
+    ("输送设备", "C34", ()),                 # 输送机 … of the trademark goods
+    ("冲压设备", "C34", ()),
+    ("搅拌设备", None, ("33", "35", "38")),  # 搅拌机 of several makers: flagged
+    ("农用机械", "C35", ()),                 # read before (a typo reading of 农业机械): unchanged
+])
+def test_equipment_after_words_that_begin_goods_is_their_maker(index, label, code, candidates):
+    """An equipment head after words no GB/T name reads that begin goods (goods_begun: 输送 of 输送机): the
+    divisions of those goods the head allows, as the last resort (输送设备, 冲压设备 were unknown)."""
+    got = index.parse(label)
+    assert (got.code, got.candidates) == (code, candidates)

@@ -105,6 +105,7 @@ class IndustryIndex:
     equipment_home: Mapping[str, str] = field(default_factory=dict)   # 仪表 → 40: after words naming nothing
     goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
     goods_several: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 各种型材 → 31, 32: flagged
+    goods_begun: dict[str, tuple[str, ...]] = field(default_factory=dict)     # 输送 → the divisions of 输送机 …
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -249,7 +250,8 @@ class IndustryIndex:
         if read.code and len(key) >= self.typo_min_length > 0:          # 汽车租凭 → 汽车租赁
             return replace(read, findings=(self._typo_finding(text, fixed, read), *read.findings))
         several = (self._several_head(key) or self._noted(key)    # 计量仪表: words of the GB/T notes
-                   or self.goods_several.get(key, ()) or self._goods_head(key, several=True))   # 钢锭: C31
+                   or self.goods_several.get(key, ()) or self._goods_head(key, several=True)    # 钢锭: C31
+                   or self._equipment_goods(key))                   # 输送设备: the maker of 输送机
         if several:
             return self._multi(text, several)
         written = written_out(self, key)           # 交运设备 → 交通运输设备
@@ -304,6 +306,18 @@ class IndustryIndex:
                     before = self._one(rest[:i])
                     return () if before and not set(before) <= set(named) else named
         return ()
+
+    def _equipment_goods(self, key: str) -> tuple[str, ...]:
+        """An equipment head (kind equipment: 设备, 机械, 仪) after words no GB/T name reads that begin goods
+        (``goods_begun``: 输送 of 输送机 C34, 缝纫 of 缝纫机 C35): the divisions of those goods the head allows,
+        up to ``max_candidates`` — a last resort, after every other reading (农用机械 stays the typo reading)."""
+        kind = self.head_kinds
+        head = max((h for h in self.heads if kind.get(h) == "equipment" and key.endswith(h)
+                    and len(key) - len(h) >= self.min_contain), key=len, default="")
+        if not head:
+            return ()
+        found = tuple(d for d in self.goods_begun.get(self._plain(key[:-len(head)]), ()) if d in self.heads[head])
+        return found if len(found) <= self.max_candidates else ()
 
     def _begins_classes(self, word: str) -> tuple[str, ...]:
         """Divisions of the GB/T division and class names beginning with ``word`` (有色 → 有色金属矿采选业,
@@ -407,8 +421,9 @@ class IndustryIndex:
             if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
                 made = self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
                 home = self.equipment_home.get(head, "")
-                if not made and home and not self._one(modifier) and not self._words_in(modifier):
-                    return (home,)                      # 流量仪表, 压力仪表: the instrument maker C40
+                if not made and home and len(modifier) >= self.min_contain and not self._one(modifier) \
+                        and not self._words_in(modifier):
+                    return (home,)                      # 流量仪表, 压力仪表, 气体分析仪: the instrument maker C40
                 return made
             inner = [h for h in self.heads if h in modifier]
             if kind.get(head) == "shop":                # 家电维修店; 裁缝、修补、改衣店: a listed activity

@@ -200,6 +200,11 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
     idx.goods = goods
     idx.goods_several = {w: d for w, d in named.items() if len(d) <= idx.max_candidates and w not in goods
                          and w not in idx.vague and w not in idx.generic_words and not idx._one(w)}
+    begun: dict[str, set[str]] = {}             # 输送 → the divisions of the goods it begins (输送机 C34)
+    for item, divisions in (*goods.items(), *idx.goods_several.items()):
+        for i in range(idx.min_contain, len(item)):
+            begun.setdefault(item[:i], set()).update(divisions)
+    idx.goods_begun = {w: tuple(sorted(d)) for w, d in begun.items()}
 
 
 def _made_of(item: str) -> bool:
