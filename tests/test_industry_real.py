@@ -816,3 +816,15 @@ def test_equipment_after_words_that_begin_goods_is_their_maker(index, label, cod
     divisions of those goods the head allows, as the last resort (输送设备, 冲压设备 were unknown)."""
     got = index.parse(label)
     assert (got.code, got.candidates) == (code, candidates)
+
+
+@pytest.mark.parametrize("label, candidates", [
+    ("五金/灭火器", ("33", "35")),          # was C33 from 五金 alone, with industry-partial
+    ("继电器、插座", ("38", "39")),         # was unknown
+])
+def test_a_list_part_that_is_goods_of_several_divisions_adds_them(index, label, candidates):
+    """A list part nothing else reads (the GB/T notes neither: 千斤顶和电动叉车 stays C34) that is trademark goods
+    of several named divisions adds those divisions: the list is flagged with them, not answered from its
+    other parts alone."""
+    got = index.parse(label)
+    assert (got.code, got.candidates, [f.rule for f in got.findings]) == (None, candidates, ["industry-multi"])

@@ -211,6 +211,8 @@ class IndustryIndex:
                         continue
                 if not mine and part not in self.vague:
                     loose.append((part, self._in_classes(part)))
+                if not mine and part not in self.vague and not loose[-1][1] and not self._noted(part):
+                    mine = self.goods_several.get(part, ())      # 五金/灭火器: goods of several divisions
                 nothing = not mine and not (loose and loose[-1][1])
                 open_parts += nothing
                 if nothing and part not in self.vague:
