@@ -650,13 +650,15 @@ def test_two_b2b_pickers_measured_before_any_change_for_them(index):
     First measurement (db5b02b): single 40/90 (0.44; tender 18/32, b2b 22/58), wrong 7/53 (13.2 %),
     multi flagged 18/42, vague 5/6."""
     s = score(index, load("heldout_s10.csv"))
-    assert s.mapped >= 52, s.misses                         # 40; 43 after its wrong answers were read (电子产品,
+    assert s.mapped >= 53, s.misses                         # 40; 43 after its wrong answers were read (电子产品,
     assert s.wrong <= 1, s.misses                           # 土地租赁, 楼盘租赁: no clean measure any more); 50/91
                                                             # with the class names' goods (印刷油墨, 皮革服装) and
                                                             # 饲料添加剂 annotated C14 (GB/T 1495), session 11;
                                                             # 52 with the trademark goods (火药, 保险柜); wrong 1/59
-                                                            # (化工废料) with 科技文教旅游 no longer 旅游's L72
-    assert s.flagged >= 20 and s.vague_ok >= 5, s.misses   # 18; 20 with two words side by side (农业水利, 电子电工)
+                                                            # (化工废料) with 科技文教旅游 no longer 旅游's L72;
+                                                            # 53 with equipment after goods words (缝纫设备, session 12)
+    assert s.flagged >= 21 and s.vague_ok >= 5, s.misses   # 18; 20 with two words side by side (农业水利, 电子电工);
+                                                            # 21 with 消防器材 (session 12)
 
 
 @pytest.mark.parametrize("label, candidates", [
@@ -706,11 +708,12 @@ def test_a_b2b_portal_s_goods_menu_measured_before_any_change_for_it(index):
     annotated before any run (README), no row of its own. First measurement (c592c4a): single 30/122
     (0.25), wrong 6/41 (14.6 %), multi flagged 3/19, vague 1/1."""
     s = score(index, load("heldout_s11.csv"))
-    assert s.mapped >= 43, s.misses                         # 37/120 with the class names' goods and 仪表's C40, 43
+    assert s.mapped >= 46, s.misses                         # 37/120 with the class names' goods and 仪表's C40, 43
                                                             # with the trademark goods (工业气体, 单质, 量具: its menu
-                                                            # shares names with them — vocabulary, not generalisation)
+                                                            # shares names with them — vocabulary, not generalisation);
+                                                            # 46 with 分析仪 and equipment after goods words (session 12)
     assert s.wrong_rate <= 0.02, s.misses                   # 1/53 (有机玻璃制品 C30) after its wrong answers were read
-    assert s.flagged >= 3 and s.vague_ok == s.vague, s.misses
+    assert s.flagged >= 5 and s.vague_ok == s.vague, s.misses   # 5/21: 继电器 (several-division goods), 空气净化设备
 
 
 @pytest.mark.parametrize("label, code", [
