@@ -831,3 +831,17 @@ def test_a_list_part_that_is_goods_of_several_divisions_adds_them(index, label, 
     other parts alone."""
     got = index.parse(label)
     assert (got.code, got.candidates, [f.rule for f in got.findings]) == (None, candidates, ["industry-multi"])
+
+
+@pytest.mark.parametrize("label", ["铁道", "外科", "缝纫", "静电", "伐木", "酿造", "画家", "未加工", "体操",
+                                   "田径", "举重", "仆侍人员", "用于工业"])
+def test_a_fragment_of_a_trademark_group_name_is_no_goods_word(index, label):
+    """建筑、铁道、土木工程用机械 is one name (its items share 用机械), 加温、蒸汽设备 gives no 加温: a
+    fragment read as goods was a silent wrong code (铁道 C35, 画家 C26, 体操 C24, 仆侍人员 C18)."""
+    got = index.parse(label)
+    assert got.code is None and got.findings
+
+
+@pytest.mark.parametrize("label, code", [("体操器械", "C24"), ("画家用画架", "C24")])
+def test_a_whole_trademark_goods_name_is_still_read(index, label, code):
+    assert index.parse(label).code == code

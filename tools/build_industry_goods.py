@@ -31,7 +31,9 @@ from sources import read, write_table   # tools/sources.py (the tools run as scr
 ROOT = Path(__file__).resolve().parents[1]
 COMMIT = "f10c6941a2e21857441c591e067d8a7aaff2e044"
 CONCORDANCE = Path(__file__).with_name("industry_nice_gbt.csv")
-_PARTS = re.compile(r"[，,；;、]")
+_PARTS = re.compile(r"[，,；;]")
+_LIST = "、"                               # a list of goods, or of what one head is for (建筑、铁道用机械)
+_SHARED_HEAD = re.compile(r".[用的及制].")   # a last list item with a head the items before share
 _NOTE = re.compile(r"[（(][^）)]*[）)]")     # （不包括…）: what the group leaves out
 
 
@@ -40,10 +42,25 @@ def concordance() -> dict[str, str]:
         return {r["code"]: r["divisions"] for r in csv.DictReader(fh)}
 
 
-def names(text: str) -> list[str]:
-    """The label forms of a group or goods name: without its bracketed note, and its parts."""
+def names(text: str, whole: set[str] = frozenset()) -> list[str]:
+    """The label forms of a group or goods name: without its bracketed note, and its parts. A part
+    is split at 、 only when its last item has no head the items before share (建筑、铁道、土木工程用机械
+    is one name: 铁道 is no goods), and an item before the last only when it is a goods or group name on
+    its own (``whole``: 干燥、通风、空调设备 gives 空调设备, not 干燥 or 通风)."""
     plain = _NOTE.sub("", text).strip()
-    return [n for n in dict.fromkeys([plain, *(p.strip() for p in _PARTS.split(plain))]) if len(n) >= 2]
+    found = [plain]
+    for part in (p.strip() for p in _PARTS.split(plain)):
+        found.append(part)
+        items = [i.strip() for i in part.split(_LIST)]
+        if len(items) > 1 and not _SHARED_HEAD.search(items[-1]):
+            found += [i for i in items[:-1] if i in whole] + [items[-1]]
+    return [n for n in dict.fromkeys(found) if len(n) >= 2]
+
+
+def whole_names(rows: list[dict]) -> set[str]:
+    """The goods and group names of the classification and their parts at ，；, without notes: what
+    names goods on its own."""
+    return {p.strip() for r in rows for p in [_NOTE.sub("", r["name"]).strip(), *_PARTS.split(_NOTE.sub("", r["name"]))]}
 
 
 def candidates(divisions: set[str]) -> str:
@@ -62,16 +79,16 @@ def main(argv: list[str] | None = None) -> int:
     dropped = [tuple(c.split("~", 1)) for c in where if "~" in c]     # (class or group, word)
     found: dict[str, set[str]] = {}
     groups: dict[str, set[str]] = {}
-    for cls in range(1, 35):
-        text, _ = read(checkout, f"data/d/{cls:02d}.json", commit=COMMIT)
-        rows = json.loads(text)
+    classes = [json.loads(read(checkout, f"data/d/{cls:02d}.json", commit=COMMIT)[0]) for cls in range(1, 35)]
+    whole = whole_names([r for rows in classes for r in rows])
+    for rows in classes:
         group_code = {r["id"]: r["code"] for r in rows if r.get("isParent") == "true"}
         for r in rows:
             group = r["code"] if r.get("isParent") == "true" else group_code.get(r.get("pid", ""), "")
             if not group:
                 continue
             division = where.get(group, where.get(group[:2], "-"))
-            for name in names(r["name"]):
+            for name in names(r["name"], whole):
                 if any(w in name and group.startswith(scope) for scope, w in dropped):
                     continue
                 found.setdefault(name, set()).add(division)
