@@ -243,8 +243,8 @@ def save_run(history_path: Path, month: str, manifest: dict, customers: pd.DataF
     snap = ident = ()
     if staged is None:
         snap, ident = snapshot_rows(month, customers), identity_rows(month, identities)
-    # one submission's JSON texts at a time: unpacked all at once, a million rows' records
-    # held two gigabytes beside the month (bench/README.md, "Tenth session")
+    # each submission's JSON texts are unpacked as its row is inserted: unpacked all at once, a
+    # million rows' records held two gigabytes beside the month (bench/README.md, "Tenth session")
     subs = ((month, str(rec.get("src_file") or ""), str(rec.get("sha256") or ""), str(rec.get("src_team") or ""),
              *(submission_json(rec.get(c)) for c in _SUBMISSION_JSON))
             for rec in (submissions.to_dict("records") if submissions is not None and len(submissions) else ()))

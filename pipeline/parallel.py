@@ -79,10 +79,23 @@ def _child(func: Callable[..., Any], args: tuple, fd: int) -> None:
                 # streamed into the pipe: a big result (half a month's normalized rows) is never
                 # held a second time as one pickled string, here or in the parent
                 pickle.dump(result, fh)
-    except BaseException:  # noqa: BLE001 — a result that cannot be pickled: the parent reports it
-        code = 3
+    except BaseException as exc:  # noqa: BLE001 — a result that cannot be pickled: the parent reports it
+        code = RESULT_NOT_SENT
+        with contextlib.suppress(Exception):
+            os.write(2, f"子进程的结果无法传回：{type(exc).__name__}: {exc}\n".encode("utf-8"))
     finally:
         os._exit(code)
+
+
+#: a child's exit code when its result could not be pickled into the pipe (the cause is on stderr)
+RESULT_NOT_SENT = 3
+
+
+def _died(status: int) -> str:
+    code = os.waitstatus_to_exitcode(status)
+    if code == RESULT_NOT_SENT:
+        return "子进程的结果无法传回（无法序列化，原因见错误输出）"
+    return f"子进程异常退出（{'信号 ' + str(-code) if code < 0 else '退出码 ' + str(code)}）"
 
 
 class JobPool:
@@ -181,7 +194,7 @@ class JobPool:
                 try:
                     ok, value = pickle.loads(data)       # the bytearray itself: no second copy
                 except Exception:  # noqa: BLE001 — empty or cut short: the child died
-                    raise RuntimeError(f"写出子进程异常退出（状态 {status}）") from None
+                    raise RuntimeError(_died(status)) from None
                 del data
                 if not ok:
                     raise value

@@ -161,13 +161,26 @@ def _unpicklable():
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_a_big_result_streams_back_and_an_unpicklable_one_fails_clearly():
-    """A child's result is pickled straight into the pipe (a big one is never held twice); a
-    result that cannot be pickled stops the run with a message instead of hanging it."""
+    """A big result (300 000 texts, several pipe buffers) arrives whole beside a small one; a
+    result that cannot be pickled stops the run with a Chinese message saying so, instead of
+    hanging it or naming a raw wait status."""
     with JobPool(2) as pool:
         big = pool.submit(_many, 300_000)
         small = pool.submit(_square, 7)
     assert len(pool.results[big]) == 300_000 and pool.results[big][-1] == "客户299999"
     assert pool.results[small] == 49
-    with pytest.raises(RuntimeError, match="子进程异常退出"):
+    with pytest.raises(RuntimeError, match="子进程的结果无法传回"):
         with JobPool(2) as pool:
             pool.submit(_unpicklable)
+
+
+def _killed():
+    import signal
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_child_that_dies_is_named_by_its_signal():
+    with pytest.raises(RuntimeError, match="子进程异常退出（信号 9）"):
+        with JobPool(2) as pool:
+            pool.submit(_killed)
