@@ -845,3 +845,18 @@ def test_a_fragment_of_a_trademark_group_name_is_no_goods_word(index, label):
 @pytest.mark.parametrize("label, code", [("体操器械", "C24"), ("画家用画架", "C24")])
 def test_a_whole_trademark_goods_name_is_still_read(index, label, code):
     assert index.parse(label).code == code
+
+
+@pytest.mark.parametrize("label, code, candidates", [
+    ("名片", "C23", ()), ("证书", "C23", ()), ("日历", "C23", ()), ("贺卡", "C23", ()),   # 1605: printed, C23
+    ("纸张", "C22", ()),                                  # 1605~纸: paper itself
+    ("活鱼", None, ("03", "04")), ("锦鲤", None, ("03", "04")), ("活家禽", "A03", ()),   # 3104: A03 or A04
+    ("刀具", "C33", ()), ("数控刀具", "C33", ()), ("车床", "C34", ()),               # 0742~刀: C3321 切削工具
+])
+def test_trademark_groups_are_read_as_gb_t_places_their_goods(index, label, code, candidates):
+    """tools/industry_nice_gbt.csv contradicted GB/T 4754-2017 in three groups, each a silent wrong code: 1605's
+    名片 / 日历 / 贺卡 were C22 (printing is C23), 3104's live fish A03 (fishing and aquaculture are A04), 0742's
+    cutting tools C34 (切削工具 is C3321). A ``group~word`` row with divisions gives the names holding the word
+    those divisions (1605~纸 22, 0742~刀 33)."""
+    got = index.parse(label)
+    assert (got.code, got.candidates) == (code, candidates)

@@ -12,7 +12,9 @@ several divisions separated by a space for goods GB/T places in several (0601 �
 有色金属冶炼和压延加工; 1105 制冷、冷藏设备 ``34 38``: 制冷设备 or 家用制冷电器具), ``-`` for goods whose divisions
 the group does not say (class 09 as a whole, 0919 安全救护器具); a ``code`` ``~word``
 drops the names holding the word (~软件: recorded software is no goods, I65), ``19~塑`` only in class 19
-(塑钢门窗, plastic building goods, are C29, not the class's C30). A group name is
+(塑钢门窗, plastic building goods, are C29, not the class's C30); such a row with divisions instead of ``-``
+gives the names holding the word those divisions (``0742~刀`` ``33``: the cutting tools of 金属切削机床，切削工具
+are C3321 切削工具, its machine tools C34). A group name is
 split at ，；、 into its parts (工业气体，单质 → 工业气体, 单质); a good or part of groups of several
 divisions gets them all (``31|32``), flagged by the reader with them as candidates, or ``-`` when a group
 of it names none; the reader takes the words of neither as one division's goods (各种型材 of 0601: 型材 is no
@@ -76,7 +78,7 @@ def candidates(divisions: set[str]) -> str:
 def main(argv: list[str] | None = None) -> int:
     checkout = Path((argv or sys.argv[1:])[0])
     where = concordance()
-    dropped = [tuple(c.split("~", 1)) for c in where if "~" in c]     # (class or group, word)
+    by_word = [(*c.split("~", 1), d) for c, d in where.items() if "~" in c]     # (class or group, word, divisions)
     found: dict[str, set[str]] = {}
     groups: dict[str, set[str]] = {}
     classes = [json.loads(read(checkout, f"data/d/{cls:02d}.json", commit=COMMIT)[0]) for cls in range(1, 35)]
@@ -89,9 +91,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             division = where.get(group, where.get(group[:2], "-"))
             for name in names(r["name"], whole):
-                if any(w in name and group.startswith(scope) for scope, w in dropped):
+                said = [d for scope, w, d in by_word if w in name and group.startswith(scope)]
+                if "-" in said:
                     continue
-                found.setdefault(name, set()).add(division)
+                found.setdefault(name, set()).add(said[0] if said else division)
                 groups.setdefault(name, set()).add(group)
     out = sorted((n, candidates(d), "|".join(sorted(groups[n]))) for n, d in found.items())
     write_table(ROOT / "rules" / "industry_goods.csv", ["word", "division", "groups"], out)
