@@ -860,3 +860,17 @@ def test_trademark_groups_are_read_as_gb_t_places_their_goods(index, label, code
     those divisions (1605~纸 22, 0742~刀 33)."""
     got = index.parse(label)
     assert (got.code, got.candidates) == (code, candidates)
+
+
+@pytest.mark.parametrize("label, code, candidates", [
+    ("空调设备", None, ("34", "38")),     # 制冷、空调设备 C34 or 家用空气调节器 C38: flagged (was silently C34)
+    ("皮革服装", "C19", ()),              # a class name's goods whole (皮革服装制造) stays as sure as the name
+    ("合成橡胶", "C26", ()),              # 合成橡胶制造, not 橡胶's C29
+    ("电工仪器仪表", "C40", ()),
+])
+def test_goods_never_turn_a_label_read_as_several_into_an_answer(index, label, code, candidates):
+    """Goods a label is whole were looked up before the readings of several divisions, so a list item of a
+    class name or a trademark good answered a label those readings flag (空调设备 C34, flagged 34|38 before
+    the goods came); only a class name's goods whole (皮革服装 of 皮革服装制造) still comes first."""
+    got = index.parse(label)
+    assert (got.code, got.candidates) == (code, candidates)

@@ -104,6 +104,7 @@ class IndustryIndex:
     goods_tails: tuple[str, ...] = ()           # 制造, 加工: a class name ending in one names goods before it
     equipment_home: Mapping[str, str] = field(default_factory=dict)   # 仪表 → 40: after words naming nothing
     goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
+    goods_named: frozenset[str] = frozenset()   # goods a class name names whole: 皮革服装 of 皮革服装制造
     goods_several: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 各种型材 → 31, 32: flagged
     goods_begun: dict[str, tuple[str, ...]] = field(default_factory=dict)     # 输送 → the divisions of 输送机 …
     hint: str = "你是不是想填“{name}”"
@@ -159,7 +160,7 @@ class IndustryIndex:
         if not text:
             return Industry(None)
         key = unmarked(self.level_marks, fold(text))
-        found = self._one(key) or self.goods.get(key, ())     # 合成橡胶 of 合成橡胶制造 (not 橡胶's C29)
+        found = self._one(key) or self._goods_whole(key)
         if found:
             return self._multi(text, found)
         coded = code_named(self, key)               # C39计算机、通信和其他电子设备制造业
@@ -289,6 +290,17 @@ class IndustryIndex:
             if all(reads):
                 cuts.append(tuple(dict.fromkeys(d for r in reads for d in r)))
         return cuts[0] if len(cuts) == 1 and len(cuts[0]) <= self.max_candidates else ()
+
+    def _goods_whole(self, key: str) -> tuple[str, ...]:
+        """The division of goods the label is whole: a class name's goods whole, as sure as the name (合成橡胶
+        of 合成橡胶制造 C26, not 橡胶's C29; 皮革服装 C19), and other goods (a list item of a class name, the
+        trademark goods) unless the readings of several divisions read the label so (空调设备: 制冷、空调设备
+        C34 or 家用空气调节器 C38): such goods never turn a flagged label into an answer."""
+        found = self.goods.get(key, ())
+        if not found or key in self.goods_named:
+            return found
+        several = self._contained(key) or self._several_head(key) or self._noted(key)
+        return several if len(several) > 1 else found
 
     def _goods_head(self, key: str, several: bool = False) -> tuple[str, ...]:
         """The division of the goods a GB/T class name names (``goods``) that end the label, with only

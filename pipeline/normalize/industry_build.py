@@ -139,6 +139,7 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
     tails = tuple(fold(t) for t in idx.goods_tails)
     found: dict[str, set[str]] = {}
     later: set[str] = set()                     # list items after the first
+    stems: set[str] = set()                     # goods a class name names whole, with no list
     for name, division in idx.classes.items():
         name = name.replace("的", "")
         tail = next((t for t in tails if name.endswith(t) and len(name) > len(t)), "")
@@ -152,6 +153,8 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
             parts = parts[:1]                   # 金属制餐具和器皿: 器皿 is 金属制's too
         else:
             later.update(parts[1:])             # 型材 of 塑料板、管、型材: maybe 塑料's only
+        if parts == [stem]:
+            stems.add(stem)                     # 皮革服装 of 皮革服装制造: the class's goods whole
         for item in (stem, *parts):
             if any(item.startswith(p) for p in idx.drop_prefixes):
                 continue                        # 其他木制品 of 软木制品及其他木制品: no goods named
@@ -198,6 +201,7 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
             continue
         goods[item] = (division,)
     idx.goods = goods
+    idx.goods_named = frozenset(w for w in stems if w in goods)
     idx.goods_several = {w: d for w, d in named.items() if len(d) <= idx.max_candidates and w not in goods
                          and w not in idx.vague and w not in idx.generic_words and not idx._one(w)}
     begun: dict[str, set[str]] = {}             # 输送 → the divisions of the goods it begins (输送机 C34)
