@@ -140,6 +140,7 @@ class RegionRules:
     obsolete_short_endings: tuple[str, ...] = ()   # dropped from an obsolete county's name: its short form (江干)
     directions: tuple[str, ...] = ()               # written between a name and a street word (中山东路)
     county_word_endings: tuple[str, ...] = ()      # a county-like word right after the city ends so (梧田区)
+    county_word_not_before: tuple[str, ...] = ()   # ... and is no county before these (城区路: a street)
     town_alone: bool = False                       # an address naming only a town reads its county
     statistical_zones: bool = True                 # read rules/regions/stat_zones.csv as county-level units
     zone_short: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_map)   # 高新技术产业开发区 → 高新区

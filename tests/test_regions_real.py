@@ -277,7 +277,8 @@ def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
                              level_endings=r.level_endings, strong_endings=r.strong_endings,
                              obsolete_short_endings=r.obsolete_short_endings, directions=r.directions,
-                             county_word_endings=r.county_word_endings, statistical_zones=False)
+                             county_word_endings=r.county_word_endings, county_word_not_before=r.county_word_not_before,
+                             statistical_zones=False)
     res = off.resolve(None, None, None, "山东省济南市高新区舜华路")
     assert (res.city, res.district) == ("济南市", None)
     assert "region-district-unread" in {f.rule for _, f in res.findings}
@@ -585,7 +586,7 @@ def test_separators_between_levels_come_from_the_settings(resolver, rules, addre
                               town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
                               level_endings=r.level_endings, strong_endings=r.strong_endings,
                               obsolete_short_endings=r.obsolete_short_endings, directions=r.directions,
-                              county_word_endings=r.county_word_endings)
+                              county_word_endings=r.county_word_endings, county_word_not_before=r.county_word_not_before)
     assert "region-typo" not in {f.rule for _, f in bare.resolve(None, None, None, address).findings}
 
 
@@ -733,3 +734,16 @@ def test_level_and_direction_characters_come_from_the_settings(resolver, rules):
     assert bare.resolve(None, None, None, "台州市椒江北路").district == "椒江区"
     assert "region-district-unread" not in {f.rule for _, f in
                                             bare.resolve(None, None, None, "浙江省温州市梧田区前牌路43弄").findings}
+
+
+@pytest.mark.parametrize("address, word", [
+    ("深圳市前海区桥头街", "前海区"), ("西安市浐灞区巷子口", "浐灞区"), ("温州市梧田区桥头村", "梧田区"),
+    ("温州市梧田区巷口", "梧田区"),
+])
+def test_a_county_the_tables_do_not_know_before_a_bridge_or_lane_word_is_flagged(resolver, address, word):
+    """normalize.region.county_word_not_before (街, 路, 道): only these make the county-like word a street's start
+    (城区路); 桥头街, 巷子口, 桥头村 after 前海区 are places in a county the tables do not know (they lost their
+    region-district-unread when every one-character street word was taken)."""
+    found = [(f.rule, f.params.get("word")) for _, f in resolver.resolve(None, None, None, address).findings]
+    assert ("region-district-unread", word) in found
+    assert resolver.resolve(None, None, None, "武汉市城区路").findings == ()

@@ -104,6 +104,7 @@ def _compile(rules: Rules) -> Normalizers:
                          strong_endings=s.region.strong_endings,
                          obsolete_short_endings=s.region.obsolete_short_endings,
                          directions=s.region.directions, county_word_endings=s.region.county_word_endings,
+                         county_word_not_before=s.region.county_word_not_before,
                          town_alone=s.region.town_alone,
                          statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
     industry_tables = {k: v for k, v in rules.tables.items() if k.startswith("industr")}

@@ -131,7 +131,7 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                        placeholders: Iterable[str] = (), separators: Iterable[str] = (),
                        level_endings: Iterable[str] = (), strong_endings: Iterable[str] = (),
                        obsolete_short_endings: Sequence[str] = (), directions: Iterable[str] = (),
-                       county_word_endings: Iterable[str] = (),
+                       county_word_endings: Iterable[str] = (), county_word_not_before: Iterable[str] = (),
                        statistical_zones: bool = True,
                        zone_short: Mapping[str, Sequence[str]] = {}) -> RegionIndex:
     """An official district name shorter than ``min_start_district`` is weak (城区, 郊区) unless
@@ -142,7 +142,8 @@ def build_index(tables: Mapping[str, Sequence[Mapping[str, str]]], street_words:
                       weak_names=frozenset(weak_names),
                       placeholders=frozenset(placeholders), separators=tuple(separators),
                       level_endings="".join(level_endings), strong_endings="".join(strong_endings),
-                      directions="".join(directions), county_word_endings=tuple(county_word_endings))
+                      directions="".join(directions), county_word_endings=tuple(county_word_endings),
+                      county_word_not_before=tuple(county_word_not_before))
     old_suffix = re.compile(f"(?:{'|'.join(map(re.escape, obsolete_short_endings)) or '(?!)'})$")
     short_district: list[tuple[str, Entry]] = []
     for row in tables.get("regions/provinces", ()):

@@ -135,6 +135,7 @@ class RegionIndex:
     strong_endings: str = ""                                        # 县旗: a two-character county name ending so is one
     directions: str = ""                                           # 东西南北中 between a name and a street word
     county_word_endings: tuple[str, ...] = ()                       # 新区, 区, 县, 旗: a county-like word ends so
+    county_word_not_before: tuple[str, ...] = ()                    # 街, 路, 道: ... and is no county before them
     twins: dict[str, Unit] = field(default_factory=dict)             # city code -> district of the same code
     stat_zones: frozenset[str] = frozenset()                        # codes of the statistical zones
     city_towns: frozenset[str] = frozenset()                        # codes of the towns of cities without counties
@@ -213,8 +214,8 @@ class RegionIndex:
                                      and self.area_word.fullmatch(k, m.end()))
         # a county-like word the tables do not know (温州市梧田区), not a street's start (城区路)
         endings = "|".join(re.escape(w) for w in sorted(self.county_word_endings, key=len, reverse=True)) or "(?!)"
-        street_start = "".join(re.escape(w) for w in self.street_words if len(w) == 1)
-        self.county_word = re.compile(rf"[\u4e00-\u9fff]{{2,4}}?(?:{endings})" + (f"(?![{street_start}])" if street_start else ""))
+        street_start = "|".join(re.escape(w) for w in sorted(self.county_word_not_before, key=len, reverse=True))
+        self.county_word = re.compile(rf"[\u4e00-\u9fff]{{2,4}}?(?:{endings})" + (f"(?!{street_start})" if street_start else ""))
         # names a one-character slip may stand for, by where they lie (city or province code, ""
         # for any county), length, last character and one of the first two characters (a word one
         # character off shares one of them with the name): counties (also obsolete ones) and, in a
