@@ -874,3 +874,17 @@ def test_goods_never_turn_a_label_read_as_several_into_an_answer(index, label, c
     the goods came); only a class name's goods whole (皮革服装 of 皮革服装制造) still comes first."""
     got = index.parse(label)
     assert (got.code, got.candidates) == (code, candidates)
+
+
+@pytest.mark.parametrize("label, code, candidates", [
+    ("智能科技软件开发", "I65", ()), ("智能科技物业管理", "K70", ()), ("网络科技餐饮", "H62", ()),
+    ("网络科技广告", "L72", ()), ("文化科技教育", "P83", ()),
+    ("智能科技物流", None, ("59", "58", "54")),       # 物流's own candidates, flagged
+    ("科技文教旅游", None, ("24", "72")),             # 文教 after 科技 names C24 beside 旅游: flagged, not dropped
+])
+def test_a_kind_of_vague_word_before_a_field_is_no_field_beside_it(index, label, code, candidates):
+    """Unread words ending in a vague one (智能科技, 网络科技: a kind of 科技) are no fields side by side: the words
+    after them are read (智能科技软件开发 was unknown, I65 before f243ce3); a field named after the vague word
+    (科技文教旅游) is flagged with the words' divisions instead of answering or dropping them."""
+    got = index.parse(label)
+    assert (got.code, got.candidates) == (code, candidates)

@@ -580,8 +580,9 @@ class IndustryIndex:
         words, multi = self.words, self.multi
         chosen = [(key.find(k), k) for k in self._words_in(key)]     # longest words first (房地产中介服务业)
         end = max(key.find(k) + len(k) for _, k in chosen) if chosen else 0
-        if whole and chosen and self._vague_fields(key[:min(i for i, _ in chosen)]):
-            return ()                               # 科技文教旅游: fields side by side, not 旅游's L72
+        beside = self._vague_fields(key[:min(i for i, _ in chosen)]) if whole and chosen else ()
+        if beside:                                  # 科技文教旅游: fields side by side, not 旅游's L72 alone
+            return tuple(dict.fromkeys((*beside, *(d for _, k in chosen for d in (multi.get(k) or (words[k],))))))
         if whole and chosen and not self._head_read(key, end):
             rest = self._one(key[end:]) or self._inside(key[end:], self.names)    # 运营商增值服务: the
             read = {d for _, k in chosen for d in (multi.get(k) or (words[k],))}  # rest names the same
@@ -603,12 +604,19 @@ class IndustryIndex:
             return self._goods_service(found)
         return found if self._sure(word, found) or self._held_often(word, key) else self._starts_classes(key)
 
-    def _vague_fields(self, before: str) -> bool:
-        """The unread words before the words a label holds are fields side by side, one of them vague
-        (科技文教 of 科技文教旅游): at least two words' length, holding a vague word of two characters or more."""
+    def _vague_fields(self, before: str) -> tuple[str, ...]:
+        """The divisions of a field listed after a vague word in the unread words before the words a label
+        holds (科技文教 of 科技文教旅游: 文教 after 科技), which the label names beside those words; none when
+        the words after the vague word name nothing of their own (智能科技, 网络科技: a kind of 科技, and
+        智能科技软件开发 is 软件开发's I65). At least two words' length, the vague word of two characters or more."""
         before = self._plain(before)                # 其他技能培训: 其他 is no field
-        return len(before) >= 2 * self.min_contain and any(
-            len(v) >= self.min_contain and v in before for v in self.vague)
+        if len(before) < 2 * self.min_contain:
+            return ()
+        at = [before.find(v) + len(v) for v in self.vague if len(v) >= self.min_contain and v in before]
+        rest = before[min(at):] if at else ""
+        for v in sorted(self.vague, key=len, reverse=True):
+            rest = rest.replace(v, "") if len(v) >= self.min_contain else rest
+        return (self._one(rest) or self._starts_classes(rest)) if rest else ()
 
     def _starts_classes(self, key: str) -> tuple[str, ...]:
         """The one division whose class names begin with a short word (涤纶 → 涤纶纤维制造,
