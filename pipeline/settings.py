@@ -120,6 +120,7 @@ class IndustryRules:
     place_kinds: tuple[str, ...] = ()       # venue words: 羽毛球馆 reads as the place name 羽毛球场 (an unread label only)
     head_modifiers: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=_empty_map)   # 租赁 after 土地: K70
     goods_tails: tuple[str, ...] = ()       # a GB/T class name ending in one names goods before it (合成橡胶制造)
+    not_goods: tuple[str, ...] = ()         # words of goods names that are no goods alone (抛光, 液压, 白色)
     equipment_home: Mapping[str, str] = field(default_factory=_empty_map)   # 仪表 → 40 after words naming nothing
 
 

@@ -888,3 +888,11 @@ def test_a_kind_of_vague_word_before_a_field_is_no_field_beside_it(index, label,
     (科技文教旅游) is flagged with the words' divisions instead of answering or dropping them."""
     got = index.parse(label)
     assert (got.code, got.candidates) == (code, candidates)
+
+
+@pytest.mark.parametrize("label", ["白色", "抛光", "汽车抛光"])
+def test_a_word_saying_how_goods_work_or_look_is_no_goods(index, label):
+    """industry.not_goods (抛光, 压缩, 加温, 白色, 液压, 录音, 风动): parts of goods names, no goods alone — 白色 of
+    白色(染料或涂料) was silently C26, 抛光 (flagged C33 + O81 before the goods) C26."""
+    got = index.parse(label)
+    assert got.code is None and got.findings

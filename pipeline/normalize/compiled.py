@@ -120,7 +120,7 @@ def _compile(rules: Rules) -> Normalizers:
         typo_hint_min_length=s.industry.typo_hint_min_length,
         abbreviations=s.industry.abbreviations, level_marks=s.industry.level_marks,
         goods_endings=s.industry.goods_endings, place_kinds=s.industry.place_kinds,
-        head_modifiers=s.industry.head_modifiers, goods_tails=s.industry.goods_tails,
+        head_modifiers=s.industry.head_modifiers, goods_tails=s.industry.goods_tails, not_goods=s.industry.not_goods,
         equipment_home=s.industry.equipment_home)
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(

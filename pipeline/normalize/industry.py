@@ -104,6 +104,7 @@ class IndustryIndex:
     goods_tails: tuple[str, ...] = ()           # 制造, 加工: a class name ending in one names goods before it
     equipment_home: Mapping[str, str] = field(default_factory=dict)   # 仪表 → 40: after words naming nothing
     goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
+    not_goods: tuple[str, ...] = ()             # 抛光, 液压, 白色: parts of goods names, no goods alone
     goods_named: frozenset[str] = frozenset()   # goods a class name names whole: 皮革服装 of 皮革服装制造
     goods_several: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 各种型材 → 31, 32: flagged
     goods_begun: dict[str, tuple[str, ...]] = field(default_factory=dict)     # 输送 → the divisions of 输送机 …

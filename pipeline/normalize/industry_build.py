@@ -158,14 +158,15 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
         for item in (stem, *parts):
             if any(item.startswith(p) for p in idx.drop_prefixes):
                 continue                        # 其他木制品 of 软木制品及其他木制品: no goods named
-            if len(item) >= idx.min_contain and item not in idx.generic_words and "类似" not in item:
+            if len(item) >= idx.min_contain and item not in idx.generic_words and item not in idx.not_goods \
+                    and "类似" not in item:
                 found.setdefault(item, set()).add(division)
     classed = set(found)
     several: set[str] = set()                   # trademark goods of several divisions (31|32, -)
     named: dict[str, tuple[str, ...]] = {}      # those whose divisions the table names
     for row in listed:                          # the trademark goods: under the class names' goods
         word, division = fold(row.get("word") or ""), (row.get("division") or "").strip()
-        if len(word) < idx.min_contain:
+        if len(word) < idx.min_contain or word in idx.not_goods:
             continue
         divisions = tuple(d.zfill(2) for d in division.split("|")) if division != "-" else ()
         if len(divisions) != 1:
