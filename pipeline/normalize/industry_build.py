@@ -8,6 +8,9 @@ from typing import Any, Mapping, Sequence
 from ..rules import fold
 from .industry import IndustryIndex
 
+#: what joins the items of a GB/T division or class name (制药、日化及日用品…; 变压器、整流器和电感器)
+_LIST_ITEMS = re.compile(r"[、，,及和与]")
+
 
 def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **options: Any) -> IndustryIndex:
     # settings come as read-only mappings; the index keeps plain dicts so that it can be
@@ -65,8 +68,8 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
     idx.field_names = tuple(tuple((re.sub(r"[、，,]", "", idx._plain(k)), d) for k, d in t.items()) for t in named)
     gear = re.compile("|".join(map(re.escape, idx.equipment_words))) if idx.equipment_words else None
     idx.equipment_names = tuple(tuple(     # the equipment word in the name as written (容器及材料 holds no 器材);
-        ("|" + gear.sub("|", re.sub(r"[、，,及和与]", "|", k)), d) for k, d in t.items()   # the field starts
-        if gear and any(gear.search(part) for part in re.split(r"[、，,及和与]", k))) for t in named)  # a part
+        ("|" + gear.sub("|", _LIST_ITEMS.sub("|", k)), d) for k, d in t.items()   # the field starts
+        if gear and any(gear.search(part) for part in _LIST_ITEMS.split(k))) for t in named)  # a part
     near: dict[str, list[str]] = {}             # 租?: 租赁, 租车 — a wrong character is one blanked
     for k in (*idx.words, *idx.multi):
         if len(k) >= idx.min_contain:
@@ -146,7 +149,7 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
         stem = name[:-len(tail)] if tail else ""
         if not stem or any(stem.startswith(p) for p in idx.drop_prefixes):
             continue
-        parts = [p for p in re.split(r"[、，,及和与]", stem) if p]
+        parts = [p for p in _LIST_ITEMS.split(stem) if p]
         if any(w in parts[-1] for w in idx.equipment_words):
             parts = parts[-1:]                  # 制药、日化及日用品生产专用设备: the equipment only
         elif _made_of(parts[0]):
