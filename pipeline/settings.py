@@ -122,6 +122,13 @@ class IndustryRules:
     goods_tails: tuple[str, ...] = ()       # a GB/T class name ending in one names goods before it (合成橡胶制造)
     not_goods: tuple[str, ...] = ()         # words of goods names that are no goods alone (抛光, 液压, 白色)
     equipment_home: Mapping[str, str] = field(default_factory=_empty_map)   # 仪表 → 40 after words naming nothing
+    vehicle_divisions: tuple[str, ...] = ()   # a vehicle word (汽车 C36) before parts names the vehicle's parts
+    vehicle_part_makers: tuple[str, ...] = ()   # goods of these divisions after a vehicle word are its parts (汽车弹簧)
+    vehicle_part_heads: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_map)   # 仪表 → 40: 汽车仪表 C36 or C40
+    shop_service_sections: tuple[str, ...] = ()   # a shop after a service of these 门类 is the service's (干洗店 O80)
+    service_shops: tuple[str, ...] = ()     # the shop heads that may be a service's outlet (店; not 商店)
+    negations: tuple[str, ...] = ()         # a word right after one in a class name is not held by it (非金融机构)
+    decides_yield: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_map)   # 平台 → J: 借贷平台 is finance
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,10 @@ def _compile(rules: Rules) -> Normalizers:
         abbreviations=s.industry.abbreviations, level_marks=s.industry.level_marks,
         goods_endings=s.industry.goods_endings, place_kinds=s.industry.place_kinds,
         head_modifiers=s.industry.head_modifiers, goods_tails=s.industry.goods_tails, not_goods=s.industry.not_goods,
-        equipment_home=s.industry.equipment_home)
+        equipment_home=s.industry.equipment_home, vehicle_divisions=s.industry.vehicle_divisions,
+        vehicle_part_makers=s.industry.vehicle_part_makers, vehicle_part_heads=s.industry.vehicle_part_heads,
+        shop_service_sections=s.industry.shop_service_sections,
+        service_shops=s.industry.service_shops, negations=s.industry.negations, decides_yield=s.industry.decides_yield)
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(
         dates=dates, amounts=amounts, rate_max=float(s.rate_max),

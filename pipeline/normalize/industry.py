@@ -17,6 +17,7 @@ names, separators, brackets, level marks and short forms are ``industry_forms.py
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
@@ -27,6 +28,8 @@ from .base import Finding, as_text
 from .industry_forms import (_AND_END, _CODE, _HIERARCHY, _PEERS, _SECTION, _SEPARATORS, _SOFT, bracket,
                              code_named, uncoded, unmarked, written_out)
 from .industry_notes import notes_reading
+
+_LIST_MARKS = re.compile(r"[、，,]")         # between the items of a GB/T 门类 name (农、林、牧、渔业)
 
 
 
@@ -103,6 +106,13 @@ class IndustryIndex:
     head_modifiers: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)   # 租赁 → 70 → 土地
     goods_tails: tuple[str, ...] = ()           # 制造, 加工: a class name ending in one names goods before it
     equipment_home: Mapping[str, str] = field(default_factory=dict)   # 仪表 → 40: after words naming nothing
+    vehicle_divisions: tuple[str, ...] = ()     # 36, 37: a vehicle word before parts names the vehicle's parts
+    vehicle_part_makers: tuple[str, ...] = ()   # 33, 34: their goods after a vehicle word are its parts (汽车弹簧 C36)
+    vehicle_part_heads: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # 仪表 → 40: 汽车仪表 C36 or C40
+    shop_service_sections: tuple[str, ...] = ()   # 门类 letters: a shop after their service is the service's (干洗店)
+    service_shops: tuple[str, ...] = ()         # 店: the shop heads that may be a service's outlet (not 商店)
+    negations: tuple[str, ...] = ()             # 非: 非金融机构支付服务 holds no 金融机构
+    decides_yield: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # 平台 → J: 借贷平台 is finance
     goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
     not_goods: tuple[str, ...] = ()             # 抛光, 液压, 白色: parts of goods names, no goods alone
     goods_named: frozenset[str] = frozenset()   # goods a class name names whole: 皮革服装 of 皮革服装制造
@@ -212,7 +222,8 @@ class IndustryIndex:
                         typos.append((part, typo.code[1:], self._typo_finding(part, fixed, typo)))
                         continue
                 if not mine and part not in self.vague:
-                    loose.append((part, self._in_classes(part)))
+                    held = self._in_classes(part)       # 绘图服务, 消毒服务: a service around the goods the class
+                    loose.append((part, self._goods_service(held) if self._serves_goods(part, held) else held))
                 if not mine and part not in self.vague and not loose[-1][1] and not self._noted(part):
                     mine = self.goods_several.get(part, ())      # 五金/灭火器: goods of several divisions
                 nothing = not mine and not (loose and loose[-1][1])
@@ -298,10 +309,29 @@ class IndustryIndex:
         trademark goods) unless the readings of several divisions read the label so (空调设备: 制冷、空调设备
         C34 or 家用空气调节器 C38): such goods never turn a flagged label into an answer."""
         found = self.goods.get(key, ())
+        if found and len(key) > self.min_contain and self._vehicle_part(key[:-self.min_contain], found) != found:
+            return self._vehicle_part(key[:-self.min_contain], found)   # 汽车发动机凸轮轴: a car part, C36
         if not found or key in self.goods_named:
             return found
         several = self._contained(key) or self._several_head(key) or self._noted(key)
         return several if len(several) > 1 else found
+
+    def _vehicle(self, modifier: str) -> str:
+        """The vehicle division (``vehicle_divisions``) of the longest word beginning ``modifier`` that reads as one
+        (汽车 of 汽车发动机 → 36), else ""."""
+        for i in range(len(modifier), self.min_contain - 1, -1):
+            read = self._one(modifier[:i])
+            if len(read) == 1 and read[0] in self.vehicle_divisions:
+                return read[0]
+        return ""
+
+    def _vehicle_part(self, modifier: str, found: tuple[str, ...]) -> tuple[str, ...]:
+        """Goods of the parts makers (``vehicle_part_makers``: 弹簧, 凸轮轴 C34) after a vehicle word are the vehicle's
+        parts, made in its division (汽车弹簧, 汽车发动机凸轮轴 → 3670 汽车零部件及配件制造 C36); else ``found``."""
+        if not found or not set(found) <= set(self.vehicle_part_makers):
+            return found
+        vehicle = self._vehicle(modifier)
+        return (vehicle,) if vehicle else found
 
     def _goods_head(self, key: str, several: bool = False) -> tuple[str, ...]:
         """The division of the goods a GB/T class name names (``goods``) that end the label, with only
@@ -313,8 +343,8 @@ class IndustryIndex:
         before them name no other division (橡胶气囊)."""
         for rest in (key, *(key[:-len(t)] for t in self.head_tails if key.endswith(t) and len(key) > len(t))):
             for i in range(1, len(rest) - self.min_contain + 1):
-                found = self.goods.get(rest[i:], ())
-                if found:
+                found = self._vehicle_part(rest[:i], self.goods.get(rest[i:], ()))
+                if found:                           # 汽车弹簧: a vehicle's part
                     return found if len(found) == 1 else ()
                 named = self.goods_several.get(rest[i:], ()) if several else ()
                 if named:                           # 橡胶气囊: 橡胶 names C29, not a modifier of 气囊's 36, 37
@@ -331,7 +361,11 @@ class IndustryIndex:
                     and len(key) - len(h) >= self.min_contain), key=len, default="")
         if not head:
             return ()
-        found = tuple(d for d in self.goods_begun.get(self._plain(key[:-len(head)]), ()) if d in self.heads[head])
+        modifier = key[:-len(head)]
+        found = tuple(d for d in self.goods_begun.get(self._plain(modifier), ()) if d in self.heads[head])
+        if self._one(modifier) or self._words_in(modifier):     # 汽车仪表, 农业仪器 (were C35): words that name
+            home = self.equipment_home.get(head, "")             # something begin goods of other makers too; only
+            found = (home,) if home in found else ()             # the instrument maker's are taken (生物仪器 C40)
         return found if len(found) <= self.max_candidates else ()
 
     def _begins_classes(self, word: str) -> tuple[str, ...]:
@@ -431,21 +465,31 @@ class IndustryIndex:
             if kind.get(head) == "around":              # 汽车相关: making, selling and repairing cars
                 return self._around(modifier, self.heads[head])
             if kind.get(head) in ("office", "decides"):  # 公安局, 发改委: a government office, whatever it
-                return self.heads[head] if len(modifier) >= self.min_contain else None   # administers;
-                                                        # 直播平台 an internet platform; 邮局, 药局 are none
+                if len(modifier) < self.min_contain:    # administers; 直播平台 an internet platform; 邮局,
+                    return None                         # 药局 are none; 借贷消费平台 is finance (decides_yield)
+                return self._yielded(head, modifier) or self.heads[head]
+            vehicle = self._vehicle(modifier) if head in self.vehicle_part_heads else ""
+            if vehicle:                                 # 汽车仪表: the car's part (3670) or the instrument maker's
+                return (vehicle, *self.vehicle_part_heads[head])   # 4022 运输设备用计数仪表: flagged
             if kind.get(head) in ("equipment", "parts", "field"):  # 电力设备, 铁路建设: the field's maker or builder
-                made = self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
                 home = self.equipment_home.get(head, "")
+                if home and self._used_in(modifier, home):   # 农业仪器, 渔业仪器: 农林牧渔专用仪器仪表 C40, not the
+                    return (home,)                           # farm or fishery machinery maker's C35
+                made = self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
                 if not made and home and len(modifier) >= self.min_contain and not self._one(modifier) \
-                        and not self._words_in(modifier):
-                    return (home,)                      # 流量仪表, 压力仪表, 气体分析仪: the instrument maker C40
-                return made
+                        and not self._words_in(modifier):   # 流量仪表, 气体分析仪: the instrument maker C40, unless
+                    begun = [d for d in self.goods_begun.get(self._plain(modifier), ()) if d in self.heads[head]]
+                    return (begun[0],) if len(begun) == 1 else (home,)   # the goods the words begin are another
+                return made                             # maker's only (理疗仪器 → 理疗设备 C35)
             inner = [h for h in self.heads if h in modifier]
             if kind.get(head) == "shop":                # 家电维修店; 裁缝、修补、改衣店: a listed activity
                 acts = [max((h for h in inner if item.endswith(h) and kind.get(h) == "activity"), key=len, default="")
                         for item in _SOFT.split(modifier)]
                 acts = [a for a in acts if a]
-                return tuple(dict.fromkeys(d for a in acts for d in self.heads[a])) if acts else self.heads[head]
+                if acts:
+                    return tuple(dict.fromkeys(d for a in acts for d in self.heads[a]))
+                served = self._served(modifier) if head in self.service_shops else ()
+                return served or self.heads[head]        # 干洗店 O80: a service's outlet (宠物商店 sells)
             peers = [h for h in inner if kind.get(h) == kind.get(head)]
             if peers:                                   # 商业贸易, 检测维修: coordinate, several
                 peers = [h for h in peers if not any(h != g and h in g for g in peers)] + [head]
@@ -456,6 +500,45 @@ class IndustryIndex:
                 return self._repair(modifier, self.heads[head])
             return self._trade_in(modifier, self.heads[head])
         return None
+
+    def _served(self, modifier: str) -> tuple[str, ...]:
+        """The service the words before a shop end in (the longest last word a name, alias or GB/T notes word reads:
+        干洗 O8030 洗染服务, 喷漆 of 汽车喷漆 O8111, 美发 O80), when all its divisions are of ``shop_service_sections``
+        (干洗店 is the dry cleaner's, not a shop selling 干洗); goods or anything else: () (鞋店, 报刊店 sell)."""
+        for i in range(len(modifier) - self.min_contain + 1):
+            read = self._one(modifier[i:]) or self.notes.get(modifier[i:], ())
+            if read:
+                services = all(self.divisions[d][1] in self.shop_service_sections for d in read if d in self.divisions)
+                return read if services else ()
+        return ()
+
+    def _yielded(self, head: str, modifier: str) -> tuple[str, ...]:
+        """The divisions the words before a deciding head read as, when all are of the 门类 ``decides_yield`` gives the
+        head (平台 → J: 支付平台 J69, 贷款平台 J66 — GB/T puts online payment and lending in J, not I643 互联网平台); the
+        class names holding the words count, and a modifier of two two-character words the names of one division
+        hold both (借贷消费: 网络借贷服务, 消费金融公司服务 → J66); else () (电商平台, 交易平台 stay I64)."""
+        sections = self.decides_yield.get(head, ())
+        bare = next((modifier[:-len(t)] for t in self.head_tails if modifier.endswith(t)), modifier)
+        if not sections or modifier in self.vague or bare in self.vague:   # 金融服务平台: a vague field, kept I64
+            return ()
+        read = self._one(modifier) or self._contained(modifier, whole=False) or self._class_word(modifier)[0]
+        if not read and len(modifier) == 2 * self.min_contain:
+            halves = [set(self._class_word(h)[0]) for h in (modifier[:self.min_contain], modifier[self.min_contain:])]
+            read = tuple(sorted(halves[0] & halves[1]))
+        return read if read and all(
+            d in self.divisions and self.divisions[d][1] in sections for d in read) else ()
+
+    def _used_in(self, modifier: str, home: str) -> bool:
+        """The modifier reads as divisions of one 门类 whose name (农、林、牧、渔业: 农林牧渔) begins a part of an equipment
+        class name of ``home``: GB/T 402 names special instruments by the section using them (农林牧渔专用仪器仪表制造
+        C4024), so 农业仪器 is no farm machinery maker's."""
+        read = self._one(modifier)
+        letters = {self.divisions[d][2] for d in read if d in self.divisions}
+        if len(letters) != 1:
+            return False
+        word = _LIST_MARKS.sub("", letters.pop()).removesuffix("业")
+        return len(word) >= self.min_contain and word not in self.generic_words and any(   # 制造 of 制造业: none
+            d == home and f"|{word}" in name for table in self.equipment_names for name, d in table)
 
     def _modified(self, head: str, modifier: str) -> tuple[str, ...]:
         """The division ``head_modifiers`` gives a head after one of its words (土地租赁, 楼盘租赁 → K70
@@ -689,10 +772,17 @@ class IndustryIndex:
             if len(k) < self.min_contain or k in self.generic_words:
                 continue
             found = tuple(dict.fromkeys(d for name, d in (self.class_seq[i] for i in self.class_grams.get(k[:2], ()))
-                                        if k in name))
+                                        if k in name and self._held(k, name)))
             if 0 < len(found) <= self.max_candidates:
                 return found, k
         return (), key
+
+    def _held(self, word: str, name: str) -> bool:
+        """``name`` holds ``word`` other than right after a negation (``negations``: 非金融机构支付服务 names no 金融机构,
+        非货币银行服务 no 货币银行: 金融机构-自动现金服务 was J69)."""
+        for n in self.negations:
+            name = name.replace(n + word, "")
+        return word in name
 
     def _inside(self, key: str, table: Mapping[str, str]) -> tuple[str, ...]:
         """The one division whose names in ``table`` contain ``key``."""

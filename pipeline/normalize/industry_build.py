@@ -19,6 +19,12 @@ def build_industry_index(tables: Mapping[str, Sequence[Mapping[str, str]]], **op
     idx.head_modifiers = {fold(h): {d.zfill(2): tuple(fold(w) for w in ws) for d, ws in m.items()}
                           for h, m in idx.head_modifiers.items()}
     idx.equipment_home = {fold(h): str(d).zfill(2) for h, d in idx.equipment_home.items()}
+    idx.vehicle_part_heads = {fold(h): tuple(str(d).zfill(2) for d in ds) for h, ds in idx.vehicle_part_heads.items()}
+    idx.decides_yield = {fold(h): tuple(str(x).upper() for x in xs) for h, xs in idx.decides_yield.items()}
+    idx.vehicle_divisions = tuple(str(d).zfill(2) for d in idx.vehicle_divisions)
+    idx.vehicle_part_makers = tuple(str(d).zfill(2) for d in idx.vehicle_part_makers)
+    idx.shop_service_sections = tuple(str(x).upper() for x in idx.shop_service_sections)
+    idx.service_shops = tuple(fold(h) for h in idx.service_shops)
     idx.level_marks = tuple(sorted({fold(m) for m in idx.level_marks}, key=len, reverse=True))
     for row in tables.get("industries", ()):
         division = row["division"].strip().zfill(2)
