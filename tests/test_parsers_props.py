@@ -88,6 +88,15 @@ def test_landlines_are_area_dash_number(area, number, sep):
     assert (p.kind, p.value) == (LANDLINE, f"{area}-{number}")
 
 
+@FAST
+@given(st.sampled_from(["010", "021", "0512", "0755", "0571"]), st.from_regex(r"\A[2-7][0-9]{7}\Z"),
+       st.from_regex(r"\A[0-9]{1,5}\Z"), st.sampled_from(["转", " 分机 ", "-", " "]))
+def test_landline_with_extension_reads_back_as_itself(area, number, ext, sep):
+    p = parse_phone(f"{area}-{number}{sep}{ext}")
+    assert (p.kind, p.value) == (LANDLINE, f"{area}-{number}-{ext}")
+    assert parse_phone(p.value) == p          # the canonical form, submitted again next month
+
+
 dates = st.dates(min_value=dt.date(1930, 1, 1), max_value=dt.date(2099, 12, 31))
 
 

@@ -97,6 +97,13 @@ CASES = [
     (("mobile", "12812345678"), "12812345678", ("mobile-invalid",)),
     (("mobile", "138123456789"), "138123456789", ("mobile-invalid",)),
     (("mobile", "13812345678/13912345678"), "13812345678", ("value-several",)),   # the second: 其他联系方式
+    # a mobile and a landline in one cell: each fills its own field when that one is empty
+    ({"mobile": "13612340001 / 0755-26781234"},
+     {"mobile": "13612340001", "office_phone": "0755-26781234", "other_contact": None}, ("value-several@mobile",)),
+    ({"office_phone": "0512-66881234，13912345678"},
+     {"mobile": "13912345678", "office_phone": "0512-66881234", "other_contact": None}, ("value-several@office_phone",)),
+    ({"mobile": "13612340001/0755-26781234", "office_phone": "010-12345678"},
+     {"mobile": "13612340001", "office_phone": "010-12345678", "other_contact": "0755-26781234"}, ("value-several@mobile",)),
     (("mobile", "见名片"), "见名片", ("mobile-invalid",)),
     (("mobile", "138-1234-5678（微信同号）"), "13812345678", ()),
     (("mobile", "手机：13812345678"), "13812345678", ()),
@@ -111,6 +118,11 @@ CASES = [
     (("office_phone", "010-12345678"), "010-12345678", ()),
     (("office_phone", "010-12345678转801"), "010-12345678-801", ()),
     (("office_phone", "010-12345678 分机 801"), "010-12345678-801", ()),
+    (("office_phone", "010-12345678-801"), "010-12345678-801", ()),     # the canonical form read back
+    (("office_phone", "(0510)82345678-102"), "0510-82345678-102", ()),
+    (("office_phone", "0898-66661234-8"), "0898-66661234-8", ()),
+    (("office_phone", "0512-67891234 8001"), "0512-67891234-8001", ()),
+    (("office_phone", "0755-2678123-801"), "0755-2678123-801", ("phone-invalid",)),   # 7-digit number in Shenzhen
     (("office_phone", "+86 21 6688 1234"), "021-66881234", ()),
     (("office_phone", "400-800-1234"), "400-800-1234", ()),
     (("office_phone", "4008001234"), "400-800-1234", ()),

@@ -22,6 +22,9 @@ _PREFIX = re.compile(r"^(?:\+86|0086|\+?86(?=1[3-9]\d{9}$))")
 _SEVERAL = re.compile(r"[/、,，;；]|\s{2,}")
 # Notes written beside a number: "（微信同号）", "(手机)", "手机：", "tel:" — dropped, the number stays.
 _NOTE = re.compile(r"[（(][^）)]*[\u4e00-\u9fff][^）)]*[）)]|^(?:手机|电话|座机|tel|phone|mobile)\s*[:：]?\s*", re.IGNORECASE)
+# 区号-号码-分机 written without a word (0512-67891234-8001, the canonical form itself): the last
+# group of digits after a dash or a space is an extension when the number before it is valid alone
+_TRAILING_EXT = re.compile(r"^(.*\d)\s*(?:[\-－—–]|\s)\s*(\d{1,6})$")
 _SCIENTIFIC = re.compile(r"^(\d)(?:\.(\d+))?[eE]\+?(\d+)$")
 _LANDLINE_TYPES = {T.FIXED_LINE, T.FIXED_LINE_OR_MOBILE, T.TOLL_FREE, T.SHARED_COST, T.UAN, T.VOIP}
 
@@ -91,6 +94,15 @@ def parse_phone(value: Any) -> Phone:
     except phonenumbers.NumberParseException:
         return Phone("", text, detail="unknown")
     if not phonenumbers.is_valid_number(num):
+        trailing = None if ext else _TRAILING_EXT.match(main.strip())
+        head = _PREFIX.sub("", _NOISE.sub("", trailing.group(1))) if trailing else ""
+        if head.isdigit() and not head.startswith("1"):
+            try:
+                num = phonenumbers.parse(f"{head} ext. {trailing.group(2)}", "CN")
+            except phonenumbers.NumberParseException:
+                num = None
+            if num is not None and phonenumbers.is_valid_number(num) and phonenumbers.number_type(num) in _LANDLINE_TYPES:
+                return Phone(LANDLINE, _landline_text(num))
         return Phone("", text, detail="no_area" if not digits.startswith(("0", "4", "8")) else "area")
     kind = phonenumbers.number_type(num)
     if kind == T.MOBILE:
