@@ -19,6 +19,7 @@ import pandas as pd
 from ..related import related_schema
 from ..rules import Rules
 from .base import is_blank
+from .phones import LANDLINE, MOBILE, parse_phone
 from .compiled import ValueWords
 from .sink import Sink
 
@@ -26,6 +27,7 @@ _NUMBER = re.compile(r"(?:\+?86[\s\-]?)?(?:\d[\s\-－—()（）]?){6,}\d")
 _MASKED = re.compile(r"\d\s*[*＊xX×]|[*＊xX×]\s*\d")
 _EXT = re.compile(r"\d\s*(?:转|分机|内线|ext)", re.IGNORECASE)
 _PUNCT = " \t:：;；,，、/／|()（）[]【】-—"
+_OTHER_KIND = {MOBILE: LANDLINE, LANDLINE: MOBILE}
 _PLAIN = re.compile(r"^[\d\s+\-－—()（）.]*$")     # digits and dashes only: at most one number, no note
 
 
@@ -172,9 +174,22 @@ def split_several(records: pd.DataFrame, rules: Rules, words: ValueWords, sink: 
                 numbers = iter(_numbers(s.rest))       # one number per further person, in order
                 people[r][2][:] = [p if p.phone else Person(p.name, p.title, next(numbers)) for p in people[r][2]]
                 items, target = [i for i in s.rest if not _NUMBER.fullmatch(i)], contact_sheet
+            # a number of the other kind (a landline beside a mobile) fills that field when empty
+            other = by_type.get(_OTHER_KIND[ftype], "")
+            moved = next((i for i in items if _NUMBER.fullmatch(i) and parse_phone(i).kind == _OTHER_KIND[ftype]), None)
+            told = list(s.rest)
+            if other and moved is not None and is_blank(blank_column(other)[r]) and \
+                    (other not in records.columns or is_blank(records[other].iat[r])):
+                blank_column(other)[r] = moved
+                sink.keep_cell(r, other)
+                items.remove(moved)
+                told.remove(moved)
+                sink.add(np.array([r]), rule="value-several", field=key, value=values[r],
+                         params={"first": s.first, "rest": moved, "target": names[other]})
             rest.setdefault(r, []).extend(items)
-            sink.add(np.array([r]), rule="value-several", field=key, value=values[r],
-                     params={"first": s.first, "rest": "、".join(s.rest), "target": target})
+            if told:
+                sink.add(np.array([r]), rule="value-several", field=key, value=values[r],
+                         params={"first": s.first, "rest": "、".join(told), "target": target})
 
     contacts: list[dict] = []
     prov = {c: records[c].tolist() if c in records.columns else [None] * len(records)
