@@ -177,13 +177,6 @@ class Annotator:
         return out
 
 
-def _fix_value(fixed: Any, unit: float, field_type: str) -> Any:
-    n = as_number(fixed)
-    if n is not None and unit not in (None, 1, 1.0) and field_type == "amount":
-        return n / unit
-    return fixed
-
-
 _UNKNOWN = object()
 
 
@@ -219,12 +212,13 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
     if fixes is None or fixes.empty:
         return
     cells = cells or {}
-    colmap = {(r.src_sheet, r.field): (r.column, getattr(r, "unit", 1.0)) for r in columns.itertuples()} \
+    # an amount under a header unit (年合作金额（万元）) arrives in that unit (normalize reports it so)
+    colmap = {(r.src_sheet, r.field): r.column for r in columns.itertuples()} \
         if columns is not None and not columns.empty else {}
     types = {f.key: f.type for f in rules.fields}
     names = rules.field_names
     for fx in fixes.itertuples(index=False):
-        col, unit = colmap.get((fx.src_sheet, fx.field), ("", 1.0))
+        col = colmap.get((fx.src_sheet, fx.field), "")
         own = cells.get(int(fx.row_id)) if not is_blank(fx.row_id) else None
         form = True
         if not is_blank(getattr(fx, "cell", None)):          # a related-table cell (normalize_related)
@@ -241,7 +235,7 @@ def add_fixes(ann: Annotator, sheets: Mapping[str, Any], fixes: pd.DataFrame | N
             held = submitted(fx.src_sheet, ann.anchor(fx.src_sheet, coord))
             if held is not _UNKNOWN and text_of(held).strip() != text_of(fx.original).strip():
                 continue
-        value = _fix_value(fx.fixed, unit, types.get(fx.field, ""))
+        value = fx.fixed
         if text_of(value) == text_of(fx.original) or is_blank(value):
             continue
         rate = types.get(fx.field) == "rate" and as_number(value) is not None
