@@ -112,6 +112,7 @@ class IndustryIndex:
     shop_service_sections: tuple[str, ...] = ()   # 门类 letters: a shop after their service is the service's (干洗店)
     service_shops: tuple[str, ...] = ()         # 店: the shop heads that may be a service's outlet (not 商店)
     negations: tuple[str, ...] = ()             # 非: 非金融机构支付服务 holds no 金融机构
+    use_markers: tuple[str, ...] = ()           # 专用: 环境污染处理专用药剂材料制造 makes no 污染处理
     decides_yield: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # 平台 → J: 借贷平台 is finance
     goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
     not_goods: tuple[str, ...] = ()             # 抛光, 液压, 白色: parts of goods names, no goods alone
@@ -516,11 +517,19 @@ class IndustryIndex:
         """The divisions the words before a deciding head read as, when all are of the 门类 ``decides_yield`` gives the
         head (平台 → J: 支付平台 J69, 贷款平台 J66 — GB/T puts online payment and lending in J, not I643 互联网平台); the
         class names holding the words count, and a modifier of two two-character words the names of one division
-        hold both (借贷消费: 网络借贷服务, 消费金融公司服务 → J66); else () (电商平台, 交易平台 stay I64)."""
+        hold both (借贷消费: 网络借贷服务, 消费金融公司服务 → J66); vague words naming such a 门类 give its divisions, to be
+        flagged (金融综合平台 → J66–J69); else () (电商平台, 交易平台, 综合平台 stay I64)."""
         sections = self.decides_yield.get(head, ())
-        bare = next((modifier[:-len(t)] for t in self.head_tails if modifier.endswith(t)), modifier)
-        if not sections or modifier in self.vague or bare in self.vague:   # 金融服务平台: a vague field, kept I64
+        if not sections:
             return ()
+        rest, named = modifier, set()               # 金融综合平台, 金融服务平台: finance of no division said —
+        for v in sorted((*self.vague, *self.head_tails), key=len, reverse=True):   # the section's divisions
+            if v in rest:
+                rest = rest.replace(v, "")
+                named |= {self.vague_sections[v][0]} if v in self.vague_sections else set()
+        if not rest:
+            found = tuple(d for d, (_, letter, _) in self.divisions.items() if letter in named & set(sections))
+            return found if len(found) <= self.max_candidates else ()
         read = self._one(modifier) or self._contained(modifier, whole=False) or self._class_word(modifier)[0]
         if not read and len(modifier) == 2 * self.min_contain:
             halves = [set(self._class_word(h)[0]) for h in (modifier[:self.min_contain], modifier[self.min_contain:])]
@@ -747,10 +756,11 @@ class IndustryIndex:
     def _held_often(self, word: str, key: str) -> bool:
         """A short word the text holds before a tail reads as the division of the class names holding
         it when several names hold it (宗教机构: 宗教组织, 宗教团体服务 …) or one holds the tail too
-        (防水材料: 防水建筑材料制造); 福利机构 is no 福利彩票服务, 中央机构 no 中央银行服务."""
+        (防水材料: 防水建筑材料制造) — a generic tail (服务) is none: 网络服务 is no 网络借贷服务; 福利机构 is no
+        福利彩票服务, 中央机构 no 中央银行服务."""
         tail = key[len(word):]
         names = {n for n, _ in (self.class_seq[i] for i in self.class_grams.get(word[:2], ())) if word in n}
-        return len(names) > 1 or word != key and any(tail in n for n in names)
+        return len(names) > 1 or word != key and tail not in self.generic_words and any(tail in n for n in names)
 
     def _head_read(self, key: str, end: int) -> bool:
         """The words read end the text, or only tails and vague words follow them (塑料制品,
@@ -779,9 +789,12 @@ class IndustryIndex:
 
     def _held(self, word: str, name: str) -> bool:
         """``name`` holds ``word`` other than right after a negation (``negations``: 非金融机构支付服务 names no 金融机构,
-        非货币银行服务 no 货币银行: 金融机构-自动现金服务 was J69)."""
+        非货币银行服务 no 货币银行: 金融机构-自动现金服务 was J69) or right before a use marker (``use_markers``:
+        环境污染处理专用药剂材料制造 makes goods for 污染处理, it does not treat pollution: 污染处理 was C26)."""
         for n in self.negations:
             name = name.replace(n + word, "")
+        for m in self.use_markers:                  # 污染处理 of 环境污染处理专用药剂材料制造 is what the goods are
+            name = name.replace(word + m, "")       # for, not what the class does
         return word in name
 
     def _inside(self, key: str, table: Mapping[str, str]) -> tuple[str, ...]:
