@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.normalize.compiled import compiled
+from pipeline.normalize.compiled import compiled, region_index_options
 from tests.region_eval import LEVELS, load, score, score_registry
 
 
@@ -272,13 +272,7 @@ def test_a_county_or_other_zone_is_not_read_as_a_statistical_zone(resolver, addr
 def test_statistical_zones_off_leaves_the_county_unread_and_flagged(rules):
     from pipeline.normalize.regions import build_region_index
     r = rules.config.normalize.region
-    off = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
-                             zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
-                             town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
-                             level_endings=r.level_endings, strong_endings=r.strong_endings,
-                             obsolete_short_endings=r.obsolete_short_endings, directions=r.directions,
-                             county_word_endings=r.county_word_endings, county_word_not_before=r.county_word_not_before,
-                             statistical_zones=False)
+    off = build_region_index(rules.tables, **region_index_options(r, statistical_zones=False))
     res = off.resolve(None, None, None, "山东省济南市高新区舜华路")
     assert (res.city, res.district) == ("济南市", None)
     assert "region-district-unread" in {f.rule for _, f in res.findings}
@@ -581,12 +575,7 @@ def test_separators_between_levels_come_from_the_settings(resolver, rules, addre
     assert [f.params["word"] for _, f in res.findings if f.rule == "region-typo"] == ["台卅市"]
     r = rules.config.normalize.region
     assert "-" in r.separators and "／" in r.separators
-    bare = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
-                              zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
-                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
-                              level_endings=r.level_endings, strong_endings=r.strong_endings,
-                              obsolete_short_endings=r.obsolete_short_endings, directions=r.directions,
-                              county_word_endings=r.county_word_endings, county_word_not_before=r.county_word_not_before)
+    bare = build_region_index(rules.tables, **region_index_options(r, separators=()))
     assert "region-typo" not in {f.rule for _, f in bare.resolve(None, None, None, address).findings}
 
 
@@ -725,10 +714,8 @@ def test_level_and_direction_characters_come_from_the_settings(resolver, rules):
     assert resolver.resolve(None, None, None, "台州市椒江北路").district is None
     unread = {f.rule: f.params for _, f in resolver.resolve(None, None, None, "浙江省温州市梧田区前牌路43弄").findings}
     assert unread["region-district-unread"]["word"] == "梧田区"            # county_word_endings
-    bare = build_region_index(rules.tables, r.street_words, r.min_start_district, placeholders=r.placeholders,
-                              zone_words=r.zone_words, unread_zone_words=r.unread_zone_words,
-                              town_words=r.town_words, town_endings=r.town_endings, weak_names=r.weak_names,
-                              separators=r.separators, obsolete_short_endings=r.obsolete_short_endings)
+    bare = build_region_index(rules.tables, **region_index_options(
+        r, level_endings=(), strong_endings=(), directions=(), county_word_endings=(), county_word_not_before=()))
     assert bare.resolve(None, None, None, "杭州市菜山区").district is None
     assert "region-county-elsewhere" not in {f.rule for _, f in bare.resolve(None, None, None, "南京市沛县").findings}
     assert bare.resolve(None, None, None, "台州市椒江北路").district == "椒江区"

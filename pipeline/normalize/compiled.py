@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import re
+import dataclasses
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from ..buildcache import built_once
 from ..rule_types import ValueRules
 from ..rules import Rules
+from ..settings import RegionRules
 from .amounts import AmountSettings, BudgetWords
 from .codes import NameForm, compile_name_forms, name_form_pattern
 from .dates import DateSettings
@@ -74,6 +76,17 @@ def compile_values(v: ValueRules) -> ValueWords:
     )
 
 
+def region_index_options(region: RegionRules, **overrides: Any) -> dict[str, Any]:
+    """The keyword arguments of :func:`~.regions.build_region_index`: every ``normalize.region``
+    setting (rules/settings.yaml; a new one reaches the index without a change here), with
+    ``overrides`` (a test turns one setting off to show what it does)."""
+    options = {f.name: getattr(region, f.name) for f in dataclasses.fields(region)}
+    unknown = set(overrides) - set(options)
+    if unknown:
+        raise TypeError(f"not a region setting: {sorted(unknown)}")
+    return options | overrides
+
+
 def _compile(rules: Rules) -> Normalizers:
     s = rules.config.normalize
     dates = DateSettings(s.dates.serial_min, s.dates.serial_max, s.dates.year_min, s.dates.year_max)
@@ -94,19 +107,7 @@ def _compile(rules: Rules) -> Normalizers:
         if own_flags:
             flags[f.key] = enums[f.key].flags
     region_tables = {k: v for k, v in rules.tables.items() if k.startswith("regions/")}
-    regions = built_once("regions", build_region_index, region_tables, s.region.street_words,
-                         s.region.min_start_district,
-                         zone_words=s.region.zone_words, town_words=s.region.town_words,
-                         town_endings=s.region.town_endings,
-                         unread_zone_words=s.region.unread_zone_words, area_words=s.region.area_words,
-                         weak_names=s.region.weak_names, placeholders=s.region.placeholders,
-                         separators=s.region.separators, level_endings=s.region.level_endings,
-                         strong_endings=s.region.strong_endings,
-                         obsolete_short_endings=s.region.obsolete_short_endings,
-                         directions=s.region.directions, county_word_endings=s.region.county_word_endings,
-                         county_word_not_before=s.region.county_word_not_before,
-                         town_alone=s.region.town_alone,
-                         statistical_zones=s.region.statistical_zones, zone_short=s.region.zone_short)
+    regions = built_once("regions", build_region_index, region_tables, **region_index_options(s.region))
     industry_tables = {k: v for k, v in rules.tables.items() if k.startswith("industr")}
     industry = built_once(
         "industry", build_industry_index, industry_tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
