@@ -64,6 +64,7 @@ def run_pipeline(options: RunOptions, rules: Rules | None = None, hooks: Iterabl
         table = issues_frame(data["issues"], rules, data.get("columns"))
         return RunResult(summary={}, issues=table, output_dir=None, catalog=data)
     with output_lock(options.output_dir, options.month):
+        history.check_store(options.output_dir)
         catalog = _catalog(options, rules, paths)
         previous = history.load_previous_run(catalog["history_path"], options.month)
         month_dir = Path(options.output_dir) / options.month
@@ -121,6 +122,7 @@ def write_review(quarter: str, output_dir: Path, rules: Rules | None = None, pat
 
     rules = rules or load_rules()
     months = quarter_months(quarter)
+    history.check_store(Path(output_dir), need_runs=False)
     review = quarter_review(history.load_snapshots(Path(output_dir) / "history.sqlite", months), quarter, rules)
     return write(Path(path) if path else Path(output_dir) / review.quarter.upper() / "季度客户评审.xlsx", review, rules)
 
@@ -135,6 +137,7 @@ def write_confirmations(output_dir: Path, customer_ids: Iterable[str] = (), team
     from .writers.desk import write_confirmations as write
 
     rules = rules or load_rules()
+    history.check_store(Path(output_dir), need_runs=False)
     snaps = history.load_snapshots(Path(output_dir) / "history.sqlite", [month] if month else None)
     if not len(snaps):
         raise ReviewError(f"历史记录中没有{f' {month} 的' if month else '任何'}客户数据，请先运行该月份")

@@ -146,6 +146,7 @@ def run_cmd(input_dir: Path, output_dir: Path, as_of: dt.date | None, fresh: boo
     from .intake import list_inputs, skipped_inputs
     from .model import RunOptions
     from .month import SOURCE_OPTION, MonthChoice, check_as_of, infer_month
+    from .history import HistoryUnusable, check_store
     from .writers.lock import RunLocked
 
     if not input_dir.is_dir():
@@ -157,6 +158,10 @@ def run_cmd(input_dir: Path, output_dir: Path, as_of: dt.date | None, fresh: boo
         click.echo(f"输入目录 {input_dir} 中没有可处理的文件，本次没有处理，也没有记录任何内容。")
         _print_files({}, skipped)
         return
+    try:
+        check_store(output_dir)
+    except HistoryUnusable as exc:
+        _fail(str(exc), EXIT_USAGE)
     if as_of is not None:
         refused = check_as_of(as_of, today)
         if refused and not force:
@@ -169,7 +174,7 @@ def run_cmd(input_dir: Path, output_dir: Path, as_of: dt.date | None, fresh: boo
     try:
         result = run_pipeline(options, rules, hooks=() if quiet else (_Progress(),),
                               month_choice={"source": choice.source, "reason": choice.reason})
-    except RunLocked as exc:
+    except (RunLocked, HistoryUnusable) as exc:
         _fail(str(exc), EXIT_USAGE)
     _print_summary(result.summary)
     _print_files(result.summary, skipped)

@@ -23,11 +23,12 @@ def review_cmd(quarter: str, output_dir: Path, path: Path | None) -> None:
       crm-pipeline review --quarter 2026Q4
     """
     from .api import write_review
+    from .history import HistoryUnusable
     from .review import ReviewError
 
     try:
         out = write_review(quarter, output_dir, _load_rules(), path)
-    except ReviewError as exc:
+    except (ReviewError, HistoryUnusable) as exc:
         _fail(str(exc), EXIT_USAGE)
     click.echo(f"季度客户评审表已生成：{out}")
 
@@ -52,13 +53,14 @@ def confirm_cmd(customers: tuple[str, ...], team: str, month: str, kind: str, ou
       crm-pipeline confirm --team 华东销售部
     """
     from .api import write_confirmations
+    from .history import HistoryUnusable
     from .review import ReviewError
 
     if not customers and not team:
         _fail("请用 --customer 指定客户编号，或用 --team 指定团队", EXIT_USAGE)
     try:
         paths = write_confirmations(output_dir, customers, team, month, kind, _load_rules(), folder)
-    except ReviewError as exc:
+    except (ReviewError, HistoryUnusable) as exc:
         _fail(str(exc), EXIT_USAGE)
     where = paths[0].parent if paths else folder
     click.echo(f"已生成 {len(paths)} 份客户信息确认单：{where}")

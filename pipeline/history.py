@@ -167,6 +167,55 @@ def _read_only(history_path: Path | None):
     return closing(sqlite3.connect(Path(history_path).resolve().as_uri() + "?mode=ro", uri=True))
 
 
+class HistoryUnusable(Exception):
+    """The history store cannot be used safely (the message is the steward's, in Chinese):
+    damaged, or missing or empty while the output folder holds earlier months' results — a run
+    would then give every customer a new 客户编号 without saying so."""
+
+
+_MONTH_DIR = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _months_written(output_dir: Path) -> list[str]:
+    """The months whose outputs (``<YYYY-MM>/summary.json``) are in ``output_dir``."""
+    root = Path(output_dir)
+    if not root.is_dir():
+        return []
+    return sorted(d.name for d in root.iterdir()
+                  if _MONTH_DIR.match(d.name) and (d / "summary.json").is_file())
+
+
+def check_store(output_dir: Path, *, need_runs: bool = True) -> None:
+    """Refuse (:class:`HistoryUnusable`) before anything is read or written when
+    ``output_dir/history.sqlite`` cannot be read, or (``need_runs``) records no run while
+    ``output_dir`` holds results of earlier months: the store was lost, moved or replaced by an
+    empty file, and a run would renumber every customer silently. Only cheap reads: the schema
+    and the run tables."""
+    path = Path(output_dir) / "history.sqlite"
+    runs = 0
+    if path.is_file():
+        try:
+            with closing(sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)) as con:
+                tables = _tables(con)
+                con.execute("PRAGMA user_version").fetchone()
+                for table in ("runs", "month_runs"):
+                    if table in tables:
+                        runs += con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise HistoryUnusable(
+                f"历史记录文件 {path} 已损坏或不是本系统的历史记录，无法读取。本次没有处理，输出目录未作任何改动。"
+                f"请从备份恢复这个文件后重新运行；没有备份时，把整个输出目录移走再运行（所有客户编号会重新分配）。") from exc
+    if not need_runs or runs:
+        return
+    months = _months_written(output_dir)
+    if months:
+        state = "是空的" if path.is_file() else "不存在"
+        raise HistoryUnusable(
+            f"历史记录文件 {path} {state}，但输出目录 {output_dir} 中已有 {'、'.join(months)} 的处理结果。"
+            f"没有历史记录，所有客户编号会重新分配，与上月的对比和已判定的疑似重复也会丢失。本次没有处理，输出目录未作任何改动。"
+            f"请把原来的 history.sqlite 放回这个位置（或从备份恢复）后重新运行；确需从头开始，请换一个新的输出目录。")
+
+
 def _tables(con) -> set[str]:
     return {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
