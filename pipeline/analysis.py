@@ -24,7 +24,7 @@ import pandas as pd
 
 from . import quality
 from .issues import SEVERITY_ORDER, issues_frame
-from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED, StageResult
+from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED, OUTCOME_SUPERSEDED, StageResult
 from .rules import Rules
 from .values import text as _text
 
@@ -390,6 +390,7 @@ def run_counts(files: Any, source_rows: Any, links: Any, customers: Any, issue_t
         "merged_rows": merged,
         "rejected_rows": int((links["outcome"] == OUTCOME_REJECTED).sum()) if "outcome" in links else 0,
         "skipped_rows": int((src["outcome"] == OUTCOME_SKIPPED).sum()) if "outcome" in src else 0,
+        "superseded_rows": int((src["outcome"] == OUTCOME_SUPERSEDED).sum()) if "outcome" in src else 0,
         "duplicates_merged": int(merged - with_rows),
         "pairs_compared": int((merge_stats or {}).get("pairs_compared", 0) or 0),
         "issues_by_severity": _counts(issue_table["severity"] if len(issue_table) else empty, SEVERITIES),

@@ -24,16 +24,18 @@ SEVERITIES = ("error", "warning", "info")
 #: the run's headline counts, in the order and words the CLI and the report use
 HEADLINE = (("files", "文件", "个"), ("rows_read", "读取", "行"), ("merged_rows", "并入主档", "行"),
             ("duplicates_merged", "重复合并", "行"), ("customers", "客户", "个"), ("rejected_rows", "退回", "行"),
-            ("skipped_rows", "跳过", "行"))
+            ("skipped_rows", "跳过", "行"), ("superseded_rows", "已被新版本替代", "行"))
 
 
 def headline_text(summary: Mapping[str, Any]) -> str:
-    """The one-line run summary the CLI prints (same words and numbers as the report's 本月概览)."""
+    """The one-line run summary the CLI prints (same words and numbers as the report's 本月概览).
+    读取 = 并入主档 + 退回 + 跳过 + the rows of older versions (named only when there are some)."""
     g = lambda k: int(summary.get(k) or 0)  # noqa: E731
     sev = summary.get("issues_by_severity") or {}
+    superseded = f"，已被新版本替代 {g('superseded_rows')} 行" if g("superseded_rows") else ""
     return (f"文件 {g('files')} 个，读取 {g('rows_read')} 行：并入主档 {g('merged_rows')} 行"
             f"（其中重复合并 {g('duplicates_merged')} 行，得到客户 {g('customers')} 个），"
-            f"退回 {g('rejected_rows')} 行，跳过 {g('skipped_rows')} 行；"
+            f"退回 {g('rejected_rows')} 行，跳过 {g('skipped_rows')} 行{superseded}；"
             f"问题：错误 {int(sev.get('error', 0))}，警告 {int(sev.get('warning', 0))}，提示 {int(sev.get('info', 0))}")
 
 

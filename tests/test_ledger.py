@@ -163,6 +163,29 @@ def test_a_corrected_file_alone_on_a_rerun_updates_its_team_and_keeps_the_others
     assert fourth.summary["ledger"]["run"] == 4
 
 
+def test_the_run_line_counts_the_rows_of_a_replaced_version(tmp_path):
+    """读取 = 并入主档 + 退回 + 跳过 + the rows of the older version, in the CLI line and the report."""
+    inp, out = tmp_path / "input", tmp_path / "output"
+    _east(inp, "华东销售部_11月客户.xlsx", when=time.time() - 600)
+    make_workbook(inp, "大客户部_11月.xlsx", {"企业客户": [HEADER, *KEY]})
+    first = _cli("--input", str(inp), "--output", str(out), "--as-of", "2026-11-30")
+    assert "已被新版本替代" not in first.output                       # named only when there are some
+    for p in inp.iterdir():
+        p.unlink()
+    _east(inp, "华东销售部_11月客户_修改版.xlsx", amount=650000, mobile="13912340002")
+    result = _cli("--input", str(inp), "--output", str(out), "--as-of", "2026-11-30")
+    assert result.exit_code == 0, result.output
+    assert ("读取 5 行：并入主档 3 行（其中重复合并 0 行，得到客户 3 个），退回 0 行，跳过 0 行，"
+            "已被新版本替代 2 行；") in result.output
+    summary = json.loads((out / "2026-11" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["superseded_rows"] == 2
+    assert summary["rows_read"] == (summary["merged_rows"] + summary["rejected_rows"] + summary["skipped_rows"]
+                                    + summary["superseded_rows"])
+    html = (out / "2026-11" / "report.html").read_text(encoding="utf-8")
+    assert 'data-figure="superseded_rows" data-value="2"' in html
+    assert [r[3] for r in _detail(out / "2026-11")].count("已被新版本替代") == 2
+
+
 def history_sha(path: Path) -> str:
     import hashlib
 

@@ -73,7 +73,7 @@ def _customers_with_status(catalog: dict[str, Any], issue_table: pd.DataFrame) -
 
 
 #: summary.json counts kept with the run in the history store (``runs.counts``)
-RUN_COUNTS = ("files", "rows_read", "customers", "merged_rows", "rejected_rows", "skipped_rows",
+RUN_COUNTS = ("files", "rows_read", "customers", "merged_rows", "rejected_rows", "skipped_rows", "superseded_rows",
               "duplicates_merged", "issues_by_severity", "issues_by_rule", "grades", "team_counts")
 
 

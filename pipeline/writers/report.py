@@ -126,7 +126,7 @@ def _figures(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
     out = []
     for key, label, tone in FIGURES:
         value = sev.get(key, 0) if key in ("error", "warning", "info") else summary.get(key)
-        if value is None:
+        if value is None or (key == "superseded_rows" and not value):   # older versions: only when some
             continue
         out.append({"key": key, "label": label, "value": int(value), "tone": tone})
     return out
