@@ -315,6 +315,10 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
     for i in sub["issues"]:
         cur_issues.setdefault((i["record_key"], i["field"], i["rule"]), i)
         cur_fields_with_issue.setdefault((i["record_key"], i["field"]), i)
+    prev_rules: dict[tuple[str, str], set[str]] = {}
+    for i in prev.get("issues") or ():
+        prev_rules.setdefault((i.get("record_key", ""), i.get("field", "")), set()).add(i.get("rule", ""))
+    replaced: set[tuple[str, str, str]] = set()    # a new issue already shown in place of a fixed one
     base = {"src_file": sub["src_file"], "previous_file": prev.get("src_file", ""),
             "previous_month": prev.get("month", "")}
     fields = set(sub.get("fields") or ()) | set(prev.get("fields") or ())
@@ -357,6 +361,16 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
         else:
             status = STATUS_FIXED
             note = notes["fixed" if pkey else "fixed_file"].format(title=title)
+            # the cell was changed, but now has another problem (a 17-character code made 18 with a
+            # wrong check digit): not fixed — the team must look at it again
+            other = next((c for c in sub["issues"] if field and c["record_key"] == ckey and c["field"] == field
+                          and c["rule"] not in prev_rules.get((pkey, field), ())
+                          and (ckey, field, c["rule"]) not in replaced), None)
+            if other is not None:
+                replaced.add((ckey, field, other["rule"]))
+                rule, status = other["rule"], STATUS_OPEN
+                after = after or _text(other.get("value"))
+                note = notes["open_other"].format(title=title, message=other.get("message", ""))
         rows.append({**base, **where(ckey, field, i), "record_key": ckey,
                      "name": _name(c_rec or p_rec), "field": names.get(field, field),
                      "rule": rule, "status": status, "before": before, "after": after, "note": note})

@@ -118,6 +118,24 @@ def test_fixed_still_wrong_and_unrequested_changes_with_shifted_rows(rules):
     assert (sub["previous_file"], sub["previous_month"], sub["previous_sha256"]) == (FILE, "2026-11", "a" * 64)
 
 
+def test_a_cell_changed_into_another_problem_is_not_reported_fixed(rules):
+    """华力's code had a wrong check digit; the team typed a 17-character code instead: the
+    comparison must not say 已修正 for a cell that is still wrong."""
+    previous = stored(first_run(rules), "2026-11")
+    short = CODE_A[:17]
+    v2 = [{**V1[0], "uscc": short}, *V1[1:]]
+    v2_issues = [Issue("uscc-format", FILE, SHEET, 2, "uscc", short, row_id=0), *V1_ISSUES[1:]]
+    diff = compare_submissions(records(v2), v2_issues, previous, files("b" * 64), COLUMNS, rules,
+                               "2026-11").data["resubmission"]
+    row = diff[(diff["name"] == "苏州华力电子有限公司") & (diff["field"] == "统一社会信用代码")]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert (row.status, row.rule, row.before, row.after, row.column) == ("仍存在", "uscc-format", BAD_A, short, "B")
+    assert row.note.startswith("已修改，上次的问题（信用代码校验位错误）已不存在，但出现新问题：")
+    assert f"“{short}”格式不正确" in row.note
+    assert "已修正" not in set(diff.loc[diff["name"] == "苏州华力电子有限公司", "status"])
+
+
 def test_the_issue_table_gives_the_same_result_as_the_issue_list(rules):
     previous = stored(first_run(rules), "2026-11")
     from_list = compare_submissions(records(V2), V2_ISSUES, previous, files("b" * 64), COLUMNS, rules, "2026-11")
