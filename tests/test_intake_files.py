@@ -178,3 +178,29 @@ def test_mixed_folder_accounts_for_every_row_once(tmp_path, rules):
     assert table.loc[table["file"] == "e.xlsx", "message"].str.contains("密码").all()
     assert file_issues(res) >= {("e.xlsx", "file-encrypted"), ("t.xlsx", "file-unreadable"),
                                 ("b.xlsx", "file-too-large"), ("只有表头.xlsx", "file-empty")}
+
+
+def _with_hidden(folder, name, hidden_rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "在跟客户"
+    for row in GOOD[:2]:
+        ws.append(row)
+    hidden = wb.create_sheet("已签约客户")
+    hidden.sheet_state = "hidden"
+    for row in hidden_rows:
+        hidden.append(row)
+    wb.save(folder / name)
+
+
+def test_hidden_sheet_is_not_imported_but_named(tmp_path, rules):
+    _with_hidden(tmp_path, "客户.xlsx", [GOOD[0], GOOD[2]])                     # customers hidden from view
+    _with_hidden(tmp_path, "选项.xlsx", [["所属行业", "客户来源"], ["软件", "展会"], ["批发业", "转介绍"]])
+    _with_hidden(tmp_path, "空.xlsx", [])
+    res = read(tmp_path, rules)
+    assert sorted(res.data["records"]["name"]) == ["甲有限公司"] * 3
+    hidden = issues_frame([i for i in res.issues if i.rule.startswith("sheet-hidden")], rules)
+    assert [tuple(r) for r in hidden[["file", "sheet", "rule", "severity"]].itertuples(index=False)] == [
+        ("客户.xlsx", "已签约客户", "sheet-hidden-data", "warning"), ("选项.xlsx", "已签约客户", "sheet-hidden", "info")]
+    assert list(hidden["message"]) == ["工作表“已签约客户”是隐藏的，其中有客户资料（共 2 行内容），本次未读取",
+                                       "工作表“已签约客户”是隐藏的（共 3 行内容，其中没有客户名称），未读取"]

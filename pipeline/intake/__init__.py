@@ -190,6 +190,23 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
                  params={"rows": rules.config.intake.header_scan_rows})
 
 
+_HIDDEN_RULES = ("sheet-hidden-data", "sheet-hidden")
+
+
+def _hidden_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
+                  guesser: TypeGuesser) -> Issue | None:
+    """A hidden sheet is not imported (a helper list, an old copy); one issue says so, a warning
+    when it holds customers (read as a visible sheet would be, rows with a 客户名称). A blank
+    hidden sheet: nothing."""
+    rows = sum(1 for row in sheet.rows if any(not is_blank(v) for v in row)) or sheet.too_many_rows
+    if not rows:
+        return None
+    out = _read_sheet(sheet, ctx, rules, matcher, guesser)
+    data = isinstance(out, SheetOut) and any(not is_blank(v) for v in out.fields.get("name", ()))
+    return Issue(rule="sheet-hidden-data" if data else "sheet-hidden", file=ctx.rel, sheet=ctx.sheet,
+                 params={"sheet": ctx.sheet, "rows": rows})
+
+
 @dataclass
 class _FileRead:
     """What reading one file found, before its rows get their run's row ids (:func:`_add_file`):
@@ -228,7 +245,12 @@ def _read_file(path: Path, input_dir: Path, rules: Rules, matcher: HeaderMatcher
                      filled=filled)
     stem = Path(check.rel).stem
     for sheet in sheets:
-        if not sheet.visible or fold_header(sheet.name) in instructions:
+        if not sheet.visible:
+            ctx = SheetContext(rel=check.rel, sheet=sheet.name, sha256=check.sha256, team=found.team, stem=stem)
+            read.outs.append((ctx, [], _hidden_sheet(sheet, ctx, rules, matcher, guesser)))
+            sheet.rows = []
+            continue
+        if fold_header(sheet.name) in instructions:
             continue
         ctx = SheetContext(rel=check.rel, sheet=sheet.name, sha256=check.sha256, team=found.team, stem=stem)
         cut = cut_long_cells(sheet.rows)
@@ -247,7 +269,7 @@ def _add_file(run: _Run, read: _FileRead) -> None:
                           "status": STATUS_DONE, "message": REVIEW_FILE_NOTE, "team": "", "team_source": "",
                           "fill_date": None})
         return
-    layouts, sheet_issues, empties, before = [], [], [], run.n
+    layouts, sheet_issues, empties, notes, before = [], [], [], [], run.n
     for ctx, cut, result in read.outs:
         run.issues.extend(Issue(rule="text-too-long", file=ctx.rel, sheet=ctx.sheet, row=r0 + 1,
                                 column=column_letter(c0), field=f"{column_letter(c0)}列",
@@ -255,14 +277,14 @@ def _add_file(run: _Run, read: _FileRead) -> None:
         if result is None:
             continue
         if isinstance(result, Issue):
-            sheet_issues.append(result)
+            (notes if result.rule in _HIDDEN_RULES else sheet_issues).append(result)
             continue
         layouts.append(result.layout)
         empties.extend(i for i in result.issues if i.rule == "file-empty")
         run.add(result, ctx)
     if run.n == before and not sheet_issues and not empties:
         sheet_issues.append(Issue(rule="file-empty", file=read.rel))
-    run.issues.extend(sheet_issues)
+    run.issues.extend(sheet_issues + notes)
     status = STATUS_DONE if run.n > before else STATUS_REJECTED
     reasons = sheet_issues + empties
     message = render(reasons[0], run.rules)["message"] if reasons and status == STATUS_REJECTED else ""

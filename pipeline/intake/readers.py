@@ -172,8 +172,8 @@ def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | 
                 continue
             raw = RawSheet(name=meta.name, visible=meta.visible == pc.SheetVisibleEnum.Visible)
             sheets.append(raw)
-            if not raw.visible or (only is not None and meta.name not in only):
-                continue
+            if only is not None and meta.name not in only:
+                continue                  # a hidden sheet is read too: intake says it was not imported
             sheet = book.get_sheet_by_name(meta.name)
             if sheet.height > max_rows:
                 raw.too_many_rows = sheet.height
