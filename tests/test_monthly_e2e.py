@@ -337,3 +337,19 @@ def test_a_run_killed_midway_leaves_the_previous_outputs(tmp_path):
     assert _ids(again)["苏州华力电子有限公司"] == _ids(first)["苏州华力电子有限公司"]
     assert _counts(out / "history.sqlite")["runs"] == 1
     assert _snapshot_month(out / "2026-11") != before
+
+
+def test_a_person_keeps_the_number_when_the_mobile_is_corrected(tmp_path):
+    """March: 王磊's mobile has ten digits (he is known by name and city only); April: the team
+    corrects it. He keeps his number; 李雪梅, known by her mobile, is another person when a
+    李雪梅 in the same city comes with another mobile."""
+    inp, out = tmp_path / "input", tmp_path / "output"
+    head = ["姓名", "手机号码", "常用地址", "核心需求"]
+    make_workbook(inp, "线上渠道部_个人客户.xlsx", {"个人客户": [
+        head, ["王磊", "1381234000", "北京市朝阳区", "车载充电桩"], ["李雪梅", "13812340002", "上海市浦东新区", "净水"]]})
+    march = _ids(run_pipeline(_opts(inp, out, dt.date(2026, 3, 31))))
+    make_workbook(inp, "线上渠道部_个人客户.xlsx", {"个人客户": [
+        head, ["王磊", "13812340003", "北京市朝阳区", "车载充电桩"], ["李雪梅", "13912349999", "上海市浦东新区", "软水"]]})
+    april = _ids(run_pipeline(_opts(inp, out, dt.date(2026, 4, 30))))
+    assert april["王磊"] == march["王磊"]
+    assert april["李雪梅"] != march["李雪梅"]

@@ -23,7 +23,7 @@ from ..rules import Rules
 from .block import candidate_pairs
 from .cluster import cluster_records, drop_ambiguous
 from .compare import Thresholds, common_words_of, compare_pairs
-from .ids import IDENTITY_COLUMNS, assign_ids, identity_keys
+from .ids import IDENTITY_COLUMNS, assign_ids, identity_keys, person_fallback_keys
 from .keys import KeyBuilder, fold_text, key_builder, prepare_keys
 from .review import REVIEW_COLUMNS, combine_decisions, review_queue
 from .survive import build_customers
@@ -152,7 +152,7 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
     customers, conflicts = build_customers(rec, labels, fields, priority)
     _industry_follows(customers, rec)
     keys = identity_keys(prep, labels)
-    ids = assign_ids(len(customers), keys, known)
+    ids = assign_ids(len(customers), keys, known, person_fallback_keys(prep, labels))
     customers.insert(0, "customer_id", ids)
     parents = pd.Series(prep["parent"].to_numpy()[labels >= 0]).groupby(labels[labels >= 0]).first()
     customers.insert(customers.columns.get_loc("src_count"), "parent_name", parents.reindex(range(len(customers)), fill_value="").to_numpy())

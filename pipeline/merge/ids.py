@@ -9,7 +9,10 @@ Identity keys (key_type, key_value) per customer, from every row of its cluster:
 
 A key shared by two customers of this run identifies neither and is dropped. Lookup: a
 known credit code wins, then the oldest (lowest) known number; a number goes to one
-customer only. Customers without a known key get new numbers after the largest ever used.
+customer only. A 个人 still without a number whose ``name@city`` is the only key a known
+customer ever had (its mobile was invalid or missing then, and is valid now) gets that
+customer's number: the correction of a phone does not make a new customer. Customers
+without a known key get new numbers after the largest ever used.
 """
 from __future__ import annotations
 
@@ -38,6 +41,22 @@ def identity_keys(prep: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
         ("person", person_val.to_numpy(), ~company & (p["mobile"] == "").to_numpy()
          & (p["email"] == "").to_numpy() & (p["name"] != "").to_numpy()),
     ]
+    return _unambiguous(parts, lab)
+
+
+def person_fallback_keys(prep: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+    """label, key_type ``person``, key_value ``name@city`` of the 个人 that identity_keys gives
+    a mobile or e-mail instead (looked up only, never stored)."""
+    keep = labels >= 0
+    p = prep[keep]
+    person = (p["ctype"] != "企业").to_numpy() & (p["name"] != "").to_numpy()
+    values = (p["name"] + "@" + p["ecity"]).to_numpy()
+    keys = _unambiguous([("person", values, person)], labels[keep])
+    strong = (p["mobile"] != "").to_numpy() | (p["email"] != "").to_numpy()
+    return keys[keys["label"].isin(set(labels[keep][person & strong].tolist()))].reset_index(drop=True)
+
+
+def _unambiguous(parts, lab: np.ndarray) -> pd.DataFrame:
     frames = []
     for kind, values, mask in parts:
         m = mask & (values != "") & (values != "@")
@@ -47,11 +66,13 @@ def identity_keys(prep: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     return keys[owners == 1].reset_index(drop=True)
 
 
-def assign_ids(n_customers: int, keys: pd.DataFrame, known: pd.DataFrame | None) -> list[str]:
-    """A customer number per label (see the module docstring)."""
+def assign_ids(n_customers: int, keys: pd.DataFrame, known: pd.DataFrame | None,
+               fallback: pd.DataFrame | None = None) -> list[str]:
+    """A customer number per label (see the module docstring); ``fallback``: person_fallback_keys."""
     ids: list[str | None] = [None] * n_customers
     if known is not None and len(known) and {"key_type", "key_value", "customer_id"} <= set(known.columns):
-        cand = keys.merge(known[IDENTITY_COLUMNS].drop_duplicates(), on=["key_type", "key_value"])
+        known = known[IDENTITY_COLUMNS].drop_duplicates()
+        cand = keys.merge(known, on=["key_type", "key_value"])
         cand["by_code"] = cand["key_type"] == "uscc"
         cand = cand.sort_values(["by_code", "customer_id", "label"], ascending=[False, True, True])
         taken: set[str] = set()
@@ -59,6 +80,15 @@ def assign_ids(n_customers: int, keys: pd.DataFrame, known: pd.DataFrame | None)
             if ids[label] is None and cid not in taken:
                 ids[label] = cid
                 taken.add(cid)
+        if fallback is not None and len(fallback):
+            late = fallback.merge(known, on=["key_type", "key_value"])
+            strong = known.loc[(known["key_type"] != "person") & known["customer_id"].isin(late["customer_id"]),
+                               "customer_id"]
+            late = late[~late["customer_id"].isin(strong)].sort_values(["customer_id", "label"])
+            for label, cid in zip(late["label"].tolist(), late["customer_id"].tolist()):
+                if ids[label] is None and cid not in taken:
+                    ids[label] = cid
+                    taken.add(cid)
     number = history.next_customer_number(known)
     for i in range(n_customers):
         if ids[i] is None:
