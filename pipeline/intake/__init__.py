@@ -190,21 +190,21 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
                  params={"rows": rules.config.intake.header_scan_rows})
 
 
-_HIDDEN_RULES = ("sheet-hidden-data", "sheet-hidden")
+_HIDDEN_RULES = ("sheet-hidden-data",)
 
 
 def _hidden_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
                   guesser: TypeGuesser) -> Issue | None:
-    """A hidden sheet is not imported (a helper list, an old copy); one issue says so, a warning
-    when it holds customers (read as a visible sheet would be, rows with a 客户名称). A blank
-    hidden sheet: nothing."""
-    rows = sum(1 for row in sheet.rows if any(not is_blank(v) for v in row)) or sheet.too_many_rows
-    if not rows:
+    """A hidden sheet is not imported (an old copy, a helper list such as the template's own
+    dropdown options); one warning says so when it holds customers (read as a visible sheet
+    would be: rows with a 客户名称). A helper list or a blank hidden sheet: nothing."""
+    rows = sum(1 for row in sheet.rows if any(not is_blank(v) for v in row))
+    if not rows or sheet.too_many_rows:
         return None
     out = _read_sheet(sheet, ctx, rules, matcher, guesser)
-    data = isinstance(out, SheetOut) and any(not is_blank(v) for v in out.fields.get("name", ()))
-    return Issue(rule="sheet-hidden-data" if data else "sheet-hidden", file=ctx.rel, sheet=ctx.sheet,
-                 params={"sheet": ctx.sheet, "rows": rows})
+    if not (isinstance(out, SheetOut) and any(not is_blank(v) for v in out.fields.get("name", ()))):
+        return None
+    return Issue(rule="sheet-hidden-data", file=ctx.rel, sheet=ctx.sheet, params={"sheet": ctx.sheet, "rows": rows})
 
 
 @dataclass
