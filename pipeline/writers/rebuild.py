@@ -80,7 +80,7 @@ def rebuild_values(src: Path, dest: Path, rules: Rules, columns: pd.DataFrame | 
     """Write the values of ``src`` as an .xlsx at ``dest``; returns sheet name as intake
     knows it -> its title. Raises :class:`NotRebuilt`."""
     suffix = src.suffix.lower()
-    kind = "csv" if suffix == ".csv" else "xls"
+    kind = {".csv": "csv", ".ods": "ods"}.get(suffix, "xls")      # .ods: intake reads its merged ranges
     try:
         sheets = read_sheets(src.read_bytes(), kind, rules)
     except (ReadError, OSError) as exc:
