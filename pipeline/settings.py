@@ -75,6 +75,7 @@ class DateRules:
     serial_max: int = 73050
     year_min: int = 1900
     year_max: int = 2099
+    two_digit_year_pivot: int = 29
     no_future: tuple[str, ...] = ()                # field keys
     order: tuple[tuple[str, str], ...] = ()        # (later, earlier) field keys
 

@@ -89,7 +89,8 @@ def region_index_options(region: RegionRules, **overrides: Any) -> dict[str, Any
 
 def _compile(rules: Rules) -> Normalizers:
     s = rules.config.normalize
-    dates = DateSettings(s.dates.serial_min, s.dates.serial_max, s.dates.year_min, s.dates.year_max)
+    dates = DateSettings(s.dates.serial_min, s.dates.serial_max, s.dates.year_min, s.dates.year_max,
+                         s.dates.two_digit_year_pivot)
     a = AmountSettings()
     amounts = AmountSettings(
         units={k: float(v) for k, v in (s.amounts.units or a.units).items()},

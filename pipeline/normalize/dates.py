@@ -14,6 +14,8 @@ _YMD = re.compile(rf"^(\d{{4}})\s*[-/.年]\s*(\d{{1,2}})\s*[-/.月]\s*(\d{{1,2}}
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _YM = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*(?:月(?:份)?)?$")
 _Y = re.compile(r"^(\d{4})\s*(?:年(?:度)?)?$")
+# 24年3月, 24年3月5日: a two-digit year written with 年 (never 3/5/24, whose order is unknowable)
+_SHORT_YEAR = re.compile(r"^(\d{2})\s*年\s*(\d{1,2})\s*月(?:份)?(?:\s*(\d{1,2})\s*(?:日|号))?$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 
 
@@ -23,6 +25,7 @@ class DateSettings:
     serial_max: int = 73050      # 2099-12-31
     year_min: int = 1900
     year_max: int = 2099
+    two_digit_year_pivot: int = 29   # 00–29 → 2000–2029, 30–99 → 1930–1999 (Excel's rule)
 
 
 def _make(y: int, m: int, d: int, s: DateSettings) -> dt.date | None:
@@ -62,6 +65,14 @@ def parse_date(value: Any, settings: DateSettings = DateSettings()) -> Parsed:
     m = _Y.match(text)
     if m:
         return _year_only(int(m.group(1)), text, settings)
+    m = _SHORT_YEAR.match(text)
+    if m:
+        yy = int(m.group(1))
+        year = (2000 if yy <= settings.two_digit_year_pivot else 1900) + yy
+        date = _make(year, int(m.group(2)), int(m.group(3) or 1), settings)
+        if date is None:
+            return failed(None, "date-invalid")
+        return Parsed(date, (finding("date-two-digit-year", date=date, day=" " if m.group(3) else "（当月 1 日）"),))
     if _NUMBER.match(text):
         return _from_number(float(text), settings)
     return failed(None, "date-invalid")
