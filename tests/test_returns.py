@@ -216,3 +216,19 @@ def test_returned_workbook_opens_in_libreoffice(returned, tmp_path):
                     "--outdir", str(work), str(work / "r.xlsx")], check=True, capture_output=True, timeout=180)
     text = subprocess.run(["pdftotext", str(work / "r.pdf"), "-"], check=True, capture_output=True, text=True).stdout
     assert "工作表" in text and "统一社会信用代码" in text and "北京市" in text
+
+
+def test_csv_returned_by_a_run_names_its_sheet_after_the_file(tmp_path):
+    """A run reads the ledger's copy of a submission (named by its sha256): the returned csv's
+    sheet is still named after the team's file, not after the hash."""
+    import datetime as dt
+
+    from pipeline.api import run_pipeline
+    from pipeline.model import RunOptions
+    inp, out = tmp_path / "in", tmp_path / "out"
+    make_csv(inp, "线上渠道部_个人客户.csv", [["姓名", "手机号码", "常用地址", "核心需求"],
+                                           ["王芳", "13856781234", "上海市浦东新区", "净水"]], encoding="gbk")
+    run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=dt.date(2024, 3, 31)))
+    wb = load_workbook(out / "2024-03" / "returns" / "线上渠道部_个人客户.xlsx")
+    assert wb.sheetnames[-1] == "线上渠道部_个人客户"
+    assert wb["线上渠道部_个人客户"]["A2"].value == "王芳"

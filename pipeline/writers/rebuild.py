@@ -76,16 +76,18 @@ def _write_rows(ws, grid: list[list], fmt: Formats) -> None:
                 _write(ws, r, c, v, fmt)
 
 
-def rebuild_values(src: Path, dest: Path, rules: Rules, columns: pd.DataFrame | None) -> Mapping[str, str]:
+def rebuild_values(src: Path, dest: Path, rules: Rules, columns: pd.DataFrame | None,
+                   stem: str | None = None) -> Mapping[str, str]:
     """Write the values of ``src`` as an .xlsx at ``dest``; returns sheet name as intake
-    knows it -> its title. Raises :class:`NotRebuilt`."""
+    knows it -> its title. ``stem``: the submitted file's name without suffix, the title of a
+    csv's one sheet (``src`` may be the ledger's copy, named by its hash). Raises :class:`NotRebuilt`."""
     suffix = src.suffix.lower()
     kind = {".csv": "csv", ".ods": "ods"}.get(suffix, "xls")      # .ods: intake reads its merged ranges
     try:
         sheets = read_sheets(src.read_bytes(), kind, rules)
     except (ReadError, OSError) as exc:
         raise NotRebuilt(str(exc)) from exc
-    titles = {raw.name: sheet_title(raw.name, src.stem) for raw in sheets}
+    titles = {raw.name: sheet_title(raw.name, stem or src.stem) for raw in sheets}
     if not sheets or len({t.lower() for t in titles.values()}) < len(sheets) or not sheets[0].visible:
         raise NotRebuilt("titles")
     streamed = _streamable(sheets)

@@ -290,7 +290,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
         why.append(("legacy", {"suffix": suffix or "无扩展名"}))
         base = dest.with_name(f".{dest.stem}.crm-base.xlsx")
         try:                                 # the values as an .xlsx, then patched (pipeline/writers/rebuild.py)
-            aliases = rebuild_values(src, base, rules, columns)
+            aliases = rebuild_values(src, base, rules, columns, Path(src_file).stem)
             fixed = _patch_submission(base, dest, issues, fixes, columns, rules, cells, comparison, previous, fills,
                                       titles, mapping, aliases)
             return ReturnResult(src_file, dest, "rebuilt", _reasons(why), fixed=fixed)
@@ -320,7 +320,7 @@ def return_workbook(src: Path, dest: Path, status: str, issues: pd.DataFrame, fi
                         fixed=ann.fixed, suggested=ann.suggested)
         corrected[0] = len(ann.fixed)
     try:
-        rebuilt = write_with_openpyxl(src, work, status, rules, fills, annotate)
+        rebuilt = write_with_openpyxl(src, work, status, rules, fills, annotate, Path(src_file).stem)
         if not spreadsheet:
             work.replace(dest)
             return ReturnResult(src_file, dest, "rebuilt", _reasons(why), fixed=corrected[0])

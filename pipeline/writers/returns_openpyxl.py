@@ -68,7 +68,8 @@ def cut_long_texts(wb) -> None:
                 set_cell(cell, cell.value)
 
 
-def open_submission(path: Path, status: str, rules: Rules, rebuild: bool = False) -> tuple[Workbook, dict[str, Any], bool]:
+def open_submission(path: Path, status: str, rules: Rules, rebuild: bool = False,
+                    stem: str | None = None) -> tuple[Workbook, dict[str, Any], bool]:
     """The workbook to annotate, a map: sheet name in issues -> worksheet, and whether it was
     rebuilt from the values.
 
@@ -94,7 +95,7 @@ def open_submission(path: Path, status: str, rules: Rules, rebuild: bool = False
         return wb, {}, True
     by_name = {}
     for raw in sheets:
-        ws = wb.create_sheet(_sheet_title(raw.name, path.stem))
+        ws = wb.create_sheet(_sheet_title(raw.name, stem or path.stem))
         if not raw.visible:
             ws.sheet_state = "hidden"
         for r, row in enumerate(raw.rows or (), start=1):
@@ -196,11 +197,12 @@ def apply_annotations(ann, sheets: Mapping[str, Any]) -> int:
 
 
 def write_with_openpyxl(src: Path, dest: Path, status: str, rules: Rules, fills: Mapping[str, str],
-                        annotate: Callable[[Any, Mapping[str, Any], Callable[[str, str], str]], None]) -> bool:
+                        annotate: Callable[[Any, Mapping[str, Any], Callable[[str, str], str]], None],
+                        stem: str | None = None) -> bool:
     """Load (else rebuild from values), ``annotate(wb, sheets, anchor)`` and save ``src`` to
     ``dest``; True when the workbook had to be rebuilt from its values."""
     for rebuild in (False, True):
-        wb, sheets, rebuilt = open_submission(src, status, rules, rebuild)
+        wb, sheets, rebuilt = open_submission(src, status, rules, rebuild, stem)
         try:
             clear_previous_annotations(wb, {**DEFAULT_FILLS, **fills}.values())
             annotate(wb, sheets, lambda sheet, coord: _anchor(sheets[sheet], coord).coordinate)
