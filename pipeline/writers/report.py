@@ -100,14 +100,17 @@ def _environment() -> jinja2.Environment:
     return env
 
 
-_ENV: jinja2.Environment | None = None
+#: one environment per cache folder: a process whose ``CRM_PIPELINE_CACHE_DIR`` changes (a
+#: test, a tool running several configurations) compiles into the folder now in force
+_ENVS: dict[str | None, jinja2.Environment] = {}
 
 
 def _env() -> jinja2.Environment:
-    global _ENV
-    if _ENV is None:
-        _ENV = _environment()
-    return _ENV
+    folder = cache_dir()
+    key = None if folder is None else str(folder)
+    if key not in _ENVS:
+        _ENVS[key] = _environment()
+    return _ENVS[key]
 
 
 # ----------------------------------------------------------------------------- sections
