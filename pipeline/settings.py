@@ -130,6 +130,7 @@ class IndustryRules:
     service_shops: tuple[str, ...] = ()     # the shop heads that may be a service's outlet (店; not 商店)
     negations: tuple[str, ...] = ()         # a word right after one in a class name is not held by it (非金融机构)
     use_markers: tuple[str, ...] = ()       # a word right before one in a class name is the goods' use (污染处理专用)
+    instrument_classes: tuple[str, ...] = ()   # trademark classes whose goods an instrument's words begin (10: 理疗设备)
     decides_yield: Mapping[str, tuple[str, ...]] = field(default_factory=_empty_map)   # 平台 → J: 借贷平台 is finance
 
 

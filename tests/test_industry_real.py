@@ -1043,3 +1043,34 @@ def test_sports_and_amusement_equipment_is_made_in_c24(index, label, code):
     C35 through 器械's medical goods, 娱乐器械 flagged R90 + C35; 医疗器械 stays C35."""
     got = index.parse(label)
     assert (got.code, [f.rule for f in got.findings]) == (code, [])
+@pytest.mark.parametrize("label, code", [
+    ("牙科仪器", "C35"), ("眼科仪器", "C35"),      # trademark class 10 (医疗器械) goods begun: medical equipment
+    ("混凝土仪器", "C40"), ("种子仪器", "C40"),    # goods of other classes begun (混凝土搅拌机 C35): the instrument maker
+])
+def test_only_medical_goods_the_words_begin_turn_an_instrument_from_the_instrument_maker(index, label, code):
+    """industry.instrument_classes: a first version took any goods the words begin (混凝土 of 混凝土搅拌机) and read
+    混凝土仪器, 种子仪器, 乳脂仪器 as C35 — concrete and seed testing instruments are C40 (4015 试验机, 4024)."""
+    assert index.parse(label).code == code
+
+
+@pytest.mark.parametrize("label, code", [("保险丝平台", "I64"), ("不动产平台", "I64"), ("银行平台", "J66")])
+def test_a_platform_yields_only_to_words_that_read_as_finance_themselves(index, label, code):
+    """保险丝 (a fuse) holds 保险, 不动产 is a GB/T notes word of J66: neither reads as finance by itself, so the platform
+    stays I64 (a first version read both as J)."""
+    assert index.parse(label).code == code
+
+
+@pytest.mark.parametrize("label, code", [("川菜店", "H62"), ("奶茶店", "H62"), ("小吃店", "H62"), ("美甲店", "O80"),
+                                         ("证券店", "J67"), ("便利店", "F52"), ("茶叶店", "F52")])
+def test_a_shop_after_a_restaurant_or_personal_service_word_is_that_service(index, label, code):
+    """川菜店, 奶茶店 were F52 (a shop selling 川菜): 店 after a word reading as a service of shop_service_sections is
+    the service's outlet; after goods (茶叶) it still sells them."""
+    assert index.parse(label).code == code
+
+
+@pytest.mark.parametrize("label", ["教学", "教学材料"])
+def test_a_class_name_holding_a_word_before_a_use_marker_counts_for_no_reading(index, label):
+    """教学专用仪器制造 (C40) holds 教学 before 专用: it is skipped when names holding the word are counted too, so
+    教学 is not silently C24 from 教学用模型及教具制造 alone; it stays flagged."""
+    got = index.parse(label)
+    assert got.code is None and [f.rule for f in got.findings] == ["industry-multi"]

@@ -127,7 +127,7 @@ def _compile(rules: Rules) -> Normalizers:
         vehicle_part_makers=s.industry.vehicle_part_makers, vehicle_part_heads=s.industry.vehicle_part_heads,
         shop_service_sections=s.industry.shop_service_sections,
         service_shops=s.industry.service_shops, negations=s.industry.negations,
-        use_markers=s.industry.use_markers, decides_yield=s.industry.decides_yield)
+        use_markers=s.industry.use_markers, instrument_classes=s.industry.instrument_classes, decides_yield=s.industry.decides_yield)
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(
         dates=dates, amounts=amounts, rate_max=float(s.rate_max),

@@ -113,12 +113,14 @@ class IndustryIndex:
     service_shops: tuple[str, ...] = ()         # 店: the shop heads that may be a service's outlet (not 商店)
     negations: tuple[str, ...] = ()             # 非: 非金融机构支付服务 holds no 金融机构
     use_markers: tuple[str, ...] = ()           # 专用: 环境污染处理专用药剂材料制造 makes no 污染处理
+    instrument_classes: tuple[str, ...] = ()    # "10": trademark class 10's goods (理疗设备) decide 理疗仪器
     decides_yield: Mapping[str, tuple[str, ...]] = field(default_factory=dict)   # 平台 → J: 借贷平台 is finance
     goods: dict[str, tuple[str, ...]] = field(default_factory=dict)   # goods a class name names → its divisions
     not_goods: tuple[str, ...] = ()             # 抛光, 液压, 白色: parts of goods names, no goods alone
     goods_named: frozenset[str] = frozenset()   # goods a class name names whole: 皮革服装 of 皮革服装制造
     goods_several: dict[str, tuple[str, ...]] = field(default_factory=dict)   # 各种型材 → 31, 32: flagged
     goods_begun: dict[str, tuple[str, ...]] = field(default_factory=dict)     # 输送 → the divisions of 输送机 …
+    gear_begun: dict[str, tuple[str, ...]] = field(default_factory=dict)      # 理疗 → of the equipment 理疗设备
     hint: str = "你是不是想填“{name}”"
     no_hint: str = "请填写国民经济行业分类大类名称，例如“{example}”"
     example: str = "通用设备制造业"
@@ -479,9 +481,9 @@ class IndustryIndex:
                 made = self._equipment(modifier, self.heads[head], kind[head] != "field", kind[head] == "parts")
                 if not made and home and len(modifier) >= self.min_contain and not self._one(modifier) \
                         and not self._words_in(modifier):   # 流量仪表, 气体分析仪: the instrument maker C40, unless
-                    begun = [d for d in self.goods_begun.get(self._plain(modifier), ()) if d in self.heads[head]]
-                    return (begun[0],) if len(begun) == 1 else (home,)   # the goods the words begin are another
-                return made                             # maker's only (理疗仪器 → 理疗设备 C35)
+                    begun = [d for d in self.gear_begun.get(self._plain(modifier), ()) if d in self.heads[head]]
+                    return (begun[0],) if len(begun) == 1 else (home,)   # the equipment the words begin is
+                return made                             # another maker's only (理疗仪器 → 理疗设备 C35)
             inner = [h for h in self.heads if h in modifier]
             if kind.get(head) == "shop":                # 家电维修店; 裁缝、修补、改衣店: a listed activity
                 acts = [max((h for h in inner if item.endswith(h) and kind.get(h) == "activity"), key=len, default="")
@@ -530,7 +532,8 @@ class IndustryIndex:
         if not rest:
             found = tuple(d for d, (_, letter, _) in self.divisions.items() if letter in named & set(sections))
             return found if len(found) <= self.max_candidates else ()
-        read = self._one(modifier) or self._contained(modifier, whole=False) or self._class_word(modifier)[0]
+        read = (self._one(modifier) or self._goods_whole(modifier) or self._contained(modifier)   # 保险丝平台:
+                or self._class_word(modifier)[0])                                                 # goods, C38
         if not read and len(modifier) == 2 * self.min_contain:
             halves = [set(self._class_word(h)[0]) for h in (modifier[:self.min_contain], modifier[self.min_contain:])]
             read = tuple(sorted(halves[0] & halves[1]))
@@ -759,7 +762,7 @@ class IndustryIndex:
         (防水材料: 防水建筑材料制造) — a generic tail (服务) is none: 网络服务 is no 网络借贷服务; 福利机构 is no
         福利彩票服务, 中央机构 no 中央银行服务."""
         tail = key[len(word):]
-        names = {n for n, _ in (self.class_seq[i] for i in self.class_grams.get(word[:2], ())) if word in n}
+        names = {n for n, _ in (self.class_seq[i] for i in self.class_grams.get(word[:2], ())) if self._held(word, n)}
         return len(names) > 1 or word != key and tail not in self.generic_words and any(tail in n for n in names)
 
     def _head_read(self, key: str, end: int) -> bool:

@@ -219,6 +219,13 @@ def _goods(idx: IndustryIndex, listed: Sequence[Mapping[str, str]] = ()) -> None
         for i in range(idx.min_contain, len(item)):
             begun.setdefault(item[:i], set()).update(divisions)
     idx.goods_begun = {w: tuple(sorted(d)) for w, d in begun.items()}
+    gear: dict[str, set[str]] = {}              # 理疗 → the divisions of the instruments it begins (理疗设备 C35)
+    for row in listed:                          # of the trademark classes of instruments (instrument_classes)
+        word, groups = fold(row.get("word") or ""), (row.get("groups") or "").split("|")
+        if word in goods and groups and all(g[:2] in idx.instrument_classes for g in groups if g):
+            for i in range(idx.min_contain, len(word)):
+                gear.setdefault(word[:i], set()).update(goods[word])
+    idx.gear_begun = {w: tuple(sorted(d)) for w, d in gear.items()}
 
 
 def _made_of(item: str) -> bool:
