@@ -426,6 +426,7 @@ def analyze(data: Mapping[str, Any]) -> dict[str, Any]:
         or quality.completeness(records, {r["file"]: r["team"] for r in rows}, rules),
         "ungraded": quality.ungraded(_frame(data.get("customers")), rules),
         "trend": quality.trend(data.get("runs"), month, {**counts, "team_counts": team_counts}),
+        "teams_missing": quality.teams_missing(data.get("runs"), month, team_counts),
     }
 
 

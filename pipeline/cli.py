@@ -55,6 +55,10 @@ def _headline(summary: dict) -> str:
 
 def _print_summary(summary: dict) -> None:
     click.echo(_headline(summary))
+    missing = summary.get("teams_missing") or ()
+    if missing:
+        click.echo(f"本月未提交的团队 {len(missing)} 个（上月提交过）："
+                   + "、".join(f"{t['team']}（上次提交在 {t['last_month']}）" for t in missing))
 
 
 class _Progress:

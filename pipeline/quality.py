@@ -238,6 +238,23 @@ def team_counts(teams: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
                         "fixed": t["fixed"]} for t in teams}
 
 
+def teams_missing(runs: pd.DataFrame | None, month: str, teams: Iterable[str]) -> list[dict[str, Any]]:
+    """The teams that submitted in the latest earlier month of the history store (``runs``:
+    month, counts with ``team_counts``) but sent nothing this month: team, that month, its data
+    rows then. Teams without a name (未标明团队) are left out: they cannot be chased."""
+    if runs is None or not len(runs):
+        return []
+    earlier = sorted((str(m), c) for m, c in zip(runs["month"], runs["counts"])
+                     if str(m) < month and isinstance(c, Mapping) and c.get("team_counts"))
+    if not earlier:
+        return []
+    last, counts = earlier[-1]
+    now = set(teams)
+    return [{"team": str(t), "last_month": last, "rows": int((v or {}).get("rows") or 0)}
+            for t, v in sorted(counts["team_counts"].items())
+            if t not in now and not str(t).startswith(UNKNOWN_TEAM)]
+
+
 def trend(runs: pd.DataFrame | None, month: str, current: Mapping[str, Any]) -> dict[str, Any]:
     """Errors and warnings by month for the organisation and per team: the months of earlier
     runs (``runs``: month, counts as stored by the history store) and this month."""

@@ -384,6 +384,7 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         "digest": (getattr(rules, "digest", "") or "")[:12],
         "summary": summary, "figures": _figures(summary),
         "files": _file_rows(summary), "column_maps": _column_maps(data), "todo": teams,
+        "teams_missing": list(summary.get("teams_missing") or ()),
         "completeness": _completeness(summary), "ungraded": summary.get("ungraded") or {}, "trend": _trend(summary),
         "grade_cards": _grade_cards(summary, rules, customers),
         "charts": _distributions(customers, summary, rules, settings),

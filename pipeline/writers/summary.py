@@ -34,7 +34,7 @@ def build_manifest(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 #: figures of the analysis stage summary.json carries besides the counts (see docs/report.md)
-ANALYSIS_KEYS = ("file_table", "teams", "team_counts", "completeness", "ungraded", "trend")
+ANALYSIS_KEYS = ("file_table", "teams", "team_counts", "completeness", "ungraded", "trend", "teams_missing")
 
 
 def build_summary(data: Mapping[str, Any]) -> dict[str, Any]:
