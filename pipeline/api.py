@@ -37,7 +37,7 @@ def _catalog(options: RunOptions, rules: Rules, paths: list[Path]) -> dict[str, 
         "output_dir": options.output_dir, "fresh": options.fresh,
         "as_of": options.as_of, "month": options.month,
         "history_path": options.output_dir / "history.sqlite",
-        "previous_run": {"run_no": 0}, "run_no": 1, "lock_held": False, "keep_previous": None,
+        "previous_run": {"run_no": 0}, "run_no": 1, "lock_held": False, "keep_previous": None, "interrupted": {},
         "month_choice": {"source": "指定", "reason": ""},
         "started": dt.datetime.now().isoformat(timespec="seconds"),
     }
@@ -52,6 +52,33 @@ def version_folder(output_dir: Path, month: str, run_no: int) -> Path:
     return Path(output_dir) / VERSIONS_DIR / month / str(n)
 
 
+def _written_run(month_dir: Path) -> int:
+    """The run number the month's current outputs say they are from (summary.json), 0 if none."""
+    import json
+
+    try:
+        return int(json.loads((month_dir / "summary.json").read_text(encoding="utf-8"))["ledger"]["run"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+
+
+def _interrupted(options: RunOptions, stale: list[dict], last: int, unsaved: int) -> dict[str, Any]:
+    """What the steward is told about an earlier run of the month that did not finish: when it
+    started (its stale lock), and — when it had written its outputs but not saved the history
+    (``unsaved``, its number) — where those outputs are kept now and where the outputs of the
+    last saved run are (``earlier_kept``: run ``last``'s folder, for the history store)."""
+    if not stale and not unsaved:
+        return {}
+    out = {"since": str((stale[0] if stale else {}).get("since") or ""), "unsaved_run": unsaved}
+    if unsaved:
+        kept = version_folder(options.output_dir, options.month, unsaved)
+        out["unsaved_kept_as"] = kept.relative_to(options.output_dir).as_posix()
+        earlier = Path(options.output_dir) / VERSIONS_DIR / options.month / str(last)
+        out["earlier_kept"] = {str(last): earlier.relative_to(options.output_dir).as_posix()} \
+            if last and earlier.is_dir() else {}
+    return out
+
+
 def run_pipeline(options: RunOptions, rules: Rules | None = None, hooks: Iterable[Hook] = (),
                  month_choice: dict[str, str] | None = None) -> RunResult:
     """Process the month's submissions (the ledger's and what is new in ``options.input_dir``;
@@ -63,13 +90,19 @@ def run_pipeline(options: RunOptions, rules: Rules | None = None, hooks: Iterabl
         data = run_stages(PIPELINE, _catalog(options, rules, paths), hooks)
         table = issues_frame(data["issues"], rules, data.get("columns"))
         return RunResult(summary={}, issues=table, output_dir=None, catalog=data)
-    with output_lock(options.output_dir, options.month):
+    stale: list[dict] = []
+    with output_lock(options.output_dir, options.month, on_stale=stale.append):
         history.check_store(options.output_dir)
         catalog = _catalog(options, rules, paths)
         previous = history.load_previous_run(catalog["history_path"], options.month)
         month_dir = Path(options.output_dir) / options.month
-        catalog.update(previous_run=previous, month_choice=month_choice or {"source": "指定", "reason": ""}, run_no=int(previous["run_no"]) + 1, lock_held=True,
-                       keep_previous=version_folder(options.output_dir, options.month, int(previous["run_no"]) or 1)
+        last = int(previous["run_no"])
+        unsaved = _written_run(month_dir)
+        unsaved = unsaved if unsaved > last else 0     # outputs of a run stopped before it saved
+        interrupted = _interrupted(options, stale, last, unsaved)
+        catalog.update(previous_run=previous, month_choice=month_choice or {"source": "指定", "reason": ""},
+                       run_no=max(last, unsaved) + 1, lock_held=True, interrupted=interrupted,
+                       keep_previous=version_folder(options.output_dir, options.month, unsaved or last or 1)
                        if month_dir.exists() else None)
         data = run_stages(PIPELINE + (WRITE, SAVE), catalog, hooks)
     table = data.get("issue_table")

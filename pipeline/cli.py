@@ -108,6 +108,16 @@ def _print_files(summary: dict, skipped: list[tuple[str, str]]) -> None:
 def _print_rerun(summary: dict, output_dir: Path) -> None:
     ledger = summary.get("ledger") or {}
     changes = ledger.get("since_previous_run") or {}
+    stopped = ledger.get("interrupted") or {}
+    if stopped:
+        since = f"（开始于 {stopped['since']}）" if stopped.get("since") else ""
+        if stopped.get("unsaved_run"):
+            click.echo(f"注意：本月第 {stopped['unsaved_run']} 次运行{since}写出结果后、保存历史记录前被中断，"
+                       f"它的结果已保留在 {output_dir / stopped.get('unsaved_kept_as', '')}；"
+                       f"历史记录停在它之前的状态，本次已重新处理并补记。")
+        else:
+            click.echo(f"注意：上次运行{since}没有正常结束（被中断），它未完成的文件已清理；"
+                       f"本月的结果和历史记录仍是那次运行之前的状态，本次已重新处理。")
     if ledger.get("kept_previous_as"):
         click.echo(f"本月第 {ledger.get('run')} 次运行；上次运行的结果已保留在 {output_dir / ledger['kept_previous_as']}")
     if changes:

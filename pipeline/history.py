@@ -393,6 +393,9 @@ def _save_ledger(con, month: str, rows: list[dict[str, Any]], run: dict[str, Any
         if run.get("kept_as") and run_no > 1:
             con.execute("UPDATE month_runs SET kept_as = ? WHERE month = ? AND run_no = ?",
                         (str(run["kept_as"]), month, run_no - 1))
+        for n, kept in (run.get("earlier_kept") or {}).items():   # a run stopped before it saved moved these
+            con.execute("UPDATE month_runs SET kept_as = ? WHERE month = ? AND run_no = ? AND "
+                        "COALESCE(kept_as, '') = ''", (str(kept), month, int(n)))
         con.execute("INSERT OR REPLACE INTO month_runs (month, run_no, as_of, finished, customers, inputs, counts, "
                     "kept_as) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
                         month, run_no, _sql_text(manifest.get("as_of")), _sql_text(manifest.get("finished")), customers,
@@ -555,7 +558,8 @@ def record_run(options: Any, rules: Any, started: str | None, summary: dict[str,
     record = run_record({"started": started}, summary)
     run = {"run_no": run_no or 1, "fresh_note": rules.notes["ledger"]["fresh_dropped"],
            "kept_as": Path(keep_previous).relative_to(out_root).as_posix()
-           if keep_previous and Path(keep_previous).exists() else ""}
+           if keep_previous and Path(keep_previous).exists() else "",
+           "earlier_kept": ((summary.get("ledger") or {}).get("interrupted") or {}).get("earlier_kept") or {}}
     try:
         save_run(out_root / "history.sqlite", month, record, customers_written, identities, submissions,
                  ledger=rows, run=run, fresh=bool(getattr(options, "fresh", False)), decisions=review_decisions,

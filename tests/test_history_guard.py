@@ -3,14 +3,22 @@ holds earlier months: the run refuses in Chinese (exit 2) and touches nothing, i
 crashing with a trace or silently giving every customer a new 客户编号."""
 from __future__ import annotations
 
+import datetime as dt
+import json
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from pipeline import history
+from pipeline.api import run_pipeline
 from pipeline.cli import cli
+from pipeline.model import RunOptions
 from tests.factories import make_workbook
 
 HEADER = ["客户名称", "手机号码", "城市", "所属行业"]
@@ -89,3 +97,57 @@ def test_a_new_output_folder_starts_without_a_store(tmp_path):
     (out / "README.md").write_text("月度输出", encoding="utf-8")
     assert _run(inp, out, "2026-11-30").exit_code == 0
     assert sorted(_ids(out / "2026-11").values()) == ["KH00000001", "KH00000002"]
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_run_killed_before_the_swap_is_named_on_the_next_run(month_done):
+    """kill -9 while writing: a stale lock and a half-built folder are left; the next run says
+    so in Chinese, cleans up and goes through."""
+    import json
+    import socket
+
+    inp, out = month_done
+    (out / ".2026-11.lock").write_text(json.dumps({"pid": _dead_pid(), "host": socket.gethostname(),
+                                                   "since": "2026-11-30 09:15:00"}), encoding="utf-8")
+    half = out / ".2026-11.tmp-abcd1234"
+    half.mkdir()
+    (half / "customers.xlsx").write_bytes(b"half")
+    result = _run(inp, out, "2026-11-30")
+    assert result.exit_code == 0, result.output
+    assert "注意：上次运行（开始于 2026-11-30 09:15:00）没有正常结束（被中断），它未完成的文件已清理" in result.output
+    assert "本月第 2 次运行" in result.output
+    assert not half.exists() and not (out / ".2026-11.lock").exists()
+    again = _run(inp, out, "2026-11-30")
+    assert "注意" not in again.output                                  # said once
+
+
+def test_a_run_stopped_between_the_swap_and_the_save_keeps_every_version_numbered(month_done, monkeypatch):
+    """The known gap: the outputs of run 2 are in place but the history store never heard of
+    it. The next run says so, keeps run 2's outputs as versions/2026-11/2 and numbers itself 3;
+    run 1's folder stays recorded as versions/2026-11/1."""
+    inp, out = month_done
+    real = history.save_run
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt       # what a kill between the two stages leaves behind
+
+    monkeypatch.setattr(history, "save_run", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_pipeline(RunOptions(input_dir=inp, output_dir=out, as_of=dt.date(2026, 11, 30)))
+    monkeypatch.setattr(history, "save_run", real)
+    assert json.loads((out / "2026-11" / "summary.json").read_text(encoding="utf-8"))["ledger"]["run"] == 2
+    result = _run(inp, out, "2026-11-30")
+    assert result.exit_code == 0, result.output
+    assert "注意：本月第 2 次运行写出结果后、保存历史记录前被中断" in result.output
+    assert f"它的结果已保留在 {out / 'versions' / '2026-11' / '2'}" in result.output
+    assert "本月第 3 次运行" in result.output
+    for n in (1, 2):
+        kept = json.loads((out / "versions" / "2026-11" / str(n) / "summary.json").read_text(encoding="utf-8"))
+        assert kept["ledger"]["run"] == n
+    runs = history.read_table(out / "history.sqlite", "month_runs")
+    assert list(zip(runs["run_no"], runs["kept_as"])) == [(1, "versions/2026-11/1"), (3, "")]

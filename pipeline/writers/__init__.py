@@ -41,6 +41,7 @@ WRITE_INPUTS = (
     # the ledger (pipeline/ledger.py, pipeline/api.py): copies of earlier submissions, versions,
     # the run of the month, where the previous outputs go, how the month was chosen
     "source_paths", "superseded", "run_changes", "run_no", "keep_previous", "lock_held", "month_choice",
+    "interrupted",
 )
 
 #: The only columns of ``records`` the writers read (where each source row came from, a form's

@@ -11,7 +11,7 @@ import os
 import socket
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 
 class RunLocked(Exception):
@@ -51,8 +51,10 @@ def _is_stale(owner: dict) -> bool:
 
 
 @contextlib.contextmanager
-def output_lock(output_dir: Path, month: str) -> Iterator[Path]:
-    """Hold the month lock while the body runs; raise :class:`RunLocked` if a live run holds it."""
+def output_lock(output_dir: Path, month: str, on_stale: Callable[[dict], Any] | None = None) -> Iterator[Path]:
+    """Hold the month lock while the body runs; raise :class:`RunLocked` if a live run holds it.
+    ``on_stale`` is called with the owner (pid, host, since) of a stale lock taken over: a run
+    that was killed or crashed, which the caller tells the steward about."""
     path = lock_path(output_dir, month)
     path.parent.mkdir(parents=True, exist_ok=True)
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
@@ -73,6 +75,8 @@ def output_lock(output_dir: Path, month: str) -> Iterator[Path]:
                     f"如确认没有任务在运行，可删除锁文件 {path}")
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()     # stale: the owner crashed
+            if owner and on_stale is not None:
+                on_stale(owner)
             continue
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump(me, fh, ensure_ascii=False)

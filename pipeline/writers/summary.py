@@ -79,7 +79,8 @@ def _ledger(data: Mapping[str, Any]) -> dict[str, Any]:
             "kept_previous_as": kept, "month_source": choice.get("source", ""),
             "month_reason": choice.get("reason", ""),
             "superseded": dict(sorted((data.get("superseded") or {}).items())),
-            "since_previous_run": data.get("run_changes") or {}}
+            "since_previous_run": data.get("run_changes") or {},
+            "interrupted": dict(data.get("interrupted") or {})}
 
 
 def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
