@@ -260,11 +260,15 @@ def _candidates(previous: pd.DataFrame | None, month: str, window: int) -> list[
 
 def _previous_for(sub: Mapping[str, Any], candidates: Sequence[dict], current_names: set[str],
                   current_shas: set[str]) -> dict | None:
+    from .writers.returns import returned_name   # the name its return was given (lazy: no import cycle)
+
     for cand in candidates:
         if cand.get("sha256") and cand.get("sha256") == sub["sha256"]:
             continue                                  # the same bytes: a re-run, not a resubmission
         if cand.get("src_file") == sub["src_file"]:
             return cand
+        if returned_name(str(cand.get("src_file") or "")).as_posix() == sub["src_file"]:
+            return cand                               # its returned workbook sent back (.csv → .xlsx)
         if cand.get("src_file") in current_names or cand.get("sha256") in current_shas:
             continue                                  # the previous version of another file of this run
         team = sub.get("src_team") or ""
