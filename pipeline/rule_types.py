@@ -380,6 +380,7 @@ class ColumnsFile:
     verify_types: Mapping[str, tuple[str, ...]] = _empty()
     extension: ExtensionNames = ExtensionNames()
     methods: Mapping[str, str] = _empty()               # method code -> Chinese (列映射 匹配方式)
+    header_year: Pattern = r"(?<!\d)(?:19|20)\d{2}(?!\d)"    # 2023年金额: the year a column is about
 
 
 PinTarget = Annotated[str, either(FIELD, choice("extension"))]

@@ -141,3 +141,19 @@ def test_a_group_merged_over_one_sub_header_and_a_blank_leaf(tmp_path):
     assert list(rec["email"]) == ["zs@hengxin.com", "ls@zijin.cn"] and list(rec["position"]) == ["采购总监", "经理"]
     assert list(cmap["header"]) == ["客户名称", "联系方式/手机", "联系方式", "职位"]
     assert [(i.rule, i.column) for i in issues if i.rule.startswith("column-r")] == [("column-rerouted", "C")]
+
+
+def test_columns_of_one_field_by_year_keep_the_latest(tmp_path):
+    """2022年金额 and 2023年金额 both read as 年合作金额: the latest year fills it (not the first
+    column), the other year stays as an extension column; two plain duplicates keep the first."""
+    rec, cmap, issues = _read(tmp_path, [
+        ["客户名称", "2022年合作金额", "2023年合作金额", "手机", "手机号码"],
+        ["北京中关村软件园发展有限公司", 300000, 450000, "13601010001", "13601010009"],
+    ])
+    r = rec.iloc[0]
+    assert (r["annual_amount"], r["ext:2022年合作金额"]) == (450000, 300000)
+    assert r["mobile"] == "13601010001"                       # no years: the first column, as before
+    kept = [(i.rule, i.column, i.params) for i in issues if i.rule in ("column-year-kept", "column-duplicate")]
+    assert kept == [("column-year-kept", "B", {"header": "2022年合作金额", "kept": "2023年合作金额"}),
+                    ("column-duplicate", "E", {"header": "手机号码", "first": "手机"})]
+    assert dict(zip(cmap["header"], cmap["field"]))["2023年合作金额"] == "年合作金额"

@@ -48,6 +48,7 @@ class ColumnRules:
     enums: Mapping[str, Mapping[str, str]]        # field key -> folded value -> canonical
     types: Mapping[str, str]
     names: Mapping[str, str]                      # field key -> Chinese name
+    header_year: re.Pattern
     _kinds: dict = field(default_factory=dict, compare=False, repr=False)
 
     def method(self, code: str) -> str:
@@ -122,7 +123,22 @@ def _column_rules(rules: Rules) -> ColumnRules:
         pins=pins, methods=dict(spec.methods),
         computed_suffix=spec.extension.computed_suffix, duplicate_suffix=spec.extension.duplicate_suffix,
         enums=enums, types={f.key: f.type for f in rules.fields}, names=rules.field_names,
+        header_year=re.compile(spec.header_year),
     )
+
+
+def latest_year_columns(header_keys: Mapping[int, str], labels: list[str], cr: ColumnRules) -> dict[str, int]:
+    """field key -> the column to keep, when every column naming the field has one year of its
+    own in its header (2022年金额, 2023年金额): the latest year's."""
+    by_key: dict[str, list[int]] = {}
+    for col0, key in header_keys.items():
+        by_key.setdefault(key, []).append(col0)
+    out = {}
+    for key, cols in by_key.items():
+        years = [cr.header_year.findall(labels[c]) for c in cols]
+        if len(cols) > 1 and all(len(y) == 1 for y in years) and len({y[0] for y in years}) == len(cols):
+            out[key] = max(zip(cols, years), key=lambda cy: int(cy[1][0]))[0]
+    return out
 
 
 @dataclass

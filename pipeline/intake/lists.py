@@ -8,7 +8,7 @@ from ..issues import Issue, display_value
 from ..rules import Rules, fold_header
 from .chunk import SheetContext, SheetOut, column_missing_issues
 from .columns import EXT_PREFIX, ColumnRules, Decision, column_notice, column_rules, decide, match_header, \
-    route_value, samples_of
+    latest_year_columns, route_value, samples_of
 from .headers import header_block
 from .layout import (LAYOUT_LIST, MATCH_PATTERN, HeaderMatcher, RowClassifier, TypeGuesser, column_letter, find_header, is_blank,
                      sheet_type, unknown_column_issue)
@@ -181,6 +181,7 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
         if key and key not in computed and key in cr.types:
             header_keys[col0] = key
 
+    latest = latest_year_columns(header_keys, labels, cr)
     classifier = RowClassifier(rules, header, header_keys, matcher, frozenset(ignore_cols))
     filled, notes = merged_in_data(sheet.merged, block.last + 1, rows, sum(1 for x in labels if x))
     data_idx: list[int] = []
@@ -224,7 +225,12 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
             d = Decision(None, "numbering", ext=label, notice="column-numbering", samples=samples_of(values))
         else:
             d = decide(label, leaves[col0], groups[col0], values, ctx.team, matcher, cr, computed)
-        if d.key is not None and d.key in keep:
+        if d.key is not None and latest.get(d.key, col0) != col0 and header_keys.get(col0) == d.key:
+            out.issues.append(Issue(rule="column-year-kept", file=ctx.rel, sheet=ctx.sheet, row=hrow,
+                                    column=column_letter(col0), field=d.key,
+                                    params={"header": label, "kept": str(labels[latest[d.key]]).strip()}))
+            d = Decision(None, "duplicate", header_key=d.key, ext=label, samples=d.samples)
+        elif d.key is not None and d.key in keep:
             first = str(header[keep[d.key]]).strip()
             split = d.key in cr.split_fields
             d = Decision(None, "duplicate", header_key=d.key, ext=label + cr.duplicate_suffix, samples=d.samples,
