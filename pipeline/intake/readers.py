@@ -20,6 +20,7 @@ import python_calamine as pc
 from defusedxml import ElementTree
 
 from ..rules import Rules
+from .formulas import blank_zero_references, zero_references
 
 
 class ReadError(Exception):
@@ -164,6 +165,7 @@ def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | 
     except Exception as exc:  # calamine raises several error types for damaged files
         raise ReadError("damaged", detail=type(exc).__name__) from exc
     formulas = formula_cells_without_value(data) if kind == "xlsx" and only is None else {}
+    zeros = _zero_references(data) if kind == "xlsx" and only is None else {}
     ods_merged = ods_merged_ranges(data) if kind == "ods" else {}
     sheets: list[RawSheet] = []
     try:
@@ -187,7 +189,18 @@ def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | 
         raise ReadError("sheet_damaged", detail=type(exc).__name__) from exc
     finally:
         book.close()
+    if zeros:
+        blank_zero_references(sheets, zeros)
     return sheets
+
+
+def _zero_references(data: bytes) -> dict:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = _sheet_parts(zf)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError):
+        return {}
+    return zero_references(data, parts)
 
 
 # --- csv ---
