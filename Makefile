@@ -28,9 +28,12 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(BIN)/crm-pipeline run --input $(INPUT) --output $(OUTPUT) $(if $(AS_OF),--as-of $(AS_OF)) $(if $(FRESH),--fresh) $(if $(FORCE),--force)
 
+# The suite runs in one worker per CPU (pytest-xdist), a test file per worker at a time so each
+# file's fixtures are built once; TEST_WORKERS=0 runs it in this process alone.
 # pytest exits 5 when it collects nothing; that must not pass silently, nor crash CI oddly.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile; rc=$$?; if [ $$rc -eq 5 ]; then echo "no tests collected"; exit 1; fi; exit $$rc
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
