@@ -10,7 +10,7 @@ from typing import Any, Callable, Mapping
 from ..buildcache import built_once
 from ..rule_types import ValueRules
 from ..rules import Rules
-from ..settings import RegionRules
+from ..settings import IndustryRules, RegionRules
 from .amounts import AmountSettings, BudgetWords
 from .codes import NameForm, compile_name_forms, name_form_pattern
 from .dates import DateSettings
@@ -87,6 +87,17 @@ def region_index_options(region: RegionRules, **overrides: Any) -> dict[str, Any
     return options | overrides
 
 
+#: ``normalize.industry`` settings the industry index knows under another name
+_INDUSTRY_INDEX_NAMES = {"suggest_min_score": "min_score"}
+
+
+def industry_index_options(industry: IndustryRules) -> dict[str, Any]:
+    """The keyword arguments of :func:`~.industry_build.build_industry_index`: every
+    ``normalize.industry`` setting (rules/settings.yaml; a new one reaches the index without a
+    change here)."""
+    return {_INDUSTRY_INDEX_NAMES.get(f.name, f.name): getattr(industry, f.name) for f in dataclasses.fields(industry)}
+
+
 def _compile(rules: Rules) -> Normalizers:
     s = rules.config.normalize
     dates = DateSettings(s.dates.serial_min, s.dates.serial_max, s.dates.year_min, s.dates.year_max,
@@ -110,24 +121,7 @@ def _compile(rules: Rules) -> Normalizers:
     region_tables = {k: v for k, v in rules.tables.items() if k.startswith("regions/")}
     regions = built_once("regions", build_region_index, region_tables, **region_index_options(s.region))
     industry_tables = {k: v for k, v in rules.tables.items() if k.startswith("industr")}
-    industry = built_once(
-        "industry", build_industry_index, industry_tables, hint=s.industry.hint, no_hint=s.industry.no_hint, example=s.industry.example,
-        min_score=s.industry.suggest_min_score, min_contain=s.industry.min_contain,
-        head_tails=s.industry.head_tails, max_candidates=s.industry.max_candidates,
-        ignore_words=s.industry.ignore_words, drop_prefixes=s.industry.drop_prefixes,
-        generic_words=s.industry.generic_words, equipment_words=s.industry.equipment_words,
-        service_tails=s.industry.service_tails, goods_sections=s.industry.goods_sections,
-        trade_divisions=s.industry.trade_divisions, repair_heads=s.industry.repair_heads,
-        repaired_in=s.industry.repaired_in, typo_min_length=s.industry.typo_min_length,
-        typo_hint_min_length=s.industry.typo_hint_min_length,
-        abbreviations=s.industry.abbreviations, level_marks=s.industry.level_marks,
-        goods_endings=s.industry.goods_endings, place_kinds=s.industry.place_kinds,
-        head_modifiers=s.industry.head_modifiers, goods_tails=s.industry.goods_tails, not_goods=s.industry.not_goods,
-        equipment_home=s.industry.equipment_home, vehicle_divisions=s.industry.vehicle_divisions,
-        vehicle_part_makers=s.industry.vehicle_part_makers, vehicle_part_heads=s.industry.vehicle_part_heads,
-        shop_service_sections=s.industry.shop_service_sections,
-        service_shops=s.industry.service_shops, negations=s.industry.negations,
-        use_markers=s.industry.use_markers, instrument_classes=s.industry.instrument_classes, decides_yield=s.industry.decides_yield)
+    industry = built_once("industry", build_industry_index, industry_tables, **industry_index_options(s.industry))
     forms = compile_name_forms(s.uscc.name_forms)
     return Normalizers(
         dates=dates, amounts=amounts, rate_max=float(s.rate_max),
