@@ -48,6 +48,7 @@ class IntakeSettings:
     suggest_min_score: float = 60
     suggest_hint: str = "{name}"
     ratio_check_min_bytes: int = 1048576
+    title_label_skip: tuple[str, ...] = ()          # fields a title cell (销售代表：张伟) never fills
 
 
 @dataclass(frozen=True)

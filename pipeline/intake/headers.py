@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Sequence
 
 from .layout import HeaderMatcher, is_blank
+from .titles import label_cell
 
 #: at most this many rows form one header (a title row above is never part of it)
 MAX_HEADER_ROWS = 3
@@ -138,6 +139,7 @@ def _block(rows: list[list[Any]], h: int, merged, matcher: HeaderMatcher) -> Hea
     while first > 0 and last - first + 1 < MAX_HEADER_ROWS:
         upper = rows[first - 1]
         if _is_title(upper, _spans(upper, first - 1, merged, width), width) \
+                or any(label_cell(v, matcher) for v in upper) \
                 or not _sub_row(upper, rows[first], first - 1, merged, width, matcher):
             break
         first -= 1

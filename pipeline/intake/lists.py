@@ -13,6 +13,7 @@ from .headers import header_block
 from .layout import (LAYOUT_LIST, MATCH_PATTERN, HeaderMatcher, RowClassifier, TypeGuesser, column_letter, find_header, is_blank,
                      sheet_type, unknown_column_issue)
 from .readers import RawSheet
+from .titles import fill_from_titles, title_labels
 
 
 def fill_merged(rows: list[list[Any]], merged, first_row: int, stop: int | None = None) -> None:
@@ -265,6 +266,11 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
         if own_cells else [None] * n
     for source, col0 in splits:
         _route(out, source, col0, keep, cr, ctx)
+    # 销售代表：张伟 above the header: the table's rows without a 负责销售 of their own get 张伟
+    skip = set(rules.config.intake.title_label_skip) | set(out.fields)
+    allowed = [k for k in cr.types if k not in skip and k not in computed]
+    above = sorted(titles) if own_cells else range(block.first)
+    out.issues.extend(fill_from_titles(out.fields, n, title_labels(rows, above, matcher, allowed), ctx.rel, ctx.sheet))
     if extra_cols:
         extras = []
         for i in range(n):
