@@ -127,6 +127,8 @@ class ReviewSheet:
     decision_column: str = "决定"
     same: str = "是同一客户"
     not_same: str = "不是同一客户"
+    same_words: tuple[str, ...] = ()                    # other ways a steward writes 是同一客户 (是, Y …)
+    not_same_words: tuple[str, ...] = ()                # … and 不是同一客户 (否, N …)
     name_a: str = "客户名称A"
     name_b: str = "客户名称B"
     code_a: str = "统一社会信用代码A"

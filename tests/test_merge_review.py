@@ -82,3 +82,27 @@ def test_a_review_workbook_in_input_is_read_for_decisions_not_as_customers(tmp_p
     assert [r for r in again["疑似重复"].iter_rows(min_row=2, values_only=True) if r[0]] == []  # decided
     issues = (out / "2026-11" / "issues.csv").read_text(encoding="utf-8-sig")
     assert "merge-review-file" in issues
+
+
+def test_a_decision_typed_instead_of_picked_is_read_or_reported(tmp_path):
+    """WPS or a paste bypasses the dropdown: 是 means 是同一客户 (rules/merge.yaml same_words);
+    a 决定 the rules do not know (待定) is a warning naming the cell, not silently ignored."""
+    inp, out = tmp_path / "input", tmp_path / "output"
+    _submission(inp, ["无锡恒通物流有限公司", "道路运输业", "江苏", "无锡", "赵强", "13712345678"],
+                ["无锡恒远物流有限公司", "道路运输业", "江苏", "无锡", "钱勇", "13612345678"])
+    wb = _run(inp, out)
+    ws = wb["疑似重复"]
+    header = [c.value for c in ws[1]]
+    rows = {r[header.index("客户名称A")]: n for n, r in enumerate(ws.iter_rows(min_row=2, values_only=True), start=2)}
+    col = header.index("决定") + 1
+    ws.cell(row=rows["苏州华力电子有限公司"], column=col, value=" 是 ")
+    ws.cell(row=rows["无锡恒通物流有限公司"], column=col, value="待定")
+    wb.save(out / "2026-11" / "customers.xlsx")
+    again = _run(inp, out)
+    assert "苏州华立电子有限公司" not in _customers(again) and len(_customers(again)) == 3
+    issues = (out / "2026-11" / "issues.csv").read_text(encoding="utf-8-sig").splitlines()
+    unknown = [line for line in issues if "merge-review-decision-unknown" in line]
+    letter = chr(ord("A") + col - 1)
+    assert unknown == [f"2026-11/customers.xlsx,疑似重复,{rows['无锡恒通物流有限公司']},{letter},,"
+                       "merge-review-decision-unknown,warning,待定,“决定”一栏填的是“待定”，无法判断是不是同一客户，"
+                       "这一对本次未按人工判定处理,请在下拉框中选择“是同一客户”或“不是同一客户”后重新运行"]

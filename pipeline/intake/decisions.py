@@ -20,6 +20,8 @@ import re
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from openpyxl.utils import get_column_letter
+
 from ..issues import Issue
 from ..merge.review import combine_decisions, decisions_from_rows
 from ..rule_types import ReviewSheet
@@ -43,14 +45,23 @@ def is_review_workbook(sheets: Sequence[RawSheet], rules: Rules) -> bool:
     return _review_sheet(sheets, rules.merge.review) is not None
 
 
-def decisions_in_sheets(sheets: Sequence[RawSheet], rules: Rules, note: str) -> list[dict[str, str]]:
+def decisions_in_sheets(sheets: Sequence[RawSheet], rules: Rules, note: str,
+                        file: str = "") -> tuple[list[dict[str, str]], list[Issue]]:
+    """The decisions of the review sheet among ``sheets``, and one warning
+    ``merge-review-decision-unknown`` per 决定 cell it cannot read (``file``: the name shown)."""
     settings = rules.merge.review
     sheet = _review_sheet(sheets, settings)
     if sheet is None:
-        return []
+        return [], []
     header = [str(v or "").strip() for v in sheet.rows[0]]
     rows = ({h: v for h, v in zip(header, row) if h} for row in sheet.rows[1:])
-    return decisions_from_rows(rows, settings, note)
+    unknown: list[tuple[int, str]] = []
+    found = decisions_from_rows(rows, settings, note, unknown)
+    column = get_column_letter(header.index(settings.decision_column) + 1)
+    issues = [Issue(rule="merge-review-decision-unknown", file=file or note, sheet=settings.sheet, row=n + 2,
+                    column=column, value=value, params={"same": settings.same, "not_same": settings.not_same})
+              for n, value in unknown]
+    return found, issues
 
 
 def _read(path: Path, rules: Rules) -> list[RawSheet]:
@@ -80,13 +91,17 @@ def read_review_decisions(paths: Iterable[Path], history_path: Path | None, mont
     issues: list[Issue] = []
     if history_path is not None:
         for label, path in _month_workbooks(Path(history_path).parent, month):
-            groups.append(decisions_in_sheets(_read(path, rules), rules, f"{label} customers.xlsx"))
+            found, unread = decisions_in_sheets(_read(path, rules), rules, f"{label} customers.xlsx",
+                                                f"{label}/customers.xlsx")
+            groups.append(found)
+            issues.extend(unread)
     for path in paths or ():
         path = Path(path)
         sheets = _read(path, rules)
         if sheets and _review_sheet(sheets, settings) is not None:
-            found = decisions_in_sheets(sheets, rules, path.name)
+            found, unread = decisions_in_sheets(sheets, rules, path.name)
             groups.append(found)
+            issues.extend(unread)
             issues.append(Issue(rule="merge-review-file", file=path.name,
                                 params={"sheet": settings.sheet, "count": len(found)}))
     return StageResult(data={"review_decisions": combine_decisions(*groups)}, issues=tuple(issues))

@@ -11,6 +11,8 @@ the bulk decisions of rules/merge.yaml, and the history store remembers them for
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
@@ -68,16 +70,26 @@ def review_queue(rec: pd.DataFrame, scored: pd.DataFrame, labels: np.ndarray, id
     return pd.DataFrame(out, columns=REVIEW_COLUMNS)
 
 
+def _folded(value: Any) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value or ""))).upper()
+
+
 def decisions_from_rows(rows: Iterable[Mapping[str, Any]], settings: ReviewSheet,
-                        note: str = "") -> list[dict[str, str]]:
+                        note: str = "", unknown: list[tuple[int, str]] | None = None) -> list[dict[str, str]]:
     """Filled-in 疑似重复 rows (header → value) → decisions ``{a, b, decision, note}``. A pair is
-    named by its credit codes when both rows carry one, else by the names as written; rows
-    with an empty or unknown 决定 are left out."""
-    kinds = {settings.same: "same", settings.not_same: "not_same"}
+    named by its credit codes when both rows carry one, else by the names as written. 决定 is
+    the dropdown's value or one of ``same_words`` / ``not_same_words`` (rules/merge.yaml, without
+    case or spaces); rows with an empty 决定 are left out, and those with any other value too —
+    they are added to ``unknown`` as (position of the row among ``rows``, value)."""
+    kinds = {_folded(w): "same" for w in (settings.same, *settings.same_words)}
+    kinds.update({_folded(w): "not_same" for w in (settings.not_same, *settings.not_same_words)})
     out = []
-    for row in rows:
-        kind = kinds.get(str(row.get(settings.decision_column) or "").strip())
+    for n, row in enumerate(rows):
+        written = str(row.get(settings.decision_column) or "").strip()
+        kind = kinds.get(_folded(written))
         if not kind:
+            if written and unknown is not None:
+                unknown.append((n, written))
             continue
         code_a = str(row.get(settings.code_a) or "").strip()
         code_b = str(row.get(settings.code_b) or "").strip()
