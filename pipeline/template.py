@@ -117,7 +117,7 @@ def field_validation(rules: Rules, fd: FieldDef, options: _Options) -> tuple[Dat
         number_format = "@"
     else:
         dv = DataValidation(allow_blank=True)
-        number_format = "@" if fd.type in ("landline", "text", "name") else None
+        number_format = "@" if fd.type in ("landline", "text", "name", "person") else None
     dv.showInputMessage = True
     dv.showErrorMessage = dv.type is not None
     dv.promptTitle = fd.name[:32]

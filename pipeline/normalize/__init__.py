@@ -32,7 +32,7 @@ from .compiled import Normalizers, compiled
 from .dates import parse_date
 from .emails import parse_email
 from .sink import Sink
-from .text import parse_band, parse_name, parse_tags, parse_text, parse_url
+from .text import parse_band, parse_name, parse_person, parse_tags, parse_text, parse_url
 
 from .related import normalize_related
 
@@ -47,6 +47,7 @@ def _value_parsers(n: Normalizers) -> dict[str, Callable[[Any], Any]]:
     return {
         "text": partial(parse_text, max_length=n.text_max_length),
         "name": parse_name,
+        "person": partial(parse_person, max_length=n.text_max_length),
         "uscc": parse_uscc,
         "band": parse_band,
         "tags": partial(parse_tags, joiner=n.tags_joiner),

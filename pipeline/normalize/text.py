@@ -31,6 +31,20 @@ def parse_name(value: Any) -> Parsed:
     return Parsed(text)
 
 
+_HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
+_SPACE_BETWEEN_HAN = re.compile(rf"(?<={_HAN})\s+(?={_HAN})")
+
+
+def parse_person(value: Any, max_length: int = 0) -> Parsed:
+    """A person's name, as :func:`parse_text`, but spaces between two Chinese characters are
+    padding (``钱  敏`` → ``钱敏``, ``王 小 明`` → ``王小明``); a name in Latin letters keeps its
+    spaces (``David Wang``)."""
+    parsed = parse_text(value, max_length)
+    if isinstance(parsed.value, str) and not parsed.findings:
+        return Parsed(_SPACE_BETWEEN_HAN.sub("", parsed.value))
+    return parsed
+
+
 _BAND = re.compile(r"^(\d+)\s*(?:人)?\s*(?:-|－|—|–|~|～|至|到)\s*(\d+)\s*(?:人)?$")
 _COUNT = re.compile(r"^(\d+)\s*(?:人)?$")
 
