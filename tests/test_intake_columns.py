@@ -157,3 +157,22 @@ def test_columns_of_one_field_by_year_keep_the_latest(tmp_path):
     assert kept == [("column-year-kept", "B", {"header": "2022年合作金额", "kept": "2023年合作金额"}),
                     ("column-duplicate", "E", {"header": "手机号码", "first": "手机"})]
     assert dict(zip(cmap["header"], cmap["field"]))["2023年合作金额"] == "年合作金额"
+
+
+def test_a_blank_latest_year_takes_the_newest_earlier_year_with_a_warning(tmp_path):
+    """2024年 blank in a row: 年合作金额 is that row's 2023 value (not lost to the extension column
+    alone), warned on the 2023 cell, which stays in the extension column too; a row with neither
+    year stays blank; a column of another unit is never taken."""
+    rec, cmap, issues = _read(tmp_path, [
+        ["客户名称", "2022年合作金额", "2023年合作金额", "2024年合作金额", "2021年合作金额（万元）"],
+        ["北京中关村软件园发展有限公司", 100000, 300000, None, 9],
+        ["苏州恒信精密机械有限公司", 200000, None, None, 8],
+        ["南京紫金电子有限公司", 50000, 60000, 70000, None],
+        ["杭州西湖电子有限公司", None, None, None, 7],
+    ])
+    assert list(rec["annual_amount"]) == [300000, 200000, 70000, None]
+    assert list(rec["ext:2023年合作金额"]) == [300000, None, 60000, None]
+    back = [(i.rule, i.row, i.column, i.value, i.params) for i in issues if i.rule == "column-year-fallback"]
+    assert back == [("column-year-fallback", 2, "C", 300000, {"header": "2023年合作金额", "kept": "2024年合作金额"}),
+                    ("column-year-fallback", 3, "B", 200000, {"header": "2022年合作金额", "kept": "2024年合作金额"})]
+    assert [c and c["annual_amount"] for c in rec["src_cells"][:3]] == ["C2", "B3", None]   # None: its own columns

@@ -183,6 +183,8 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
             header_keys[col0] = key
 
     latest = latest_year_columns(header_keys, labels, cr)
+    earlier_years: dict[str, list[tuple[int, str, float]]] = {}   # field -> its earlier years' columns
+    units: dict[str, float] = {}
     classifier = RowClassifier(rules, header, header_keys, matcher, frozenset(ignore_cols))
     filled, notes = merged_in_data(sheet.merged, block.last + 1, rows, sum(1 for x in labels if x))
     data_idx: list[int] = []
@@ -230,6 +232,7 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
             out.issues.append(Issue(rule="column-year-kept", file=ctx.rel, sheet=ctx.sheet, row=hrow,
                                     column=column_letter(col0), field=d.key,
                                     params={"header": label, "kept": str(labels[latest[d.key]]).strip()}))
+            earlier_years.setdefault(d.key, []).append((col0, label, d.unit))
             d = Decision(None, "duplicate", header_key=d.key, ext=label, samples=d.samples)
         elif d.key is not None and d.key in keep:
             first = str(header[keep[d.key]]).strip()
@@ -249,6 +252,7 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
             out.mapping.append(_mapping(ctx, col0, label, d.ext, cr.method(d.method), d.samples, True))
         else:
             keep[d.key] = col0
+            units[d.key] = d.unit
             out.column_rows.append({"src_file": ctx.rel, "src_sheet": ctx.sheet, "field": d.key,
                                     "column": column_letter(col0), "header": label, "unit": d.unit})
             out.mapping.append(_mapping(ctx, col0, label, fnames.get(d.key, d.key), cr.method(d.method), d.samples))
@@ -266,6 +270,8 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
         if own_cells else [None] * n
     for source, col0 in splits:
         _route(out, source, col0, keep, cr, ctx)
+    for key, earlier in earlier_years.items():
+        _from_earlier_years(out, key, keep, units[key], earlier, labels, cr, ctx)
     # 销售代表：张伟 above the header: the table's rows without a 负责销售 of their own get 张伟
     skip = set(rules.config.intake.title_label_skip) | set(out.fields)
     allowed = [k for k in cr.types if k not in skip and k not in computed]
@@ -306,6 +312,36 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
     routed = {k for k in out.fields if not k.startswith(EXT_PREFIX)}      # a 联系方式 column's values count
     out.issues.extend(column_missing_issues(set(keep) | routed, out.customer_type, ctx, rules))
     return out
+
+
+def _from_earlier_years(out: SheetOut, key: str, keep: dict[str, int], unit: float,
+                        earlier: list[tuple[int, str, float]], labels: list[str], cr: ColumnRules,
+                        ctx: SheetContext) -> None:
+    """A row whose latest-year column (2024年合作金额) is blank takes the newest earlier year's
+    value of the same unit (2023年合作金额), with a ``column-year-fallback`` warning on that cell;
+    the earlier column keeps its value as an extension column too."""
+    column = out.fields.get(key)
+    if column is None or key not in keep:
+        return
+    by_year = sorted(((int(cr.header_year.findall(labels[c])[0]), c, label) for c, label, u in earlier if u == unit),
+                     reverse=True)
+    kept = str(labels[keep[key]]).strip()
+    for i, value in enumerate(column):
+        if not is_blank(value):
+            continue
+        for _, col0, label in by_year:
+            older = out.fields[EXT_PREFIX + label][i]
+            if is_blank(older):
+                continue
+            column[i] = older
+            row = out.src_row[i]
+            cells = out.src_cells[i] or {k: f"{column_letter(c)}{row}" for k, c in keep.items()}
+            cells[key] = f"{column_letter(col0)}{row}"       # its issues and fixes point at that cell
+            out.src_cells[i] = cells
+            out.issues.append(Issue(rule="column-year-fallback", file=ctx.rel, sheet=ctx.sheet, row=out.src_row[i],
+                                    column=column_letter(col0), field=key, value=older, row_id=i,
+                                    params={"header": label, "kept": kept}))
+            break
 
 
 def _route(out: SheetOut, source: str, col0: int, keep: dict[str, int], cr: ColumnRules, ctx: SheetContext) -> None:
