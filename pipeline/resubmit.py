@@ -374,7 +374,12 @@ def _compare(sub: Mapping[str, Any], prev: Mapping[str, Any], rules: Rules, name
                 replaced.add((ckey, field, other["rule"]))
                 rule, status = other["rule"], STATUS_OPEN
                 after = after or _text(other.get("value"))
-                note = notes["open_other"].format(title=title, message=other.get("message", ""))
+                # the team sent the same text back (24年3月5日 both times; only its reading changed):
+                # the note must not say they edited it
+                raw_before, raw_after = _text(i.get("value")), _text(other.get("value"))
+                unchanged = before == after or bool(raw_before) and raw_before == raw_after
+                note = notes["open_other_unchanged" if unchanged else "open_other"].format(
+                    title=title, message=other.get("message", ""))
         rows.append({**base, **where(ckey, field, i), "record_key": ckey,
                      "name": _name(c_rec or p_rec), "field": names.get(field, field),
                      "rule": rule, "status": status, "before": before, "after": after, "note": note})

@@ -181,7 +181,8 @@ NOTE_KEYS = {
                 "overdue", "from_plan", "plan_goal", "plan_owner", "stale"),
     "grade": ("missing", "none", "matched", "joiner", "at_least", "above", "below", "at_most", "is", "not", "in",
               "not_in", "blank", "filled", "months_since", "months_within", "top_share", "not_ranked"),
-    "resubmit": ("fixed", "fixed_file", "open", "open_changed", "open_other", "changed", "changed_issue", "added", "removed",
+    "resubmit": ("fixed", "fixed_file", "open", "open_changed", "open_other", "open_other_unchanged",
+                 "changed", "changed_issue", "added", "removed",
                  "removed_open"),
     "ledger": ("duplicate", "superseded", "earlier_version", "fresh_dropped"),
 }

@@ -136,6 +136,29 @@ def test_a_cell_changed_into_another_problem_is_not_reported_fixed(rules):
     assert "已修正" not in set(diff.loc[diff["name"] == "苏州华力电子有限公司", "status"])
 
 
+def test_a_cell_sent_back_unchanged_is_not_said_to_be_edited_when_only_the_check_changed(rules):
+    """Last month 24年3月5日 was date-invalid (the field left empty); this month the same text is
+    read as 2024-03-05 with a date-two-digit-year warning: the team changed nothing, so the note
+    says the check changed, never 已修改."""
+    v1 = [{**V1[0], "last_coop": None}, *V1[1:]]
+    v1_issues = [*V1_ISSUES, Issue("date-invalid", FILE, SHEET, 2, "last_coop", "24年3月5日", row_id=0)]
+    previous = stored(compare_submissions(records(v1), v1_issues, None, files("a" * 64), COLUMNS, rules,
+                                          "2026-11"), "2026-11")
+    v2 = [{**V1[0], "last_coop": "2024-03-05"}, *V1[1:]]
+    v2_issues = [*V1_ISSUES, Issue("date-two-digit-year", FILE, SHEET, 2, "last_coop", "24年3月5日",
+                                   {"date": "2024-03-05", "day": ""}, row_id=0)]
+    diff = compare_submissions(records(v2), v2_issues, previous, files("b" * 64), COLUMNS, rules,
+                               "2026-11").data["resubmission"]
+    row = diff[(diff["name"] == "苏州华力电子有限公司") & (diff["field"] == "最近合作时间")]
+    assert len(row) == 1
+    row = row.iloc[0]
+    assert (row.status, row.rule, row.before, row.after) == ("仍存在", "date-two-digit-year", "24年3月5日",
+                                                             "2024-03-05")
+    assert "已修改" not in row.note
+    assert row.note.startswith("本次未修改此处；检查规则已调整，上次的问题（日期无效）已不存在，但出现新问题：")
+    assert "年份只写了两位" in row.note
+
+
 def test_the_issue_table_gives_the_same_result_as_the_issue_list(rules):
     previous = stored(first_run(rules), "2026-11")
     from_list = compare_submissions(records(V2), V2_ISSUES, previous, files("b" * 64), COLUMNS, rules, "2026-11")
