@@ -353,3 +353,8 @@ def test_a_person_keeps_the_number_when_the_mobile_is_corrected(tmp_path):
     april = _ids(run_pipeline(_opts(inp, out, dt.date(2026, 4, 30))))
     assert april["王磊"] == march["王磊"]
     assert april["李雪梅"] != march["李雪梅"]
+    issues = pd.read_csv(out / "2026-04" / "issues.csv", encoding="utf-8-sig", dtype=str).fillna("")
+    kept = issues[issues["rule"] == "merge-id-by-person"]
+    assert len(kept) == 1 and kept["severity"].iat[0] == "info"
+    assert (kept["sheet"].iat[0], kept["row"].iat[0], kept["value"].iat[0]) == ("个人客户", "2", "王磊")
+    assert f"按姓名+城市（北京市）沿用了客户编号 {march['王磊']}" in kept["message"].iat[0]

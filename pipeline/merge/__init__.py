@@ -152,7 +152,8 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
     customers, conflicts = build_customers(rec, labels, fields, priority)
     _industry_follows(customers, rec)
     keys = identity_keys(prep, labels)
-    ids = assign_ids(len(customers), keys, known, person_fallback_keys(prep, labels))
+    by_person: dict[int, str] = {}
+    ids = assign_ids(len(customers), keys, known, person_fallback_keys(prep, labels), by_person)
     customers.insert(0, "customer_id", ids)
     parents = pd.Series(prep["parent"].to_numpy()[labels >= 0]).groupby(labels[labels >= 0]).first()
     customers.insert(customers.columns.get_loc("src_count"), "parent_name", parents.reindex(range(len(customers)), fill_value="").to_numpy())
@@ -162,6 +163,7 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
     issues: list[Issue] = []
     links, merges = _links_and_merges(rec, prep, labels, ids, clusters.accepted, customers, issues)
     issues += _warnings(rec, prep, scored, labels, customers, kb, threshold)
+    issues += _kept_by_person(rec, labels, ids, by_person)
     if len(ambiguous):
         hit = scored["match"].to_numpy()
         il, ir = scored["i_l"].to_numpy()[hit], scored["i_r"].to_numpy()[hit]
@@ -188,6 +190,21 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
     return StageResult(data={"customers": customers, "links": links, "merges": merges, "reviews": reviews,
                              "conflicts": conflicts, "identities": identities.reset_index(drop=True),
                              "merge_stats": stats}, issues=tuple(issues))
+
+
+def _kept_by_person(rec: pd.DataFrame, labels: np.ndarray, ids: list[str], by_person: Mapping[int, str]) -> list[Issue]:
+    """merge-id-by-person on the first row of each customer whose number was kept by name and
+    city alone: two people of one name in one city would share it, so a steward must see it."""
+    out = []
+    for label, key in sorted(by_person.items()):
+        rows = np.flatnonzero(labels == label)
+        if not len(rows):
+            continue
+        i = int(rows[0])
+        name, _, city = key.rpartition("@")
+        out.append(Issue(rule="merge-id-by-person", field="name", value=rec["name"].iat[i],
+                         params={"customer_id": ids[label], "city": city or "—"}, **_where(rec, i)))
+    return out
 
 
 def _survived_fields(rec: pd.DataFrame, rules: Rules) -> list[str]:

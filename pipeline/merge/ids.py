@@ -67,8 +67,9 @@ def _unambiguous(parts, lab: np.ndarray) -> pd.DataFrame:
 
 
 def assign_ids(n_customers: int, keys: pd.DataFrame, known: pd.DataFrame | None,
-               fallback: pd.DataFrame | None = None) -> list[str]:
-    """A customer number per label (see the module docstring); ``fallback``: person_fallback_keys."""
+               fallback: pd.DataFrame | None = None, by_person: dict[int, str] | None = None) -> list[str]:
+    """A customer number per label (see the module docstring); ``fallback``: person_fallback_keys;
+    ``by_person`` (filled when given): label -> the ``name@city`` its number was kept by."""
     ids: list[str | None] = [None] * n_customers
     if known is not None and len(known) and {"key_type", "key_value", "customer_id"} <= set(known.columns):
         known = known[IDENTITY_COLUMNS].drop_duplicates()
@@ -85,10 +86,13 @@ def assign_ids(n_customers: int, keys: pd.DataFrame, known: pd.DataFrame | None,
             strong = known.loc[(known["key_type"] != "person") & known["customer_id"].isin(late["customer_id"]),
                                "customer_id"]
             late = late[~late["customer_id"].isin(strong)].sort_values(["customer_id", "label"])
-            for label, cid in zip(late["label"].tolist(), late["customer_id"].tolist()):
+            for label, cid, key in zip(late["label"].tolist(), late["customer_id"].tolist(),
+                                       late["key_value"].tolist()):
                 if ids[label] is None and cid not in taken:
                     ids[label] = cid
                     taken.add(cid)
+                    if by_person is not None:
+                        by_person[label] = key
     number = history.next_customer_number(known)
     for i in range(n_customers):
         if ids[i] is None:
