@@ -49,6 +49,7 @@ class IntakeSettings:
     suggest_hint: str = "{name}"
     ratio_check_min_bytes: int = 1048576
     title_label_skip: tuple[str, ...] = ()          # fields a title cell (销售代表：张伟) never fills
+    image_cell_pattern: str = ""                    # a cell value that is a picture (WPS =DISPIMG(…))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from ..issues import Issue, display_value
@@ -204,6 +205,7 @@ def _read_table(sheet: RawSheet, header_idx: int, stop: int, titles: dict[int, s
     # inline form of layout.raw_value (2.5 M cells per 100 000 × 25 sheet)
     data_cols = [[None if v == "" else (int(v) if v.__class__ is float and v.is_integer() and -1e16 < v < 1e16
                                         else v) for v in col] for col in zip(*(rows[r] for r in data_idx))]
+    out.issues.extend(_images_out(data_cols, data_idx, ctx, rules))
     hrow = block.first + 1
     keep: dict[str, int] = {}                 # key -> col0
     ext_cols: list[tuple[int, str]] = []      # (col0, extension column name)
@@ -342,6 +344,23 @@ def _from_earlier_years(out: SheetOut, key: str, keep: dict[str, int], unit: flo
                                     column=column_letter(col0), field=key, value=older, row_id=i,
                                     params={"header": label, "kept": kept}))
             break
+
+
+def _images_out(data_cols: list[list[Any]], data_idx: list[int], ctx: SheetContext, rules: Rules) -> list[Issue]:
+    """Empty the cells holding a picture (intake.image_cell_pattern: WPS =DISPIMG("ID_…",1)),
+    one ``cell-image`` notice each: the picture stays in the returned workbook, not in a field."""
+    pattern = rules.config.intake.image_cell_pattern
+    if not pattern:
+        return []
+    rx = re.compile(pattern, re.IGNORECASE)
+    issues = []
+    for col0, values in enumerate(data_cols):
+        for i, v in enumerate(values):
+            if isinstance(v, str) and rx.match(v):
+                values[i] = None
+                issues.append(Issue(rule="cell-image", file=ctx.rel, sheet=ctx.sheet, row=data_idx[i] + 1,
+                                    column=column_letter(col0), value=v, row_id=i))
+    return issues
 
 
 def _route(out: SheetOut, source: str, col0: int, keep: dict[str, int], cr: ColumnRules, ctx: SheetContext) -> None:
