@@ -202,4 +202,15 @@ def test_hidden_sheet_is_not_imported_but_named(tmp_path, rules):
     hidden = issues_frame([i for i in res.issues if i.rule.startswith("sheet-hidden")], rules)
     assert [tuple(r) for r in hidden[["file", "sheet", "rule", "severity"]].itertuples(index=False)] == [
         ("客户.xlsx", "已签约客户", "sheet-hidden-data", "warning")]      # a list of options: quiet
-    assert list(hidden["message"]) == ["工作表“已签约客户”是隐藏的，其中有客户资料（共 2 行内容），本次未读取"]
+    assert list(hidden["message"]) == ["工作表“已签约客户”是隐藏的，其中有 1 行客户资料，本次未读取"]
+
+
+def test_a_hidden_sheet_over_the_row_limit_is_named(tmp_path, rules):
+    _with_hidden(tmp_path, "客户.xlsx", [GOOD[0], GOOD[2], GOOD[2], GOOD[2]])
+    res = read(tmp_path, with_intake(rules, max_rows_per_sheet=3))
+    assert sorted(res.data["records"]["name"]) == ["甲有限公司"]       # the visible sheet is read
+    hidden = issues_frame([i for i in res.issues if i.rule.startswith("sheet-hidden")], rules)
+    assert [tuple(r) for r in hidden[["file", "sheet", "rule", "severity"]].itertuples(index=False)] == [
+        ("客户.xlsx", "已签约客户", "sheet-hidden-large", "warning")]
+    assert list(hidden["message"]) == [
+        "工作表“已签约客户”是隐藏的，共 4 行，超过每个工作表 3 行的上限，未检查其内容，本次未读取"]

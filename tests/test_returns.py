@@ -79,7 +79,7 @@ def test_issue_sheet(returned):
     assert header == ["级别", "工作表", "单元格", "字段", "问题", "修改建议", "填写值", "规则代码"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=3)]
     assert [r[0] for r in rows] == ["错误", "错误", "错误", "警告", "警告", "已更正", "已更正"]
-    assert rows[0][:4] == ["错误", SHEET, "整个文件", "所属行业"]       # file-level first
+    assert rows[0][:4] == ["错误", SHEET, "整个工作表", "所属行业"]     # a sheet's column missing: first
     b4 = next(i for i, r in enumerate(rows, start=3) if r[7] == "uscc-checksum")
     assert ws.cell(b4, 3).value == "B4" and ws.cell(b4, 3).hyperlink.location == f"'{SHEET}'!B4"
     d4 = next(r for r in rows if r[2] == "D4")                            # two issues, one line
@@ -232,3 +232,14 @@ def test_csv_returned_by_a_run_names_its_sheet_after_the_file(tmp_path):
     wb = load_workbook(out / "2024-03" / "returns" / "线上渠道部_个人客户.xlsx")
     assert wb.sheetnames[-1] == "线上渠道部_个人客户"
     assert wb["线上渠道部_个人客户"]["A2"].value == "王芳"
+
+
+def test_a_problem_of_one_sheet_is_located_at_that_sheet_not_the_file(rules):
+    """A hidden sheet holding customers is about that sheet: 问题清单 names it (工作表 column) and
+    says 整个工作表; a problem of the whole file still says 整个文件."""
+    from pipeline.writers.issue_list import issue_sheet
+    issues = issues_frame([Issue("sheet-hidden-data", FILE, "已签约客户", params={"sheet": "已签约客户", "rows": 1}),
+                           Issue("file-empty", FILE)], rules)
+    sheet = issue_sheet(issues, {SHEET: SHEET}, "问题清单")
+    located = {r[7]: r[1:3] for r in sheet.rows}
+    assert located == {"sheet-hidden-data": ["已签约客户", "整个工作表"], "file-empty": ["", "整个文件"]}

@@ -190,19 +190,24 @@ def _read_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: Heade
                  params={"rows": rules.config.intake.header_scan_rows})
 
 
-_HIDDEN_RULES = ("sheet-hidden-data",)
+_HIDDEN_RULES = ("sheet-hidden-data", "sheet-hidden-large")
 
 
 def _hidden_sheet(sheet: RawSheet, ctx: SheetContext, rules: Rules, matcher: HeaderMatcher,
                   guesser: TypeGuesser) -> Issue | None:
     """A hidden sheet is not imported (an old copy, a helper list such as the template's own
     dropdown options); one warning says so when it holds customers (read as a visible sheet
-    would be: rows with a 客户名称). A helper list or a blank hidden sheet: nothing."""
-    rows = sum(1 for row in sheet.rows if any(not is_blank(v) for v in row))
-    if not rows or sheet.too_many_rows:
+    would be: rows with a 客户名称; ``rows`` counts them, not the header). A helper list or a
+    blank hidden sheet: nothing. One over the row limit is not looked into: a warning says so."""
+    if sheet.too_many_rows:
+        return Issue(rule="sheet-hidden-large", file=ctx.rel, sheet=ctx.sheet,
+                     params={"sheet": ctx.sheet, "rows": sheet.too_many_rows,
+                             "limit": rules.config.intake.max_rows_per_sheet})
+    if not any(not is_blank(v) for row in sheet.rows for v in row):
         return None
     out = _read_sheet(sheet, ctx, rules, matcher, guesser)
-    if not (isinstance(out, SheetOut) and any(not is_blank(v) for v in out.fields.get("name", ()))):
+    rows = sum(1 for v in out.fields.get("name", ()) if not is_blank(v)) if isinstance(out, SheetOut) else 0
+    if not rows:
         return None
     return Issue(rule="sheet-hidden-data", file=ctx.rel, sheet=ctx.sheet, params={"sheet": ctx.sheet, "rows": rows})
 

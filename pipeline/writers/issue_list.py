@@ -23,6 +23,7 @@ WIDTHS = [8, 14, 9, 16, 60, 44, 22, 18]
 WRAP = (3, 4, 5, 6)            # 字段, 问题, 修改建议, 填写值 wrap inside their width
 FIXED = "已更正"
 SUGGESTED = "建议"
+WHOLE_SHEET, WHOLE_FILE = "整个工作表", "整个文件"     # where a problem of no row is
 INTRO = ("请逐行处理下表：先改“错误”（红色，必须修改），再核实“警告”（黄色）；“提示”仅供参考。"
          "点“单元格”可跳到该格，格内批注写明了原因和正确写法。改好后把本文件交回即可。")
 
@@ -73,7 +74,8 @@ def issue_sheet(issues: pd.DataFrame, titles: Mapping[str, str], title: str,
         target = titles.get(e["sheet"])
         sheet_name = target if target is not None else e["sheet"]
         has_cell = e["row"] is not None and bool(e["column"])
-        where = f"{e['column']}{e['row']}" if has_cell else (f"第{e['row']}行" if e["row"] is not None else "整个文件")
+        where = f"{e['column']}{e['row']}" if has_cell else (f"第{e['row']}行" if e["row"] is not None
+                                                              else WHOLE_SHEET if e["sheet"] else WHOLE_FILE)
         messages = "\n".join(m for _, m in sorted(e["messages"], key=lambda m: m[0]))
         rows.append([SEVERITY_ZH.get(e["severity"], e["severity"]), sheet_name, where, "、".join(e["fields"]),
                      messages, "\n".join(e["suggestions"]), "、".join(e["values"]), "、".join(e["rules"])])
