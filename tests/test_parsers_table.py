@@ -167,9 +167,9 @@ CASES = [
     (("founded", "44990"), D(2023, 3, 5), ()),
     (("founded", "2023-03"), D(2023, 3, 1), ("date-month-only",)),
     (("founded", "2023年3月"), D(2023, 3, 1), ("date-month-only",)),
-    (("founded", "24年3月"), D(2024, 3, 1), ("date-two-digit-year",)),
+    (("founded", "24年3月"), D(2024, 3, 1), ("date-two-digit-year-month",)),
     (("founded", "24年3月5日"), D(2024, 3, 5), ("date-two-digit-year",)),
-    (("founded", "98年10月"), D(1998, 10, 1), ("date-two-digit-year",)),
+    (("founded", "98年10月"), D(1998, 10, 1), ("date-two-digit-year-month",)),
     (("founded", "24年13月"), None, ("date-invalid",)),
     (("founded", "2015"), D(2015, 1, 1), ("date-year-only",)),
     (("founded", 2015), D(2015, 1, 1), ("date-year-only",)),
@@ -328,3 +328,13 @@ def test_parser_table(case, rules, as_of):
         assert c in found, (c, issues)
     for issue in issues:       # every declared template parameter is supplied
         assert set(rules.catalog[issue.rule].params) <= set(issue.params), issue
+
+
+@pytest.mark.parametrize("text, message", [
+    ("24年3月", "“成立时间”的年份只写了两位且只填写了年月（“24年3月”），已按当月 1 日（2024-03-01）处理"),
+    ("24年3月5日", "“成立时间”的年份只写了两位（“24年3月5日”），已按 2024-03-05 处理"),
+])
+def test_a_two_digit_year_says_how_it_was_read(rules, as_of, text, message):
+    from pipeline.issues import issues_frame
+    _, issues = normalize_one(rules, as_of, {"founded": text})
+    assert list(issues_frame(issues, rules)["message"]) == [message]

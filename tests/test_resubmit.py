@@ -146,7 +146,7 @@ def test_a_cell_sent_back_unchanged_is_not_said_to_be_edited_when_only_the_check
                                           "2026-11"), "2026-11")
     v2 = [{**V1[0], "last_coop": "2024-03-05"}, *V1[1:]]
     v2_issues = [*V1_ISSUES, Issue("date-two-digit-year", FILE, SHEET, 2, "last_coop", "24年3月5日",
-                                   {"date": "2024-03-05", "day": ""}, row_id=0)]
+                                   {"date": "2024-03-05"}, row_id=0)]
     diff = compare_submissions(records(v2), v2_issues, previous, files("b" * 64), COLUMNS, rules,
                                "2026-11").data["resubmission"]
     row = diff[(diff["name"] == "苏州华力电子有限公司") & (diff["field"] == "最近合作时间")]

@@ -72,7 +72,8 @@ def parse_date(value: Any, settings: DateSettings = DateSettings()) -> Parsed:
         date = _make(year, int(m.group(2)), int(m.group(3) or 1), settings)
         if date is None:
             return failed(None, "date-invalid")
-        return Parsed(date, (finding("date-two-digit-year", date=date, day=" " if m.group(3) else "（当月 1 日）"),))
+        rule = "date-two-digit-year" if m.group(3) else "date-two-digit-year-month"   # 24年3月: also no day
+        return Parsed(date, (finding(rule, date=date),))
     if _NUMBER.match(text):
         return _from_number(float(text), settings)
     return failed(None, "date-invalid")
