@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 from pipeline.intake import list_inputs, read_inputs
-from pipeline.intake.formulas import zero_references
+from pipeline.intake.formulas import scan_formulas
 
 DATA = Path(__file__).resolve().parent / "data" / "formulas"
 
@@ -28,6 +28,18 @@ def test_shared_formula_filled_down_follows_its_offset():
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as zf:
         zf.writestr("xl/worksheets/sheet1.xml", sheet)
-    refs = zero_references(buf.getvalue(), {"汇总": "xl/worksheets/sheet1.xml"})
+    refs = scan_formulas(buf.getvalue(), lambda zf: {"汇总": "xl/worksheets/sheet1.xml"}).zeros
     # B3 is B2's formula moved down one row; D2 computes (no plain reference); C3 caches the text "0"
     assert refs == {"汇总": {(1, 1): ("R", 4, 2), (2, 1): ("R", 5, 2), (1, 2): ("汇总", 8, 3)}}
+
+
+def test_each_sheet_is_decompressed_once_for_both_formula_scans(tmp_path, rules, monkeypatch):
+    """No cached value and cached 0 from a plain reference come from one pass over the sheets."""
+    shutil.copy(DATA / "大客户部_客户汇总.xlsx", tmp_path)
+    reads: list[str] = []
+    real = zipfile.ZipFile.read
+    monkeypatch.setattr(zipfile.ZipFile, "read", lambda self, name, *a: (reads.append(str(name)), real(self, name, *a))[1])
+    rec = read_inputs(list_inputs(tmp_path), tmp_path, rules).data["records"]
+    assert list(rec.loc[rec["src_sheet"] == "汇总", "annual_amount"]) == [None, 95000, 0]
+    sheets = [r for r in reads if r.startswith("xl/worksheets/")]
+    assert sheets and len(sheets) == len(set(sheets))

@@ -20,7 +20,7 @@ import python_calamine as pc
 from defusedxml import ElementTree
 
 from ..rules import Rules
-from .formulas import blank_zero_references, zero_references
+from .formulas import FormulaScan, blank_zero_references, scan_formulas
 
 
 class ReadError(Exception):
@@ -44,19 +44,10 @@ class RawSheet:
     too_many_rows: int = 0       # > 0: the sheet was not read, it holds this many rows
 
 
-# --- formula cells without a cached value (xlsx/xlsm only, scanned only when <f appears) ---
+# --- the sheet parts of an xlsx package (its formulas are scanned by .formulas.scan_formulas) ---
 
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_FORMULA_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})(\d+)"([^>]*)>\s*(?:<f[^>]*/>|<f[^>]*>[^<]*</f>)\s*(<v\s*/>|<v>\s*</v>)?\s*</c>')
-
-
-def _col_index(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n - 1
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -72,32 +63,6 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
         target = targets.get(sheet.get(f"{_NS_REL}id"), "")
         part = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
         out[sheet.get("name", "")] = part
-    return out
-
-
-def formula_cells_without_value(data: bytes) -> dict[str, set[tuple[int, int]]]:
-    """Per sheet name, the (row0, col0) of formula cells that carry no cached value.
-
-    A formula whose cached result is an empty string (``t="str"``) is a real value."""
-    out: dict[str, set[tuple[int, int]]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            for name, part in _sheet_parts(zf).items():
-                try:
-                    xml = zf.read(part)
-                except KeyError:
-                    continue
-                if b"<f" not in xml:
-                    continue
-                cells = set()
-                for m in _FORMULA_CELL.finditer(xml):
-                    if b't="str"' in m.group(3) and m.group(4):
-                        continue
-                    cells.add((int(m.group(2)) - 1, _col_index(m.group(1))))
-                if cells:
-                    out[name] = cells
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError, NotImplementedError):
-        return {}   # a damaged part: calamine read what it could; this scan is only a hint
     return out
 
 
@@ -164,8 +129,8 @@ def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | 
         raise ReadError("encrypted", rule="file-encrypted")
     except Exception as exc:  # calamine raises several error types for damaged files
         raise ReadError("damaged", detail=type(exc).__name__) from exc
-    formulas = formula_cells_without_value(data) if kind == "xlsx" and only is None else {}
-    zeros = _zero_references(data) if kind == "xlsx" and only is None else {}
+    scan = scan_formulas(data, _sheet_parts) if kind == "xlsx" and only is None else FormulaScan()
+    formulas, zeros = scan.no_value, scan.zeros
     ods_merged = ods_merged_ranges(data) if kind == "ods" else {}
     sheets: list[RawSheet] = []
     try:
@@ -194,13 +159,6 @@ def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | 
     return sheets
 
 
-def _zero_references(data: bytes) -> dict:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            parts = _sheet_parts(zf)
-    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError):
-        return {}
-    return zero_references(data, parts)
 
 
 # --- csv ---
