@@ -34,3 +34,12 @@ def test_spaces_inside_a_chinese_person_name_are_removed_and_shown_as_fixes(tmp_
     assert ws["F2"].comment.text == "已自动更正，原值：王 小 明"
     assert ws["D3"].comment is None
     assert load_workbook(month / "returns" / FILE)["个人客户"]["A2"].value == "李四"
+
+
+def test_two_names_of_two_characters_are_not_joined_into_one():
+    """A space beside a lone character pads a name (王 小明 → 王小明); a space between two
+    names of two characters or more separates two people and stays (张三 李四 is not 张三李四)."""
+    from pipeline.normalize.text import parse_person
+
+    got = {v: parse_person(v).value for v in ("王 小明", "张三 李四", "欧阳 娜娜", "钱  敏")}
+    assert got == {"王 小明": "王小明", "张三 李四": "张三 李四", "欧阳 娜娜": "欧阳 娜娜", "钱  敏": "钱敏"}

@@ -31,17 +31,26 @@ def parse_name(value: Any) -> Parsed:
     return Parsed(text)
 
 
-_HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
-_SPACE_BETWEEN_HAN = re.compile(rf"(?<={_HAN})\s+(?={_HAN})")
+_HAN_WORDS = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+(?:\s+[\u3400-\u9fff\uf900-\ufaff]+)+")
+
+
+def _unpadded(words: str) -> str:
+    """Chinese words separated by spaces, the padding between them dropped: a space with a lone
+    character on either side pads a name to the column's width (``钱  敏``, ``王 小 明``, ``王 小明``);
+    a space between two words of two characters or more separates people (``张三 李四``) and stays."""
+    parts = words.split()
+    out = parts[0]
+    for prev, part in zip(parts, parts[1:]):
+        out += part if len(prev) == 1 or len(part) == 1 else " " + part
+    return out
 
 
 def parse_person(value: Any, max_length: int = 0) -> Parsed:
-    """A person's name, as :func:`parse_text`, but spaces between two Chinese characters are
-    padding (``钱  敏`` → ``钱敏``, ``王 小 明`` → ``王小明``); a name in Latin letters keeps its
-    spaces (``David Wang``)."""
+    """A person's name, as :func:`parse_text`, with the padding inside a Chinese name dropped
+    (:func:`_unpadded`); a name in Latin letters keeps its spaces (``David Wang``)."""
     parsed = parse_text(value, max_length)
     if isinstance(parsed.value, str) and not parsed.findings:
-        return Parsed(_SPACE_BETWEEN_HAN.sub("", parsed.value))
+        return Parsed(_HAN_WORDS.sub(lambda m: _unpadded(m.group(0)), parsed.value))
     return parsed
 
 
