@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import zipfile
-import zlib
 from dataclasses import dataclass, field
-from posixpath import dirname, join, normpath
+from posixpath import join, normpath
 from typing import Any, Collection, Iterator
 
 import charset_normalizer
@@ -21,6 +19,7 @@ from defusedxml import ElementTree
 
 from ..rules import Rules
 from .formulas import FormulaScan, blank_zero_references, scan_formulas
+from .ods import scan_ods
 
 
 class ReadError(Exception):
@@ -66,56 +65,6 @@ def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
-# --- merged ranges of an OpenDocument spreadsheet (calamine reports none for .ods) ---
-
-_NS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODS_CELLS = (f"{_NS_TABLE}table-cell", f"{_NS_TABLE}covered-table-cell")
-
-
-def _span(elem, name: str) -> int:
-    try:
-        return max(1, int(elem.get(f"{_NS_TABLE}{name}", "1")))
-    except ValueError:
-        return 1
-
-
-def ods_merged_ranges(data: bytes) -> dict[str, list[tuple[tuple[int, int], tuple[int, int]]]]:
-    """Per sheet name, the merged ranges ((row0, col0), (row1, col1)) of an .ods file, as
-    calamine gives them for .xlsx/.xls: a cell with ``table:number-rows-spanned`` or
-    ``number-columns-spanned`` above 1, its position counted over repeated rows and cells."""
-    out: dict[str, list[tuple[tuple[int, int], tuple[int, int]]]] = {}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            xml = zf.read("content.xml")
-        if b"-spanned=" not in xml:
-            return {}
-        depth, name, row, col = 0, "", 0, 0
-        for event, elem in ElementTree.iterparse(io.BytesIO(xml), events=("start", "end")):
-            tag = elem.tag
-            if tag == f"{_NS_TABLE}table":
-                depth += 1 if event == "start" else -1
-                if event == "start" and depth == 1:
-                    name, row = elem.get(f"{_NS_TABLE}name", ""), 0
-                continue
-            if depth != 1:                        # a table inside a cell's text: not the sheet's grid
-                continue
-            if tag == f"{_NS_TABLE}table-row":
-                if event == "start":
-                    col = 0
-                else:
-                    row += _span(elem, "number-rows-repeated")
-                    elem.clear()
-            elif tag in _ODS_CELLS and event == "start":
-                rows, cols = _span(elem, "number-rows-spanned"), _span(elem, "number-columns-spanned")
-                if rows > 1 or cols > 1:
-                    out.setdefault(name, []).append(((row, col), (row + rows - 1, col + cols - 1)))
-                col += _span(elem, "number-columns-repeated")
-    except (KeyError, zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, RuntimeError,
-            NotImplementedError, ElementTree.ParseError):
-        return {}   # a damaged part: calamine read what it could; the ranges are only a hint
-    return out
-
-
 # --- workbooks ---
 
 def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | None = None) -> list[RawSheet]:
@@ -129,9 +78,13 @@ def read_workbook(data: bytes, kind: str, rules: Rules, only: Collection[str] | 
         raise ReadError("encrypted", rule="file-encrypted")
     except Exception as exc:  # calamine raises several error types for damaged files
         raise ReadError("damaged", detail=type(exc).__name__) from exc
-    scan = scan_formulas(data, _sheet_parts) if kind == "xlsx" and only is None else FormulaScan()
+    ods = scan_ods(data) if kind == "ods" else None
+    if ods is not None:
+        scan = ods.formulas if only is None else FormulaScan()
+    else:
+        scan = scan_formulas(data, _sheet_parts) if kind == "xlsx" and only is None else FormulaScan()
     formulas, zeros = scan.no_value, scan.zeros
-    ods_merged = ods_merged_ranges(data) if kind == "ods" else {}
+    ods_merged = ods.merged if ods is not None else {}
     sheets: list[RawSheet] = []
     try:
         for meta in book.sheets_metadata:
