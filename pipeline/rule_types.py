@@ -383,6 +383,7 @@ class ColumnsFile:
     extension: ExtensionNames = ExtensionNames()
     methods: Mapping[str, str] = _empty()               # method code -> Chinese (列映射 匹配方式)
     header_year: Pattern = r"(?<!\d)(?:19|20)\d{2}(?!\d)"    # 2023年金额: the year a column is about
+    year_label: Pattern = r"(?:19|20)\d{2}\s*(?:年度|年)?"       # a sub-header that is only a year (2024年)
 
 
 PinTarget = Annotated[str, either(FIELD, choice("extension"))]

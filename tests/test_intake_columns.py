@@ -2,13 +2,18 @@
 data row never taken for a sub-header, pins, pattern guards and unsure columns."""
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import shutil
 
 import pytest
+from openpyxl import load_workbook
 
+from pipeline.api import run_pipeline
 from pipeline.intake import read_inputs
+from pipeline.model import RunOptions
 from pipeline.rules import load_rules, DEFAULT_RULES_DIR, DEFAULT_SCHEMAS_DIR
-from tests.factories import make_workbook
+from tests.factories import make_workbook, uscc
 
 
 def _read(tmp_path, rows, name="华东销售部.xlsx", merged=None, rules=None):
@@ -176,3 +181,68 @@ def test_a_blank_latest_year_takes_the_newest_earlier_year_with_a_warning(tmp_pa
     assert back == [("column-year-fallback", 2, "C", 300000, {"header": "2023年合作金额", "kept": "2024年合作金额"}),
                     ("column-year-fallback", 3, "B", 200000, {"header": "2022年合作金额", "kept": "2024年合作金额"})]
     assert [c and c["annual_amount"] for c in rec["src_cells"][:3]] == ["C2", "B3", None]   # None: its own columns
+
+
+def _two_row_years(vertical: bool):
+    """华东销售部's list: a title, then 年合作金额（万元） merged over 2023年 | 2024年 (the second
+    header row); the other headers merged down over both rows, or left blank below."""
+    rows = [["华东销售部 重点客户合作金额"],
+            ["客户名称", "统一社会信用代码", "城市", "年合作金额（万元）", None, "联系人", "手机号码"],
+            [None, None, None, "2023年", "2024年", None, None],
+            ["苏州恒瑞精密机械有限公司", uscc("91320594MA1W3XXR5"), "苏州", 30, 45, "李娜", "13912345678"],
+            ["杭州云启网络科技有限公司", uscc("91330106MA2B3CDE1"), "杭州", 8, None, "赵强", "13712345678"],
+            ["南京紫金电子有限公司", uscc("91320102MA1NXKL09"), "南京", None, None, "王磊", "13812345678"]]
+    merged = ["A1:G1", "D2:E2"] + (["A2:A3", "B2:B3", "C2:C3", "F2:F3", "G2:G3"] if vertical else [])
+    return rows, merged
+
+
+@pytest.mark.parametrize("vertical", [True, False])
+def test_a_year_sub_header_row_is_header_not_a_customer(tmp_path, vertical):
+    """The second header row 2023年 | 2024年 was read as a customer with 年合作金额 "2023年" and the
+    oldest year filled 年合作金额: the row is header, the latest year fills the field."""
+    rows, merged = _two_row_years(vertical)
+    path = make_workbook(tmp_path / "input", "华东销售部.xlsx", {"客户": rows}, {"客户": merged})
+    run_pipeline(RunOptions(input_dir=path.parent, output_dir=tmp_path / "output", as_of=dt.date(2026, 11, 30)))
+    month = tmp_path / "output" / "2026-11"
+    wb = load_workbook(month / "customers.xlsx")
+    ws = wb["客户主档"]
+    head = [c.value for c in ws[1]]
+    got = {r[head.index("客户名称")]: (r[head.index("年合作金额")], r[head.index("年合作金额（万元）/2023年")])
+           for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert got == {"苏州恒瑞精密机械有限公司": (450000, 30), "杭州云启网络科技有限公司": (80000, 8),
+                   "南京紫金电子有限公司": (None, None)}
+    src = wb["来源明细"]
+    shead = [c.value for c in src[1]]
+    assert sorted(r[shead.index("行号")] for r in src.iter_rows(min_row=2, values_only=True)) == [4, 5, 6]
+    with open(month / "issues.csv", encoding="utf-8-sig") as fh:
+        issues = [(i["row"], i["column"], i["rule"]) for i in csv.DictReader(fh)]
+    assert ("2", "D", "column-year-kept") in issues
+    assert ("5", "D", "column-year-fallback") in issues            # 2024年 blank: 2023's 8 万元, warned
+    assert not [i for i in issues if i[0] == "3"]                    # nothing about the header's second row
+
+
+def test_year_sub_headers_typed_as_numbers_or_under_an_unknown_group(tmp_path):
+    """2023 | 2024 typed as numbers are header texts too; under a group no field knows (合作情况)
+    they stay extension columns, each named by a column-unknown notice."""
+    rec, cmap, _ = _read(tmp_path, [
+        ["客户名称", "年合作金额", None, "联系人"],
+        [None, 2023, 2024, None],
+        ["苏州恒瑞精密机械有限公司", 300000, 450000, "李娜"]], merged=["D1:D2", "A1:A2", "B1:C1"])
+    assert list(rec["src_row"]) == [3]
+    assert list(rec["annual_amount"]) == [450000] and list(rec["ext:年合作金额/2023"]) == [300000]
+    rec, cmap, issues = _read(tmp_path, [
+        ["客户名称", "合作情况", None, "联系人"],
+        [None, "2023年", "2024年", None],
+        ["苏州恒瑞精密机械有限公司", 300000, 450000, "李娜"]], merged=["B1:C1"])
+    assert list(rec["src_row"]) == [3] and "annual_amount" not in rec
+    assert (list(rec["ext:合作情况/2023年"]), list(rec["ext:合作情况/2024年"])) == ([300000], [450000])
+    assert [(i.rule, i.column) for i in issues if i.rule == "column-unknown"] == [("column-unknown", "B"),
+                                                                              ("column-unknown", "C")]
+
+
+def test_a_data_row_with_a_year_is_not_a_sub_header(tmp_path):
+    """Amounts that look like years (2023, 2024) in a data row under a group header stay data."""
+    rec, _, _ = _read(tmp_path, [
+        ["客户名称", "年合作金额", None, "联系人"],
+        ["苏州恒瑞精密机械有限公司", 2023, 2024, "李娜"]], merged=["B1:C1"])
+    assert list(rec["src_row"]) == [2] and list(rec["name"]) == ["苏州恒瑞精密机械有限公司"]

@@ -183,7 +183,12 @@ def samples_of(values: Iterable[Any], n: int = 3) -> tuple[Any, ...]:
 
 def match_header(leaf: str, group: str, matcher: HeaderMatcher) -> tuple[HeaderMatch, str]:
     """The header's field: a synonym of group+leaf (``联系人`` over ``姓名`` is 联系人姓名), else
-    the leaf (synonym or pattern), else group+leaf by pattern. Returns (match, method code)."""
+    the group's when the leaf is only a year (``年合作金额`` over ``2024年``), else the leaf
+    (synonym or pattern), else group+leaf by pattern. Returns (match, method code)."""
+    if group and leaf and matcher.year(leaf):
+        m = matcher.match(group)
+        if m.key:
+            return m, "group" if m.method != MATCH_PATTERN else m.method
     if group and leaf:
         both = matcher.match(group + leaf)
         if both.key and both.method != MATCH_PATTERN:

@@ -42,11 +42,6 @@ def _text(v: Any) -> str:
     return v.strip() if isinstance(v, str) else ""
 
 
-def _all_text(row: Sequence[Any]) -> bool:
-    cells = [v for v in row if not is_blank(v)]
-    return bool(cells) and all(isinstance(v, str) for v in cells)
-
-
 def _spans(row: Sequence[Any], r: int, merged, width: int) -> dict[int, int]:
     """col0 -> last column of a group cell of row ``r``: a horizontally merged range, or (not
     merged) a text followed by blank cells."""
@@ -84,16 +79,21 @@ def _is_title(row: Sequence[Any], spans: dict[int, int], width: int) -> bool:
 
 def _sub_row(upper: Sequence[Any], lower: Sequence[Any], r_upper: int, merged, width: int,
              matcher: HeaderMatcher) -> bool:
-    """``lower`` is a row of sub-headers below ``upper``: only texts, at least one known header,
-    each under a group cell of ``upper`` or under a blank, and blank under ``upper``'s leaves
-    (a data row has values under them)."""
-    if not _all_text(lower) or not any(matcher.match(v).key for v in lower if isinstance(v, str)):
+    """``lower`` is a row of sub-headers below ``upper``: only texts (or years), at least one
+    known header or a year under a group cell (``年合作金额`` over ``2023年 | 2024年``), each under
+    a group cell of ``upper`` or under a blank, and blank under ``upper``'s leaves (a data row
+    has values under them)."""
+    cells = {c: v for c, v in enumerate(lower) if not is_blank(v)}
+    years = {c for c, v in cells.items() if matcher.year(v)}
+    if not cells or not all(isinstance(v, str) or c in years for c, v in cells.items()):
         return False
     spans = _spans(upper, r_upper, merged, width)
     if not spans:
         return False
     grouped = {c for c1, c2 in spans.items() for c in range(c1, c2 + 1)}
     down = _vertical(merged, r_upper, r_upper + 1)
+    if not (years & grouped - down) and not any(matcher.match(v).key for v in cells.values() if isinstance(v, str)):
+        return False
     for c in range(width):
         below = lower[c] if c < len(lower) else None
         above = upper[c] if c < len(upper) else None
@@ -151,7 +151,8 @@ def _block(rows: list[list[Any]], h: int, merged, matcher: HeaderMatcher) -> Hea
         leaves = tuple(_text(v) if not is_blank(v) else "" for v in rows[h])
         return HeaderBlock(h, h, leaves, ("",) * len(leaves))
     # fill the block as a person sees it: merged ranges and group spans carry their text
-    grid = [[_text(rows[r][c]) if c < len(rows[r]) else "" for c in range(width)] for r in range(first, last + 1)]
+    grid = [[(_text(rows[r][c]) or matcher.year(rows[r][c])) if c < len(rows[r]) else "" for c in range(width)]
+            for r in range(first, last + 1)]
     for (r1, c1), (r2, c2) in merged:
         if r2 < first or r1 > last:
             continue

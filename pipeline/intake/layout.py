@@ -61,7 +61,18 @@ class HeaderMatcher:
         # a pattern hit is refused when the header holds a guard word of that field
         # (rules/columns.yaml pattern_guards: 最近跟进时间 is no 下次跟进时间)
         self.guards = {k: re.compile(v) for k, v in rules.columns.pattern_guards.items() if v}
+        self.year_label = re.compile(rules.columns.year_label)
         self._cache: dict[Any, HeaderMatch] = {}
+
+    def year(self, value: Any) -> str:
+        """The text of a header cell that is only a year (rules/columns.yaml ``year_label``:
+        ``2024年``, ``2024年度``, the number 2024), else ""."""
+        if isinstance(value, bool):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip() if isinstance(value, (str, int)) else ""
+        return text if text and self.year_label.fullmatch(text) else ""
 
     def match(self, text: Any) -> HeaderMatch:
         if not isinstance(text, str):
