@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED
+from .model import OUTCOME_MERGED, OUTCOME_REJECTED, OUTCOME_SKIPPED, OUTCOME_SUPERSEDED
 from .rules import Rules
 from .values import text as _text, to_number as _number
 
@@ -77,17 +77,19 @@ def file_rows(files: pd.DataFrame | None, source_rows: pd.DataFrame | None, link
               issue_table: pd.DataFrame | None, fixes: pd.DataFrame | None, records: pd.DataFrame | None,
               returned: Mapping[str, str] | None = None, rules: Rules | None = None,
               written: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
-    """One dict per submitted file: team, status, rows read / merged / rejected / skipped,
-    issues by severity, certain fixes, and the returned file's name. ``written``: the cells each
+    """One dict per submitted file: team, status, rows read / merged / rejected / skipped /
+    superseded (rows of an older version that a newer one replaced; read = the four plus
+    superseded, as in the run line and 来源明细), issues by severity, certain fixes, and the returned file's name. ``written``: the cells each
     returned workbook corrected (its 已更正 lines, after the write stage), which replace the
     count of ``fixes`` (a fix on a formula cell or a ticked-box list is not written)."""
     if files is None or not len(files):
         return []
-    read = skipped = merged = rejected = {}
+    read = skipped = superseded = merged = rejected = {}
     src = source_rows if source_rows is not None else pd.DataFrame(columns=["src_file", "outcome", "row_id"])
     if len(src):
         read = _value_counts(src["src_file"])
         skipped = _value_counts(src.loc[src["outcome"] == OUTCOME_SKIPPED, "src_file"])
+        superseded = _value_counts(src.loc[src["outcome"] == OUTCOME_SUPERSEDED, "src_file"])
         if links is not None and len(links) and "row_id" in src.columns:
             known = src[src["row_id"].notna()]
             by_row = pd.Series(known["src_file"].to_numpy(), index=known["row_id"].astype("int64").to_numpy())
@@ -110,7 +112,7 @@ def file_rows(files: pd.DataFrame | None, source_rows: pd.DataFrame | None, link
             "file": f, "team": teams.get(f, UNKNOWN_TEAM), "status": _text(rec.get("status")),
             "layout": _text(rec.get("layout")), "sheets": _text(rec.get("sheets")), "message": _text(rec.get("message")),
             "read": int(read.get(f, 0)), "merged": int(merged.get(f, 0)), "rejected": int(rejected.get(f, 0)),
-            "skipped": int(skipped.get(f, 0)),
+            "skipped": int(skipped.get(f, 0)), "superseded": int(superseded.get(f, 0)),
             **{sev: int(by_sev.get((f, sev), 0)) for sev in SEVERITIES},
             "fixed": int(fixed.get(f, 0)), "returned": (returned or {}).get(f, ""),
         })
@@ -129,10 +131,11 @@ def team_rows(files: list[dict[str, Any]], issue_table: pd.DataFrame | None, rul
     teams: dict[str, dict[str, Any]] = {}
     for f in files:
         t = teams.setdefault(f["team"], {"team": f["team"], "files": [], "read": 0, "merged": 0, "rejected": 0,
-                                         "skipped": 0, "error": 0, "warning": 0, "info": 0, "fixed": 0})
-        t["files"].append({k: f[k] for k in ("file", "returned", "status", "error", "warning", "info", "fixed")})
-        for k in ("read", "merged", "rejected", "skipped", *SEVERITIES, "fixed"):
-            t[k] += f[k]
+                                         "skipped": 0, "superseded": 0, "error": 0, "warning": 0, "info": 0, "fixed": 0})
+        t["files"].append({k: f.get(k, 0) for k in ("file", "returned", "status", "message", "superseded",
+                                                      "error", "warning", "info", "fixed")})
+        for k in ("read", "merged", "rejected", "skipped", "superseded", *SEVERITIES, "fixed"):
+            t[k] += f.get(k, 0)
     table = issue_table if issue_table is not None and len(issue_table) else None
     team_of = {f["file"]: f["team"] for f in files}
     if table is not None:

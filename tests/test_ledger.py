@@ -186,6 +186,50 @@ def test_the_run_line_counts_the_rows_of_a_replaced_version(tmp_path):
     assert [r[3] for r in _detail(out / "2026-11")].count("已被新版本替代") == 2
 
 
+def _table_rows(html: str, marker: str) -> dict[str, dict[str, int]]:
+    """The data-* counts of the report's file rows (``data-file``) or team rows (``data-team``)."""
+    import re
+
+    out = {}
+    for tag in re.findall(rf"<tr {marker}[^>]*>", html):
+        attrs = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', tag))
+        key = attrs.pop("file" if marker == "data-file-row" else "team")
+        out[key] = {k: int(v) for k, v in attrs.items() if v.lstrip("-").isdigit()}
+    return out
+
+
+def test_the_file_and_team_tables_account_for_the_rows_of_a_replaced_version(tmp_path):
+    """Every row read is in the file table and the team table as 并入主档, 退回, 跳过 or
+    已被新版本替代, per file the same as 来源明细, summed the same as the run line."""
+    inp, out = tmp_path / "input", tmp_path / "output"
+    old, new = "华东销售部_11月客户.xlsx", "华东销售部_11月客户_修改版.xlsx"
+    make_workbook(inp, old, {"企业客户": [HEADER, *EAST, ["合计", None, None, None, 900000]]})
+    os.utime(inp / old, (time.time() - 600,) * 2)
+    make_workbook(inp, "大客户部_11月.xlsx", {"企业客户": [HEADER, *KEY]})
+    assert _cli("--input", str(inp), "--output", str(out), "--as-of", "2026-11-30").exit_code == 0
+    (inp / old).unlink()
+    _east(inp, new, amount=650000, mobile="13912340002")
+    result = _cli("--input", str(inp), "--output", str(out), "--as-of", "2026-11-30")
+    assert result.exit_code == 0, result.output
+    assert "读取 6 行：并入主档 3 行（其中重复合并 0 行，得到客户 3 个），退回 0 行，跳过 1 行，已被新版本替代 2 行" \
+        in result.output
+    html = (out / "2026-11" / "report.html").read_text(encoding="utf-8")
+    files = _table_rows(html, "data-file-row")
+    assert files[old] == {"read": 3, "merged": 0, "rejected": 0, "skipped": 1, "superseded": 2}
+    assert files[new] == {"read": 2, "merged": 2, "rejected": 0, "skipped": 0, "superseded": 0}
+    detail = _detail(out / "2026-11")
+    outcome = {"merged": "并入主档", "rejected": "退回", "skipped": "跳过", "superseded": "已被新版本替代"}
+    for name, row in files.items():                     # per file: the same as 来源明细
+        mine = [d[3] for d in detail if d[0] == name]
+        assert row["read"] == len(mine) == sum(row[k] for k in outcome), name
+        assert {k: mine.count(v) for k, v in outcome.items()} == {k: row[k] for k in outcome}, name
+    teams = _table_rows(html, "data-team")
+    assert {k: v for k, v in teams["华东销售部"].items() if k != "errors"} == {"rows": 5, "merged": 2, "rejected": 0, "skipped": 1, "superseded": 2}
+    assert sum(t["rows"] for t in teams.values()) == 6     # the run line's 读取
+    assert "<th class=\"n\">已被新版本替代</th>" in html
+    assert f"{old}：已被新版本“{new}”替代，其中 2 行未采用（无需发回）" in html     # 本月待办
+
+
 def history_sha(path: Path) -> str:
     import hashlib
 

@@ -383,6 +383,8 @@ def build_context(data: Mapping[str, Any]) -> dict[str, Any]:
         "month": month, "as_of": as_of.isoformat() if as_of else "",
         "digest": (getattr(rules, "digest", "") or "")[:12],
         "summary": summary, "figures": _figures(summary),
+        # the 已被新版本替代 column of the file and team tables: only when some rows were replaced
+        "any_superseded": any((r.get("superseded") or 0) for r in summary.get("file_table") or ()),
         "files": _file_rows(summary), "column_maps": _column_maps(data), "todo": teams,
         "teams_missing": list(summary.get("teams_missing") or ()),
         "completeness": _completeness(summary), "ungraded": summary.get("ungraded") or {}, "trend": _trend(summary),
