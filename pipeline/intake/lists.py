@@ -355,6 +355,8 @@ def _images_out(data_cols: list[list[Any]], data_idx: list[int], ctx: SheetConte
     rx = re.compile(pattern, re.IGNORECASE)
     issues = []
     for col0, values in enumerate(data_cols):
+        if not any(map(rx.match, filter(str.__instancecheck__, values))):   # (in C: most columns have none)
+            continue
         for i, v in enumerate(values):
             if isinstance(v, str) and rx.match(v):
                 values[i] = None

@@ -171,9 +171,10 @@ def cut_long_cells(rows: list[list[Any]]) -> list[tuple[int, int, int]]:
     """Cut, in place, every text longer than Excel's cell limit (only a hand-made or damaged
     file holds one); returns (row0, col0, original length) of each cut cell."""
     cut = []
-    for r, row in enumerate(rows):
-        if not any(v.__class__ is str and len(v) > EXCEL_MAX_CHARS for v in row):
-            continue
+    long_rows = sorted({r for r, row in enumerate(rows) for v in row
+                        if v.__class__ is str and len(v) > EXCEL_MAX_CHARS})   # (one flat pass: fastest)
+    for r in long_rows:
+        row = rows[r]
         for c, v in enumerate(row):
             if v.__class__ is str and len(v) > EXCEL_MAX_CHARS:
                 row[c] = v[:EXCEL_MAX_CHARS]

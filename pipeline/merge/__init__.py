@@ -153,7 +153,7 @@ def merge_records(records: pd.DataFrame, rules: Rules, known: pd.DataFrame,
     _industry_follows(customers, rec)
     keys = identity_keys(prep, labels)
     by_person: dict[int, str] = {}
-    ids = assign_ids(len(customers), keys, known, person_fallback_keys(prep, labels), by_person)
+    ids = assign_ids(len(customers), keys, known, person_fallback_keys(prep, labels, known), by_person)
     customers.insert(0, "customer_id", ids)
     parents = pd.Series(prep["parent"].to_numpy()[labels >= 0]).groupby(labels[labels >= 0]).first()
     customers.insert(customers.columns.get_loc("src_count"), "parent_name", parents.reindex(range(len(customers)), fill_value="").to_numpy())

@@ -44,9 +44,12 @@ def identity_keys(prep: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
     return _unambiguous(parts, lab)
 
 
-def person_fallback_keys(prep: pd.DataFrame, labels: np.ndarray) -> pd.DataFrame:
+def person_fallback_keys(prep: pd.DataFrame, labels: np.ndarray, known: pd.DataFrame | None) -> pd.DataFrame:
     """label, key_type ``person``, key_value ``name@city`` of the 个人 that identity_keys gives
-    a mobile or e-mail instead (looked up only, never stored)."""
+    a mobile or e-mail instead (looked up only, never stored); none when ``known`` (the
+    history's identities) holds no person key to find."""
+    if known is None or "key_type" not in known.columns or not (known["key_type"] == "person").any():
+        return pd.DataFrame(columns=["label", "key_type", "key_value"])
     keep = labels >= 0
     p = prep[keep]
     person = (p["ctype"] != "企业").to_numpy() & (p["name"] != "").to_numpy()
